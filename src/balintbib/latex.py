@@ -1,0 +1,113 @@
+"""LaTeX <-> Unicode for BibTeX field content.
+
+Decoding uses pylatexenc with a few macros added that BibTeX data uses and
+its defaults get wrong (``\\#``, ``\\_``, ``\\LaTeX``, ``\\url``).  Encoding is
+the minimal escaping that makes any Unicode text valid BibTeX content and
+decodes back to the same text: non-ASCII characters stay as they are (the
+library is UTF-8); only LaTeX's special characters are escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pylatexenc import macrospec
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+_MACROS = [
+    MacroTextSpec("#", "#"),
+    MacroTextSpec("_", "_"),
+    MacroTextSpec("&", "&"),
+    MacroTextSpec("%", "%"),
+    MacroTextSpec("$", "$"),
+    MacroTextSpec("{", "{"),
+    MacroTextSpec("}", "}"),
+    MacroTextSpec("textasciicircum", "^"),
+    MacroTextSpec("textasciitilde", "~"),
+    MacroTextSpec("textbackslash", "\\"),
+    MacroTextSpec("LaTeX", "LaTeX"),
+    MacroTextSpec("TeX", "TeX"),
+    MacroTextSpec("BibTeX", "BibTeX"),
+    MacroTextSpec("url", "%(1)s"),
+]
+
+
+_converter: LatexNodes2Text | None = None
+
+
+def _get_converter() -> LatexNodes2Text:
+    global _converter
+    if _converter is None:
+        from pylatexenc.latexwalker import get_default_latex_context_db as walker_db
+
+        wdb = walker_db()
+        wdb.add_context_category("balintbib", prepend=True, macros=[macrospec.std_macro("url", False, 1)])
+        tdb = get_default_latex_context_db()
+        tdb.add_context_category("balintbib", prepend=True, macros=_MACROS)
+        _converter = LatexNodes2Text(latex_context=tdb, math_mode="verbatim", strict_latex_spaces=False)
+        _converter._balintbib_walker_db = wdb  # used by latex_to_text
+    return _converter
+
+
+# Characters that mean the content may hold LaTeX; anything without them is plain text.
+_NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
+
+
+@lru_cache(maxsize=131072)
+def latex_to_text(content: str) -> str:
+    """BibTeX content -> plain Unicode text (braces removed, macros decoded)."""
+    if not content:
+        return ""
+    if not _NEEDS_DECODING.search(content):
+        return _squash(content) if "\n" in content or "  " in content or "\t" in content else content
+    from pylatexenc.latexwalker import LatexWalker
+
+    conv = _get_converter()
+    try:
+        walker = LatexWalker(content, latex_context=conv._balintbib_walker_db, tolerant_parsing=True)
+        nodes, _, _ = walker.get_latex_nodes()
+        text = conv.nodelist_to_text(nodes)
+    except Exception:  # malformed LaTeX: show it as it is rather than lose it
+        text = content.replace("{", "").replace("}", "")
+    return _squash(text)
+
+
+_PARAGRAPH = re.compile(r"[ \t]*\n[ \t]*\n\s*")
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _squash(text: str) -> str:
+    """Collapse white space as TeX does; a blank line stays a paragraph break."""
+    paragraphs = _PARAGRAPH.split(text.strip())
+    return "\n\n".join(_SPACES.sub(" ", p) for p in paragraphs)
+
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\u00a0": "~",
+}
+_ESCAPE_RE = re.compile(r"[\\{}&%$#_~^\u00a0]|(?<=-)-|(?<=`)`|(?<=')'")
+
+
+def text_to_latex(text: str) -> str:
+    """Plain Unicode text -> BibTeX content that decodes back to the same text."""
+    if not text:
+        return ""
+
+    def repl(m: re.Match) -> str:
+        s = m.group(0)
+        if s in ("-", "`", "'"):  # break TeX ligatures (-- ---, `` '')
+            return "{}" + s
+        return _ESCAPES[s]
+
+    return _ESCAPE_RE.sub(repl, text)
