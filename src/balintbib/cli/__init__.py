@@ -1,0 +1,33 @@
+"""The command line: thin Click commands over the core.
+
+Each command family lives in its own module and registers itself on `cli`;
+the modules are imported at the bottom so that ``balintbib --help`` lists them.
+Textual is imported only when the TUI starts, so headless commands stay fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="balintbib")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Keep the society's annotated bibliography: check, normalize, format,
+    export reading lists, sync with a Mendeley group, browse in a terminal UI.
+
+    Run with no command to open the terminal UI on the library.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(cli.commands["browse"]) if "browse" in cli.commands else click.echo(ctx.get_help())
+
+
+def main() -> None:
+    cli()
+
+
+# Command modules (each adds its commands to `cli`).
+from . import library_cmds  # noqa: E402,F401
