@@ -1,7 +1,7 @@
 """The society's library in ``library/`` is real data: check that it is complete and well kept.
 
-These tests read ``library/balint.bib`` as a user's BibTeX tools would (with
-bibtexparser, and with balintbib's own loader when it is available) and compare
+These tests read ``library/balint.bib`` with balintbib's own loader (and, as a
+cross-check, with bibtexparser, as a user's other BibTeX tools would) and compare
 it with the five source documents it was built from (``shared/seeds``, next to
 the repository; the tests that need them skip when they are absent).
 """
@@ -16,6 +16,11 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+
+from balintbib.formats.bibtex import ordered_fields, render_entry
+from balintbib.latex import latex_to_text
+from balintbib.library import Library
+from balintbib.model import Reference
 
 REPO = Path(__file__).resolve().parents[1]
 LIBRARY = REPO / "library"
@@ -68,7 +73,7 @@ DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/[^\s\]\[()<>\"',;]+")
 
 
 def shared_dir() -> Path | None:
-    """``shared/`` next to the repository (or next to the worktree directory)."""
+    """``shared/`` next to the repository (or next to the worktree's parent folder)."""
     candidates = []
     if os.environ.get("BALINTBIB_SHARED"):
         candidates.append(Path(os.environ["BALINTBIB_SHARED"]))
@@ -96,54 +101,21 @@ def unbrace(value: str) -> str:
     return value
 
 
-def plain(content: str) -> str:
-    """Just enough LaTeX decoding for these checks: escapes and case-protecting braces."""
-    return re.sub(r"\\([_&%#$])", r"\1", content).replace("{", "").replace("}", "")
-
-
-def split_names(content: str) -> list[str]:
-    """Split a BibTeX name list on top-level `` and ``."""
-    names, depth, start = [], 0, 0
-    for i, ch in enumerate(content):
-        depth += ch == "{"
-        depth -= ch == "}"
-        if depth == 0 and content.startswith(" and ", i):
-            names.append(content[start:i])
-            start = i + 5
-    names.append(content[start:])
-    return [n.strip() for n in names if n.strip()]
-
-
-def family_name(name: str) -> str:
-    """The family part of one BibTeX name (organisations in braces are kept whole)."""
-    if name.startswith("{") and name.endswith("}"):
-        return name[1:-1]
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    words = name.split()
-    return words[-1] if words else ""
-
-
-def ascii_key_part(text: str) -> str:
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII, accents dropped (ø has no decomposition, so it is mapped by hand)."""
     decomposed = unicodedata.normalize("NFKD", text.replace("ø", "o").replace("Ø", "O"))
-    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
+    return decomposed.encode("ascii", "ignore").decode().lower()
 
 
-def load_entries() -> list[dict]:
-    """Entries as dicts of plain field content, in file order, via bibtexparser 2."""
-    library = bibtexparser.parse_string(BIB.read_text(encoding="utf-8"), parse_stack=[])
-    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
-    out = []
-    for entry in library.entries:
-        fields = {f.key.lower(): unbrace(f.value) for f in entry.fields}
-        out.append({"key": entry.key, "type": entry.entry_type.lower(), "fields": fields, "order": [f.key for f in entry.fields]})
-    return out
-
-
-def first_person(entry: dict) -> str:
-    names = entry["fields"].get("author") or entry["fields"].get("editor") or ""
-    people = split_names(names)
-    return family_name(people[0]) if people else ""
+def first_person(ref: Reference) -> str:
+    """Plain family name (particle included) of the first author, else editor, else organisation."""
+    people = ref.authors or ref.editors
+    if not people:
+        return ""
+    p = people[0]
+    if p.literal:
+        return latex_to_text(p.literal)
+    return latex_to_text(" ".join(x for x in (p.particle, p.family) if x))
 
 
 def vocabulary() -> list[str]:
@@ -156,23 +128,21 @@ def vocabulary() -> list[str]:
     return tags
 
 
-def tags_of(entry: dict) -> list[str]:
-    return [t.strip() for t in entry["fields"].get("keywords", "").split(",") if t.strip()]
-
-
 @pytest.fixture(scope="module")
-def entries() -> list[dict]:
-    return load_entries()
+def refs() -> list[Reference]:
+    library = Library.load(LIBRARY)
+    assert not library.problems, [p for p in library.problems]
+    return library.references
 
 
 # ---------------------------------------------------------------- completeness
 
 
-def test_every_cited_work_is_present_exactly_once(entries):
+def test_every_cited_work_is_present_exactly_once(refs):
     found = Counter()
-    for entry in entries:
-        year = entry["fields"].get("year")
-        found[(first_person(entry).casefold(), int(year) if year else None)] += 1
+    for ref in refs:
+        year = ref.text("year")
+        found[(first_person(ref).casefold(), int(year) if year else None)] += 1
     expected = Counter((name.casefold(), year) for name, year in EXPECTED_WORKS)
     missing = [work for work, n in expected.items() if found[work] < n]
     doubled = [work for work, n in found.items() if n > expected.get(work, 0)]
@@ -180,131 +150,130 @@ def test_every_cited_work_is_present_exactly_once(entries):
     assert not doubled, f"entries not in the expected list, or present twice: {doubled}"
 
 
-def test_every_doi_printed_in_the_documents_is_on_its_entry(entries):
+def test_every_doi_printed_in_the_documents_is_on_its_entry(refs):
     printed = set()
     for text in seed_texts():
         printed |= {m.rstrip(".").lower() for m in DOI_IN_TEXT.findall(text)}
     assert len(printed) >= 10, "the letter alone prints ten DOIs; the regex missed some"
-    library_dois = Counter(plain(e["fields"]["doi"]).lower() for e in entries if "doi" in e["fields"])
+    library_dois = Counter(r.text("doi").lower() for r in refs if r.text("doi"))
     assert printed <= set(library_dois), f"DOIs missing from the library: {sorted(printed - set(library_dois))}"
     assert all(n == 1 for n in library_dois.values()), f"a DOI on two entries: {library_dois.most_common(3)}"
 
 
-def test_identifiers_are_bare_and_well_formed(entries):
-    for entry in entries:
-        f = entry["fields"]
-        if "doi" in f:
-            assert re.fullmatch(r"10\.\d{4,9}/\S+", plain(f["doi"])), entry["key"]
-        if "pmid" in f:
-            assert re.fullmatch(r"\d{1,9}", f["pmid"]), entry["key"]
-        if "pmcid" in f:
-            assert re.fullmatch(r"PMC\d+", f["pmcid"]), entry["key"]
-        if "url" in f:
-            assert plain(f["url"]).startswith(("http://", "https://")), entry["key"]
+def test_identifiers_are_bare_and_well_formed(refs):
+    for ref in refs:
+        ids = ref.identifiers
+        if "doi" in ids:
+            assert re.fullmatch(r"10\.\d{4,9}/\S+", ids["doi"]), ref.key
+        if "pmid" in ids:
+            assert re.fullmatch(r"\d{1,9}", ids["pmid"]), ref.key
+        if "pmcid" in ids:
+            assert re.fullmatch(r"PMC\d+", ids["pmcid"]), ref.key
+        if "url" in ids:
+            assert ids["url"].startswith(("http://", "https://")), ref.key
+        if "isbn" in ids:
+            assert re.fullmatch(r"97[89]-[\d-]{13}", ids["isbn"]), ref.key
 
 
-def test_every_entry_has_the_core_fields(entries):
-    for entry in entries:
-        f, key = entry["fields"], entry["key"]
-        assert entry["type"] in ENTRY_TYPES, key
-        assert f.get("author") or f.get("editor"), f"{key}: no author or editor"
-        assert f.get("title"), f"{key}: no title"
+def test_every_entry_has_the_core_fields(refs):
+    for ref in refs:
+        f, key = ref.fields, ref.key
+        assert ref.type in ENTRY_TYPES, key
+        assert ref.authors or ref.editors, f"{key}: no author or editor"
+        assert ref.text("title"), f"{key}: no title"
         # A web page whose date the documents do not give is dated by nothing but its URL.
-        assert f.get("year") or (entry["type"] == "online" and f.get("url")), f"{key}: no year"
+        assert f.get("year") or (ref.type == "online" and f.get("url")), f"{key}: no year"
         if "year" in f:
             assert re.fullmatch(r"\d{4}", f["year"]), key
-        if entry["type"] == "article":
+        if ref.type == "article":
             assert f.get("journal"), f"{key}: article without journal"
-        if entry["type"] == "incollection":
-            assert f.get("booktitle") and f.get("editor") and f.get("publisher"), key
-        if entry["type"] == "book":
+        if ref.type == "incollection":
+            assert f.get("booktitle") and ref.editors and f.get("publisher"), key
+        if ref.type == "book":
             assert f.get("publisher"), f"{key}: book without publisher"
-        if entry["type"] == "phdthesis":
+        if ref.type == "phdthesis":
             assert f.get("school"), f"{key}: thesis without school"
         if "pages" in f:
             assert not re.search(r"\d-\d", f["pages"]), f"{key}: page range needs '--'"
+        for person in ref.authors + ref.editors:
+            assert person.is_others or person.literal or person.family, key
 
 
-def test_names_keep_their_diacritics_and_particles(entries):
+def test_names_keep_their_diacritics_and_particles(refs):
+    by_key = {r.key: r for r in refs}
+    names = {p.display() for r in refs for p in r.authors + r.editors}
+    for name in ("C. Mårtenson", "K. H. Pitkälä", "Inger Holmström", "Kaatje Van Roy", "M. Kulenović",
+                 "S. Blažeković-Milaković", "Peter C. Gøtzsche", "Olivier De Morlhon",
+                 "Céline Buffel du Vaure", "D. E. Nease, Jr.", "J. A. J. van Son"):
+        assert name in names, name
     text = BIB.read_text(encoding="utf-8")
-    for name in ("Mårtenson", "Pitkälä", "Holmström", "Van Roy, Kaatje", "Kulenović",
-                 "Blažeković-Milaković", "Gøtzsche", "De Morlhon, Olivier", "Buffel du Vaure, Céline",
-                 "Nease, Jr., D. E."):
-        assert name in text, name
-    assert "\\\"" not in text and "{\\" not in text, "write real characters, not LaTeX accents"
+    assert not re.search(r"\\[`'^\"~=.uvHcdbkr]\{?[A-Za-z]", text), "write real characters, not LaTeX accents"
+    assert by_key["torppa2008qualitative"].authors[2].family == "Mårtenson"
+    assert first_person(by_key["buffelduvaure2017promoting"]) == "Buffel du Vaure"
+    assert by_key["vanroy2015research"].authors[0].family == "Van Roy"
+    assert by_key["americanbalintsocietyevidence"].authors[0].literal == "American Balint Society"
 
 
 # ---------------------------------------------------------------- annotations and tags
 
 
-def test_tags_come_from_the_vocabulary_and_annotations_are_there(entries):
+def test_tags_come_from_the_vocabulary_and_annotations_are_there(refs):
     vocab = vocabulary()
     assert 10 <= len(vocab) <= 16
-    outside = {t for e in entries for t in tags_of(e)} - set(vocab)
-    assert not outside, f"tags not in the vocabulary of library/README.md: {outside}"
-    good = [e for e in entries if tags_of(e) and len(e["fields"].get("annotation", "")) >= 80]
-    assert len(good) >= 0.95 * len(entries)
-    unused = set(vocab) - {t for e in entries for t in tags_of(e)}
-    assert not unused, f"vocabulary tags no entry uses: {unused}"
+    used = {t for r in refs for t in r.tags}
+    assert used <= set(vocab), f"tags not in the vocabulary of library/README.md: {used - set(vocab)}"
+    assert set(vocab) <= used, f"vocabulary tags no entry uses: {set(vocab) - used}"
+    good = [r for r in refs if r.tags and len(r.annotation) >= 80]
+    assert len(good) >= 0.95 * len(refs)
+    assert all(1 <= len(r.tags) <= 4 for r in refs)
 
 
-def test_annotations_are_two_to_four_sentences(entries):
-    for entry in entries:
-        note = plain(entry["fields"].get("annotation", ""))
-        sentences = [s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", note) if s.strip()]
-        assert 2 <= len(sentences) <= 4, (entry["key"], len(sentences))
+def test_annotations_are_two_to_four_sentences(refs):
+    for ref in refs:
+        sentences = [s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", ref.annotation) if s.strip()]
+        assert 2 <= len(sentences) <= 4, (ref.key, len(sentences))
 
 
 # ---------------------------------------------------------------- layout
 
 
-def test_file_is_in_the_canonical_layout(entries):
+def test_file_is_in_the_canonical_layout(refs):
+    """The file is exactly what balintbib writes: sorted keys, canonical field order and layout."""
     text = BIB.read_text(encoding="utf-8")
-    keys = [e["key"] for e in entries]
+    keys = [r.key for r in refs]
     assert keys == sorted(keys) and len(keys) == len(set(keys))
-    for entry in entries:
-        order = [FIELD_ORDER.index(k) for k in entry["order"]]
-        assert order == sorted(order), f"{entry['key']}: fields out of order"
-    blocks = text.rstrip("\n").split("\n\n")
-    assert len(blocks) == len(entries), "one blank line between entries, nothing else"
-    for block in blocks:
-        lines = block.split("\n")
-        assert re.fullmatch(r"@[a-z]+\{[a-z0-9]+,", lines[0]), lines[0]
-        assert lines[-1] == "}"
-        for i, line in enumerate(lines[1:-1]):
-            assert re.fullmatch(r"  [a-z]+ = \{.*\}" + ("," if i < len(lines) - 3 else ""), line), line
-    assert text.endswith("}\n") and not text.endswith("\n\n")
+    for ref in refs:
+        assert ordered_fields(ref.fields) == list(ref.fields), f"{ref.key}: fields out of order"
+        assert list(ref.fields) == sorted(ref.fields, key=FIELD_ORDER.index), ref.key
+    assert text == "\n\n".join(render_entry(r) for r in refs) + "\n"
 
 
-def test_keys_follow_the_convention(entries):
+def test_keys_follow_the_convention(refs):
     stop = {"a", "an", "the", "on", "of", "in", "for", "and", "to"}
-    for entry in entries:
-        f = entry["fields"]
-        words = [w for w in re.findall(r"[a-z0-9']+", ascii_key_part_keep(plain(f["title"])))
+    for ref in refs:
+        words = [w for w in re.findall(r"[a-z0-9]+", ascii_fold(ref.text("title")).replace("'", ""))
                  if w not in stop]
-        expected = ascii_key_part(first_person(entry)) + f.get("year", "") + ascii_key_part(words[0])
-        assert entry["key"] in (expected, expected + "a", expected + "b"), (entry["key"], expected)
+        stem = re.sub(r"[^a-z0-9]", "", ascii_fold(first_person(ref))) + ref.text("year")
+        expected = stem + words[0]
+        assert ref.key in (expected, expected + "a", expected + "b"), (ref.key, expected)
 
 
-def ascii_key_part_keep(text: str) -> str:
-    """Lower-case ASCII text with word boundaries kept (for picking the first title word)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed.encode("ascii", "ignore").decode().lower().replace("'", "")
+# ---------------------------------------------------------------- other readers agree
 
 
-# ---------------------------------------------------------------- balintbib's own loader
+def test_bibtexparser_reads_the_same_entries(refs):
+    """An independent reader (bibtexparser 2) sees the same keys, types and field content."""
+    library = bibtexparser.parse_string(BIB.read_text(encoding="utf-8"), parse_stack=[])
+    assert not library.failed_blocks, [b.error for b in library.failed_blocks]
+    theirs = {
+        e.key: (e.entry_type.lower(), {f.key.lower(): unbrace(f.value) for f in e.fields})
+        for e in library.entries
+    }
+    ours = {r.key: (r.type, dict(r.fields)) for r in refs}
+    assert theirs == ours
 
 
-def test_balintbib_reads_the_same_library(entries):
-    library_mod = pytest.importorskip("balintbib.library")
-    if not hasattr(library_mod, "Library"):
-        pytest.skip("balintbib.library.Library is not there yet")
-    library = library_mod.Library.load(LIBRARY)
-    refs = library.references
-    assert sorted(r.key for r in refs) == sorted(e["key"] for e in entries)
-    by_key = {r.key: r for r in refs}
-    torppa = by_key["torppa2008qualitative"]
-    assert [p.family for p in torppa.authors] == ["Torppa", "Makkonen", "Mårtenson", "Pitkälä"]
-    assert by_key["yazdankhahfard2019balint"].text("doi") == "10.4103/jehp.jehp_423_18"
-    assert by_key["vanroy2015research"].authors[0].display() == "Kaatje Van Roy"
-    assert "reviews and reading lists" in by_key["monk2018balint"].tags
+def test_balintbib_check_reports_nothing(run_cli):
+    result = run_cli("check", LIBRARY)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ""
