@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CORE = [
     "balintbib.model", "balintbib.latex", "balintbib.formats.bibtex", "balintbib.formats.csljson",

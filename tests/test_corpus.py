@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import bibtexparser
 import pytest
@@ -13,10 +14,8 @@ from balintbib.library import Library
 
 
 @pytest.fixture(scope="module")
-def corpus_files(request):
-    from conftest import SHARED
-
-    root = SHARED / "bib-corpus"
+def corpus_files():
+    root = Path(__file__).resolve().parent.parent.parent / "shared" / "bib-corpus"
     if not root.is_dir():
         pytest.skip(f"bib corpus not found at {root}")
     files = sorted(root.rglob("*.bib"))
