@@ -36,7 +36,7 @@ from ..errors import BalintError
 from ..formats.csljson import to_csl
 from ..model import Reference
 from ..query import QueryError, fold, select
-from .rich import Paragraph, Run, parse_csl_html, parse_intro, text_paragraphs
+from .rich import Paragraph, Run, annotation_paragraphs, parse_csl_html, parse_intro
 
 DEFAULT_STYLE = "apa-annotated-bibliography"
 GROUPINGS = ("tag", "year", "type", "none")
@@ -325,7 +325,7 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
                     joined.append(Run(" "))
                     joined.extend(b)
                 reference, blocks = tuple(joined), ()
-            blocks = text_paragraphs(ref.annotation)
+            blocks = annotation_paragraphs(ref.annotation)
         entries.append(Entry(ref.key, parts.label, reference, tuple(blocks)))
     return entries
 
@@ -372,10 +372,50 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
         sections=tuple(sections),
         footer=footer,
         lang=lang,
-        paper=(paper or default_paper(lang)).lower(),
+        paper=(paper or default_paper(locale or "")).lower(),
         style=style,
         style_title=info.title,
         date=date,
         count=count,
         section_breaks=section_breaks,
     )
+
+
+# -- library settings ------------------------------------------------------------
+
+#: Keys of the ``[export]`` table of a library's ``balintbib.toml`` and their types.
+SETTINGS = {"title": str, "style": str, "locale": str, "group-by": str, "intro": str,
+            "paper": str, "tag-order": list}
+
+
+def library_settings(folder) -> dict:
+    """The ``[export]`` table of ``balintbib.toml`` in the library folder (may be empty).
+
+    It lets a society fix its handout's title, style, introduction and the order of
+    its themes once, next to the library, instead of on every command line.
+    """
+    import tomllib
+    from pathlib import Path
+
+    if folder is None:
+        return {}
+    path = Path(folder) / "balintbib.toml"
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, OSError) as exc:
+        raise ExportError(f"{path}: cannot read the settings: {exc}") from None
+    table = data.get("export", {})
+    if not isinstance(table, dict):
+        raise ExportError(f"{path}: [export] must be a table")
+    out = {}
+    for key, kind in SETTINGS.items():
+        if key in table:
+            if not isinstance(table[key], kind):
+                raise ExportError(f"{path}: export.{key} must be a {kind.__name__}")
+            out[key] = table[key]
+    if "intro" in out:
+        out["intro"] = str(Path(folder) / out["intro"])
+    return out

@@ -272,3 +272,30 @@ def parse_intro(text: str) -> tuple[Paragraph, ...]:
             runs.append(Run(block[pos:]))
         out.append(linkify(tuple(runs)))
     return tuple(out)
+
+
+# -- annotations printed by balintbib (styles that do not print them) ---------------
+
+_NOCASE = re.compile(r'<span\s+class="nocase">(.*?)</span>', re.S)
+_DOUBLE_QUOTED = re.compile(r'"([^"\n]+)"')
+
+
+def annotation_paragraphs(text: str) -> tuple[Paragraph, ...]:
+    """An annotation as the annotated styles print it, so that it reads the same in
+    every style: the CSL rich-text tags (``<i> <b> <sup> <sub>``, small caps) are
+    formatting, any other ``<`` is text, quotes and apostrophes are typographic."""
+    from ..cite import markup
+    from ..cite.fidelity import typographic
+
+    out = []
+    for para in re.split(r"\n\s*\n", text or ""):
+        para = " ".join(para.split())
+        if not para:
+            continue
+        para = _NOCASE.sub(r"\1", markup.MARKER_RE.sub("", para))
+        para = _DOUBLE_QUOTED.sub("\u201c\\1\u201d", para)
+        fragment = markup.to_html(typographic(markup.data_to_markers(para)))
+        runs = parse_csl_html(fragment).reference
+        if runs:
+            out.append(runs)
+    return tuple(out)
