@@ -48,7 +48,7 @@ h2 { font-size: 1.35rem; line-height: 1.25; margin: 2.2rem 0 .9rem; padding-bott
 nav.toc { margin: 1.4rem 0 2rem; padding: .8rem 1.2rem; background: #f6f4ee; border-left: 3px solid var(--rule); }
 nav.toc h2 { font-size: 1rem; margin: 0 0 .4rem; border: 0; padding: 0; text-transform: uppercase;
              letter-spacing: .08em; color: var(--muted); }
-nav.toc ol { margin: 0; padding-left: 1.4rem; columns: 2; column-gap: 2rem; }
+nav.toc ol { margin: 0; padding: 0; list-style: none; columns: 2; column-gap: 2rem; }
 nav.toc li { margin: .1rem 0; break-inside: avoid; }
 nav.toc .n { color: var(--muted); font-size: .85em; }
 a { color: var(--accent); text-decoration: none; overflow-wrap: anywhere; hyphens: none; }
