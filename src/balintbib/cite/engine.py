@@ -52,6 +52,7 @@ class _Style(CitationStylesStyle):
         except etree.XMLSyntaxError as exc:
             raise StyleError(f"{path}: not a valid CSL style ({exc.msg})") from None
         self.root = self.xml.getroot()
+        self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
 
 

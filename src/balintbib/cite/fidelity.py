@@ -179,7 +179,7 @@ class TextCaseMixin:
                                 if c not in MARKERS)
             bare = word_text.strip("\"'“”‘’([{").lower().rstrip(".,;:!?)]}\"'“”‘’")
             prev = words[wi - 1].group() if wi else ""
-            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", "—"))
+            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!"))
             is_last = wi == len(words) - 1
             if bare in STOP_WORDS and not after_colon and not is_last:
                 # stop words are lowered (unless protected or mixed case)
@@ -309,6 +309,9 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
             return String(str(text))
         return text
 
+    def _format_last_page(self, first, last):
+        return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
@@ -319,6 +322,7 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
 
 
 class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
+    # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
         variable = self.get("variable")
         if variable in _suppressed(context if context is not None else self):
@@ -429,12 +433,59 @@ class Group(DisplayMixin, m.Group):
     pass
 
 
+# What is being rendered right now (an engine renders one entry at a time,
+# under its lock): the item, and whether its implicit year suffix was printed.
+RENDER_STATE = {"item": None, "suffix_done": False}
+
+
+class Date(DisplayMixin, m.Date):
+    def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+        RENDER_STATE["item"] = item
+        var = variable or self.get("variable")
+        if var and var in _suppressed(context if context is not None else self):
+            return None
+        return super().process(item, variable=variable, show_parts=show_parts,
+                               context=context, **kwargs)
+
+    def render_single_date(self, date, show_parts=None, context=None):
+        """A localized date (CSL 1.0.2 "Localized Date Formats") keeps the
+        delimiter of the locale's ``cs:date`` unless the calling ``cs:date``
+        sets one (NLM "2015 Jun", not "2015Jun")."""
+        if context is not None and context is not self:
+            parts = self.parts(date, show_parts, context)
+        else:
+            parts = self.parts(date, show_parts)
+        if not parts:
+            return None
+        if self.is_locale_date() and context is not None and context.get("delimiter") is not None:
+            return context.join(parts)
+        return self.join(parts)
+
+
 class Date_Part(TextCaseMixin, StripPeriodsMixin, m.Date_Part):
     def process(self, date, context=None):
-        """The year part carries the item's year suffix when the style does not
-        render ``year-suffix`` itself (citeproc-js; ``disambiguate_YearSuffix*``)."""
+        """The first rendered year carries the item's year suffix when the style
+        does not render ``year-suffix`` itself (citeproc-js behaviour;
+        ``disambiguate_YearSuffix*``, Elsevier-Harvard "2018a")."""
         text = super().process(date, context)
+        if self.get("name") == "year" and text:
+            item = RENDER_STATE["item"]
+            if item is not None and not RENDER_STATE["suffix_done"]:
+                suffix = item.reference.get("year_suffix")
+                style_root = self.get_root()
+                style_root = getattr(style_root, "style", style_root)
+                if suffix and not _style_has_year_suffix(style_root):
+                    RENDER_STATE["suffix_done"] = True
+                    return str(text) + str(suffix)
         return text
+
+
+def _style_has_year_suffix(root) -> bool:
+    cached = getattr(root, "_has_year_suffix", None)
+    if cached is None:
+        cached = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=NS))
+        root._has_year_suffix = cached
+    return cached
 
 
 class Name_Part(TextCaseMixin, m.Name_Part):
@@ -454,6 +505,7 @@ class Layout(DisplayMixin, m.Layout):
             self.repressed = {}
             self._rendered_vars = set()
             self._first_names_done = False
+            RENDER_STATE.update(item=item, suffix_done=False)
             if align:
                 text = self._render_aligned(item)
             else:
@@ -482,10 +534,11 @@ class Layout(DisplayMixin, m.Layout):
         body = String(str(body)) + suffix if str(body) else body
         return self.format(String(prefix) + wrap("left-margin", first) + wrap("right-inline", body))
 
-    def render_citation(self, citation, callback):
+    def render_children(self, item, **kwargs):
+        RENDER_STATE.update(item=item, suffix_done=False)
         self.repressed = {}
         self._rendered_vars = set()
-        return super().render_citation(citation, callback)
+        return super().render_children(item, **kwargs)
 
 
 # ------------------------------------------------------------------- names
@@ -588,9 +641,10 @@ class Names(DisplayMixin, m.Names):
             return text
         layout._first_names_done = True
         previous = getattr(bibliography, "_previous_names", None)
-        bibliography._previous_names = str(text)
+        core = RENDER_STATE.get("names_core") or str(text)
+        bibliography._previous_names = core
         substitute = bibliography.get("subsequent-author-substitute")
-        if substitute is None or previous != str(text):
+        if substitute is None or previous != core:
             return text
         return String(substitute)
 
@@ -715,55 +769,37 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
     followed by ``initialize-with``; with ``initialize="false"`` full given
     names stay and only existing initials get the punctuation (citeproc-py
     initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
-    ``name_InitializeWith*``, ``name_Initialize*False``)."""
-    trailing = initialize_with.rstrip()
-    out_words = []
-    for word in re.split(r"\s+", given.strip()):
-        if not word:
+    ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
+    when ``initialize-with-hyphen`` is true; lower-case particles stay."""
+    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.])", given.strip()) if t]
+    out = ""
+    previous_initial = False
+    for token in tokens:
+        core = token.rstrip(".")
+        if not core:
             continue
-        parts = word.split("-") if hyphen else [word.replace("-", " ")]
-        rendered_parts = []
-        for part in parts:
-            pieces = [p for p in re.split(r"(?<=\.)(?=\S)|\s+", part) if p]
-            out = []
-            for piece in pieces:
-                core = piece.rstrip(".")
-                if not core:
-                    continue
-                is_initial = (len(core) == 1 and core.isalpha()) or \
-                    (piece.endswith(".") and len(core) <= 2 and core[:1].isupper()) or \
-                    (core.isupper() and len(core) <= 3 and core.isalpha() and len(pieces) == 1
-                     and len(core) > 1 and False)
-                if core[:1].islower() and not is_initial:
-                    out.append(core)  # particles (lower case) are not initialized
-                elif initialize or is_initial:
-                    if is_initial and len(core) == 2 and core[1].islower():
-                        out.append(core + initialize_with)  # "Th." stays "Th."
-                    else:
-                        out.append(core[0] + initialize_with)
-                else:
-                    out.append(piece)
-            joined = ""
-            for piece in out:
-                if joined and not joined.endswith(" ") and not piece.startswith(" "):
-                    if joined.endswith(initialize_with) and initialize_with and not initialize_with.endswith(" ") \
-                            and piece.endswith(initialize_with):
-                        pass
-                    elif not (joined.endswith(initialize_with) and piece.endswith(initialize_with)):
-                        joined += " "
-                joined += piece
-            rendered_parts.append(joined.strip())
-        sep = "-" if hyphen else ""
-        if hyphen and trailing != initialize_with:
-            rendered_parts = [p.rstrip() for p in rendered_parts]
-        out_words.append(sep.join(p for p in rendered_parts if p))
-    text = ""
-    for word in out_words:
-        if text and not text.endswith(" ") and not (
-                initialize_with and text.endswith(initialize_with) and word.endswith(initialize_with)):
-            text += " "
-        text += word
-    return text.strip()
+        is_initial = len(core) == 1 or (token.endswith(".") and len(core) <= 2 and core[0].isupper())
+        if core[0].islower() and not is_initial:
+            piece, initial = core, False
+        elif initialize or is_initial:
+            pieces = core.split("-") if "-" in core else [core]
+            if "-" in core and not hyphen:
+                piece = "".join(p[:1] + initialize_with for p in pieces if p)
+            elif "-" in core:
+                piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
+                piece += initialize_with[len(initialize_with.rstrip()):]
+            elif len(core) == 2 and core[1].islower() and token.endswith("."):
+                piece = core + initialize_with  # "Th." stays "Th."
+            else:
+                piece = core[0] + initialize_with
+            initial = True
+        else:
+            piece, initial = token, False
+        if out and not out.endswith(" ") and not (previous_initial and initial):
+            out += " "
+        out += piece
+        previous_initial = initial
+    return out.strip()
 
 
 _ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
@@ -847,11 +883,13 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return text + String(delimiter + "\u2026 ") + last
         et_al = _et_al(name_elem)
         text = join(rendered, delimiter)
+        RENDER_STATE["names_core"] = str(text)
         if not et_al or sort_options is not None:
             return text
         if use_delimiter(dp_et_al, len(rendered)):
             return text + String(delimiter) + et_al
         return text + String(" ") + et_al
+    RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
         term = (name_elem.get_single_term("and") if and_ == "text" else String("&")) \
             if name_elem is not None else String("&")
@@ -892,10 +930,11 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
     comma_suffix = bool(name.get("comma-suffix"))
     if not family and given:
         family, given = given, ""
-    if given and init_with is not None and not for_sort:
+    if given and init_with is not None:
         given = initialize_given(given, init_with, initialize, hyphen)
-    elif given and init_with is not None and for_sort:
-        given = initialize_given(given, init_with, initialize, hyphen)
+        if "." not in init_with and initialize:
+            # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
+            suffix = suffix.replace(".", "")
     if not _is_romanesque(name):
         # East Asian names: family then given, no space (CSL 1.0.2 "Name-part order")
         if form == "short":
@@ -1068,7 +1107,7 @@ def _macro_is_numeric(macro):
 
 # ------------------------------------------------------------ class lookup
 
-OVERRIDES = [Style, Text, Number, Label, Group, Date_Part, Name_Part, Layout, Names, Name,
+OVERRIDES = [Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]
 
 
