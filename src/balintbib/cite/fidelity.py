@@ -304,7 +304,8 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
-                return String(a + "\u2013" + b)
+                delimiter = str(self.get_single_term("page-range-delimiter") or "\u2013")
+                return String(a + delimiter + b)
         if variable == "locator" and text is not None:
             return String(str(text))
         return text
@@ -338,7 +339,7 @@ class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
         except ValueError:
             return number
         if form == "ordinal" or (form == "long-ordinal" and value > 10):
-            return m.to_ordinal(value, self)
+            return ordinal(value, self)
         if form == "long-ordinal":
             return self.get_single_term(name="long-ordinal-{:02}".format(value))
         if form == "roman":
@@ -347,6 +348,42 @@ class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+
+def ordinal(number: int, element) -> str:
+    """CSL 1.0.2 "Ordinal Suffixes": the first locale in the fallback chain
+    that defines ordinal terms decides; ``ordinal-10``..``ordinal-99`` match
+    the last two digits (or the whole number), ``ordinal-00``..``09`` the last
+    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ")."""
+    root = element.get_root()
+    locales = root.style.locales if isinstance(root, m.Locale) else root.locales
+    for locale in locales:
+        terms = locale.find("cs:terms", NS)
+        if terms is None:
+            continue
+        table = {}
+        for term in terms.findall("cs:term", NS):
+            name = term.get("name", "")
+            if name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name):
+                if term.get("form") in (None, "long"):
+                    table[name] = (term.findtext("cs:single", default=None, namespaces=NS)
+                                   or term.text or "", term.get("match"))
+        if not table:
+            continue
+        two = "ordinal-{:02}".format(number % 100)
+        if two in table and number % 100 >= 10:
+            text, match = table[two]
+            if match != "whole-number" or number == number % 100:
+                return f"{number}{text}"
+        one = "ordinal-{:02}".format(number % 10)
+        if one in table:
+            text, match = table[one]
+            if match in (None, "last-digit") or (match == "whole-number" and number < 10) or \
+                    (match == "last-two-digits" and number % 100 < 10):
+                return f"{number}{text}"
+        if "ordinal" in table:
+            return f"{number}{table['ordinal'][0]}"
+    return str(number)
 
 
 def format_page_range_end(range_format, first: str, last: str) -> str:
@@ -473,7 +510,8 @@ class Date_Part(TextCaseMixin, StripPeriodsMixin, m.Date_Part):
             if item is not None and not RENDER_STATE["suffix_done"]:
                 suffix = item.reference.get("year_suffix")
                 style_root = self.get_root()
-                style_root = getattr(style_root, "style", style_root)
+                if isinstance(style_root, m.Locale):
+                    style_root = style_root.style
                 if suffix and not _style_has_year_suffix(style_root):
                     RENDER_STATE["suffix_done"] = True
                     return str(text) + str(suffix)
@@ -573,8 +611,11 @@ class Names(DisplayMixin, m.Names):
         "Reference Grouping")."""
         if context is None:
             context = self
+        names_parent = kwargs.pop("names_parent", None)
         if names_context is None:
             names_context = self
+            if names_parent is not None and self.find("cs:name", NS) is None:
+                names_context = names_parent  # CSL 1.0.2: a bare cs:names in cs:substitute
         suppressed = _suppressed(context)
         roles = [r for r in self.get("variable", "").split() if r not in suppressed]
         ref = item.reference
@@ -675,9 +716,10 @@ class Substitute(m.Substitute):
             if layout is not None:
                 layout._rendered_vars = set()
             try:
-                if isinstance(child, m.Names) and child.find("cs:name", NS) is None \
-                        and names_parent is not None:
-                    text = child.render(item, names_context=names_parent, context=context, **kwargs)
+                if isinstance(child, m.Names):
+                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
+                elif isinstance(child, m.Choose):
+                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
                 else:
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
@@ -881,7 +923,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             text = String(delimiter.join(str(r) for r in rendered) if False else "")
             text = join(rendered, delimiter)
             return text + String(delimiter + "\u2026 ") + last
-        et_al = _et_al(name_elem)
+        et_al = _et_al(name_elem, context)
         text = join(rendered, delimiter)
         RENDER_STATE["names_core"] = str(text)
         if not et_al or sort_options is not None:
@@ -891,8 +933,8 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         return text + String(" ") + et_al
     RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
-        term = (name_elem.get_single_term("and") if and_ == "text" else String("&")) \
-            if name_elem is not None else String("&")
+        term_source = name_elem if name_elem is not None else context
+        term = term_source.get_single_term("and") if and_ == "text" else String("&")
         head = join(rendered[:-1], delimiter)
         if use_delimiter(dp_last, len(rendered) - 1):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
@@ -900,9 +942,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     return join(rendered, delimiter)
 
 
-def _et_al(name_elem):
+def _et_al(name_elem, context):
     if name_elem is None:
-        return None
+        return (context.get_single_term("et-al") or None) if context is not None else None
     node = name_elem.getnext()
     while node is not None and not (isinstance(node.tag, str) and node.tag == f"{{{CSL_NS}}}et-al"):
         node = node.getnext()
@@ -1135,7 +1177,7 @@ def make_parser():
 # ------------------------------------------------------------ finishing
 
 _PUNCT_DUP = re.compile(f"(?<![.])([.?!])([{MARKERS}]*)\\.(?![.])")
-_SAME_PUNCT = re.compile(f"([,;:])([{MARKERS}]*)\\1")
+_SAME_PUNCT = re.compile(f"([,;:])([{MARKERS}]*)(?:\\1|\\.(?!\\.))")
 _Q_CLOSE = CLOSE["quote"]
 _PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,])")
 _SPACES = re.compile(r"  +")
