@@ -240,6 +240,23 @@ class QuoteMixin:
 
 # ----------------------------------------------------------------- elements
 
+# Counters of variable-calling renderings for cs:group suppression.
+VAR_CALLS = {"calls": 0, "hits": 0}
+
+
+class VariableCallMixin:
+    """Count each rendering of an element that calls a variable, and whether it
+    produced output, so that ``cs:group`` can apply its implicit condition."""
+
+    def render(self, *args, **kwargs):
+        if "variable" not in self.attrib or self.get("variable") == "year-suffix":
+            return super().render(*args, **kwargs)
+        VAR_CALLS["calls"] += 1
+        result = super().render(*args, **kwargs)
+        if result is not None and str(result) != "":
+            VAR_CALLS["hits"] += 1
+        return result
+
 class Style(m.Style):
     def set_locale_list(self, output_locale, validate=False):
         """Locale fallback (CSL 1.0.2 "Locale Fallback"): in-style locale for the
@@ -283,7 +300,7 @@ def load_locale_root(code: str):
     return etree.fromstring(data, make_parser())
 
 
-class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
+class Text(VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                          "collection-number", "number-of-pages", "number-of-volumes"}
 
@@ -322,7 +339,7 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
         return text, language
 
 
-class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
+class Number(VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
     # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
         variable = self.get("variable")
@@ -467,7 +484,30 @@ def _is_plural_value(value: str) -> bool:
 
 
 class Group(DisplayMixin, m.Group):
-    pass
+    def process(self, item, context=None, **kwargs):
+        """CSL 1.0.2 "Group": the group is suppressed when at least one of its
+        rendering elements calls a variable and every called variable is
+        empty; the test looks at what was actually rendered, through
+        ``cs:choose`` branches and macros (citeproc-py looks at every branch:
+        APA "(Publication)" for a thesis; fixtures ``group_*``)."""
+        calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+        delimiter = self.get("delimiter", "")
+        output = []
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, m.Choose):
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text is not None and str(text) != "":
+                output.append(text)
+        called = VAR_CALLS["calls"] - calls
+        rendered = VAR_CALLS["hits"] - hits
+        if output and (called == 0 or rendered > 0):
+            return self.join(output)
+        raise VariableError
 
 
 # What is being rendered right now (an engine renders one entry at a time,
@@ -475,7 +515,7 @@ class Group(DisplayMixin, m.Group):
 RENDER_STATE = {"item": None, "suffix_done": False}
 
 
-class Date(DisplayMixin, m.Date):
+class Date(VariableCallMixin, DisplayMixin, m.Date):
     def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
         RENDER_STATE["item"] = item
         var = variable or self.get("variable")
@@ -601,7 +641,7 @@ def _record_rendered(context, variable):
         rendered.add(variable)
 
 
-class Names(DisplayMixin, m.Names):
+class Names(VariableCallMixin, DisplayMixin, m.Names):
     def process(self, item, names_context=None, context=None, **kwargs):
         """Name lists of several variables, each with its label; the
         ``cs:names`` delimiter between them; suppression of substituted
