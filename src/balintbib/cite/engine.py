@@ -111,8 +111,13 @@ def _straight_double_quotes(text: str) -> str:
     if text.count('"') < 2:
         return text
     out, opened = [], False
+    in_tag = False
     for i, ch in enumerate(text):
-        if ch == '"':
+        if ch == "<" and re.match(r"</?span\b", text[i:i + 6]):
+            in_tag = True
+        elif ch == ">" and in_tag:
+            in_tag = False
+        if ch == '"' and not in_tag:
             out.append(markup.CLOSE["quote"] if opened else markup.OPEN["quote"])
             opened = not opened
         else:
@@ -128,7 +133,13 @@ def _prepare_name(name: dict) -> dict:
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
             continue
-        out[key] = value if key == "comma-suffix" else fidelity.typographic(str(value))
+        if key == "comma-suffix":
+            out[key] = value
+            continue
+        text = str(value)
+        if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]  # a quoted family name is taken literally
+        out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
     return out
@@ -183,8 +194,13 @@ class CitationEngine:
         if xml is not None:
             data = xml.encode("utf-8") if isinstance(xml, str) else xml
             self.resolved = None
-            default = re.search(rb'default-locale="([^"]+)"', data[:2000])
-            self.locale = resolve_locale(locale or (default.group(1).decode() if default else None))
+            default = re.search(rb'default-locale="([^"]+)"', data[:3000])
+            try:
+                self.locale = resolve_locale(locale or (default.group(1).decode() if default else None))
+            except StyleError:
+                if locale:
+                    raise
+                self.locale = default.group(1).decode()  # in-style locales may still define it
             self.style = _Style(data, self.locale)
         else:
             resolved = resolve_style(style)
@@ -207,6 +223,7 @@ class CitationEngine:
     # -- helpers
     def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
         keys = [f"k{i}" for i in range(len(items))]
+        items = [item if "id" in item else {**item, "id": key} for item, key in zip(items, keys)]
         prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

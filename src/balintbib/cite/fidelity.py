@@ -100,6 +100,10 @@ through toward towards under until upon versus vs v within without de d' von van
 _WORD_RE = re.compile(r"[^\s\-\u2010\u2013\u2014/]+")
 
 
+def _latin(char: str) -> bool:
+    return char.isascii() or unicodedata.name(char, "").startswith("LATIN")
+
+
 def _letters(chars, start, end, protected):
     return [i for i in range(start, end) if chars[i].isalpha() and not protected[i]]
 
@@ -169,17 +173,13 @@ class TextCaseMixin:
     @staticmethod
     def _title_case(chars, protected):
         text = "".join(chars)
-        plain = [c for i, c in enumerate(chars) if not protected[i] and c.isalpha()]
-        if plain and all(c.isupper() for c in plain):
-            chars = [c if protected[i] else c.lower() for i, c in enumerate(chars)]
-            text = "".join(chars)
         words = list(re.finditer(r"[^\s]+", text))
         for wi, wmatch in enumerate(words):
             word_text = "".join(c for i, c in enumerate(chars[wmatch.start():wmatch.end()])
                                 if c not in MARKERS)
             bare = word_text.strip("\"'“”‘’([{").lower().rstrip(".,;:!?)]}\"'“”‘’")
             prev = words[wi - 1].group() if wi else ""
-            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!"))
+            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", "."))
             is_last = wi == len(words) - 1
             if bare in STOP_WORDS and not after_colon and not is_last:
                 # stop words are lowered (unless protected or mixed case)
@@ -195,7 +195,9 @@ class TextCaseMixin:
                 if not letters:
                     continue
                 part_bare = "".join(chars[i] for i in letters).lower()
-                if part.start() != wmatch.start() and part_bare in STOP_WORDS:
+                if part.start() != wmatch.start() and (part_bare in STOP_WORDS or len(letters) == 1):
+                    continue
+                if not _latin(chars[letters[0]]):
                     continue
                 if protected[letters[0]]:
                     continue
@@ -480,7 +482,7 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
 
 
 def _is_plural_value(value: str) -> bool:
-    return re.search(r"\d+\s*(?:[-\u2013,&]|and)\s*\d+", value) is not None
+    return re.search(r"\w*\d+\w*\s*(?:[-\u2013,&]|and)\s*\w*\d+", value) is not None
 
 
 class Group(DisplayMixin, m.Group):
@@ -662,7 +664,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         present = [r for r in roles if r.replace("-", "_") in ref and ref[r.replace("-", "_")]]
         if ({"editor", "translator"} <= set(present)
                 and _same_names(ref["editor"], ref["translator"])
-                and self.get_term("editortranslator") is not None):
+                and str(self.get_single_term("editortranslator") or "") != ""):
             present = [r for r in present if r != "translator"]
             ed_trans = True
         else:
@@ -870,8 +872,8 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
             elif "-" in core:
                 piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
                 piece += initialize_with[len(initialize_with.rstrip()):]
-            elif len(core) == 2 and core[1].islower() and token.endswith("."):
-                piece = core + initialize_with  # "Th." stays "Th."
+            elif len(core) == 2 and token.endswith("."):
+                piece = core + initialize_with  # "Th." / "ME." are kept as written
             else:
                 piece = core[0] + initialize_with
             initial = True
@@ -885,7 +887,7 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
 
 
 _ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
-                         r"\u0600-\u06FF'\u2019\s\-\.]*$")
+                         r"\u0600-\u06FF\u2000-\u206F'\s\-\.]*$")
 
 
 def render_name_list(name_elem, names, context, item, sort_options=None):
@@ -938,7 +940,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
-        inverted = nso == "all" or (nso == "first" and index == 0)
+        inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
         text = _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
