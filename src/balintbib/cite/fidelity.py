@@ -302,9 +302,55 @@ def load_locale_root(code: str):
     return etree.fromstring(data, make_parser())
 
 
-class Text(VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
-    NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
-                         "collection-number", "number-of-pages", "number-of-volumes"}
+NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
+                     "collection-number", "number-of-pages", "number-of-volumes"}
+_RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
+_ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
+
+
+class NumericRangeMixin:
+    def _process(self, value, variable):
+        """Numbers and ranges (CSL 1.0.2 "Page Ranges", "Number"): a range of
+        two numbers with the same (or no) prefix gets the range delimiter and,
+        for ``page``, the style's ``page-range-format``; anything else is left
+        exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
+        lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
+        text = str(value)
+        if variable == "page-first":
+            match = re.match(r"\s*([^\s,&\-\u2013]+)", text)
+            return String(match.group(1)) if match else String(text)
+        delimiter = "\u2013"
+        if variable in ("page", "locator") or variable in NUMERIC_VARIABLES:
+            term = str(self.get_single_term(name="page-range-delimiter") or "")
+            delimiter = term or delimiter
+        range_format = self.get_root().get_option("page-range-format") if variable == "page" else None
+        out = []
+        for part in re.split(r"(\s*,\s*|\s*&\s*)", text):
+            if not part:
+                continue
+            if part.strip() in (",", "&"):
+                out.append(", " if part.strip() == "," else " & ")
+                continue
+            match = _RANGE.match(part.strip()) if "\\-" not in part else None
+            roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
+            if match and match.group(1) == match.group(3):
+                prefix, first, last = match.group(1), match.group(2), match.group(4)
+                last_prefix = prefix if range_format in (None, "expanded") else ""
+                last = format_page_range_end(range_format, first, last) if range_format else last
+                out.append(f"{prefix}{self.format_number(first)}{delimiter}"
+                           f"{last_prefix}{self.format_number(last)}")
+            elif roman:
+                out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
+            elif match:
+                out.append(part.strip())
+            else:
+                out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
+                           else part.replace("\\-", "-"))
+        return String("".join(str(o) for o in out))
+
+
+class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
+    NUMERIC_VARIABLES = NUMERIC_VARIABLES
 
     def _variable(self, item, context):
         """Substituted variables are suppressed in the rest of the output
@@ -318,6 +364,8 @@ class Text(VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeri
             return item.reference.get("year_suffix") or None
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
+        if variable == "locator":
+            return self._process(item.locator.identifier, "locator")
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -325,8 +373,6 @@ class Text(VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeri
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 delimiter = str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
-        if variable == "locator" and text is not None:
-            return String(str(text))
         return text
 
     def _format_last_page(self, first, last):
@@ -341,7 +387,8 @@ class Text(VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeri
         return text, language
 
 
-class Number(VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
+class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin,
+             m.Number):
     # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
         variable = self.get("variable")
@@ -447,9 +494,9 @@ def format_page_range_end(range_format, first: str, last: str) -> str:
             return last
         if number % 100 < 10:
             return minimal(1)
-        if range_format == "chicago-15" and len(first) == 4 and len(last) == 4:
-            if minimal(2) and len(minimal(2)) > 2:
-                return last
+        if range_format in ("chicago", "chicago-15") and len(first) == 4 and len(last) == 4 \
+                and len(minimal(1)) >= 3:
+            return last
         return minimal(2)
     return last
 
