@@ -44,14 +44,19 @@ class RenderedEntry:
 class _Style(CitationStylesStyle):
     """A style parsed with our safe parser and element classes."""
 
-    def __init__(self, path, locale):  # noqa: D107 - replaces the base loader
+    def __init__(self, source, locale):  # noqa: D107 - replaces the base loader
         from lxml import etree
         self.parser = fidelity.make_parser()
         try:
-            self.xml = etree.parse(str(path), self.parser)
+            if isinstance(source, bytes):
+                self.xml = etree.ElementTree(etree.fromstring(source, self.parser))
+            else:
+                self.xml = etree.parse(str(source), self.parser)
         except etree.XMLSyntaxError as exc:
-            raise StyleError(f"{path}: not a valid CSL style ({exc.msg})") from None
+            raise StyleError(f"{source if not isinstance(source, bytes) else 'style'}: "
+                             f"not a valid CSL style ({exc.msg})") from None
         self.root = self.xml.getroot()
+        self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
 
 
@@ -106,8 +111,13 @@ def _straight_double_quotes(text: str) -> str:
     if text.count('"') < 2:
         return text
     out, opened = [], False
+    in_tag = False
     for i, ch in enumerate(text):
-        if ch == '"':
+        if ch == "<" and re.match(r"</?span\b", text[i:i + 6]):
+            in_tag = True
+        elif ch == ">" and in_tag:
+            in_tag = False
+        if ch == '"' and not in_tag:
             out.append(markup.CLOSE["quote"] if opened else markup.OPEN["quote"])
             opened = not opened
         else:
@@ -123,7 +133,13 @@ def _prepare_name(name: dict) -> dict:
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
             continue
-        out[key] = value if key == "comma-suffix" else fidelity.typographic(str(value))
+        if key == "comma-suffix":
+            out[key] = value
+            continue
+        text = str(value)
+        if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]  # a quoted family name is taken literally
+        out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
     return out
@@ -173,11 +189,24 @@ def prepare_item(item: dict, key: str) -> dict:
 class CitationEngine:
     """One style in one locale, parsed once; renders bibliographies and citations."""
 
-    def __init__(self, style: str, locale: str | None = None):
-        resolved = resolve_style(style)
-        self.resolved = resolved
-        self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
-        self.style = _Style(resolved.path, self.locale)
+    def __init__(self, style: str | None = None, locale: str | None = None, *,
+                 xml: bytes | str | None = None):
+        if xml is not None:
+            data = xml.encode("utf-8") if isinstance(xml, str) else xml
+            self.resolved = None
+            default = re.search(rb'default-locale="([^"]+)"', data[:3000])
+            try:
+                self.locale = resolve_locale(locale or (default.group(1).decode() if default else None))
+            except StyleError:
+                if locale:
+                    raise
+                self.locale = default.group(1).decode()  # in-style locales may still define it
+            self.style = _Style(data, self.locale)
+        else:
+            resolved = resolve_style(style)
+            self.resolved = resolved
+            self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
+            self.style = _Style(resolved.path, self.locale)
         root = self.style.root
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
@@ -192,14 +221,18 @@ class CitationEngine:
         self.lock = threading.Lock()
 
     # -- helpers
-    def _bibliography(self, items: Sequence[dict]):
+    def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
         keys = [f"k{i}" for i in range(len(items))]
+        items = [item if "id" in item else {**item, "id": key} for item, key in zip(items, keys)]
         prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = CiteProcJSON(prepared)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
-        for key in keys:
+        by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
+        order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
+        order += [k for k in keys if k not in set(order)]
+        for key in order:
             bib.register(Citation([CitationItem(key)]))
         return bib, keys
 
@@ -243,7 +276,6 @@ class CitationEngine:
                 text = str(self.style.render_citation(citation, [], lambda _: None))
             except Exception:  # a style that cannot cite: nothing to disambiguate
                 return
-            self.style.root.citation.cites = []
             groups.setdefault(markup.strip_markers(text), []).append(item)
         for members in groups.values():
             if len(members) < 2:
@@ -252,17 +284,19 @@ class CitationEngine:
                 item.reference["year_suffix"] = String(_suffix(index))
 
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
-                  ) -> list[RenderedEntry]:
+                  cited_all_first: bool = False) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
         "label", "prefix", "suffix"}`` dicts, in document order."""
+        clusters = [list(c) for c in clusters]
         with self.lock:
-            bib, keys = self._bibliography(items)
+            cited = [str(c.get("id")) for cluster in clusters for c in cluster]
+            bib, keys = self._bibliography(items, cited if not cited_all_first else ())
             by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
             if self.has_bibliography:
                 bib.sort()
             if self.year_suffix:
                 self._assign_year_suffixes(bib)
-            self.style.root.citation.cites = []
+            cites_so_far: list = []
             out = []
             for cluster in clusters:
                 cites = []
@@ -277,8 +311,7 @@ class CitationEngine:
                     cites.append(CitationItem(key, **extra))
                 citation = Citation(cites)
                 citation.bibliography = bib
-                text = self.style.render_citation(citation, self.style.root.citation.cites,
-                                                  lambda c: None)
+                text = self.style.render_citation(citation, cites_so_far, lambda c: None)
                 out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                        self._finish(text or "")))
             return out

@@ -100,6 +100,10 @@ through toward towards under until upon versus vs v within without de d' von van
 _WORD_RE = re.compile(r"[^\s\-\u2010\u2013\u2014/]+")
 
 
+def _latin(char: str) -> bool:
+    return char.isascii() or unicodedata.name(char, "").startswith("LATIN")
+
+
 def _letters(chars, start, end, protected):
     return [i for i in range(start, end) if chars[i].isalpha() and not protected[i]]
 
@@ -169,17 +173,13 @@ class TextCaseMixin:
     @staticmethod
     def _title_case(chars, protected):
         text = "".join(chars)
-        plain = [c for i, c in enumerate(chars) if not protected[i] and c.isalpha()]
-        if plain and all(c.isupper() for c in plain):
-            chars = [c if protected[i] else c.lower() for i, c in enumerate(chars)]
-            text = "".join(chars)
         words = list(re.finditer(r"[^\s]+", text))
         for wi, wmatch in enumerate(words):
             word_text = "".join(c for i, c in enumerate(chars[wmatch.start():wmatch.end()])
                                 if c not in MARKERS)
             bare = word_text.strip("\"'“”‘’([{").lower().rstrip(".,;:!?)]}\"'“”‘’")
             prev = words[wi - 1].group() if wi else ""
-            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", "—"))
+            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", "."))
             is_last = wi == len(words) - 1
             if bare in STOP_WORDS and not after_colon and not is_last:
                 # stop words are lowered (unless protected or mixed case)
@@ -195,7 +195,9 @@ class TextCaseMixin:
                 if not letters:
                     continue
                 part_bare = "".join(chars[i] for i in letters).lower()
-                if part.start() != wmatch.start() and part_bare in STOP_WORDS:
+                if part.start() != wmatch.start() and (part_bare in STOP_WORDS or len(letters) == 1):
+                    continue
+                if not _latin(chars[letters[0]]):
                     continue
                 if protected[letters[0]]:
                     continue
@@ -240,6 +242,23 @@ class QuoteMixin:
 
 # ----------------------------------------------------------------- elements
 
+# Counters of variable-calling renderings for cs:group suppression.
+VAR_CALLS = {"calls": 0, "hits": 0}
+
+
+class VariableCallMixin:
+    """Count each rendering of an element that calls a variable, and whether it
+    produced output, so that ``cs:group`` can apply its implicit condition."""
+
+    def render(self, *args, **kwargs):
+        if "variable" not in self.attrib or self.get("variable") == "year-suffix":
+            return super().render(*args, **kwargs)
+        VAR_CALLS["calls"] += 1
+        result = super().render(*args, **kwargs)
+        if result is not None and str(result) != "":
+            VAR_CALLS["hits"] += 1
+        return result
+
 class Style(m.Style):
     def set_locale_list(self, output_locale, validate=False):
         """Locale fallback (CSL 1.0.2 "Locale Fallback"): in-style locale for the
@@ -283,9 +302,55 @@ def load_locale_root(code: str):
     return etree.fromstring(data, make_parser())
 
 
-class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
-    NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
-                         "collection-number", "number-of-pages", "number-of-volumes"}
+NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
+                     "collection-number", "number-of-pages", "number-of-volumes"}
+_RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
+_ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
+
+
+class NumericRangeMixin:
+    def _process(self, value, variable):
+        """Numbers and ranges (CSL 1.0.2 "Page Ranges", "Number"): a range of
+        two numbers with the same (or no) prefix gets the range delimiter and,
+        for ``page``, the style's ``page-range-format``; anything else is left
+        exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
+        lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
+        text = str(value)
+        if variable == "page-first":
+            match = re.match(r"\s*([^\s,&\-\u2013]+)", text)
+            return String(match.group(1)) if match else String(text)
+        delimiter = "\u2013"
+        if variable in ("page", "locator") or variable in NUMERIC_VARIABLES:
+            term = str(self.get_single_term(name="page-range-delimiter") or "")
+            delimiter = term or delimiter
+        range_format = self.get_root().get_option("page-range-format") if variable == "page" else None
+        out = []
+        for part in re.split(r"(\s*,\s*|\s*&\s*)", text):
+            if not part:
+                continue
+            if part.strip() in (",", "&"):
+                out.append(", " if part.strip() == "," else " & ")
+                continue
+            match = _RANGE.match(part.strip()) if "\\-" not in part else None
+            roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
+            if match and match.group(1) == match.group(3):
+                prefix, first, last = match.group(1), match.group(2), match.group(4)
+                last_prefix = prefix if range_format in (None, "expanded") else ""
+                last = format_page_range_end(range_format, first, last) if range_format else last
+                out.append(f"{prefix}{self.format_number(first)}{delimiter}"
+                           f"{last_prefix}{self.format_number(last)}")
+            elif roman:
+                out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
+            elif match:
+                out.append(part.strip())
+            else:
+                out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
+                           else part.replace("\\-", "-"))
+        return String("".join(str(o) for o in out))
+
+
+class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
+    NUMERIC_VARIABLES = NUMERIC_VARIABLES
 
     def _variable(self, item, context):
         """Substituted variables are suppressed in the rest of the output
@@ -299,15 +364,19 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
             return item.reference.get("year_suffix") or None
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
+        if variable == "locator":
+            return self._process(item.locator.identifier, "locator")
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
-                return String(a + "\u2013" + b)
-        if variable == "locator" and text is not None:
-            return String(str(text))
+                delimiter = str(self.get_single_term("page-range-delimiter") or "\u2013")
+                return String(a + delimiter + b)
         return text
+
+    def _format_last_page(self, first, last):
+        return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
 
     def process(self, item, context=None, **kwargs):
         if context is None:
@@ -318,7 +387,9 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
         return text, language
 
 
-class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
+class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin,
+             m.Number):
+    # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
         variable = self.get("variable")
         if variable in _suppressed(context if context is not None else self):
@@ -334,7 +405,7 @@ class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
         except ValueError:
             return number
         if form == "ordinal" or (form == "long-ordinal" and value > 10):
-            return m.to_ordinal(value, self)
+            return ordinal(value, self)
         if form == "long-ordinal":
             return self.get_single_term(name="long-ordinal-{:02}".format(value))
         if form == "roman":
@@ -343,6 +414,42 @@ class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+
+def ordinal(number: int, element) -> str:
+    """CSL 1.0.2 "Ordinal Suffixes": the first locale in the fallback chain
+    that defines ordinal terms decides; ``ordinal-10``..``ordinal-99`` match
+    the last two digits (or the whole number), ``ordinal-00``..``09`` the last
+    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ")."""
+    root = element.get_root()
+    locales = root.style.locales if isinstance(root, m.Locale) else root.locales
+    for locale in locales:
+        terms = locale.find("cs:terms", NS)
+        if terms is None:
+            continue
+        table = {}
+        for term in terms.findall("cs:term", NS):
+            name = term.get("name", "")
+            if name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name):
+                if term.get("form") in (None, "long"):
+                    table[name] = (term.findtext("cs:single", default=None, namespaces=NS)
+                                   or term.text or "", term.get("match"))
+        if not table:
+            continue
+        two = "ordinal-{:02}".format(number % 100)
+        if two in table and number % 100 >= 10:
+            text, match = table[two]
+            if match != "whole-number" or number == number % 100:
+                return f"{number}{text}"
+        one = "ordinal-{:02}".format(number % 10)
+        if one in table:
+            text, match = table[one]
+            if match in (None, "last-digit") or (match == "whole-number" and number < 10) or \
+                    (match == "last-two-digits" and number % 100 < 10):
+                return f"{number}{text}"
+        if "ordinal" in table:
+            return f"{number}{table['ordinal'][0]}"
+    return str(number)
 
 
 def format_page_range_end(range_format, first: str, last: str) -> str:
@@ -387,9 +494,9 @@ def format_page_range_end(range_format, first: str, last: str) -> str:
             return last
         if number % 100 < 10:
             return minimal(1)
-        if range_format == "chicago-15" and len(first) == 4 and len(last) == 4:
-            if minimal(2) and len(minimal(2)) > 2:
-                return last
+        if range_format in ("chicago", "chicago-15") and len(first) == 4 and len(last) == 4 \
+                and len(minimal(1)) >= 3:
+            return last
         return minimal(2)
     return last
 
@@ -422,19 +529,90 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
 
 
 def _is_plural_value(value: str) -> bool:
-    return re.search(r"\d+\s*(?:[-\u2013,&]|and)\s*\d+", value) is not None
+    return re.search(r"\w*\d+\w*\s*(?:[-\u2013,&]|and)\s*\w*\d+", value) is not None
 
 
 class Group(DisplayMixin, m.Group):
-    pass
+    def process(self, item, context=None, **kwargs):
+        """CSL 1.0.2 "Group": the group is suppressed when at least one of its
+        rendering elements calls a variable and every called variable is
+        empty; the test looks at what was actually rendered, through
+        ``cs:choose`` branches and macros (citeproc-py looks at every branch:
+        APA "(Publication)" for a thesis; fixtures ``group_*``)."""
+        calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+        delimiter = self.get("delimiter", "")
+        output = []
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, m.Choose):
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text is not None and str(text) != "":
+                output.append(text)
+        called = VAR_CALLS["calls"] - calls
+        rendered = VAR_CALLS["hits"] - hits
+        if output and (called == 0 or rendered > 0):
+            return self.join(output)
+        raise VariableError
+
+
+# What is being rendered right now (an engine renders one entry at a time,
+# under its lock): the item, and whether its implicit year suffix was printed.
+RENDER_STATE = {"item": None, "suffix_done": False}
+
+
+class Date(VariableCallMixin, DisplayMixin, m.Date):
+    def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+        RENDER_STATE["item"] = item
+        var = variable or self.get("variable")
+        if var and var in _suppressed(context if context is not None else self):
+            return None
+        return super().process(item, variable=variable, show_parts=show_parts,
+                               context=context, **kwargs)
+
+    def render_single_date(self, date, show_parts=None, context=None):
+        """A localized date (CSL 1.0.2 "Localized Date Formats") keeps the
+        delimiter of the locale's ``cs:date`` unless the calling ``cs:date``
+        sets one (NLM "2015 Jun", not "2015Jun")."""
+        if context is not None and context is not self:
+            parts = self.parts(date, show_parts, context)
+        else:
+            parts = self.parts(date, show_parts)
+        if not parts:
+            return None
+        if self.is_locale_date() and context is not None and context.get("delimiter") is not None:
+            return context.join(parts)
+        return self.join(parts)
 
 
 class Date_Part(TextCaseMixin, StripPeriodsMixin, m.Date_Part):
     def process(self, date, context=None):
-        """The year part carries the item's year suffix when the style does not
-        render ``year-suffix`` itself (citeproc-js; ``disambiguate_YearSuffix*``)."""
+        """The first rendered year carries the item's year suffix when the style
+        does not render ``year-suffix`` itself (citeproc-js behaviour;
+        ``disambiguate_YearSuffix*``, Elsevier-Harvard "2018a")."""
         text = super().process(date, context)
+        if self.get("name") == "year" and text:
+            item = RENDER_STATE["item"]
+            if item is not None and not RENDER_STATE["suffix_done"]:
+                suffix = item.reference.get("year_suffix")
+                style_root = self.get_root()
+                if isinstance(style_root, m.Locale):
+                    style_root = style_root.style
+                if suffix and not _style_has_year_suffix(style_root):
+                    RENDER_STATE["suffix_done"] = True
+                    return str(text) + str(suffix)
         return text
+
+
+def _style_has_year_suffix(root) -> bool:
+    cached = getattr(root, "_has_year_suffix", None)
+    if cached is None:
+        cached = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=NS))
+        root._has_year_suffix = cached
+    return cached
 
 
 class Name_Part(TextCaseMixin, m.Name_Part):
@@ -454,6 +632,7 @@ class Layout(DisplayMixin, m.Layout):
             self.repressed = {}
             self._rendered_vars = set()
             self._first_names_done = False
+            RENDER_STATE.update(item=item, suffix_done=False)
             if align:
                 text = self._render_aligned(item)
             else:
@@ -482,10 +661,11 @@ class Layout(DisplayMixin, m.Layout):
         body = String(str(body)) + suffix if str(body) else body
         return self.format(String(prefix) + wrap("left-margin", first) + wrap("right-inline", body))
 
-    def render_citation(self, citation, callback):
+    def render_children(self, item, **kwargs):
+        RENDER_STATE.update(item=item, suffix_done=False)
         self.repressed = {}
         self._rendered_vars = set()
-        return super().render_citation(citation, callback)
+        return super().render_children(item, **kwargs)
 
 
 # ------------------------------------------------------------------- names
@@ -510,7 +690,7 @@ def _record_rendered(context, variable):
         rendered.add(variable)
 
 
-class Names(DisplayMixin, m.Names):
+class Names(VariableCallMixin, DisplayMixin, m.Names):
     def process(self, item, names_context=None, context=None, **kwargs):
         """Name lists of several variables, each with its label; the
         ``cs:names`` delimiter between them; suppression of substituted
@@ -520,15 +700,18 @@ class Names(DisplayMixin, m.Names):
         "Reference Grouping")."""
         if context is None:
             context = self
+        names_parent = kwargs.pop("names_parent", None)
         if names_context is None:
             names_context = self
+            if names_parent is not None and self.find("cs:name", NS) is None:
+                names_context = names_parent  # CSL 1.0.2: a bare cs:names in cs:substitute
         suppressed = _suppressed(context)
         roles = [r for r in self.get("variable", "").split() if r not in suppressed]
         ref = item.reference
         present = [r for r in roles if r.replace("-", "_") in ref and ref[r.replace("-", "_")]]
         if ({"editor", "translator"} <= set(present)
                 and _same_names(ref["editor"], ref["translator"])
-                and self.get_term("editortranslator") is not None):
+                and str(self.get_single_term("editortranslator") or "") != ""):
             present = [r for r in present if r != "translator"]
             ed_trans = True
         else:
@@ -588,9 +771,10 @@ class Names(DisplayMixin, m.Names):
             return text
         layout._first_names_done = True
         previous = getattr(bibliography, "_previous_names", None)
-        bibliography._previous_names = str(text)
+        core = RENDER_STATE.get("names_core") or str(text)
+        bibliography._previous_names = core
         substitute = bibliography.get("subsequent-author-substitute")
-        if substitute is None or previous != str(text):
+        if substitute is None or previous != core:
             return text
         return String(substitute)
 
@@ -621,9 +805,10 @@ class Substitute(m.Substitute):
             if layout is not None:
                 layout._rendered_vars = set()
             try:
-                if isinstance(child, m.Names) and child.find("cs:name", NS) is None \
-                        and names_parent is not None:
-                    text = child.render(item, names_context=names_parent, context=context, **kwargs)
+                if isinstance(child, m.Names):
+                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
+                elif isinstance(child, m.Choose):
+                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
                 else:
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
@@ -715,59 +900,41 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
     followed by ``initialize-with``; with ``initialize="false"`` full given
     names stay and only existing initials get the punctuation (citeproc-py
     initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
-    ``name_InitializeWith*``, ``name_Initialize*False``)."""
-    trailing = initialize_with.rstrip()
-    out_words = []
-    for word in re.split(r"\s+", given.strip()):
-        if not word:
+    ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
+    when ``initialize-with-hyphen`` is true; lower-case particles stay."""
+    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.])", given.strip()) if t]
+    out = ""
+    previous_initial = False
+    for token in tokens:
+        core = token.rstrip(".")
+        if not core:
             continue
-        parts = word.split("-") if hyphen else [word.replace("-", " ")]
-        rendered_parts = []
-        for part in parts:
-            pieces = [p for p in re.split(r"(?<=\.)(?=\S)|\s+", part) if p]
-            out = []
-            for piece in pieces:
-                core = piece.rstrip(".")
-                if not core:
-                    continue
-                is_initial = (len(core) == 1 and core.isalpha()) or \
-                    (piece.endswith(".") and len(core) <= 2 and core[:1].isupper()) or \
-                    (core.isupper() and len(core) <= 3 and core.isalpha() and len(pieces) == 1
-                     and len(core) > 1 and False)
-                if core[:1].islower() and not is_initial:
-                    out.append(core)  # particles (lower case) are not initialized
-                elif initialize or is_initial:
-                    if is_initial and len(core) == 2 and core[1].islower():
-                        out.append(core + initialize_with)  # "Th." stays "Th."
-                    else:
-                        out.append(core[0] + initialize_with)
-                else:
-                    out.append(piece)
-            joined = ""
-            for piece in out:
-                if joined and not joined.endswith(" ") and not piece.startswith(" "):
-                    if joined.endswith(initialize_with) and initialize_with and not initialize_with.endswith(" ") \
-                            and piece.endswith(initialize_with):
-                        pass
-                    elif not (joined.endswith(initialize_with) and piece.endswith(initialize_with)):
-                        joined += " "
-                joined += piece
-            rendered_parts.append(joined.strip())
-        sep = "-" if hyphen else ""
-        if hyphen and trailing != initialize_with:
-            rendered_parts = [p.rstrip() for p in rendered_parts]
-        out_words.append(sep.join(p for p in rendered_parts if p))
-    text = ""
-    for word in out_words:
-        if text and not text.endswith(" ") and not (
-                initialize_with and text.endswith(initialize_with) and word.endswith(initialize_with)):
-            text += " "
-        text += word
-    return text.strip()
+        is_initial = len(core) == 1 or (token.endswith(".") and len(core) <= 2 and core[0].isupper())
+        if core[0].islower() and not is_initial:
+            piece, initial = core, False
+        elif initialize or is_initial:
+            pieces = core.split("-") if "-" in core else [core]
+            if "-" in core and not hyphen:
+                piece = "".join(p[:1] + initialize_with for p in pieces if p)
+            elif "-" in core:
+                piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
+                piece += initialize_with[len(initialize_with.rstrip()):]
+            elif len(core) == 2 and token.endswith("."):
+                piece = core + initialize_with  # "Th." / "ME." are kept as written
+            else:
+                piece = core[0] + initialize_with
+            initial = True
+        else:
+            piece, initial = token, False
+        if out and not out.endswith(" ") and not (previous_initial and initial):
+            out += " "
+        out += piece
+        previous_initial = initial
+    return out.strip()
 
 
 _ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
-                         r"\u0600-\u06FF'\u2019\s\-\.]*$")
+                         r"\u0600-\u06FF\u2000-\u206F'\s\-\.]*$")
 
 
 def render_name_list(name_elem, names, context, item, sort_options=None):
@@ -820,7 +987,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
-        inverted = nso == "all" or (nso == "first" and index == 0)
+        inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
         text = _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
@@ -845,16 +1012,18 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             text = String(delimiter.join(str(r) for r in rendered) if False else "")
             text = join(rendered, delimiter)
             return text + String(delimiter + "\u2026 ") + last
-        et_al = _et_al(name_elem)
+        et_al = _et_al(name_elem, context)
         text = join(rendered, delimiter)
+        RENDER_STATE["names_core"] = str(text)
         if not et_al or sort_options is not None:
             return text
         if use_delimiter(dp_et_al, len(rendered)):
             return text + String(delimiter) + et_al
         return text + String(" ") + et_al
+    RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
-        term = (name_elem.get_single_term("and") if and_ == "text" else String("&")) \
-            if name_elem is not None else String("&")
+        term_source = name_elem if name_elem is not None else context
+        term = term_source.get_single_term("and") if and_ == "text" else String("&")
         head = join(rendered[:-1], delimiter)
         if use_delimiter(dp_last, len(rendered) - 1):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
@@ -862,9 +1031,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     return join(rendered, delimiter)
 
 
-def _et_al(name_elem):
+def _et_al(name_elem, context):
     if name_elem is None:
-        return None
+        return (context.get_single_term("et-al") or None) if context is not None else None
     node = name_elem.getnext()
     while node is not None and not (isinstance(node.tag, str) and node.tag == f"{{{CSL_NS}}}et-al"):
         node = node.getnext()
@@ -892,10 +1061,11 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
     comma_suffix = bool(name.get("comma-suffix"))
     if not family and given:
         family, given = given, ""
-    if given and init_with is not None and not for_sort:
+    if given and init_with is not None:
         given = initialize_given(given, init_with, initialize, hyphen)
-    elif given and init_with is not None and for_sort:
-        given = initialize_given(given, init_with, initialize, hyphen)
+        if "." not in init_with and initialize:
+            # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
+            suffix = suffix.replace(".", "")
     if not _is_romanesque(name):
         # East Asian names: family then given, no space (CSL 1.0.2 "Name-part order")
         if form == "short":
@@ -1068,7 +1238,7 @@ def _macro_is_numeric(macro):
 
 # ------------------------------------------------------------ class lookup
 
-OVERRIDES = [Style, Text, Number, Label, Group, Date_Part, Name_Part, Layout, Names, Name,
+OVERRIDES = [Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]
 
 
@@ -1096,7 +1266,7 @@ def make_parser():
 # ------------------------------------------------------------ finishing
 
 _PUNCT_DUP = re.compile(f"(?<![.])([.?!])([{MARKERS}]*)\\.(?![.])")
-_SAME_PUNCT = re.compile(f"([,;:])([{MARKERS}]*)\\1")
+_SAME_PUNCT = re.compile(f"([,;:])([{MARKERS}]*)(?:\\1|\\.(?!\\.))")
 _Q_CLOSE = CLOSE["quote"]
 _PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,])")
 _SPACES = re.compile(r"  +")

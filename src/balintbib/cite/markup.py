@@ -118,12 +118,21 @@ def _escape_html(text: str) -> str:
     return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
 
 
+_SUPERSCRIPTS = dict(zip("¹²³⁴⁵⁶⁷⁸⁹⁰ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻªº",
+                         "1234567890abcdefghijklmnoprstuvwxyzao"))
+_SUPERSCRIPT_RE = re.compile(f"[{''.join(_SUPERSCRIPTS)}]")
+
+
 def to_html(text: str) -> str:
-    """Escaped HTML fragment; tags are balanced because markers come in pairs."""
+    """Escaped HTML fragment; tags are balanced because markers come in pairs.
+    Unicode superscript letters become <sup> (as citeproc-js prints them)."""
     out, stack = [], []
     for kind, tok in _tokens(text):
         if kind is None:
-            out.append(_escape_html(tok))
+            escaped = _escape_html(tok)
+            if _SUPERSCRIPT_RE.search(escaped):
+                escaped = _SUPERSCRIPT_RE.sub(lambda mt: f"<sup>{_SUPERSCRIPTS[mt.group()]}</sup>", escaped)
+            out.append(escaped)
             continue
         name, opening = kind
         if opening:
@@ -168,7 +177,7 @@ def to_markdown(text: str) -> str:
 # ---------------------------------------------------------------- data markup
 
 _INLINE_TAG = re.compile(
-    r'<(/?)(i|b|sup|sub|span(?:\s+style="font-variant:\s*small-caps;?")?|span\s+class="nocase")\s*>',
+    r'<(/?)(i|b|sup|sub|sc|span(?:\s+style="font-variant:\s*small-caps;?")?|span\s+class="nocase")\s*>',
     re.I)
 
 
@@ -194,7 +203,7 @@ def data_to_markers(value: str) -> str:
         elif tag.startswith("span"):
             kind = "smallcaps"
         else:
-            kind = {"i": "italic", "b": "bold", "sup": "sup", "sub": "sub"}[tag]
+            kind = {"i": "italic", "b": "bold", "sup": "sup", "sub": "sub", "sc": "smallcaps"}[tag]
         if closing:
             if kind == "nocase":
                 stack.remove("nocase")
