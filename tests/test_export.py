@@ -462,3 +462,54 @@ def test_annotated_style_detection():
     assert style_info("modern-language-association-annotated-bibliography").annotated
     assert not style_info("apa").annotated
     assert not style_info("american-medical-association").annotated
+
+
+# -- the shipped library: the README's first command -----------------------------
+
+def test_readme_command_on_the_shipped_library(run_cli, tmp_path, monkeypatch):
+    """`balintbib export -o reading-list.html` in the repository: the society's handout."""
+    from conftest import LIBRARY, ROOT
+
+    if not (LIBRARY / "balint.bib").is_file():
+        pytest.skip("the shipped library is not in this checkout")
+    shipped = Library.load(LIBRARY)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "reading-list.html"
+    result = run_cli("export", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.stderr and "annotated" in result.stderr
+    doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    sections = html_sections(doc)
+    tags = {t for r in shipped.references for t in r.tags}
+    assert {h[0].lower() + h[1:] for h, _ in sections if h != "Other"} == tags
+    assert {k for _, keys in sections for k in keys} == {r.key for r in shipped.references}
+    body = squash(doc.xpath("string(//main)"))
+    for ref in shipped.references:
+        if ref.annotation:  # under each of its tags, and nowhere else
+            assert body.count(squash(ann_text(ref))) == max(1, len(set(ref.tags))), ref.key
+    assert doc.xpath("//script") == []
+
+
+# -- progress -----------------------------------------------------------------------
+
+def test_progress_bar_on_a_terminal_only_for_big_jobs(run_cli, tmp_path, monkeypatch):
+    from balintbib.cli import export_cmd
+
+    entries = "\n".join(
+        f"@article{{a{i},\n  author = {{Author{i:03d}, A.}},\n  title = {{Title {i}}},\n"
+        f"  journal = {{J}},\n  year = {{{1990 + i % 30}}},\n  keywords = {{one, two}}\n}}\n"
+        for i in range(30))
+    bib = tmp_path / "big.bib"
+    bib.write_text(entries, encoding="utf-8")
+    monkeypatch.setattr(export_cmd, "is_tty", lambda stream=None: True)
+    monkeypatch.setattr(export_cmd, "PROGRESS_THRESHOLD", 50)  # 30 references x 2 tags = 60 entries
+    result = run_cli("export", "-l", bib, "-o", tmp_path / "big.txt", "--style", "apa")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Formatting")
+    result = run_cli("export", "-l", bib, "-o", tmp_path / "big.txt", "--style", "apa", "--quiet")
+    assert result.stderr == ""
+    result = run_cli("export", "-l", bib, "-o", tmp_path / "small.txt", "--style", "apa", "--group-by", "none")
+    assert result.exit_code == 0 and "Formatting" not in result.stderr  # 30 entries: no bar
+    monkeypatch.setattr(export_cmd, "is_tty", lambda stream=None: False)
+    result = run_cli("export", "-l", bib, "-o", tmp_path / "big.txt", "--style", "apa")
+    assert "Formatting" not in result.stderr  # not a terminal: no bar
