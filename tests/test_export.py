@@ -125,6 +125,10 @@ def test_html_escapes_data_and_keeps_non_latin(html_doc):
     assert "Risør" in text and "Mårtenson" in text
     assert "&lt;script&gt;" in html_doc
     assert doc.get("lang") == "en-US"
+    # a work in another language says so (hyphenation, screen readers); the annotation is ours
+    russian = doc.xpath("//div[@data-key='petrova2019']")[0]  # listed under two tags
+    assert russian.xpath("p[@class='reference']/@lang") == ["ru"]
+    assert russian.xpath("p[@class='annotation']/@lang") == []
 
 
 def test_html_page_is_a_print_document_with_toc_and_links(html_doc):
@@ -134,7 +138,7 @@ def test_html_page_is_a_print_document_with_toc_and_links(html_doc):
     assert anchors == ids
     style = doc.xpath("string(//style)")
     assert "@page" in style and "size: A4" in style and "break-before: page" in style
-    assert "text-indent: calc(-1 * var(--hang))" in style
+    assert "text-indent: calc(-1 * var(--hang))" in style and "--hang: 2.2rem" in style
     links = {a.get("href") for a in doc.xpath("//main//a")}
     assert "https://doi.org/10.1016/j.pec.2003.09.009" in links
     assert "https://www.americanbalintsociety.org/content.aspx?page_id=22&club_id=445043" in links
@@ -388,6 +392,32 @@ def test_bad_input_is_one_line_and_leaves_the_old_file(run_cli, tmp_path, args, 
     assert "Traceback" not in result.output
     assert out.read_text(encoding="utf-8") == "the old handout"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html"]
+
+
+def test_broken_and_citation_only_styles(run_cli, tmp_path):
+    broken = tmp_path / "broken.csl"
+    broken.write_text("<style xmlns='http://purl.org/net/xbiblio/csl'><info>", encoding="utf-8")
+    citation_only = tmp_path / "cites.csl"
+    citation_only.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        "<info><title>Citations only</title><id>x</id><updated>2024-01-01T00:00:00+00:00</updated></info>"
+        '<citation><layout><text variable="title"/></layout></citation></style>', encoding="utf-8")
+    for style, message in ((broken, "not a valid CSL style"), (citation_only, "has no bibliography")):
+        out = tmp_path / "h.html"
+        result = run_cli("export", "--library", SAMPLE, "--style", style, "-o", out)
+        assert result.exit_code == 1
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+
+
+def test_paper_size_follows_option_and_locale(run_cli, tmp_path):
+    out = run_export(run_cli, tmp_path, "h.html", "--paper", "letter", "-g", "none")
+    assert "size: letter" in out.read_text(encoding="utf-8")
+    out = run_export(run_cli, tmp_path, "h.html", "--locale", "en-US", "-g", "none")
+    assert "size: letter" in out.read_text(encoding="utf-8")
+    out = run_export(run_cli, tmp_path, "h.html", "--locale", "en-GB", "-g", "none")
+    assert "size: A4" in out.read_text(encoding="utf-8")
 
 
 def test_unwritable_output_one_line_no_partial_file(run_cli, tmp_path):

@@ -35,7 +35,7 @@ from .. import __version__
 from ..errors import BalintError
 from ..formats.csljson import to_csl
 from ..model import Reference
-from ..query import QueryError, fold, select
+from ..query import fold, select
 from .rich import Paragraph, Run, annotation_paragraphs, parse_csl_html, parse_intro
 
 DEFAULT_STYLE = "apa-annotated-bibliography"
@@ -80,6 +80,7 @@ class Entry:
     label: str  # "1." / "[1]" for numeric styles, else ""
     reference: Paragraph
     annotation: tuple[Paragraph, ...]  # paragraphs printed after the reference
+    lang: str = ""  # the work's language (BCP 47) when the library says and it differs
 
 
 @dataclass(frozen=True)
@@ -196,10 +197,7 @@ def select_references(refs: Sequence[Reference], *, query: str = "", tags: Itera
                               f"(tags in use: {', '.join(sorted(in_use)) or 'none'})")
         wanted_tags = {fold(t) for t in tags}
         pool = [r for r in pool if wanted_tags & {fold(t) for t in r.tags}]
-    try:
-        chosen = select(pool, query, macros=macros) if query else pool
-    except QueryError:
-        raise
+    chosen = select(pool, query, macros=macros) if query else pool  # QueryError is one line too
     if not chosen:
         what = "; ".join(x for x in (
             f"query {query!r}" if query else "",
@@ -278,6 +276,32 @@ def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
 
 # -- formatting ----------------------------------------------------------------------
 
+#: biblatex language names -> BCP 47 (for lang attributes: hyphenation, screen readers).
+LANGUAGES = {
+    "english": "en", "american": "en-US", "british": "en-GB", "german": "de", "ngerman": "de",
+    "austrian": "de-AT", "swissgerman": "de-CH", "french": "fr", "italian": "it", "spanish": "es",
+    "portuguese": "pt", "brazil": "pt-BR", "dutch": "nl", "swedish": "sv", "danish": "da",
+    "norwegian": "no", "norsk": "nb", "nynorsk": "nn", "finnish": "fi", "icelandic": "is",
+    "polish": "pl", "czech": "cs", "slovak": "sk", "slovene": "sl", "hungarian": "hu",
+    "croatian": "hr", "serbian": "sr", "bulgarian": "bg", "russian": "ru", "ukrainian": "uk",
+    "greek": "el", "turkish": "tr", "hebrew": "he", "arabic": "ar", "persian": "fa", "farsi": "fa",
+    "japanese": "ja", "chinese": "zh", "korean": "ko", "romanian": "ro", "lithuanian": "lt",
+    "latvian": "lv", "estonian": "et", "catalan": "ca", "latin": "la",
+}
+_BCP47 = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def language_tag(value: str) -> str:
+    """A ``language`` field (``russian``, ``de``, ``en-GB``) as a BCP 47 tag, or ""."""
+    value = value.strip()
+    if not value:
+        return ""
+    low = value.lower()
+    if low in LANGUAGES:
+        return LANGUAGES[low]
+    return value if _BCP47.fullmatch(value) else ""
+
+
 def default_paper(lang: str) -> str:
     region = lang.replace("_", "-").split("-")[1:2]
     return "letter" if region and region[0].upper() in _LETTER_REGIONS else "a4"
@@ -311,6 +335,9 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
         rendered = render_bibliography(items, style.spec, locale)
     except StyleError as exc:
         raise ExportError(str(exc)) from None
+    if items and not rendered:
+        raise ExportError(f"the style {style.title!r} has no bibliography layout "
+                          "(it only formats citations); choose another style")
     entries = []
     for r in rendered:
         ref = by_id.get(r.id)
@@ -326,7 +353,8 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
                     joined.extend(b)
                 reference, blocks = tuple(joined), ()
             blocks = annotation_paragraphs(ref.annotation)
-        entries.append(Entry(ref.key, parts.label, reference, tuple(blocks)))
+        entries.append(Entry(ref.key, parts.label, reference, tuple(blocks),
+                             language_tag(ref.text("language", macros))))
     return entries
 
 

@@ -28,7 +28,7 @@ _WRAPS = (
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
 CSS = """
-:root { --hang: 2.2em; --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d9d4c7; --accent: #24527a; }
+:root { --hang: 2.2rem; --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d9d4c7; --accent: #24527a; }
 * { box-sizing: border-box; }
 html { font-size: 16px; }
 body {
@@ -111,15 +111,18 @@ def runs_to_html(paragraph: Paragraph, span_plain: bool = False) -> str:
     return "".join(out)
 
 
-def _section(section: Section, span_plain: bool = False) -> list[str]:
+def _section(section: Section, lang: str, span_plain: bool = False) -> list[str]:
     out = [f'<section id="{escape(section.anchor)}">']
     if section.title is not None:
         out.append(f"<h2>{escape(section.title, quote=False)}</h2>")
     out.append('<div class="entries">')
     for entry in section.entries:
+        other = entry.lang and entry.lang.split("-")[0] != lang.split("-")[0]
+        lang_attr = f' lang="{escape(entry.lang)}"' if other else ""
         out.append(f'<div class="entry" data-key="{escape(entry.key)}">')
         label = f'<span class="label">{escape(entry.label, quote=False)}</span>' if entry.label else ""
-        out.append(f'<p class="reference">{label}{runs_to_html(entry.reference, span_plain)}</p>')
+        # the work's language on the reference (its title, names); the annotation is ours
+        out.append(f'<p class="reference"{lang_attr}>{label}{runs_to_html(entry.reference, span_plain)}</p>')
         for para in entry.annotation:
             out.append(f'<p class="annotation">{runs_to_html(para, span_plain)}</p>')
         out.append("</div>")
@@ -163,7 +166,7 @@ def render_html(handout: Handout, for_pdf: bool = False) -> str:
         out.append("</ol></nav>")
     out.append('<main class="breaks">' if handout.section_breaks else "<main>")
     for section in handout.sections:
-        out.extend(_section(section, span_plain=for_pdf))
+        out.extend(_section(section, handout.lang, span_plain=for_pdf))
     out.append("</main>")
     out.append(f"<footer><p>{escape(handout.footer, quote=False)}</p></footer>")
     out.append("</body>")
