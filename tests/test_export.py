@@ -337,6 +337,8 @@ def test_docx_structure_runs_and_links(run_cli, tmp_path, lib):
     xml = document.element.xml
     assert "Балинтовские" in xml and "<script>" not in xml
     assert document.core_properties.title == "Annotated reading list"
+    langs = document.styles.element.xpath("//w:docDefaults//w:lang/@w:val")
+    assert langs == ["en-US"]
 
 
 # -- PDF ----------------------------------------------------------------------------
@@ -392,6 +394,17 @@ def test_bad_input_is_one_line_and_leaves_the_old_file(run_cli, tmp_path, args, 
     assert "Traceback" not in result.output
     assert out.read_text(encoding="utf-8") == "the old handout"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html"]
+
+
+def test_intro_from_stdin_and_reproducible_date(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 14 November 2023
+    out = tmp_path / "h.md"
+    result = run_cli("export", "--library", SAMPLE, "-g", "none", "--intro", "-", "-o", out, "-q",
+                     input="Read these <before> the *first* meeting.\n")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Read these \\<before\\> the *first* meeting." in text
+    assert "on 14 November 2023." in text
 
 
 def test_broken_and_citation_only_styles(run_cli, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -50,6 +51,14 @@ class _Progress:
             self.bar = None
 
 
+def _build_date():
+    """The footer's date: today, or SOURCE_DATE_EPOCH for reproducible handouts."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    return None
+
+
 def _split_keys(values: tuple[str, ...]) -> list[str]:
     return [k.strip() for v in values for k in v.split(",") if k.strip()]
 
@@ -84,8 +93,8 @@ def _check_output(output: str) -> None:
 @click.option("--annotated/--no-annotated", default=True, show_default=True,
               help="Print each reference's annotation under it.")
 @click.option("--title", default=None, help="The handout's title.")
-@click.option("--intro", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="A text file with the introduction (paragraphs; *italic*, **bold**, URLs).")
+@click.option("--intro", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), default=None,
+              help="A text file with the introduction (paragraphs; *italic*, **bold**, URLs); - reads stdin.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
               help="Page size for PDF, DOCX and printing (default: Letter with a US or Canadian --locale, else A4).")
 @click.option("--section-breaks/--no-section-breaks", default=True, show_default=True,
@@ -129,7 +138,9 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
     style = style or settings.get("style") or DEFAULT_STYLE
     intro_path = intro or (Path(settings["intro"]) if "intro" in settings else None)
     intro_text = ""
-    if intro_path is not None:
+    if intro_path is not None and str(intro_path) == "-":
+        intro_text = sys.stdin.read()
+    elif intro_path is not None:
         try:
             intro_text = intro_path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -146,7 +157,8 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
             group_by=group_by or settings.get("group-by") or "tag", tags=tags,
             tag_order=settings.get("tag-order", ()), annotated=annotated,
             title=title or settings.get("title"), intro=intro_text,
-            paper=paper or settings.get("paper"), section_breaks=section_breaks, progress=progress)
+            paper=paper or settings.get("paper"), section_breaks=section_breaks, date=_build_date(),
+            progress=progress)
     finally:
         progress.close()
     data = render(handout, fmt)

@@ -62,11 +62,11 @@ def _set_language(doc, lang: str) -> None:
     rpr = rpr_default.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
     if rpr is None:
         return
-    for old in rpr.findall(qn("w:lang")):
-        rpr.remove(old)
-    el = OxmlElement("w:lang")
+    el = rpr.find(qn("w:lang"))
+    if el is None:  # w:lang comes late in w:rPr: after everything the template has here
+        el = OxmlElement("w:lang")
+        rpr.append(el)
     el.set(qn("w:val"), lang)
-    rpr.append(el)
 
 
 def _format(run, r: Run) -> None:

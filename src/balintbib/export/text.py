@@ -27,9 +27,11 @@ def render_text(handout: Handout, width: int = WIDTH) -> str:
     for section in handout.sections:
         if section.title is not None:
             out += ["", section.title, "-" * min(width, len(section.title)), ""]
+        # numeric labels padded to the widest one, so that the text of every entry aligns
+        label_width = max([HANG] + [len(e.label) + 1 for e in section.entries if e.label])
         for entry in section.entries:
-            first = f"{entry.label} " if entry.label else ""
-            hang = " " * max(HANG, len(first))
+            first = entry.label.ljust(label_width) if entry.label else ""
+            hang = " " * (label_width if entry.label else HANG)
             out += _wrap(first + plain(entry.reference), "", hang, width)
             for para in entry.annotation:  # a little deeper than the reference's hanging lines
                 out += _wrap(plain(para), hang + "  ", hang + "  ", width)
