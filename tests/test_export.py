@@ -232,6 +232,12 @@ def test_title_intro_and_library_settings(run_cli, tmp_path):
     assert paras[0].xpath("string(i)") == "spring" and paras[1].xpath("string(b)") == "two"
     assert paras[1].xpath("a/@href") == ["https://example.org/a"]
     assert [h for h, _ in html_sections(doc)][:2] == ["Leadership", "Empathy"]
+    # a typo in the settings is one clear line
+    (folder / "balintbib.toml").write_text('[export]\ntitel = "x"\n', encoding="utf-8")
+    result = run_cli("export", "-l", folder, "-o", out, "-q")
+    assert result.exit_code == 1 and "unknown setting export.titel" in result.stderr
+    (folder / "balintbib.toml").write_text('[export]\ntitle = "Balint groups: a reading list"\n',
+                                           encoding="utf-8")
     # the command line wins over the settings
     result = run_cli("export", "-l", folder, "-o", out, "-q", "--title", "Mine & yours <ok>")
     doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))

@@ -416,34 +416,53 @@ SETTINGS = {"title": str, "style": str, "locale": str, "group-by": str, "intro":
             "paper": str, "tag-order": list}
 
 
-def library_settings(folder) -> dict:
-    """The ``[export]`` table of ``balintbib.toml`` in the library folder (may be empty).
-
-    It lets a society fix its handout's title, style, introduction and the order of
-    its themes once, next to the library, instead of on every command line.
-    """
-    import tomllib
+def find_settings(folder) -> "Path | None":
+    """``balintbib.toml`` in the library folder or a parent folder (as the normalizer finds it)."""
     from pathlib import Path
 
     if folder is None:
+        return None
+    start = Path(folder).resolve()
+    for d in (start, *start.parents):
+        candidate = d / "balintbib.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def library_settings(folder) -> dict:
+    """The ``[export]`` table of the library's ``balintbib.toml`` (may be empty).
+
+    It lets a society fix its handout's title, style, introduction and the order of
+    its themes once, next to the library, instead of on every command line.  A
+    relative ``intro`` path is relative to the settings file.
+    """
+    import tomllib
+
+    path = find_settings(folder)
+    if path is None:
         return {}
-    path = Path(folder) / "balintbib.toml"
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
     except (tomllib.TOMLDecodeError, OSError) as exc:
         raise ExportError(f"{path}: cannot read the settings: {exc}") from None
     table = data.get("export", {})
     if not isinstance(table, dict):
         raise ExportError(f"{path}: [export] must be a table")
+    unknown = sorted(set(table) - set(SETTINGS))
+    if unknown:
+        raise ExportError(f"{path}: unknown setting export.{unknown[0]} (known: {', '.join(SETTINGS)})")
     out = {}
     for key, kind in SETTINGS.items():
         if key in table:
             if not isinstance(table[key], kind):
-                raise ExportError(f"{path}: export.{key} must be a {kind.__name__}")
+                raise ExportError(f"{path}: export.{key} must be a {'list' if kind is list else 'string'}")
             out[key] = table[key]
+    if "tag-order" in out and not all(isinstance(t, str) for t in out["tag-order"]):
+        raise ExportError(f"{path}: export.tag-order must be a list of tags")
+    if "group-by" in out and out["group-by"] not in GROUPINGS:
+        raise ExportError(f"{path}: export.group-by must be one of {', '.join(GROUPINGS)}")
     if "intro" in out:
-        out["intro"] = str(Path(folder) / out["intro"])
+        out["intro"] = str(path.parent / out["intro"])
     return out
