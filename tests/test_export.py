@@ -104,9 +104,9 @@ def test_html_entries_in_style_order_with_their_annotation(html_doc, lib):
             ref = by_key[entry.get("data-key")]
             annotations = entry.xpath("p[@class='annotation']")
             if ref.annotation:
-                # printed once, under its own reference
-                assert len(annotations) == 1
-                assert squash(annotations[0].text_content()) == squash(ann_text(ref))
+                # printed once, under its own reference, a paragraph for each of its paragraphs
+                assert len(annotations) == ref.annotation.count("\n\n") + 1
+                assert squash("".join(a.text_content() for a in annotations)) == squash(ann_text(ref))
             else:
                 assert annotations == []
             assert fold(ref.title)[:40] in fold(entry.xpath("string(p[@class='reference'])"))
@@ -158,7 +158,9 @@ def test_annotation_printed_exactly_once_in_any_style(run_cli, tmp_path, lib, st
         if ref.annotation:
             assert body.count(squash(ann_text(ref))[:60]) == 1, (style, ref.key)
     entries = doc.xpath("//div[@class='entry']")
-    # the annotation reads the same whatever the style
+    # the annotation reads the same whatever the style, paragraphs included
+    two = doc.xpath("//div[@data-key='salinsky2004how']/p[@class='annotation']")
+    assert [p.text_content()[:12] for p in two] == ["An editorial", "It ends with"]
     assert [b.text_content() for b in doc.xpath("//p[@class='annotation']//b")] == ["certification"]
     assert doc.xpath("//script") == []
     assert len(entries) == len(lib.references)

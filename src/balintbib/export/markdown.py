@@ -71,7 +71,7 @@ def render_markdown(handout: Handout) -> str:
             if label and re.match(r"\d+[.)]", entry.label):
                 label = _escape_line_start(label)
             out += [label + runs_to_markdown(entry.reference), ""]
-            for para in entry.annotation:
-                out += ["> " + runs_to_markdown(para), ""]
+            if entry.annotation:  # one block quote, its paragraphs separated by ">"
+                out += ["\n>\n".join("> " + runs_to_markdown(p) for p in entry.annotation), ""]
     out += ["---", "", f"*{escape_md(handout.footer)}*", ""]
     return "\n".join(out)

@@ -130,6 +130,12 @@ class _FragmentParser(HTMLParser):
                 break
 
     def handle_data(self, data):
+        if "\n" in data or "\r" in data:
+            data = data.replace("\r\n", "\n").replace("\r", "\n")
+            if self.target == "block":  # a blank line separates paragraphs of an annotation
+                data = re.sub(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*", " ", data)
+            else:  # a line break in data is a space
+                data = re.sub(r"\s*\n\s*", " ", data)
         self._add(data)
 
     def _add(self, text: str) -> None:
