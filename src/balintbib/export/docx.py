@@ -42,12 +42,17 @@ def _styles(doc) -> None:
     bib.paragraph_format.space_before = Pt(6)
     bib.paragraph_format.space_after = Pt(2)
     bib.paragraph_format.keep_with_next = True
+    bib.paragraph_format.keep_together = True
     ann = styles.add_style("Annotation", WD_STYLE_TYPE.PARAGRAPH)
     ann.base_style = normal
     ann.font.size = Pt(10)
     ann.font.color.rgb = RGBColor(0x33, 0x33, 0x33)
     ann.paragraph_format.left_indent = HANG
     ann.paragraph_format.space_after = Pt(6)
+    ann.paragraph_format.keep_together = True
+    for name in ("Title", "Heading 1"):  # the same type as the text, in ink rather than theme blue
+        styles[name].font.name = "Cambria"
+        styles[name].font.color.rgb = RGBColor(0x1B, 0x1B, 0x1B)
     summary = styles.add_style("Summary", WD_STYLE_TYPE.PARAGRAPH)
     summary.base_style = normal
     summary.font.italic = True
@@ -131,8 +136,20 @@ def render_docx(handout: Handout) -> bytes:
         section.left_margin = section.right_margin = Mm(20)
         section.top_margin, section.bottom_margin = Mm(20), Mm(22)
         footer = section.footer.paragraphs[0]
-        footer.text = handout.footer
+        footer.text = handout.footer + "  \u00b7  "
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        page = OxmlElement("w:fldSimple")  # the page number, a field Word fills in
+        page.set(qn("w:instr"), "PAGE")
+        number = OxmlElement("w:r")
+        rpr, size = OxmlElement("w:rPr"), OxmlElement("w:sz")
+        size.set(qn("w:val"), "16")  # 8 pt, like the line before it
+        rpr.append(size)
+        number.append(rpr)
+        text = OxmlElement("w:t")
+        text.text = "1"
+        number.append(text)
+        page.append(number)
+        footer._p.append(page)
         for run in footer.runs:
             run.font.size = Pt(8)
 
