@@ -317,14 +317,22 @@ def _anchor(title: str | None, used: set[str]) -> str:
 
 
 def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bool = True,
-                   locale: str | None = None, macros: dict[str, str] | None = None) -> list[Entry]:
-    """One CSL bibliography of `refs`, taken apart into entries (in the style's order)."""
+                   locale: str | None = None, macros: dict[str, str] | None = None,
+                   cache: dict | None = None) -> list[Entry]:
+    """One CSL bibliography of `refs`, taken apart into entries (in the style's order).
+
+    ``cache`` (one dict per handout) keeps each reference's CSL item and annotation,
+    so that a reference listed under several tags is converted once.
+    """
     from ..cite import StyleError, render_bibliography
 
     as_note = annotated and style.annotated
+    cache = {} if cache is None else cache
     items, by_id = [], {}
     for ref in refs:
-        item = to_csl(ref, macros, annotation_as_note=as_note)
+        if ("csl", id(ref)) not in cache:
+            cache["csl", id(ref)] = to_csl(ref, macros, annotation_as_note=as_note)
+        item = dict(cache["csl", id(ref)])
         ident, n = ref.key, 2
         while ident in by_id:  # duplicate keys (a broken library) still print both
             ident, n = f"{ref.key}-{n}", n + 1
@@ -352,7 +360,9 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
                     joined.append(Run(" "))
                     joined.extend(b)
                 reference, blocks = tuple(joined), ()
-            blocks = annotation_paragraphs(ref.annotation)
+            if ("annotation", id(ref)) not in cache:
+                cache["annotation", id(ref)] = annotation_paragraphs(ref.annotation)
+            blocks = cache["annotation", id(ref)]
         entries.append(Entry(ref.key, parts.label, reference, tuple(blocks),
                              language_tag(ref.text("language", macros))))
     return entries
@@ -375,8 +385,10 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
         progress(0, total)
     used: set[str] = set()
     sections = []
+    cache: dict = {}
     for heading, members in groups:
-        entries = format_section(members, info, annotated=annotated, locale=locale, macros=macros)
+        entries = format_section(members, info, annotated=annotated, locale=locale, macros=macros,
+                                 cache=cache)
         sections.append(Section(heading, _anchor(heading, used), tuple(entries)))
         done += len(members)
         if progress:
