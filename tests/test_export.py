@@ -564,3 +564,28 @@ def test_progress_bar_on_a_terminal_only_for_big_jobs(run_cli, tmp_path, monkeyp
     monkeypatch.setattr(export_cmd, "is_tty", lambda stream=None: False)
     result = run_cli("export", "-l", bib, "-o", tmp_path / "big.txt", "--style", "apa")
     assert "Formatting" not in result.stderr  # not a terminal: no bar
+
+
+def test_a_reference_the_style_prints_nothing_for_is_still_listed(run_cli, tmp_path, lib):
+    """A style whose bibliography prints nothing for some type: the reference is listed
+    plainly (author, year, title) with its annotation, and a warning says so."""
+    style = tmp_path / "articles-only.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        "<info><title>Articles only</title><id>x</id><updated>2024-01-01T00:00:00+00:00</updated></info>"
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><choose><if type="article-journal">'
+        '<text variable="title" font-style="italic"/></if></choose></layout></bibliography></style>',
+        encoding="utf-8")
+    out = tmp_path / "h.html"
+    result = run_cli("export", "--library", SAMPLE, "--style", style, "-g", "none", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "warning: balint1964doctor: the style printed nothing for it" in result.stderr
+    doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    keys = [k for _, ks in html_sections(doc) for k in ks]
+    assert sorted(keys) == sorted(r.key for r in lib.references)
+    book = doc.xpath("//div[@data-key='balint1964doctor']")[0]
+    assert book.xpath("string(p[@class='reference'])") == \
+        "Michael Balint (1964). The doctor, his patient and the illness."
+    assert book.xpath("p[@class='annotation']")

@@ -161,6 +161,8 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
             progress=progress)
     finally:
         progress.close()
+    for warning in handout.warnings:
+        click.echo(f"warning: {warning}", err=True)
     data = render(handout, fmt)
     if output == "-":
         stream = getattr(sys.stdout, "buffer", None)

@@ -104,6 +104,7 @@ class Handout:
     date: _dt.date
     count: int  # distinct references
     section_breaks: bool = True  # each section on a new page (print, PDF, DOCX)
+    warnings: tuple[str, ...] = ()  # what the user should know (printed on stderr by the CLI)
     generator: str = f"balintbib {__version__}"
 
     @property
@@ -318,7 +319,7 @@ def _anchor(title: str | None, used: set[str]) -> str:
 
 def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bool = True,
                    locale: str | None = None, macros: dict[str, str] | None = None,
-                   cache: dict | None = None) -> list[Entry]:
+                   cache: dict | None = None, warnings: list[str] | None = None) -> list[Entry]:
     """One CSL bibliography of `refs`, taken apart into entries (in the style's order).
 
     ``cache`` (one dict per handout) keeps each reference's CSL item and annotation,
@@ -347,10 +348,12 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
         raise ExportError(f"the style {style.title!r} has no bibliography layout "
                           "(it only formats citations); choose another style")
     entries = []
+    seen: set[str] = set()
     for r in rendered:
         ref = by_id.get(r.id)
-        if ref is None:
+        if ref is None or r.id in seen:
             continue
+        seen.add(r.id)
         parts = parse_csl_html(r.html)
         reference, blocks = parts.reference, parts.blocks
         if annotated and not style.annotated:
@@ -365,7 +368,21 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
             blocks = cache["annotation", id(ref)]
         entries.append(Entry(ref.key, parts.label, reference, tuple(blocks),
                              language_tag(ref.text("language", macros))))
+    for ident, ref in by_id.items():  # the style printed nothing for it: never drop a reference
+        if ident not in seen:
+            if warnings is not None:
+                warnings.append(f"{ref.key}: the style printed nothing for it; listed as author, year, title")
+            entries.append(Entry(ref.key, "", _fallback(ref, macros),
+                                 annotation_paragraphs(ref.annotation) if annotated else ()))
     return entries
+
+
+def _fallback(ref: Reference, macros: dict[str, str] | None) -> Paragraph:
+    people = ref.authors or ref.editors
+    names = "; ".join(p.display() for p in people if not p.is_others)
+    year = ref.text("year", macros) or ref.text("date", macros)[:4] or "n.d."
+    return (Run(f"{names} ({year}). " if names else f"({year}). "),
+            Run(ref.text("title", macros) or ref.key, italic=True), Run("."))
 
 
 def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = None,
@@ -386,9 +403,10 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
     used: set[str] = set()
     sections = []
     cache: dict = {}
+    warnings: list[str] = []
     for heading, members in groups:
         entries = format_section(members, info, annotated=annotated, locale=locale, macros=macros,
-                                 cache=cache)
+                                 cache=cache, warnings=warnings)
         sections.append(Section(heading, _anchor(heading, used), tuple(entries)))
         done += len(members)
         if progress:
@@ -418,6 +436,7 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
         date=date,
         count=count,
         section_breaks=section_breaks,
+        warnings=tuple(dict.fromkeys(warnings)),
     )
 
 
