@@ -103,7 +103,7 @@ def _check_output(output: str) -> None:
               help="Output format (default: from the -o extension; markdown for -o -).")
 @click.option("--output", "-o", required=True, metavar="FILE",
               help="The file to write (written atomically), or - for standard output.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line (warnings still show).")
 def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotated, title, intro,
                paper, section_breaks, fmt, output, quiet):
     """Make an annotated reading list: a title, an introduction, then the references
@@ -130,7 +130,7 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
 
     lib = open_library((), library_path)
     errors = [p for p in lib.problems if p.severity == "error"]
-    if errors and not quiet:
+    if errors:  # shown even with --quiet: the handout is missing something
         click.echo(f"warning: {len(errors)} problem(s) in the library; entries that could not be "
                    f"read are missing (see balintbib check). First: {errors[0]}", err=True)
     folder = lib.root or (Path(lib.files[0].path).parent if lib.files else None)

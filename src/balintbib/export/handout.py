@@ -492,6 +492,8 @@ def library_settings(folder) -> dict:
             out[key] = table[key]
     if "tag-order" in out and not all(isinstance(t, str) for t in out["tag-order"]):
         raise ExportError(f"{path}: export.tag-order must be a list of tags")
+    if "paper" in out and out["paper"].lower() not in ("a4", "letter"):
+        raise ExportError(f"{path}: export.paper must be a4 or letter")
     if "group-by" in out and out["group-by"] not in GROUPINGS:
         raise ExportError(f"{path}: export.group-by must be one of {', '.join(GROUPINGS)}")
     if "intro" in out:
