@@ -589,3 +589,17 @@ def test_a_reference_the_style_prints_nothing_for_is_still_listed(run_cli, tmp_p
     assert book.xpath("string(p[@class='reference'])") == \
         "Michael Balint (1964). The doctor, his patient and the illness."
     assert book.xpath("p[@class='annotation']")
+
+
+def test_a_library_with_a_broken_entry_exports_the_rest_and_says_so(run_cli, tmp_path):
+    bib = tmp_path / "broken.bib"
+    bib.write_text("@article{good,\n  author = {Able, B.},\n  title = {Good one},\n  journal = {J},\n"
+                   "  year = {2001}\n}\n\n@article{bad,\n  title = {Broken\n\n"
+                   "@book{also, title={Fine}, year={2002}}\n", encoding="utf-8")
+    out = tmp_path / "h.txt"
+    result = run_cli("export", "-l", bib, "-o", out, "-q")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: 1 problem(s) in the library")
+    assert "broken.bib:" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    text = out.read_text(encoding="utf-8")
+    assert "Good one" in text and "Fine" in text
