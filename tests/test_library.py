@@ -142,3 +142,21 @@ def test_atomic_write_on_a_full_disk_keeps_the_old_file(tmp_path):
         fsutil.os.fdopen = real_fdopen
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["x.bib"]
+
+
+def test_a_latin1_file_is_written_back_as_latin1(tmp_path, run_cli):
+    path = tmp_path / "old.bib"
+    original = "@misc{a, title = {Caf\xe9}}\n\n@misc{b, title = {x}}\n".encode("latin-1")
+    path.write_bytes(original)
+    lib = Library.load(path)
+    assert lib.get("a").title == "Café"
+    assert any(p.code == "B006" and "latin-1" in p.message for p in lib.problems)
+    lib.get("b").set_text("title", "Holmstr\xf6m")
+    lib.save()
+    data = path.read_bytes()
+    assert data.startswith(b"@misc{a, title = {Caf\xe9}}")  # untouched bytes stay Latin-1
+    assert "Holmström".encode("latin-1") in data
+    lib.get("b").set_text("title", "Šapić")  # not representable in Latin-1
+    with pytest.raises(LibraryError, match="convert it to UTF-8"):
+        lib.save()
+    assert b"Holmstr\xf6m" in path.read_bytes()
