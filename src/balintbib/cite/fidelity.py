@@ -381,6 +381,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
+        if "macro" in self.attrib and kwargs.get("sort_options"):
+            # sort keys: the name options reach names inside nested macros
+            # (citeproc-py drops them at the first cs:text macro)
+            text = self.get_macro(self.get("macro")).render(
+                item, context, sort_options=kwargs["sort_options"])
+            language = _item_language(self, item)
+            return text, language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
@@ -728,6 +735,13 @@ def _attr(element, name, default=None):
     return element.__dict__.get(name, default)
 
 
+def _item_language(element, item):
+    try:
+        return str(item.reference.language)[:2]
+    except VariableError:
+        return element.get_root().get("default-locale", "en")[:2]
+
+
 def _suppressed(context) -> set:
     """Variables suppressed by an earlier ``cs:substitute`` in this entry."""
     try:
@@ -1044,7 +1058,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         part = name_parts.get(kind)
         if part is None or not text:
             return text
-        return part.wrap(part.format(part.case(String(text))))
+        return str(part.wrap(part.format(part.case(String(text)))))
 
     given_level = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
         if sort_options is None and item is not None else None
@@ -1242,7 +1256,10 @@ class Key(m.Key):
             return keys
         macro = self.get_macro(self.get("macro"))
         layout = context.get_layout()
-        sort_options = {"name-as-sort-order": "all"}
+        # names in sort keys: sort order, no "and" term, no delimiters (the
+        # collation ignores punctuation): "Parker Stephen D" < "Parker Stephen"
+        sort_options = {"name-as-sort-order": "all", "and": None, "delimiter": " ",
+                        "delimiter-precedes-last": "never"}
         for option in ("names-min", "names-use-first", "names-use-last"):
             if option in self.attrib:
                 sort_options[option.replace("names", "et-al")] = self.get(option)
