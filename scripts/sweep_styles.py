@@ -49,12 +49,15 @@ def main(argv):
     limit = int(argv[argv.index("--limit") + 1]) if "--limit" in argv else None
     styles = sorted(str(p) for p in bundled_dirs()[0].glob("*.csl"))[:limit]
     start = time.perf_counter()
+    failures = []
     with Pool(jobs, initializer=_init, initargs=(items,)) as pool:
-        results = pool.map(render_style, styles, chunksize=8)
-    failures = [(p, e) for p, e in results if e]
+        for done, (path, error) in enumerate(pool.imap_unordered(render_style, styles, chunksize=4), 1):
+            if error:
+                failures.append((path, error))
+                print(f"{Path(path).stem}: {error}", flush=True)
+            if done % 200 == 0:
+                print(f"... {done}/{len(styles)}", flush=True)
     kinds = Counter(e.split(":")[0] for _, e in failures)
-    for path, error in failures:
-        print(f"{Path(path).stem}: {error}")
     print(f"\n{len(styles) - len(failures)}/{len(styles)} independent styles render "
           f"{items} without an exception ({time.perf_counter() - start:.0f} s); {dict(kinds)}")
     return 1 if failures else 0

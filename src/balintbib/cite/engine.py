@@ -102,6 +102,7 @@ def _prepare_string(key: str, value) -> str:
         return text
     text = markup.data_to_markers(text)
     text = _straight_double_quotes(text)
+    text = _curly_double_quotes(text)
     return fidelity.typographic(text)
 
 
@@ -126,6 +127,25 @@ def _straight_double_quotes(text: str) -> str:
         idx = len(out) - 1 - out[::-1].index(markup.OPEN["quote"])
         out[idx] = '"'
     return "".join(out)
+
+
+def _curly_double_quotes(text: str) -> str:
+    """Balanced typographic double quotes in data are quotations too, so that
+    they flip to inner quotes inside a quoted title (citeproc-js:
+    “‘Balint Group’ Meetings…”)."""
+    if "\u201c" not in text:
+        return text
+    depth = 0
+    for ch in text:
+        if ch == "\u201c":
+            depth += 1
+        elif ch == "\u201d":
+            depth -= 1
+            if depth < 0:
+                return text
+    if depth != 0:
+        return text
+    return text.replace("\u201c", markup.OPEN["dquote"]).replace("\u201d", markup.CLOSE["dquote"])
 
 
 def _prepare_name(name: dict) -> dict:
@@ -252,8 +272,7 @@ class CitationEngine:
             bib, keys = self._bibliography(items)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
             bib.sort()
-            if self.year_suffix:
-                self._assign_year_suffixes(bib)
+            self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
             rendered = bib.bibliography()
@@ -264,20 +283,98 @@ class CitationEngine:
                 out.append(self._entry(ids[cite_item.key], self._finish(text)))
             return out
 
-    def _assign_year_suffixes(self, bib) -> None:
-        """Year-suffix disambiguation (CSL 1.0.2 "Disambiguation", step 4):
-        items whose citations print identically get a, b, c… in bibliography
-        order (fixtures ``disambiguate_YearSuffix*``; APA "2018a/2018b")."""
+    def _cite_text(self, bib, item) -> str:
+        citation = Citation([CitationItem(item.key)])
+        citation.bibliography = bib
+        return markup.strip_markers(str(self.style.render_citation(citation, [], lambda _: None)))
+
+    def _collisions(self, bib, items) -> list[list]:
         groups: dict[str, list] = {}
-        for item in bib.items:
-            citation = Citation([CitationItem(item.key)])
-            citation.bibliography = bib
-            try:
-                text = str(self.style.render_citation(citation, [], lambda _: None))
-            except Exception:  # a style that cannot cite: nothing to disambiguate
-                return
-            groups.setdefault(markup.strip_markers(text), []).append(item)
-        for members in groups.values():
+        for item in items:
+            groups.setdefault(self._cite_text(bib, item), []).append(item)
+        return [members for members in groups.values() if len(members) > 1]
+
+    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool):
+        """Steps 1-2 of CSL 1.0.2 disambiguation, interleaved as citeproc-js
+        does: for n = 1, 2, … shown names, first without, then with given
+        names; an item keeps the smallest change that makes its citation
+        unique, and items no change can separate get none."""
+        overrides = fidelity.RENDER_STATE["add_names"]
+        given = fidelity.RENDER_STATE["givenname"]
+        unresolved = []
+        for members in groups:
+            most = max(len(item.reference.get("author") or item.reference.get("editor") or [])
+                       for item in members)
+            pending = members
+            for count in range(1, max(most, 1) + 1):
+                if count > 1 and add_names:
+                    for item in pending:
+                        overrides[item.key] = count
+                elif count > 1:
+                    break
+                texts = {item.key: self._cite_text(bib, item) for item in members}
+                clash = [item for item in pending
+                         if sum(t == texts[item.key] for t in texts.values()) > 1]
+                for level in (1, 2) if add_given else ():
+                    if not clash:
+                        break
+                    for item in clash:
+                        given[item.key] = level  # 1: initials, 2: full given names
+                    texts = {item.key: self._cite_text(bib, item) for item in members}
+                    still = [item for item in clash
+                             if sum(t == texts[item.key] for t in texts.values()) > 1]
+                    if level == 2:
+                        for item in still:
+                            given.pop(item.key, None)
+                    clash = still
+                pending = clash
+                if not pending:
+                    break
+            for item in pending:
+                overrides.pop(item.key, None)
+                given.pop(item.key, None)
+            if pending:
+                unresolved.append(pending)
+        return self._collisions(bib, bib.items) if unresolved else []
+
+    def _uses_disambiguate_condition(self) -> bool:
+        if not hasattr(self, "_uses_disambiguate"):
+            self._uses_disambiguate = bool(self.style.root.xpath(
+                ".//cs:if[@disambiguate]|.//cs:else-if[@disambiguate]", namespaces=fidelity.NS))
+        return self._uses_disambiguate
+
+    def _disambiguate(self, bib) -> None:
+        """Disambiguation (CSL 1.0.2 "Disambiguation"): items whose citations
+        print identically first get more names (``disambiguate-add-names``,
+        kept in the bibliography as citeproc-js does), then year suffixes a,
+        b, c… in bibliography order (``disambiguate-add-year-suffix``;
+        fixtures ``disambiguate_*``; APA "2018a/2018b", MLA "Kjeldmand, Dorte,
+        Inger Holmström, et al.")."""
+        fidelity.RENDER_STATE["add_names"] = {}
+        fidelity.RENDER_STATE["disambiguate"] = set()
+        fidelity.RENDER_STATE["givenname"] = {}
+        citation = self.style.root.find("cs:citation", fidelity.NS)
+        if citation is None or not any(
+                citation.get(option) == "true" for option in (
+                    "disambiguate-add-names", "disambiguate-add-givenname",
+                    "disambiguate-add-year-suffix")) and not self._uses_disambiguate_condition():
+            return
+        try:
+            groups = self._collisions(bib, bib.items)
+        except Exception:  # a style that cannot cite: nothing to disambiguate
+            return
+        add_names = citation.get("disambiguate-add-names") == "true"
+        add_given = citation.get("disambiguate-add-givenname") == "true"
+        if add_names or add_given:
+            groups = self._add_names_and_givennames(bib, groups, add_names, add_given)
+        if groups and self._uses_disambiguate_condition():
+            flagged = fidelity.RENDER_STATE["disambiguate"]
+            for members in groups:
+                flagged.update(item.key for item in members)
+            groups = self._collisions(bib, bib.items)
+        if not self.year_suffix:
+            return
+        for members in groups:
             if len(members) < 2:
                 continue
             for index, item in enumerate(members):
@@ -294,8 +391,7 @@ class CitationEngine:
             by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
             if self.has_bibliography:
                 bib.sort()
-            if self.year_suffix:
-                self._assign_year_suffixes(bib)
+            self._disambiguate(bib)
             cites_so_far: list = []
             out = []
             for cluster in clusters:

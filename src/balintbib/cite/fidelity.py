@@ -179,7 +179,7 @@ class TextCaseMixin:
                                 if c not in MARKERS)
             bare = word_text.strip("\"'“”‘’([{").lower().rstrip(".,;:!?)]}\"'“”‘’")
             prev = words[wi - 1].group() if wi else ""
-            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", "."))
+            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", ".", "\u2013"))
             is_last = wi == len(words) - 1
             if bare in STOP_WORDS and not after_colon and not is_last:
                 # stop words are lowered (unless protected or mixed case)
@@ -381,6 +381,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
+        if "macro" in self.attrib and kwargs.get("sort_options"):
+            # sort keys: the name options reach names inside nested macros
+            # (citeproc-py drops them at the first cs:text macro)
+            text = self.get_macro(self.get("macro")).render(
+                item, context, sort_options=kwargs["sort_options"])
+            language = _item_language(self, item)
+            return text, language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
@@ -561,7 +568,59 @@ class Group(DisplayMixin, m.Group):
 
 # What is being rendered right now (an engine renders one entry at a time,
 # under its lock): the item, and whether its implicit year suffix was printed.
-RENDER_STATE = {"item": None, "suffix_done": False}
+RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
+                "givenname": {}}
+
+
+class If(m.If):
+    def render(self, item, context=None, delimiter="", **kwargs):
+        """Conditions (CSL 1.0.2 "Choose"), adding ``disambiguate="true"``:
+        true only for items the disambiguation step flagged (citeproc-py
+        ignored it, so the condition always held: MLA printed titles in every
+        citation; fixtures ``disambiguate_*``, ``condition_*``)."""
+        results = []
+        if "type" in self.attrib:
+            results += self._type(item)
+        if "variable" in self.attrib:
+            results += self._variable(item)
+        if "is-numeric" in self.attrib:
+            results += self._is_numeric(item)
+        if "is-uncertain-date" in self.attrib:
+            results += self._is_uncertain_date(item)
+        if "locator" in self.attrib:
+            results += self._locator(item)
+        if "position" in self.attrib:
+            results += self._position(item, context)
+        if "disambiguate" in self.attrib:
+            flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
+            results.append(flagged == (self.get("disambiguate") == "true"))
+        match = self.get("match", "all")
+        if match == "any":
+            passed = any(results)
+        elif match == "none":
+            passed = not any(results)
+        else:
+            passed = all(results)
+        if not passed:
+            raise m.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def _variable(self, item):
+        out = []
+        for variable in self.get("variable").split():
+            if variable == "locator":
+                out.append("locator" in item)
+            elif variable == "year-suffix":
+                out.append(bool(item.reference.get("year_suffix")))
+            else:
+                value = item.reference.get(variable.replace("-", "_"))
+                out.append(value is not None and str(value) != "" if not isinstance(value, list)
+                           else bool(value))
+        return out
+
+
+class Else_If(If):
+    pass
 
 
 class Date(VariableCallMixin, DisplayMixin, m.Date):
@@ -608,7 +667,7 @@ class Date_Part(TextCaseMixin, StripPeriodsMixin, m.Date_Part):
 
 
 def _style_has_year_suffix(root) -> bool:
-    cached = getattr(root, "_has_year_suffix", None)
+    cached = root.__dict__.get("_has_year_suffix")  # (getattr would search the XML)
     if cached is None:
         cached = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=NS))
         root._has_year_suffix = cached
@@ -670,13 +729,26 @@ class Layout(DisplayMixin, m.Layout):
 
 # ------------------------------------------------------------------- names
 
+def _attr(element, name, default=None):
+    """A Python attribute stored on an lxml element proxy (``getattr`` would
+    fall through to citeproc-py's child-element lookup and return None)."""
+    return element.__dict__.get(name, default)
+
+
+def _item_language(element, item):
+    try:
+        return str(item.reference.language)[:2]
+    except VariableError:
+        return element.get_root().get("default-locale", "en")[:2]
+
+
 def _suppressed(context) -> set:
     """Variables suppressed by an earlier ``cs:substitute`` in this entry."""
     try:
         layout = context.get_layout()
     except (IndexError, AttributeError):
         return set()
-    repressed = getattr(layout, "repressed", None) or {}
+    repressed = _attr(layout, "repressed", None) or {}
     return repressed.get("__vars__", set())
 
 
@@ -685,7 +757,7 @@ def _record_rendered(context, variable):
         layout = context.get_layout()
     except (IndexError, AttributeError):
         return
-    rendered = getattr(layout, "_rendered_vars", None)
+    rendered = _attr(layout, "_rendered_vars", None)
     if rendered is not None:
         rendered.add(variable)
 
@@ -767,10 +839,10 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         except (IndexError, AttributeError):
             return text
         bibliography = layout.getparent()
-        if bibliography.tag != f"{{{CSL_NS}}}bibliography" or getattr(layout, "_first_names_done", True):
+        if bibliography.tag != f"{{{CSL_NS}}}bibliography" or _attr(layout, "_first_names_done", True):
             return text
         layout._first_names_done = True
-        previous = getattr(bibliography, "_previous_names", None)
+        previous = _attr(bibliography, "_previous_names", None)
         core = RENDER_STATE.get("names_core") or str(text)
         bibliography._previous_names = core
         substitute = bibliography.get("subsequent-author-substitute")
@@ -801,7 +873,7 @@ class Substitute(m.Substitute):
         except (IndexError, AttributeError):
             pass
         for child in self.iterchildren():
-            before = set(getattr(layout, "_rendered_vars", set())) if layout is not None else set()
+            before = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = set()
             try:
@@ -813,7 +885,7 @@ class Substitute(m.Substitute):
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
                 text = None
-            rendered = set(getattr(layout, "_rendered_vars", set())) if layout is not None else set()
+            rendered = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = before | rendered
             if text is not None and str(text) != "":
@@ -967,6 +1039,10 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     names = list(names)
     total = len(names)
     truncated = bool(et_al_min and et_al_use_first and total >= et_al_min and total > et_al_use_first)
+    extra = RENDER_STATE["add_names"].get(getattr(item, "key", None)) if item is not None else None
+    if truncated and extra and extra > et_al_use_first and sort_options is None:
+        et_al_use_first = extra  # disambiguate-add-names (CSL 1.0.2 "Disambiguation", step 1)
+        truncated = total > extra
     shown = names[:et_al_use_first] if truncated else names
     if form == "count":
         return len(shown)
@@ -982,8 +1058,14 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         part = name_parts.get(kind)
         if part is None or not text:
             return text
-        return part.wrap(part.format(part.case(String(text))))
+        return str(part.wrap(part.format(part.case(String(text)))))
 
+    given_level = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
+        if sort_options is None and item is not None else None
+    if given_level and form == "short":
+        form = "long"  # disambiguate-add-givenname: short names gain their given name
+    if given_level == 2:
+        initialize = False  # … and if initials are not enough, the full given name
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
@@ -1022,6 +1104,8 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         return text + String(" ") + et_al
     RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
+        if "literal" in shown[-1] and len(rendered) > 2:
+            dp_last = "always"  # citeproc-js: "Gosling, R., & others"
         term_source = name_elem if name_elem is not None else context
         term = term_source.get_single_term("and") if and_ == "text" else String("&")
         head = join(rendered[:-1], delimiter)
@@ -1172,7 +1256,10 @@ class Key(m.Key):
             return keys
         macro = self.get_macro(self.get("macro"))
         layout = context.get_layout()
-        sort_options = {"name-as-sort-order": "all"}
+        # names in sort keys: sort order, no "and" term, no delimiters (the
+        # collation ignores punctuation): "Parker Stephen D" < "Parker Stephen"
+        sort_options = {"name-as-sort-order": "all", "and": None, "delimiter": " ",
+                        "delimiter-precedes-last": "never"}
         for option in ("names-min", "names-use-first", "names-use-last"):
             if option in self.attrib:
                 sort_options[option.replace("names", "et-al")] = self.get(option)
@@ -1238,7 +1325,7 @@ def _macro_is_numeric(macro):
 
 # ------------------------------------------------------------ class lookup
 
-OVERRIDES = [Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
+OVERRIDES = [If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]
 
 

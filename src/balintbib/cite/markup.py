@@ -32,6 +32,7 @@ _KINDS = {
     "nodecoration": ('<span style="text-decoration:none;">', "</span>", "", ""),
     "baseline": ('<span style="baseline">', "</span>", "", ""),
     "quote": ("", "", "", ""),  # resolved to the locale's quote marks
+    "dquote": ("", "", "", ""),  # “…” in the data: kept, flipped when nested
     "block": ('<div class="csl-block">', "</div>", "\n\n", ""),
     "left-margin": ('<div class="csl-left-margin">', "</div>", "", " "),
     "right-inline": ('<div class="csl-right-inline">', "</div>", "", ""),
@@ -87,7 +88,9 @@ def resolve_quotes(text: str, quotes: QuoteMarks) -> str:
     marks when quotes nest (CSL 1.0.2, "quotes": flip-flopping)."""
     out, depth = [], 0
     for kind, tok in _tokens(text):
-        if kind is not None and kind[0] == "quote":
+        if kind is not None and kind[0] == "dquote" and depth == 0:
+            out.append("\u201c" if kind[1] else "\u201d")
+        elif kind is not None and kind[0] in ("quote", "dquote"):
             if kind[1]:
                 out.append(quotes.open if depth % 2 == 0 else quotes.inner_open)
                 depth += 1
@@ -155,7 +158,7 @@ def to_html(text: str) -> str:
     return "".join(out).strip()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MD_SPECIAL = re.compile(r"([\\`*_<>|])")
 
 
 def to_markdown(text: str) -> str:
