@@ -117,6 +117,7 @@ def test_html_escapes_data_and_keeps_non_latin(html_doc):
     assert doc.xpath("//script") == []
     # CSL rich text in data is formatting (as in every CSL processor); nothing else is
     assert [b.text_content() for b in doc.xpath("//b")] == ["certification"]
+    assert {s.text_content() for s in doc.xpath("//p[@class='annotation']/sup")} == {"2"}
     text = doc.text_content()
     assert '<script>alert("x")</script>' in text.replace("\u201c", '"').replace("\u201d", '"')
     assert "Leader training & intensives" in text
@@ -307,12 +308,13 @@ def test_docx_structure_runs_and_links(run_cli, tmp_path, lib):
     import docx
 
     out = run_export(run_cli, tmp_path, "h.docx", "--tag", "general practice", "--tag", "burnout",
+                     "--tag", "research methods",
                      "--paper", "letter")
     document = docx.Document(str(out))
     paras = document.paragraphs
     assert paras[0].style.name == "Title" and paras[0].text == "Annotated reading list"
     headings = [p for p in paras if p.style.name == "Heading 1"]
-    assert [h.text for h in headings] == ["General practice", "Burnout"]
+    assert [h.text for h in headings] == ["General practice", "Burnout", "Research methods"]
     assert not headings[0].paragraph_format.page_break_before
     assert headings[1].paragraph_format.page_break_before
     # entries and annotations per section, in order
@@ -334,6 +336,7 @@ def test_docx_structure_runs_and_links(run_cli, tmp_path, lib):
             for ann in item[2:]:
                 assert squash(ann) in annotations
     # italics from the style are real italic runs; DOIs are hyperlinks
+    assert [r.text for p in paras for r in p.runs if r.font.superscript] == ["2"]  # χ<sup>2</sup>
     italic = [r.text for p in paras for r in p.runs if r.italic]
     assert "Patient Education and Counseling" in italic
     assert "Российский семейный врач" in italic
