@@ -214,6 +214,11 @@ def test_select_and_keys(run_cli, tmp_path):
     doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
     assert sorted(k for _, keys in html_sections(doc) for k in keys) == ["otten2018theory", "risor2010"]
     assert doc.xpath("//nav") == []  # one section: no table of contents
+    # a style numbering in citation order follows the order of --keys
+    out = run_export(run_cli, tmp_path, "n.html", "-k", "risor2010,otten2018theory,balint1964doctor", "-g", "none",
+                     "--style", "american-medical-association")
+    doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    assert [k for _, keys in html_sections(doc) for k in keys] == ["risor2010", "otten2018theory", "balint1964doctor"]
 
 
 def test_title_intro_and_library_settings(run_cli, tmp_path):

@@ -176,6 +176,7 @@ def select_references(refs: Sequence[Reference], *, query: str = "", tags: Itera
                       keys: Iterable[str] = (), macros: dict[str, str] | None = None) -> list[Reference]:
     """References matching the query, having ANY of the tags, among the keys (if given).
 
+    Library order, or the order of `keys` when they are given.
     Unknown keys and tags that no reference carries are errors (a typo must
     not silently shorten a handout); so is an empty result.
     """
@@ -188,8 +189,8 @@ def select_references(refs: Sequence[Reference], *, query: str = "", tags: Itera
         if missing:
             raise ExportError(f"no reference with the key{'s' if len(missing) > 1 else ''} "
                               f"{', '.join(missing)} in the library")
-        wanted = {k.lower() for k in keys}
-        pool = [r for r in pool if r.key.lower() in wanted]
+        # in the order given: styles that number by citation order (AMA, Vancouver) follow it
+        pool = [by_key[k] for k in dict.fromkeys(k.lower() for k in keys)]
     if tags:
         in_use = {fold(t) for r in refs for t in r.tags}
         unknown = [t for t in tags if fold(t) not in in_use]
