@@ -8,9 +8,10 @@ renderers all start from the same data and each escapes it its own way:
 nothing the engine or the data produced is ever pasted into an output as is.
 
 A paragraph is a tuple of runs.  URLs (``https://...``) and ``doi:10...``
-become links (`linkify`), and the introduction a group leader writes is read
-by `parse_intro`, a deliberately small subset of Markdown (paragraphs,
-``*italic*``, ``**bold**``, bare URLs).
+become links (`linkify`), annotations printed by balintbib read as the
+annotated styles print them (`annotation_paragraphs`), and the introduction a
+group leader writes is read by `parse_intro`, a deliberately small subset of
+Markdown (paragraphs, ``*italic*``, ``**bold**``, bare URLs).
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ _STYLE_FLAGS = {
     "text-decoration:none": ("underline", False),
     "vertical-align:sup": ("sup", True),
     "vertical-align:sub": ("sub", True),
-    "baseline": ("sup", False),
 }
+#: declarations that reset the vertical position
+_BASELINE = {"baseline", "vertical-align:baseline"}
 #: div classes -> where their content goes.
 _DIV_TARGETS = {"csl-left-margin": "label", "csl-right-inline": "reference",
                 "csl-block": "block", "csl-indent": "block"}
@@ -109,7 +111,9 @@ class _FragmentParser(HTMLParser):
         elif tag == "span":
             style = (attrs.get("style") or "").replace(" ", "").rstrip(";")
             for decl in style.split(";"):
-                if decl in _STYLE_FLAGS:
+                if decl in _BASELINE:
+                    self.state = replace(self.state, sup=False, sub=False)
+                elif decl in _STYLE_FLAGS:
                     name, value = _STYLE_FLAGS[decl]
                     self.state = replace(self.state, **{name: value})
         self.stack.append(tag)
@@ -203,12 +207,6 @@ def merge(runs: Paragraph) -> Paragraph:
         else:
             out.append(run)
     return tuple(out)
-
-
-def text_paragraphs(text: str) -> tuple[Paragraph, ...]:
-    """Plain text (an annotation) as paragraphs, split at blank lines, links made."""
-    paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "")]
-    return tuple(linkify((Run(p),)) for p in paras if p)
 
 
 # -- links ----------------------------------------------------------------------
