@@ -9,7 +9,6 @@ reference and annotation, in order, grouped as asked, and escaped.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from pathlib import Path
