@@ -34,7 +34,7 @@ html { font-size: 16px; }
 body {
   margin: 0 auto; padding: 2.5rem 1.5rem 3rem; max-width: 46rem;
   font-family: "Charter", "Bitstream Charter", "Iowan Old Style", "Palatino Linotype", Palatino,
-               Georgia, "DejaVu Serif", serif;
+               Georgia, "DejaVu Serif", "Noto Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", serif;
   line-height: 1.5; color: var(--ink); background: #fff;
   hyphens: auto; -webkit-hyphens: auto; text-rendering: optimizeLegibility;
   font-variant-numeric: oldstyle-nums proportional-nums;
@@ -62,6 +62,11 @@ a:hover { text-decoration: underline; }
 sup, sub { line-height: 0; font-size: .75em; }
 footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid var(--rule);
          color: var(--muted); font-size: .85em; }
+@media (max-width: 36rem) {
+  body { padding: 1.2rem 1rem 2rem; }
+  h1 { font-size: 1.6rem; }
+  nav.toc ol { columns: 1; }
+}
 @media print {
   html { font-size: 11pt; }
   body { max-width: none; padding: 0; }
@@ -141,6 +146,7 @@ def render_html(handout: Handout, for_pdf: bool = False) -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="color-scheme" content="light">',
         f"<title>{escape(handout.title, quote=False)}</title>",
         f'<meta name="generator" content="{escape(handout.generator)}">',
         f'<meta name="dcterms.created" content="{handout.date.isoformat()}">',
