@@ -2,7 +2,8 @@
 
     PYTHONPATH=src python benchmarks/bench_export.py [N ...]
 
-Inputs: the sample library of the tests (14 references) and, when the corpus is
+Inputs: the sample library of the tests (14 references), the shipped library
+(library/, 59 references) and, when the corpus is
 present (../shared/bib-corpus), its first N journal articles, books and chapters
 (default 200 and 1000), tagged round-robin with three themes so that grouping
 by tag lists each reference under one or two sections.  Prints one table:
@@ -67,8 +68,12 @@ def main(argv):
     rows = []
     sample = Library.load(ROOT / "tests" / "data" / "export-sample.bib")
     rows.append(measure("sample", sample.references, sample.macros, formats))
+    shipped = ROOT / "library"
+    if (shipped / "balint.bib").is_file():
+        lib = Library.load(shipped)
+        rows.append(measure("shipped library", lib.references, lib.macros, formats))
     if CORPUS.is_dir():
-        for n in sizes:
+        for n in (n for n in sizes if n > 0):  # 0: no corpus rows
             refs, macros = corpus_refs(n)
             rows.append(measure(f"corpus {n}", refs, macros, formats))
     else:
