@@ -610,3 +610,23 @@ def test_a_library_with_a_broken_entry_exports_the_rest_and_says_so(run_cli, tmp
     assert "broken.bib:" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     text = out.read_text(encoding="utf-8")
     assert "Good one" in text and "Fine" in text
+
+
+def test_the_handouts_own_words_follow_the_locale(run_cli, tmp_path, lib, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772323200")  # 1 March 2026
+    out = run_export(run_cli, tmp_path, "de.html", "--locale", "de-DE", "--group-by", "type")
+    doc = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    assert doc.get("lang") == "de-DE"
+    assert doc.xpath("string(//h1)") == "Kommentierte Literaturliste"
+    assert doc.xpath("string(//nav/h2)") == "Inhalt"
+    headings = [h for h, _ in html_sections(doc)]
+    assert headings[:3] == ["Zeitschriftenartikel", "Bücher", "Buchkapitel"]
+    assert "Webseiten" in headings and "Hochschulschriften" in headings
+    assert doc.xpath("string(//p[@class='summary'])") == \
+        f"{len(lib.references)} Titel, nach Publikationsart geordnet."
+    assert doc.xpath("string(//footer)").endswith("mit balintbib am 1. März 2026.")
+    assert "size: A4" in doc.xpath("string(//style)")
+    out = run_export(run_cli, tmp_path, "fr.txt", "--locale", "fr-FR", "--no-annotated")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("Bibliographie\n")
+    assert "\nAutres\n" in text and "le 1er mars 2026." in text

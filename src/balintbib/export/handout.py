@@ -37,6 +37,7 @@ from ..formats.csljson import to_csl
 from ..model import Reference
 from ..query import fold, select
 from .rich import Paragraph, Run, annotation_paragraphs, parse_csl_html, parse_intro
+from .words import Words
 
 DEFAULT_STYLE = "apa-annotated-bibliography"
 GROUPINGS = ("tag", "year", "type", "none")
@@ -57,8 +58,6 @@ TYPE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _TYPE_SECTION = {t: title for title, types in TYPE_GROUPS for t in types}
 
-#: Words for the summary line under the title.
-_GROUP_WORDS = {"tag": "theme", "year": "year", "type": "type of work"}
 #: Countries whose printers use US Letter; everyone else A4.
 _LETTER_REGIONS = {"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR"}
 
@@ -105,6 +104,7 @@ class Handout:
     count: int  # distinct references
     section_breaks: bool = True  # each section on a new page (print, PDF, DOCX)
     warnings: tuple[str, ...] = ()  # what the user should know (printed on stderr by the CLI)
+    contents_heading: str = "Contents"
     generator: str = f"balintbib {__version__}"
 
     @property
@@ -218,7 +218,8 @@ def heading_for_tag(tag: str) -> str:
 
 def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
                      tags: Sequence[str] = (), tag_order: Sequence[str] = (),
-                     macros: dict[str, str] | None = None) -> list[tuple[str | None, list[Reference]]]:
+                     macros: dict[str, str] | None = None,
+                     words: Words | None = None) -> list[tuple[str | None, list[Reference]]]:
     """Sections as ``(title, references)``, references in library order within each.
 
     ``tags``: the handout's themes, in order (the only tag sections there will be);
@@ -227,6 +228,7 @@ def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
     """
     if group_by not in GROUPINGS:
         raise ExportError(f"cannot group by {group_by!r}; choose one of {', '.join(GROUPINGS)}")
+    words = words or Words("en")
     if group_by == "none":
         return [(None, list(refs))]
     if group_by == "tag":
@@ -256,7 +258,7 @@ def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
         order = sorted(members, key=lambda f: (rank.get(f, len(rank)), f))
         groups = [(heading_for_tag(spelled[f]), members[f]) for f in order]
         if untagged:
-            groups.append((OTHER, untagged))
+            groups.append((words["other"], untagged))
         return groups
     if group_by == "year":
         by_year: dict[str, list[Reference]] = {}
@@ -266,14 +268,14 @@ def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
         years = sorted((y for y in by_year if y != NO_DATE), reverse=True)
         if NO_DATE in by_year:
             years.append(NO_DATE)
-        return [(y, by_year[y]) for y in years]
+        return [(words["no-date"] if y == NO_DATE else y, by_year[y]) for y in years]
     by_type: dict[str, list[Reference]] = {}
     for ref in refs:
         by_type.setdefault(_TYPE_SECTION.get(ref.type, OTHER), []).append(ref)
     order = [title for title, _ in TYPE_GROUPS if title in by_type]
     if OTHER in by_type:
         order.append(OTHER)
-    return [(t, by_type[t]) for t in order]
+    return [(words["other"] if t == OTHER else words.type_heading(t), by_type[t]) for t in order]
 
 
 # -- formatting ----------------------------------------------------------------------
@@ -396,7 +398,9 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
     if not refs:
         raise ExportError("no references to export")
     info = style_info(style)
-    groups = group_references(refs, group_by, tags=tags, tag_order=tag_order, macros=macros)
+    lang = locale or info.default_locale or "en-US"
+    words = Words(lang)
+    groups = group_references(refs, group_by, tags=tags, tag_order=tag_order, macros=macros, words=words)
     total = sum(len(members) for _, members in groups)
     done = 0
     if progress:
@@ -415,17 +419,15 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
     date = date or _dt.date.today()
     count = len({id(r) for r in refs})
     repeated = total > count
-    lang = locale or info.default_locale or "en-US"
-    summary = f"{count} reference{'s' if count != 1 else ''}"
-    if group_by in _GROUP_WORDS:
-        summary += f", grouped by {_GROUP_WORDS[group_by]}"
+    summary = words.count(count)
+    if group_by in words["grouped"]:
+        summary += ", " + words["grouped"][group_by]
     summary += "."
     if repeated:
-        summary += " A reference with several themes is listed under each of them."
-    footer = (f"Formatted in the style “{info.title}” by balintbib on "
-              f"{date.day} {date:%B %Y}.")
+        summary += " " + words["repeated"]
+    footer = words["footer"].format(style=info.title, date=words.date(date))
     return Handout(
-        title=title or ("Annotated reading list" if annotated else "Reading list"),
+        title=title or words["title-annotated" if annotated else "title"],
         summary=summary,
         intro=parse_intro(intro),
         sections=tuple(sections),
@@ -438,6 +440,7 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
         count=count,
         section_breaks=section_breaks,
         warnings=tuple(dict.fromkeys(warnings)),
+        contents_heading=words["contents"],
     )
 
 

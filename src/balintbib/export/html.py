@@ -165,7 +165,8 @@ def render_html(handout: Handout, for_pdf: bool = False) -> str:
         out.append("</div>")
     titled = [s for s in handout.sections if s.title is not None]
     if len(titled) > 1:
-        out.append('<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>')
+        contents = escape(handout.contents_heading)
+        out.append(f'<nav class="toc" aria-label="{contents}"><h2>{contents}</h2><ol>')
         for s in titled:
             out.append(f'<li><a href="#{escape(s.anchor)}">{escape(s.title, quote=False)}</a> '
                        f'<span class="n">({len(s.entries)})</span></li>')
