@@ -230,9 +230,14 @@ class MendeleyState:
         self.deleted_documents: list[tuple[datetime, str, str | None, str]] = []
         self.deleted_annotations: list[tuple[datetime, dict]] = []
         self._seq = 0
+        #: Ids to hand out to the next created objects (replaying recordings); else uuid4.
+        self.id_queue: list[str] = []
 
     def now(self) -> datetime:
         return self.clock()
+
+    def new_id(self) -> str:
+        return self.id_queue.pop(0) if self.id_queue else str(uuid.uuid4())
 
     def next_seq(self, ident: str) -> None:
         self._seq += 1
@@ -310,10 +315,13 @@ class MendeleyState:
         """Store a new document (fields already validated); returns the stored dict."""
         with self.lock:
             now = created or self.now()
-            ident = doc.get("id") or str(uuid.uuid4())
+            ident = doc.get("id") or self.new_id()
             stored = {k: v for k, v in doc.items() if v is not None}
             stored.update(id=ident, profile_id=profile_id, created=now, last_modified=now)
             stored.setdefault("file_attached", False)
+            stored.setdefault("hidden", False)
+            # The real service fills client_data with a desktop id for new documents.
+            stored.setdefault("client_data", json.dumps({"desktop_id": ident}, separators=(",", ":")))
             stored["_trashed"] = False
             self.documents[ident] = stored
             self.next_seq(ident)
@@ -332,7 +340,7 @@ class MendeleyState:
             ident = ann.get("id")
             if not ident:
                 doc_id = ann.get("document_id")
-                ident = doc_id if kind == "note" and doc_id not in self.annotations else str(uuid.uuid4())
+                ident = doc_id if kind == "note" and doc_id not in self.annotations else self.new_id()
             stored = {k: v for k, v in ann.items() if v is not None}
             stored.update(id=ident, type=kind, profile_id=profile_id, last_modified=now)
             stored.setdefault("privacy_level", "private")
@@ -447,7 +455,8 @@ class MendeleyServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> MendeleyServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="mendeley-test-server",
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="mendeley-test-server",
                                         daemon=True)
         self._thread.start()
         return self
@@ -913,7 +922,7 @@ class _Handler(BaseHTTPRequestHandler):
         ident = parts[1]
         doc = st.documents.get(ident)
         if doc is None or doc["_trashed"] or not self._can_read(doc, profile):
-            raise ApiError(404, "Document not found", MT_DOCUMENT)
+            raise ApiError(404, "Document not found")  # recorded: application/json
         if len(parts) == 3 and parts[2] == "trash" and method == "POST":
             self._require_write(doc, profile)
             doc["_trashed"] = True
@@ -975,7 +984,7 @@ class _Handler(BaseHTTPRequestHandler):
         ident = parts[1]
         doc = st.documents.get(ident)
         if doc is None or not doc["_trashed"] or not self._can_read(doc, profile):
-            raise ApiError(404, "Document not found", MT_DOCUMENT)
+            raise ApiError(404, "Document not found")  # recorded: application/json
         if len(parts) == 2 and method == "GET":
             self._accept(MT_DOCUMENT)
             return 200, render_document(doc, self._view(q)), MT_DOCUMENT, {}
@@ -1031,7 +1040,10 @@ class _Handler(BaseHTTPRequestHandler):
             anns = [a for a in st.annotations.values() if wanted(a)]
             if modified is not None:
                 anns = [a for a in anns if a["last_modified"] > modified]
-            return self._page("/annotations", query, anns, lambda a: st.seq.get(a["id"], 0), limit, "next",
+            # As recorded: highlights and sticky notes in id order, then document notes
+            # (documents themselves list in creation order).
+            return self._page("/annotations", query, anns, lambda a: (a.get("type") == "note", a["id"]),
+                              limit, "next",
                               MT_ANNOTATION, render_annotation)
         if len(parts) == 1 and method == "POST":
             self._accept(MT_ANNOTATION)
@@ -1043,8 +1055,7 @@ class _Handler(BaseHTTPRequestHandler):
             if doc.get("group_id") and st.role(doc["group_id"], profile) not in ROLES_THAT_WRITE:
                 raise ApiError(403, "You cannot annotate documents in this group", MT_ANNOTATION)
             stored = st.put_annotation(ann, profile)
-            return 201, render_annotation(stored, precise=True), MT_ANNOTATION, {
-                "Location": f"{self.api.url}/annotations/{stored['id']}"}
+            return 201, render_annotation(stored, precise=True), MT_ANNOTATION, {}
         if len(parts) != 2:
             raise ApiError(404, "Not found", MT_ANNOTATION)
         ann = st.annotations.get(parts[1])
