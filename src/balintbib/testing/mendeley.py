@@ -38,6 +38,7 @@ trials: it prints the base URL, a client id/secret and a ready access token.
 from __future__ import annotations
 
 import argparse
+import bisect
 import base64
 import gzip
 import json
@@ -226,7 +227,8 @@ class MendeleyState:
         self.documents: dict[str, dict] = {}
         self.annotations: dict[str, dict] = {}
         self.seq: dict[str, int] = {}  # creation order of every id ever seen
-        self.tombstones: dict[str, dict] = {}
+        self.doc_tombstones: dict[str, dict] = {}  # deleted documents (markers may still name them)
+        self.ann_tombstones: dict[str, dict] = {}  # deleted annotations (a note shares its document's id)
         self.deleted_documents: list[tuple[datetime, str, str | None, str]] = []
         self.deleted_annotations: list[tuple[datetime, dict]] = []
         self._seq = 0
@@ -745,7 +747,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(400, f"Invalid {name}: {q[name]}", media_type) from None
 
     def _page(self, path: str, query: list, items: list, sort_key, limit: int, style: str,
-              media_type: str, render):
+              media_type: str, render, find=None):
         """Marker pagination with Link headers, as the real service does it."""
         q = dict(query)
         st = self.api.state
@@ -756,15 +758,19 @@ class _Handler(BaseHTTPRequestHandler):
             keyed.reverse()
         keys = [sort_key(it) for it in keyed]
         if marker:
-            ref = st.documents.get(marker) or st.annotations.get(marker) or st.tombstones.get(marker) \
-                or st.groups.get(marker) or _member_ref(st, marker)
-            if ref is None:
-                raise ApiError(400, "Invalid marker", media_type)
-            mkey = sort_key(ref)
-            desc = q.get("order") == "desc"
-            pos = [i for i, k in enumerate(keys) if (k > mkey if not desc else k < mkey)]
-            after = pos[0] if pos else len(keyed)
-            before = next((i for i, k in enumerate(keys) if (k >= mkey if not desc else k <= mkey)), len(keyed))
+            by_id = {_item_marker(it): k for it, k in zip(keyed, keys)}
+            if marker in by_id:
+                mkey = by_id[marker]
+            else:  # the marker's item left the listing since (deleted, trashed...)
+                ref = find(marker) if find else None
+                if ref is None:
+                    raise ApiError(400, "Invalid marker", media_type)
+                mkey = sort_key(ref)
+            if q.get("order") == "desc":
+                after = next((i for i, k in enumerate(keys) if k < mkey), len(keyed))
+                before = next((i for i, k in enumerate(keys) if k <= mkey), len(keyed))
+            else:
+                after, before = bisect.bisect_right(keys, mkey), bisect.bisect_left(keys, mkey)
         else:
             after, before = 0, len(keyed)
         if reverse:
@@ -896,7 +902,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             key = lambda d: st.seq.get(d["id"], 0)  # noqa: E731
         return self._page(path, query, docs, key, limit, "full", MT_DOCUMENT,
-                          lambda d: render_document(d, view))
+                          lambda d: render_document(d, view),
+                          find=lambda m: st.documents.get(m) or st.doc_tombstones.get(m))
 
     def _documents(self, method, parts, query, raw, profile):
         st = self.api.state
@@ -971,7 +978,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _delete_document(self, doc: dict) -> None:
         st = self.api.state
         del st.documents[doc["id"]]
-        st.tombstones[doc["id"]] = doc
+        st.doc_tombstones[doc["id"]] = doc
         st.deleted_documents.append((st.now(), doc["id"], doc.get("group_id"), doc["profile_id"]))
 
     def _trash(self, method, parts, query, profile):
@@ -1026,7 +1033,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if doc_id and ann.get("document_id") != doc_id:
                     return False
                 if gid:
-                    doc = st.documents.get(ann.get("document_id", "")) or st.tombstones.get(ann.get("document_id", ""))
+                    doc = st.documents.get(ann.get("document_id", "")) or st.doc_tombstones.get(ann.get("document_id", ""))
                     return bool(doc) and doc.get("group_id") == gid and (
                         ann.get("privacy_level") in ("group", "public") or ann["profile_id"] == profile)
                 return ann["profile_id"] == profile
@@ -1043,8 +1050,8 @@ class _Handler(BaseHTTPRequestHandler):
             # As recorded: highlights and sticky notes in id order, then document notes
             # (documents themselves list in creation order).
             return self._page("/annotations", query, anns, lambda a: (a.get("type") == "note", a["id"]),
-                              limit, "next",
-                              MT_ANNOTATION, render_annotation)
+                              limit, "next", MT_ANNOTATION, render_annotation,
+                              find=lambda m: st.annotations.get(m) or st.ann_tombstones.get(m))
         if len(parts) == 1 and method == "POST":
             self._accept(MT_ANNOTATION)
             body = self._content(MT_ANNOTATION, raw)
@@ -1086,18 +1093,10 @@ class _Handler(BaseHTTPRequestHandler):
             if not can_write:
                 raise ApiError(403, "You do not have permission to delete this annotation", MT_ANNOTATION)
             del st.annotations[ann["id"]]
-            st.tombstones[ann["id"]] = ann
+            st.ann_tombstones[ann["id"]] = ann
             st.deleted_annotations.append((st.now(), ann))
             return 204, None, "application/octet-stream", {}
         raise ApiError(405, "Method not allowed", MT_ANNOTATION)
-
-
-def _member_ref(st: MendeleyState, profile_id: str) -> dict | None:
-    for members in st.members.values():
-        for m in members:
-            if m["profile_id"] == profile_id:
-                return m
-    return None
 
 
 def _item_marker(item: dict) -> str:
