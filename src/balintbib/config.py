@@ -8,6 +8,8 @@ installs).  Settings are TOML (``config.toml``); the library-local settings
 
 from __future__ import annotations
 
+from .errors import BalintError
+
 import os
 import tomllib
 from pathlib import Path
@@ -58,7 +60,7 @@ def load_config() -> dict:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-class ConfigError(Exception):
+class ConfigError(BalintError):
     """A settings file that cannot be read."""
 
 

@@ -8,13 +8,15 @@ the new one, never half of one.  A full disk or a read-only folder raises
 
 from __future__ import annotations
 
+from .errors import BalintError
+
 import errno
 import os
 import tempfile
 from pathlib import Path
 
 
-class WriteError(Exception):
+class WriteError(BalintError):
     """A file could not be written; the message names it and says why."""
 
 

@@ -10,9 +10,23 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ..errors import BalintError
 
 
-@click.group(invoke_without_command=True)
+class BalintGroup(click.Group):
+    """Turns every `BalintError` from the core into one clear line and exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BalintError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written was left behind.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=BalintGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="balintbib")
 @click.pass_context
 def cli(ctx: click.Context) -> None:

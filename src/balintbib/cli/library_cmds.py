@@ -1,1 +1,98 @@
-"""list, check, convert."""
+"""list, check, convert, locate: the library as it is."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import config
+from ..formats import bibtex, csljson
+from ..fsutil import atomic_write_text
+from ..library import load_references
+from ..query import select
+from . import cli
+from ._common import echo_json, json_option, library_option, open_library
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+
+
+@cli.command("list")
+@PATHS
+@library_option
+@click.option("--select", "-s", "query", default="", help="Only references matching this query (author:, tag:, year:2004..2010, words).")
+@click.option("--tag", "tags", multiple=True, help="Only references with this tag (repeatable).")
+@json_option
+def list_cmd(paths, library_path, query, tags, json_):
+    """List the references, one line each (or a JSON array of CSL-JSON items).
+
+    The JSON keeps every field: fields CSL has no variable for are under
+    custom.bibtex, and the annotation is "annote".
+    """
+    lib = open_library(paths, library_path)
+    refs = select(lib.references, query, tags, macros=lib.macros)
+    if json_:
+        echo_json([csljson.to_csl(r, lib.macros) for r in refs])
+        return
+    for ref in refs:
+        authors = ref.authors
+        first = authors[0].display() if authors else (ref.editors[0].display() + " (ed.)" if ref.editors else "")
+        if len(authors) > 1:
+            first += " et al."
+        marker = "✎" if ref.annotation else " "
+        click.echo(f"{ref.key:<28} {marker} {lib.text(ref, 'year') or '----':<4}  {first[:30]:<30}  {lib.text(ref, 'title')}")
+
+
+@cli.command("check")
+@PATHS
+@library_option
+@json_option
+def check_cmd(paths, library_path, json_):
+    """Parse every file and report each problem as path:line:col: CODE message.
+
+    Exits 1 when there is an error.  Files are never modified.
+    """
+    lib = open_library(paths, library_path)
+    problems = sorted(lib.problems, key=lambda p: (p.path, p.line, p.col))
+    if json_:
+        echo_json([p.__dict__ for p in problems])
+    else:
+        for p in problems:
+            click.echo(str(p))
+    if any(p.severity == "error" for p in problems):
+        raise SystemExit(1)
+
+
+@cli.command("convert")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--to", "fmt", type=click.Choice(["bibtex", "csl-json"]), required=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output file, or - for stdout.")
+def convert_cmd(inputs, fmt, output):
+    """Convert .bib / CSL-JSON files to BibTeX or CSL-JSON (every field kept)."""
+    refs, macros, problems = load_references(inputs)
+    for p in problems:
+        if p.severity == "error":
+            click.echo(f"warning: {p}", err=True)
+    if fmt == "csl-json":
+        text = json.dumps([csljson.to_csl(r, macros) for r in refs], ensure_ascii=False, indent=2) + "\n"
+    else:
+        strings = "".join(bibtex.render_string(k, "{" + v + "}") + "\n" for k, v in macros.items())
+        text = (strings + "\n" if strings else "") + "\n\n".join(
+            bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in refs) + "\n"
+    if str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"Wrote {len(refs)} references to {output}", err=True)
+
+
+@cli.command("locate")
+def locate_cmd():
+    """Print where balintbib keeps its settings and data."""
+    click.echo(f"config:  {config.config_file()}")
+    click.echo(f"data:    {config.data_dir()}")
+    click.echo(f"cache:   {config.cache_dir()}")
+    click.echo(f"logs:    {config.log_dir()}")
+    lib = config.default_library()
+    click.echo(f"library: {lib if lib else '(none: ./library is absent and none is configured)'}")

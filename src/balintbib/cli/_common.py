@@ -1,0 +1,62 @@
+"""Options and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import default_library
+from ..library import Library, LibraryError
+
+
+def library_option(f):
+    return click.option(
+        "--library", "-l", "library_path",
+        type=click.Path(path_type=Path),
+        help="The library folder or .bib file (default: ./library, else the configured one).",
+    )(f)
+
+
+def json_option(f):
+    return click.option("json_", "--json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def resolve_library(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    found = default_library()
+    if found is None:
+        raise click.UsageError(
+            "no library: run inside a folder with ./library, pass --library, "
+            "or set 'library = \"...\"' in the config file (balintbib locate)"
+        )
+    return found
+
+
+def open_library(paths: tuple[Path, ...] | list[Path], library_path: Path | None) -> Library:
+    """PATHS if given, else the library folder."""
+    if paths:
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                files.extend(sorted(x for x in p.rglob("*.bib") if not any(
+                    part.startswith(".") for part in x.relative_to(p).parts)))
+            else:
+                files.append(p)
+        return Library.load_files(files, root=paths[0] if len(paths) == 1 and paths[0].is_dir() else None)
+    return Library.load(resolve_library(library_path))
+
+
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def is_tty(stream=None) -> bool:
+    stream = stream or sys.stderr
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+__all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "LibraryError"]

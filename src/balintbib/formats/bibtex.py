@@ -1,0 +1,552 @@
+"""BibTeX, read and written without loss.
+
+The reader splits a file into blocks (entries, ``@string``, ``@preamble``,
+``@comment``, the free text between them, and blocks that failed to parse),
+each keeping its exact source text and its 1-based line.  Writing a file
+whose blocks were not touched gives back the same bytes; a changed entry is
+written in the canonical layout (`render_entry`) and nothing else moves.
+
+Why not bibtexparser's splitter: it inlines ``@string`` references by default,
+cuts a quoted value short at a ``"`` inside braces without an error, reports
+0-based line numbers that drift after every line ending in a backslash, and
+loses the entry type's case.  This reader follows BibTeX's own rules instead:
+braces count wherever they stand, a quoted value ends only at a ``"`` outside
+braces, and an error names its exact line and column and the entry it is in.
+It scans with regular expressions, so it is faster than bibtexparser's
+plain parse (see benchmarks/bench_read.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field as dc_field
+
+from ..model import Reference
+
+# -- blocks ---------------------------------------------------------------------
+
+
+class Field:
+    """One ``name = value`` of an entry."""
+
+    __slots__ = ("name", "value", "line", "literal")
+
+    def __init__(self, name: str, value: str, line: int, literal: str | None = None):
+        self.name = name  # as written (case kept)
+        self.value = value  # the value expression exactly as written: {..}, "..", 2004, jan, a # b
+        self.line = line
+        # the content of a single literal ({..}, "..", 123); None for a macro or concatenation
+        self.literal = _literal_content(value) if literal is None and value else literal
+
+    @property
+    def is_literal(self) -> bool:
+        return self.literal is not None
+
+    @property
+    def content(self) -> str:
+        """The content of a literal value, or the expression itself."""
+        return self.value if self.literal is None else self.literal
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r}, {self.value!r}, line={self.line})"
+
+
+@dataclass
+class Block:
+    raw: str
+    line: int  # 1-based line of the block's first character
+
+
+@dataclass
+class Text(Block):
+    """Text between blocks: white space, ``%`` comments, anything BibTeX ignores."""
+
+
+@dataclass
+class Entry(Block):
+    entry_type: str = ""  # as written: Article, article, ARTICLE
+    key: str = ""
+    fields: list[Field] = dc_field(default_factory=list)
+
+
+@dataclass
+class StringDef(Block):
+    name: str = ""
+    value: str = ""  # the expression as written
+
+
+@dataclass
+class Preamble(Block):
+    value: str = ""
+
+
+@dataclass
+class Comment(Block):
+    """An ``@comment{...}`` block (JabRef keeps its metadata in these)."""
+
+
+@dataclass
+class Failed(Block):
+    """A block that could not be parsed, kept as it was written."""
+
+    reason: str = ""
+    error_line: int = 0
+    error_col: int = 0
+    key: str = ""
+
+
+@dataclass
+class Problem:
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+@dataclass
+class BibFile:
+    path: str
+    blocks: list[Block]
+    problems: list[Problem]
+    newline: str = "\n"
+    encoding: str = "utf-8"  # how the file was read, and how it is written back
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [b for b in self.blocks if isinstance(b, Entry)]
+
+    @property
+    def strings(self) -> dict[str, str]:
+        """``@string`` definitions, names lower-cased, values as content."""
+        out: dict[str, str] = {}
+        for b in self.blocks:
+            if isinstance(b, StringDef):
+                lit = _literal_content(b.value)
+                out[b.name.lower()] = lit if lit is not None else b.value
+        return out
+
+    def render(self) -> str:
+        return "".join(b.raw for b in self.blocks)
+
+
+# -- the reader -----------------------------------------------------------------
+
+_AT = re.compile(r"@[ \t\r\n]*([A-Za-z_][\w:.+-]*)[ \t\r\n]*([{(])")
+_WS = re.compile(r"[ \t\r\n]*")
+_NAME = re.compile(r"[^\s=,{}\"#()%]+")
+_BARE = re.compile(r"[^\s,{}\"#()=%]+")
+_BRACES = re.compile(r"[{}]")
+_QUOTE_OR_BRACE = re.compile(r'[{}"]')
+_KEY = re.compile(r"[^,\s{}()]*")
+_FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
+# A field whose value is one brace group without nested braces, one quoted
+# string without braces, or a bare number/macro, followed by ',' -- the common
+# case, matched in one step; anything else takes the general path.
+_SIMPLE_FIELD = re.compile(
+    r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*"
+    r"(\{([^{}]*)\}|\"([^\"{}]*)\"|([^\s,{}\"#()=%]+))"
+    r"[ \t\r\n]*(?=[,})])"
+)
+
+
+class _ParseError(Exception):
+    def __init__(self, pos: int, reason: str):
+        super().__init__(reason)
+        self.pos = pos
+        self.reason = reason
+
+
+class _Reader:
+    def __init__(self, text: str, path: str):
+        self.text = text
+        self.path = path
+        self.n = len(text)
+        self._newlines: list[int] | None = None  # built on the first error
+        self._line, self._lpos = 1, 0
+
+    def line_at(self, pos: int) -> int:
+        """1-based line of ``pos``; cheap for positions that only move forward."""
+        if pos >= self._lpos:
+            self._line += self.text.count("\n", self._lpos, pos)
+        else:
+            self._line -= self.text.count("\n", pos, self._lpos)
+        self._lpos = pos
+        return self._line
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        i = bisect.bisect_left(self._newlines, pos)
+        line_start = self._newlines[i - 1] + 1 if i else 0
+        return i + 1, pos - line_start + 1
+
+    # value parts ------------------------------------------------------------
+    def skip_ws(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()
+
+    def braced(self, pos: int) -> int:
+        """``pos`` at ``{``; returns the index after the matching ``}``."""
+        depth = 0
+        for m in _BRACES.finditer(self.text, pos):
+            if m.group() == "{":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return m.end()
+        raise _ParseError(pos, "unbalanced braces: this '{' is never closed")
+
+    def quoted(self, pos: int) -> int:
+        """``pos`` at ``"``; a quote inside braces does not end the value."""
+        depth = 0
+        for m in _QUOTE_OR_BRACE.finditer(self.text, pos + 1):
+            c = m.group()
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth < 0:
+                    line, col = self.line_col(m.start())
+                    raise _ParseError(pos, "this quoted value is never closed "
+                                      f"(a '}}' at line {line}, column {col} ends the entry first)")
+            elif depth == 0:
+                return m.end()
+        raise _ParseError(pos, 'unterminated quoted value: this \'"\' is never closed')
+
+    def value(self, pos: int) -> int:
+        """Parse a value expression from ``pos``; return the end index."""
+        text = self.text
+        while True:
+            pos = self.skip_ws(pos)
+            if pos >= self.n:
+                raise _ParseError(pos, "the file ends inside a value")
+            c = text[pos]
+            if c == "{":
+                pos = self.braced(pos)
+            elif c == '"':
+                pos = self.quoted(pos)
+            else:
+                m = _BARE.match(text, pos)
+                if not m:
+                    raise _ParseError(pos, f"expected a value, found {c!r}")
+                pos = m.end()
+            after = self.skip_ws(pos)
+            if after < self.n and text[after] == "#":
+                pos = after + 1
+                continue
+            return pos
+
+    # blocks -----------------------------------------------------------------
+    def parse(self) -> BibFile:
+        text, blocks, problems = self.text, [], []
+        pos = 0
+        keys: dict[str, int] = {}
+        while pos < self.n:
+            m = _AT.search(text, pos)
+            if not m:
+                blocks.append(Text(text[pos:], self.line_at(pos)))
+                break
+            if m.start() > pos:
+                blocks.append(Text(text[pos : m.start()], self.line_at(pos)))
+            start = m.start()
+            kind = m.group(1).lower()
+            close = "}" if m.group(2) == "{" else ")"
+            body = m.end()
+            line = self.line_at(start)
+            try:
+                if kind == "comment":
+                    end = self.comment_end(m.end() - 1, close)
+                    blocks.append(Comment(text[start:end], line))
+                elif kind == "string":
+                    end, name, value = self.string_def(body, close)
+                    blocks.append(StringDef(text[start:end], line, name, value))
+                elif kind == "preamble":
+                    vstart = self.skip_ws(body)
+                    vend = self.value(vstart)
+                    end = self.expect_close(vend, close, "@preamble")
+                    blocks.append(Preamble(text[start:end], line, text[vstart:vend]))
+                else:
+                    entry, end = self.entry(start, m.group(1), body, close, line)
+                    blocks.append(entry)
+                    low = entry.key.lower()
+                    if not entry.key:
+                        problems.append(Problem(self.path, line, 1, "B005", "entry has no citation key", "warning"))
+                    elif low in keys:
+                        problems.append(
+                            Problem(self.path, line, 1, "B002",
+                                    f"duplicate key '{entry.key}' (first defined at line {keys[low]})")
+                        )
+                    else:
+                        keys[low] = line
+            except _ParseError as exc:
+                end = self.recover(exc.pos, start)
+                eline, ecol = self.line_col(exc.pos)
+                key = ""
+                km = _KEY.match(text, self.skip_ws(body))
+                if kind not in ("comment", "string", "preamble") and km:
+                    key = km.group()
+                where = f" in entry '{key}'" if key else f" in @{m.group(1)}"
+                starts = f" (the block starts at line {line})" if line != eline else ""
+                reason = f"{exc.reason}{where}{starts}; the block is kept as written"
+                blocks.append(Failed(text[start:end], line, reason, eline, ecol, key))
+                problems.append(Problem(self.path, eline, ecol, "B001", reason))
+            pos = end
+        newline = "\r\n" if "\r\n" in text[:10000] else "\n"
+        return BibFile(self.path, blocks, problems, newline)
+
+    def comment_end(self, pos: int, close: str) -> int:
+        if close == "}":
+            try:
+                return self.braced(pos)
+            except _ParseError:
+                pass
+        # BibTeX ignores an unbalanced @comment up to the end of its line
+        nl = self.text.find("\n", pos)
+        return self.n if nl < 0 else nl
+
+    def expect_close(self, pos: int, close: str, what: str) -> int:
+        pos = self.skip_ws(pos)
+        if pos < self.n and self.text[pos] == ",":  # tolerated trailing comma
+            pos = self.skip_ws(pos + 1)
+        if pos < self.n and self.text[pos] == close:
+            return pos + 1
+        found = repr(self.text[pos]) if pos < self.n else "the end of the file"
+        raise _ParseError(pos, f"expected '{close}' to close {what}, found {found}")
+
+    def string_def(self, pos: int, close: str) -> tuple[int, str, str]:
+        m = _FIELD_OPEN.match(self.text, pos)
+        if not m:
+            raise _ParseError(self.skip_ws(pos), "expected 'name = value' in @string")
+        vstart = m.end()
+        vend = self.value(vstart)
+        end = self.expect_close(vend, close, "@string")
+        return end, m.group(1), self.text[vstart:vend]
+
+    def entry(self, start: int, etype: str, pos: int, close: str, line: int) -> tuple[Entry, int]:
+        text = self.text
+        pos = self.skip_ws(pos)
+        km = _KEY.match(text, pos)
+        key = km.group()
+        pos = self.skip_ws(km.end())
+        fields: list[Field] = []
+        if pos < self.n and text[pos] == close:
+            return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
+        if pos >= self.n or text[pos] != ",":
+            if pos < self.n and text[pos] == "=" :
+                raise _ParseError(pos, "expected a citation key before the first field")
+            found = repr(text[pos]) if pos < self.n else "the end of the file"
+            raise _ParseError(pos, f"expected ',' after the key '{key}', found {found}")
+        pos += 1
+        while True:
+            pos = self.skip_ws(pos)
+            if pos >= self.n:
+                raise _ParseError(pos, f"the file ends before entry '{key}' is closed")
+            if text[pos] == close:
+                return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
+            sm = _SIMPLE_FIELD.match(text, pos)
+            if sm:
+                name, value, braced, quoted, bare = sm.groups()
+                if braced is not None:
+                    lit = braced
+                elif quoted is not None:
+                    lit = quoted
+                else:
+                    lit = bare if bare.isdigit() else None
+                f = Field(name, value, self.line_at(sm.start(1)), "")
+                f.literal = lit
+                fields.append(f)
+                pos = sm.end()
+                if text[pos] == ",":
+                    pos += 1
+                continue
+            m = _FIELD_OPEN.match(text, pos)
+            if not m:
+                nm = _NAME.match(text, pos)
+                if nm:
+                    after = self.skip_ws(nm.end())
+                    found = repr(text[after]) if after < self.n else "the end of the file"
+                    raise _ParseError(after, f"expected '=' after field name '{nm.group()}', found {found}")
+                raise _ParseError(pos, f"expected a field name or '{close}', found {text[pos]!r}")
+            name = m.group(1)
+            vstart = m.end()
+            vend = self.value(vstart)
+            fields.append(Field(name, text[vstart:vend], self.line_at(m.start(1))))
+            pos = self.skip_ws(vend)
+            if pos < self.n and text[pos] == ",":
+                pos += 1
+            elif pos < self.n and text[pos] == close:
+                continue
+            else:
+                found = repr(text[pos]) if pos < self.n else "the end of the file"
+                raise _ParseError(pos, f"expected ',' or '{close}' after field '{name}', found {found}")
+
+    def recover(self, err_pos: int, start: int) -> int:
+        """Where parsing resumes after a broken block: the next '@' that starts a line."""
+        m = re.compile(r"\n[ \t]*@").search(self.text, max(err_pos, start + 1))
+        return m.start() + 1 if m else self.n
+
+
+def parse(text: str, path: str = "<string>") -> BibFile:
+    """Split BibTeX text into blocks; never raises for bad input."""
+    if text.startswith("\ufeff"):
+        bf = _Reader(text[1:], path).parse()
+        if bf.blocks:
+            bf.blocks[0].raw = "\ufeff" + bf.blocks[0].raw
+        else:
+            bf.blocks.append(Text("\ufeff", 1))
+        return bf
+    return _Reader(text, path).parse()
+
+
+def read_file(path) -> tuple[str, str]:
+    """A .bib file's text and encoding: UTF-8, else Latin-1 (which decodes any bytes)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def read_text(path) -> str:
+    return read_file(path)[0]
+
+
+def parse_file(path) -> BibFile:
+    text, encoding = read_file(path)
+    bf = parse(text, str(path))
+    bf.encoding = encoding
+    if encoding != "utf-8":
+        bf.problems.append(Problem(str(path), 1, 1, "B006",
+                                   f"not UTF-8; read as {encoding} and written back as {encoding}", "warning"))
+    return bf
+
+
+# -- literals -------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _literal_content(value: str) -> str | None:
+    """Inner text of ``{...}``, ``"..."`` or a bare number; None for expressions."""
+    if not value:
+        return ""
+    c = value[0]
+    if c == "{" and value[-1] == "}" and _closes_at_end(value):
+        return value[1:-1]
+    if c == '"' and value[-1] == '"' and len(value) > 1 and _quote_closes_at_end(value):
+        return value[1:-1]
+    if _NUMBER.fullmatch(value):
+        return value
+    return None
+
+
+def _closes_at_end(value: str) -> bool:
+    depth = 0
+    for m in _BRACES.finditer(value):
+        depth += 1 if m.group() == "{" else -1
+        if depth == 0:
+            return m.end() == len(value)
+    return False
+
+
+def _quote_closes_at_end(value: str) -> bool:
+    depth = 0
+    for m in _QUOTE_OR_BRACE.finditer(value, 1):
+        c = m.group()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0:
+            return m.end() == len(value)
+    return False
+
+
+# -- entries <-> references ------------------------------------------------------
+
+
+def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
+    """Convert an entry; returns the reference and the names of renamed duplicates.
+
+    Field names are lower-cased (BibTeX ignores their case).  A field given
+    twice keeps its first value under its name and each further value under
+    ``name-2``, ``name-3``...: nothing is dropped, and the caller reports it.
+    """
+    ref = Reference(entry.key, entry.entry_type.lower())
+    renamed: list[str] = []
+    fields = ref.fields
+    for f in entry.fields:
+        name = f.name.lower()
+        if name in fields:
+            n = 2
+            while f"{name}-{n}" in fields:
+                n += 1
+            renamed.append(name)
+            name = f"{name}-{n}"
+        lit = f.literal
+        if lit is None:
+            fields[name] = f.value
+            ref.expressions.add(name)
+        else:
+            fields[name] = lit
+    return ref, renamed
+
+
+#: Canonical field order for written entries; other fields follow in their order.
+FIELD_ORDER = (
+    "author", "editor", "translator", "bookauthor", "title", "subtitle", "shorttitle",
+    "booktitle", "journal", "journaltitle", "series", "edition", "volume", "number", "issue",
+    "chapter", "pages", "eid", "publisher", "institution", "school", "organization", "address",
+    "location", "howpublished", "type", "year", "month", "day", "date", "urldate", "doi", "pmid",
+    "pmcid", "eprint", "eprinttype", "isbn", "issn", "url", "language", "note", "addendum",
+    "abstract", "keywords", "annotation", "file", "ids", "remote-ids",
+)
+_ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
+
+
+def ordered_fields(fields: dict[str, str]) -> list[str]:
+    """Known fields in canonical order, then the rest in their existing order."""
+    known = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
+    return known + [f for f in fields if f not in _ORDER_INDEX]
+
+
+def format_value(content: str, is_expression: bool = False) -> str:
+    if is_expression:
+        return content
+    if _balanced(content):
+        return "{" + content + "}"
+    # unbalanced braces can only come from outside BibTeX; quote, escaping braces
+    return '"' + content.replace("{", r"\{").replace("}", r"\}") + '"'
+
+
+def _balanced(content: str) -> bool:
+    depth = 0
+    for m in _BRACES.finditer(content):
+        depth += 1 if m.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def render_entry(ref: Reference, order: list[str] | None = None, indent: str = "  ") -> str:
+    """An entry in the library's canonical layout (one field per line)."""
+    names = order if order is not None else list(ref.fields)
+    lines = [f"@{ref.type}{{{ref.key},"]
+    body = [
+        f"{indent}{name} = {format_value(ref.fields[name], name in ref.expressions)}"
+        for name in names
+    ]
+    lines.append(",\n".join(body))
+    lines.append("}")
+    return "\n".join(lines) if body else f"@{ref.type}{{{ref.key},\n}}"
+
+
+def render_string(name: str, value: str) -> str:
+    return f"@string{{{name} = {value}}}"

@@ -1,0 +1,275 @@
+"""The library: a folder (or a list) of .bib files, loaded and saved without loss.
+
+`Library.load` parses every file and keeps, for each entry, the reference as
+it was read.  `Library.save` writes a file only when something in it changed,
+and inside a changed file writes back every untouched block byte for byte;
+a changed entry is rewritten in the canonical layout, a new one is appended
+to the library's main file, a removed one disappears with its trailing blank
+line.  Writes are atomic (`fsutil.atomic_write_text`).
+
+Multi-file libraries are one namespace: ``@string`` macros defined in any
+file resolve in every other (as BibTeX does when given several files).
+"""
+
+from __future__ import annotations
+
+from .errors import BalintError
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .formats import bibtex
+from .formats.bibtex import BibFile, Entry, Problem, Text
+from .fsutil import atomic_write_bytes
+from .model import Reference
+
+
+class LibraryError(BalintError):
+    """A library that cannot be opened (missing folder, unreadable file)."""
+
+
+@dataclass
+class _Slot:
+    """Where a reference came from, and how it looked when read."""
+
+    file: BibFile
+    block: Entry
+    original: Reference
+
+
+class Library:
+    def __init__(self, root: Path | None, files: list[BibFile]):
+        self.root = root
+        self.files = files
+        self.references: list[Reference] = []
+        self.problems: list[Problem] = []
+        self._slots: dict[int, _Slot] = {}
+        self._removed: list[_Slot] = []
+        self.macros: dict[str, str] = {}
+        for bf in files:
+            self.macros.update(bf.strings)
+        for bf in files:
+            self.problems.extend(bf.problems)
+            for block in bf.blocks:
+                if isinstance(block, Entry):
+                    ref, renamed = bibtex.entry_to_reference(block)
+                    for name in dict.fromkeys(renamed):
+                        count = renamed.count(name) + 1
+                        self.problems.append(
+                            Problem(bf.path, block.line, 1, "B003",
+                                    f"field '{name}' given {count} times in '{block.key}'; "
+                                    f"the later values are kept as {name}-2...",
+                                    "warning")
+                        )
+                    self.references.append(ref)
+                    self._slots[id(ref)] = _Slot(bf, block, ref.copy())
+
+    # -- loading --------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Library:
+        """A folder (every ``*.bib`` in it, recursively, hidden folders skipped) or one file."""
+        path = Path(path)
+        if path.is_dir():
+            paths = sorted(
+                p for p in path.rglob("*.bib")
+                if not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            return cls.load_files(paths, root=path)
+        if path.is_file():
+            return cls.load_files([path], root=None)
+        raise LibraryError(f"{path}: no such file or folder")
+
+    @classmethod
+    def load_files(cls, paths, root: Path | None = None) -> Library:
+        files = []
+        for p in paths:
+            try:
+                files.append(bibtex.parse_file(p))
+            except IsADirectoryError:
+                raise LibraryError(f"{p}: is a folder; give the folder itself or --library") from None
+            except FileNotFoundError:
+                raise LibraryError(f"{p}: no such file") from None
+            except OSError as exc:
+                raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
+        return cls(root, files)
+
+    # -- access ---------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.references)
+
+    def __iter__(self):
+        return iter(self.references)
+
+    def get(self, key: str) -> Reference | None:
+        low = key.lower()
+        return next((r for r in self.references if r.key.lower() == low), None)
+
+    def text(self, ref: Reference, name: str) -> str:
+        """A field as plain text, with this library's macros."""
+        return ref.text(name, self.macros)
+
+    def file_of(self, ref: Reference) -> str | None:
+        slot = self._slots.get(id(ref))
+        return slot.file.path if slot else None
+
+    def line_of(self, ref: Reference) -> int | None:
+        slot = self._slots.get(id(ref))
+        return slot.block.line if slot else None
+
+    # -- changes ----------------------------------------------------------------
+    def add(self, ref: Reference) -> None:
+        self.references.append(ref)
+
+    def remove(self, ref: Reference) -> None:
+        self.references = [r for r in self.references if r is not ref]
+        slot = self._slots.pop(id(ref), None)
+        if slot:
+            self._removed.append(slot)
+
+    def changed(self) -> list[Reference]:
+        """References added or modified since loading."""
+        out = []
+        for ref in self.references:
+            slot = self._slots.get(id(ref))
+            if slot is None or not ref.same_content(slot.original):
+                out.append(ref)
+        return out
+
+    @property
+    def main_file(self) -> Path:
+        """Where new references go: the first file, or ``<root>/library.bib``."""
+        if self.files:
+            return Path(self.files[0].path)
+        if self.root is None:
+            raise LibraryError("the library has no file to add references to")
+        return self.root / "library.bib"
+
+    def render(self) -> dict[str, str]:
+        """The new text of every file that changes, by path."""
+        out: dict[str, str] = {}
+        removed = {id(s.block) for s in self._removed}
+        current = {id(self._slots[id(r)].block): r for r in self.references if id(r) in self._slots}
+        new_refs = [r for r in self.references if id(r) not in self._slots]
+        main = str(self.main_file)
+        known_paths = {bf.path for bf in self.files}
+        for bf in self.files:
+            parts: list[str] = []
+            dirty = False
+            skip_blank = False
+            for block in bf.blocks:
+                if skip_blank and isinstance(block, Text):
+                    skip_blank = False
+                    stripped = _drop_one_blank_line(block.raw)
+                    if stripped:
+                        parts.append(stripped)
+                    continue
+                skip_blank = False
+                if id(block) in removed:
+                    dirty = True
+                    skip_blank = True
+                    continue
+                ref = current.get(id(block))
+                if ref is not None and not ref.same_content(self._slots[id(ref)].original):
+                    parts.append(bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields)))
+                    dirty = True
+                else:
+                    parts.append(block.raw)
+            if bf.path == main and new_refs:
+                text = "".join(parts)
+                text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
+                text += "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in new_refs) + "\n"
+                out[bf.path] = text
+                continue
+            if dirty:
+                out[bf.path] = "".join(parts)
+        if new_refs and main not in known_paths:
+            out[main] = "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in new_refs) + "\n"
+        return out
+
+    def save(self) -> list[str]:
+        """Write the files that changed (atomically); returns their paths."""
+        written = []
+        encodings = {bf.path: bf.encoding for bf in self.files}
+        for path, text in self.render().items():
+            encoding = encodings.get(path, "utf-8")
+            try:
+                data = text.encode(encoding)
+            except UnicodeEncodeError as exc:
+                raise LibraryError(
+                    f"{path}: the file is {encoding} and cannot hold {exc.object[exc.start:exc.end]!r}; "
+                    "convert it to UTF-8 first (balintbib normalize)"
+                ) from None
+            atomic_write_bytes(path, data)
+            written.append(path)
+        if written:
+            reloaded = Library.load_files([bf.path for bf in self.files] + [
+                p for p in written if p not in {bf.path for bf in self.files}
+            ], root=self.root)
+            # Re-anchor: the saved state is the new baseline, the same objects stay valid.
+            by_key = {}
+            for ref in reloaded.references:
+                by_key.setdefault(ref.key.lower(), []).append(ref)
+            self.files = reloaded.files
+            self.problems = reloaded.problems
+            self.macros = reloaded.macros
+            self._removed = []
+            new_slots = {}
+            for ref in self.references:
+                match = by_key.get(ref.key.lower())
+                if match:
+                    fresh = match.pop(0)
+                    new_slots[id(ref)] = _Slot(reloaded._slots[id(fresh)].file,
+                                               reloaded._slots[id(fresh)].block, ref.copy())
+            self._slots = new_slots
+        return written
+
+
+def _drop_one_blank_line(raw: str) -> str:
+    """Text after a removed entry: drop the newline that ended it and one blank line."""
+    if raw.startswith("\r\n\r\n"):
+        return raw[4:] if len(raw) > 4 else ""
+    if raw.startswith("\n\n"):
+        return raw[2:]
+    if raw.startswith("\n"):
+        return raw[1:]
+    return raw
+
+
+def load_references(paths) -> tuple[list[Reference], dict[str, str], list[Problem]]:
+    """References from .bib and CSL-JSON files (formats chosen by extension)."""
+    import json
+
+    from .formats import csljson
+
+    refs: list[Reference] = []
+    macros: dict[str, str] = {}
+    problems: list[Problem] = []
+    bib_paths = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            lib = Library.load(p)
+            refs.extend(lib.references)
+            macros.update(lib.macros)
+            problems.extend(lib.problems)
+        elif p.suffix.lower() == ".json":
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise LibraryError(f"{p}: no such file") from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise LibraryError(f"{p}: not valid CSL-JSON: {exc}") from None
+            if isinstance(data, dict):
+                data = [data]
+            if not isinstance(data, list):
+                raise LibraryError(f"{p}: CSL-JSON must be a list of items")
+            refs.extend(csljson.from_csl(item) for item in data if isinstance(item, dict))
+        else:
+            bib_paths.append(p)
+    if bib_paths:
+        lib = Library.load_files(bib_paths)
+        refs.extend(lib.references)
+        macros.update(lib.macros)
+        problems.extend(lib.problems)
+    return refs, macros, problems

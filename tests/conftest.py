@@ -1,0 +1,54 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+LIBRARY = ROOT / "library"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own BALINTBIB_HOME: no test reads or writes the user's files."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("BALINTBIB_HOME", str(home))
+    monkeypatch.delenv("BALINTBIB_MENDELEY_TOKEN", raising=False)
+    return home
+
+
+@pytest.fixture
+def shared() -> Path:
+    """../shared (reference material); tests that need it skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"reference material not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture
+def corpus(shared) -> Path:
+    path = shared / "bib-corpus"
+    if not path.is_dir():
+        pytest.skip(f"bib corpus not found at {path}")
+    return path
+
+
+@pytest.fixture
+def cli_runner():
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture
+def run_cli(cli_runner):
+    """Invoke the CLI the way a user would; returns click's Result."""
+    from balintbib.cli import cli
+
+    def run(*args, input=None, catch_exceptions=False):
+        return cli_runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=catch_exceptions)
+
+    return run
