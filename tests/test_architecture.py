@@ -17,7 +17,9 @@ CORE = [
 
 def test_core_imports_without_click_or_textual():
     optional = ["balintbib.normalize", "balintbib.cite", "balintbib.export", "balintbib.remotes",
-                "balintbib.sync", "balintbib.formats.mendeley", "balintbib.testing"]
+                "balintbib.sync", "balintbib.formats.mendeley", "balintbib.testing",
+                "balintbib.remotes.base", "balintbib.remotes.config", "balintbib.remotes.auth",
+                "balintbib.remotes.mendeley", "balintbib.testing.mendeley"]
     code = (
         "import sys, importlib\n"
         "class Block:\n"
