@@ -241,6 +241,9 @@ def from_mendeley(doc: dict, remote: str = "mendeley", note: str | None = None,
     stash = _read_stash(doc.get("client_data"))
     if stash:
         _apply_stash(ref, stash)
+        for other, ident in sorted((stash.get("remote_ids") or {}).items()):
+            if other != remote:
+                ref.set_remote_id(other, ident)
     if note:
         ref.annotation = note
     if doc.get("id"):
@@ -362,9 +365,12 @@ def to_mendeley(ref: Reference, remote: str = "mendeley") -> dict:
     _apply_stash(back, _read_stash(doc.get("client_data")) or {})
     if note := ref.fields.get(ANNOTATION_FIELD):
         back.fields[ANNOTATION_FIELD] = note
-    if rid := ref.remote_ids.get(remote):
-        back.set_remote_id(remote, rid)
+    if REMOTE_IDS_FIELD in ref.fields:
+        back.fields[REMOTE_IDS_FIELD] = ref.fields[REMOTE_IDS_FIELD]
     stash: dict = {}
+    others = {k: v for k, v in ref.remote_ids.items() if k != remote}
+    if others:
+        stash["remote_ids"] = others
     if back.type != ref.type:
         stash["type"] = [ref.type, back.type]
     fields = {}

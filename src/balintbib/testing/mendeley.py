@@ -177,6 +177,7 @@ class Faults:
     delay: float = 0.0  # seconds before every reply
     delay_next: int = 0  # ...or only before the next N replies (with `delay`)
     include_oauth: bool = False  # faults also hit /oauth/*
+    expire_after: int = 0  # expire every access token after N more API requests
 
     def burst(self, status: int, n: int) -> None:
         self.status_burst.extend([status] * n)
@@ -186,6 +187,7 @@ class Faults:
         self.drop_next = 0
         self.delay = 0.0
         self.delay_next = 0
+        self.expire_after = 0
 
 
 @dataclass
@@ -537,6 +539,10 @@ class _Handler(BaseHTTPRequestHandler):
                         if faults.delay_next == 0:
                             faults.delay = 0.0
                 status = faults.status_burst.pop(0) if faults.status_burst and not drop else None
+                if faults.expire_after > 0:
+                    faults.expire_after -= 1
+                    if faults.expire_after == 0:
+                        api.state.expire_tokens()
             if drop:
                 api.log.append((method, self.path, 0))
                 self.close_connection = True
