@@ -46,3 +46,4 @@ def main() -> None:
 # Command modules (each adds its commands to `cli`).
 from . import library_cmds  # noqa: E402,F401
 from . import remote_cmds  # noqa: E402,F401
+from . import sync_cmds  # noqa: E402,F401
