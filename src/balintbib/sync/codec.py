@@ -14,6 +14,15 @@ from ..remotes.base import Listing, NotFound, RemoteRecord
 from .merge import Snapshot, equivalent, snapshot, to_reference
 
 
+#: Library fields that hold server-managed, read-only facts about the remote copy
+#: (who added it, when, whether a file is attached).  They describe the copy,
+#: not the reference: they are not merged and not brought into the library by a
+#: sync (a library entry that has them keeps them).
+SERVER_FIELDS = frozenset(
+    table[name] for name in fmt.READ_ONLY for table in (fmt.TEXT_FIELDS, fmt.FLAG_FIELDS) if name in table
+)
+
+
 class MendeleyCodec:
     def __init__(self, remote: str):
         self.remote = remote
@@ -25,7 +34,10 @@ class MendeleyCodec:
             _prefer_remote_edits(ref, fmt.from_mendeley(
                 {k: v for k, v in doc.items() if k != "client_data"}, remote=self.remote, note=note,
                 key="_").reference, doc)
-        return snapshot(ref)
+        snap = snapshot(ref)
+        for name in SERVER_FIELDS:
+            snap.pop(name, None)
+        return snap
 
     def to_document(self, snap: Snapshot, key: str) -> dict:
         """What to POST: every writable field, the library key as ``citation_key`` (the marker)."""

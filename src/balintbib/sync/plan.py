@@ -151,9 +151,14 @@ def _pull_one(doc: RemoteDoc, ours: LocalRef | None, base: DocState | None, open
     if doc.snapshot is None:  # deleted or trashed in the group
         return _pull_gone(doc, ours, base, open_conflict)
 
-    if base is not None and open_conflict is None and norm_version(doc.version) == norm_version(base.version) \
-            and doc.note_version == base.note_version:
-        return None  # already merged (the overlap window lists it again)
+    if base is not None and open_conflict is None and doc.snapshot == base.remote:
+        # Nothing new (the overlap window lists it again).  Content decides, not the
+        # version: last_modified has one-second granularity.
+        if (norm_version(doc.version), doc.note_id, doc.note_version) != \
+                (norm_version(base.version), base.note_id, base.note_version):
+            return PullAction(doc.id, key=ours.key if ours else "", base=DocState(
+                base.local, doc.version, dict(base.remote_delta), doc.note_id, doc.note_version))
+        return None
 
     if ours is None and base is None:  # new in the group
         match = unlinked.find(doc.snapshot, doc.citation_key)
