@@ -353,7 +353,7 @@ class SyncEngine:
         return report
 
     def _journal(self, entry: dict) -> None:
-        self.store.journal.append(entry)
+        self.store.journal.append(entry, durable=entry.get("step") == "intent")
 
     def _next(self) -> int:
         self._seq += 1
@@ -568,8 +568,7 @@ class SyncEngine:
                 self._open(Conflict(op.id, op.key or str(rec.data.get("citation_key") or op.id), DELETED_LOCALLY,
                                     [], theirs, rec.version, (base.note_id, base.note_version)), report)
                 return
-        seq = self._next()
-        self._journal({"seq": seq, "op": "trash", "step": "intent", "id": op.id})
+        seq = self._next()  # no intent needed: trashing again is harmless (404 = done)
         try:
             self.remote.move_to_trash(op.id, title=str(rec.data.get("title") or "") or None)
         except NotFound:

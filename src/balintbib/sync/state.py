@@ -20,8 +20,11 @@ reconciliation, and the open conflicts (each with the remote's values, so the
 library can keep its own until the conflict is resolved).
 
 The journal is a JSON-lines log of push operations: an *intent* line is
-appended (and fsynced) before each request and a *done* line, with the
-server's answer, after it.  After a crash, `Journal.entries` gives back every
+appended (and fsynced) before each request that could not safely be repeated
+(a create, a note), and a *done* line, with the server's answer, after each
+request (written, not fsynced: a killed process loses nothing the kernel has;
+after a power cut, a lost *done* line leaves its intent, which is recovered by
+looking for the document again).  After a crash, `Journal.entries` gives back every
 operation whose outcome the state does not yet reflect; a torn last line (the
 crash hit mid-append) is ignored.  The journal is emptied atomically once the
 library and the state have absorbed it.
@@ -211,14 +214,17 @@ class Journal:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def append(self, entry: dict) -> None:
+    def append(self, entry: dict, durable: bool = True) -> None:
+        """Append one line; `durable` also fsyncs it (an intent must survive a power cut;
+        a result need not: if it is lost, the intent leads to the marker search)."""
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
+                if durable:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
         except OSError as exc:
