@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import Counter
 import os
 from pathlib import Path
 
@@ -105,3 +107,21 @@ def env_for_subprocess(home: Path, token: str) -> dict:
     env.update(PYTHONPATH=str(src), BALINTBIB_HOME=str(home), BALINTBIB_MENDELEY_TOKEN=token,
                PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     return env
+
+
+class TriggerCounter(Counter):
+    """A server request counter that calls `trigger` when the total reaches `at`."""
+
+    def __init__(self):
+        super().__init__()
+        self.total = 0
+        self.at = 0
+        self.trigger = None
+        self.lock = threading.Lock()
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        with self.lock:
+            self.total += 1
+            if self.at and self.total == self.at and self.trigger:
+                self.trigger()

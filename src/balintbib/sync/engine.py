@@ -176,6 +176,15 @@ class SyncEngine:
     def _taken_keys(self) -> set[str]:
         return {r.key.lower() for r in self.library.references}
 
+    def _keep(self) -> None:
+        """After a failure: keep what finished, and the journal, whose open intents
+        (a create whose answer never came) the next run settles."""
+        try:
+            self.library.save()
+            self.store.save(self.state)
+        except Exception:
+            pass
+
     def _save(self) -> None:
         """Library first, then the state, then the journal is emptied."""
         self.library.save()
@@ -335,16 +344,12 @@ class SyncEngine:
                 if done % self.checkpoint_every == 0:
                     self._save()
         except PermissionDenied as exc:
-            self._save()
+            self._keep()
             left = total - done
             raise SyncError(f"push refused by the group: {exc}; {left} local change(s) not sent are kept "
                             f"in the library (ask a group admin for write access)") from None
         except BaseException:
-            # Whatever finished is in the journal; keep it now if we can.
-            try:
-                self._save()
-            except Exception:
-                pass
+            self._keep()
             raise
         self.state.last_push = _iso(datetime.now(UTC))
         self._save()
