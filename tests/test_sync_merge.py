@@ -179,3 +179,16 @@ def test_plan_push():
     assert kinds == [(CREATE, "new"), (TRASH, "d3"), (UPDATE, "k1")]
     assert next(op for op in plan.ops if op.kind == UPDATE).describe() == "update k1: year"
     assert {k for k, _ in plan.skipped} == {"k4", "k5"}
+
+
+def test_plan_pull_recognises_a_second_copy_of_our_own_create():
+    # Our create of k1 timed out, was sent again, and the first one landed late.
+    state = _state(d1=(A, "v1"))
+    local = [LocalRef("k1", dict(A), "d1")]
+    late = RemoteDoc("d2", "v1", dict(A), citation_key="k1")
+    [action] = plan_pull(local, state, [late])
+    assert action.duplicate_of == "k1" and action.library == "" and action.base is not None
+    # Someone else's document with the same title but another key is new, not a duplicate.
+    other = RemoteDoc("d3", "v1", dict(A), citation_key="smith")
+    [action] = plan_pull(local, state, [other])
+    assert action.library == ADD and not action.duplicate_of

@@ -15,6 +15,7 @@ the document's ``citation_key``) before it would create another.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ..errors import BalintError
 from ..library import Library
-from ..model import ANNOTATION_FIELD, Reference, parse_names
+from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
 from .codec import MendeleyCodec, RemoteAdapter, group_notes
 from .merge import (
@@ -31,7 +32,7 @@ from .merge import (
 )
 from .plan import (
     ADD, CREATE, REMOVE, SET, TRASH, UPDATE, LocalRef, PushOp, PushPlan, RemoteDoc,
-    changed_names, doi_of, norm_version, plan_pull, plan_push, title_key,
+    changed_names, doi_of, norm_version, own_duplicate, plan_pull, plan_push, title_key,
 )
 from .state import (
     DELETED_LOCALLY, DELETED_REMOTELY, FIELDS, Conflict, DocState, StateStore, SyncState,
@@ -39,7 +40,7 @@ from .state import (
 
 OVERLAP = timedelta(minutes=5)
 FULL_EVERY = timedelta(days=7)
-CHECKPOINT_EVERY = 50
+CHECKPOINT_SECONDS = 30.0  # a long push saves the library and state this often (the journal covers the rest)
 MAX_412_RETRIES = 3
 
 Progress = Callable[[str, int, int], None]
@@ -56,6 +57,7 @@ class PullReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # new or refreshed
+    duplicates: list[str] = field(default_factory=list)  # our own creates found twice (to trash)
     open_conflicts: int = 0
     requests: int = 0
     recovered: int = 0
@@ -149,29 +151,71 @@ _KEY_OK = re.compile(r"^[A-Za-z0-9_:.\-+/]{1,80}$")
 class SyncEngine:
     def __init__(self, library: Library, remote: RemoteAdapter, *, store: StateStore | None = None,
                  codec: MendeleyCodec | None = None, progress: Progress | None = None,
-                 checkpoint_every: int = CHECKPOINT_EVERY):
+                 checkpoint_seconds: float = CHECKPOINT_SECONDS):
         self.library = library
         self.remote = remote
         self.name = remote.name
         self.codec = codec or MendeleyCodec(remote.name)
         self.store = store or StateStore(library_root(library), remote.name)
         self.progress = progress or (lambda label, done, total: None)
-        self.checkpoint_every = checkpoint_every
+        self.checkpoint_seconds = checkpoint_seconds
         self.state = self.store.load(remote.group)
         self._seq = 0
+        self._ids = None
 
     # -- the library seen as snapshots -----------------------------------------------------
-    def local_refs(self) -> list[LocalRef]:
-        return [LocalRef(r.key, snapshot(r), r.remote_ids.get(self.name, "")) for r in self.library.references]
+    def _remote_id(self, ref: Reference) -> str:
+        value = ref.fields.get(REMOTE_IDS_FIELD)
+        if not value or self.name + ":" not in value:
+            return ""
+        return ref.remote_ids.get(self.name, "")
+
+    def local_refs(self, only: set[str] | None = None, keys: set[str] | None = None) -> list[LocalRef]:
+        """The library as snapshots; with `only`, just the references linked to those
+        ids or having one of `keys` (lower case), and the unlinked ones (what a pull
+        of those changes can touch)."""
+        out = []
+        keys = keys or set()
+        for r in self.library.references:
+            ident = self._remote_id(r)
+            if only is None or not ident or ident in only or r.key.lower() in keys:
+                out.append(LocalRef(r.key, snapshot(r), ident))
+        return out
 
     def ref_by_id(self, ident: str) -> Reference | None:
-        for r in self.library.references:
-            if r.remote_ids.get(self.name) == ident:
-                return r
-        return None
+        ref = self._index()[0].get(ident)
+        if ref is None or self._remote_id(ref) != ident:
+            self._ids = None
+            ref = self._index()[0].get(ident)
+        return ref
 
     def ref_by_key(self, key: str) -> Reference | None:
-        return self.library.get(key)
+        ref = self._index()[1].get(key.lower())
+        if ref is None or ref.key.lower() != key.lower():
+            self._ids = None
+            ref = self._index()[1].get(key.lower())
+        return ref
+
+    def _index(self) -> tuple[dict[str, Reference], dict[str, Reference]]:
+        """Lookups by remote id and by key, rebuilt when the library changed under them."""
+        if self._ids is None or self._ids[2] != len(self.library.references):
+            by_id, by_key = {}, {}
+            for r in self.library.references:
+                if ident := self._remote_id(r):
+                    by_id.setdefault(ident, r)
+                by_key.setdefault(r.key.lower(), r)
+            self._ids = (by_id, by_key, len(self.library.references))
+        return self._ids[0], self._ids[1]
+
+    def _linked(self, ref: Reference, ident: str | None) -> None:
+        old = self._remote_id(ref)
+        ref.set_remote_id(self.name, ident)
+        if self._ids is not None:
+            by_id = self._ids[0]
+            if old and by_id.get(old) is ref:
+                del by_id[old]
+            if ident:
+                by_id[ident] = ref
 
     def _taken_keys(self) -> set[str]:
         return {r.key.lower() for r in self.library.references}
@@ -210,7 +254,8 @@ class SyncEngine:
         notes = self.remote.annotations_since(None if full else since)
         note_deletions = [] if full else self.remote.annotation_deletions_since(since).records
         changes = self._remote_changes(docs.records, trash.records, deleted, notes.records, note_deletions, full)
-        actions = plan_pull(self.local_refs(), st, changes)
+        markers = {c.citation_key.lower() for c in changes if c.citation_key and c.id not in st.docs}
+        actions = plan_pull(self.local_refs({c.id for c in changes}, markers), st, changes) if changes else []
         taken = self._taken_keys()
         total = len(actions)
         for i, action in enumerate(actions, 1):
@@ -277,6 +322,11 @@ class SyncEngine:
     def _apply_pull(self, action, taken: set[str], report: PullReport) -> None:
         st = self.state
         ref = None
+        if action.duplicate_of:
+            # Known to the state but linked to nothing: the next push moves it to the trash.
+            st.docs[action.id] = action.base
+            report.duplicates.append(action.duplicate_of)
+            return
         if action.library == ADD:
             key = action.citation_key
             if not key or not _KEY_OK.match(key) or key.lower() in taken:
@@ -286,6 +336,7 @@ class SyncEngine:
             ref = to_reference(key, action.snapshot)
             ref.set_remote_id(self.name, action.id)
             self.library.add(ref)
+            self._ids = None
             report.added.append(key)
         elif action.library in (SET, REMOVE) or action.link:
             ref = self.ref_by_key(action.key)
@@ -296,9 +347,10 @@ class SyncEngine:
                 report.updated.append(ref.key)
             elif action.library == REMOVE:
                 self.library.remove(ref)
+                self._ids = None
                 report.removed.append(ref.key)
             if action.link:
-                ref.set_remote_id(self.name, action.id)
+                self._linked(ref, action.id)
         if action.base is not None:
             st.docs[action.id] = action.base
         elif action.drop_base:
@@ -331,6 +383,7 @@ class SyncEngine:
             ops = self._adopt_existing(ops, creates, report)
         total = len(ops)
         done = 0
+        last_checkpoint = time.monotonic()
         try:
             for op in ops:
                 if op.kind == CREATE:
@@ -341,8 +394,9 @@ class SyncEngine:
                     self._trash(op, report)
                 done += 1
                 self.progress("pushing", done, total)
-                if done % self.checkpoint_every == 0:
+                if time.monotonic() - last_checkpoint > self.checkpoint_seconds:
                     self._save()
+                    last_checkpoint = time.monotonic()
         except PermissionDenied as exc:
             self._keep()
             left = total - done
@@ -376,9 +430,16 @@ class SyncEngine:
         if not unknown:
             return ops
         index = UnlinkedIndex([LocalRef(op.key, op.ours) for op in creates])
+        markers = {str(r.data.get("citation_key") or "").lower() for r in unknown}
+        linked_keys = {r.key.lower(): r for r in self.local_refs(set(), markers) if r.remote_id}
         adopted: dict[str, PushOp] = {}
         for rec in unknown:
             theirs = self.codec.to_snapshot(rec.data, None)
+            doc = RemoteDoc(rec.id, rec.version, theirs, citation_key=str(rec.data.get("citation_key") or ""))
+            if own_duplicate(doc, linked_keys) is not None:
+                self.state.docs[rec.id] = DocState.make(theirs, theirs, rec.version)
+                ops.append(PushOp(TRASH, doc.citation_key, rec.id, {}, self.state.docs[rec.id]))
+                continue
             match = index.find(theirs, str(rec.data.get("citation_key") or ""))
             if match is None:
                 continue
@@ -387,7 +448,7 @@ class SyncEngine:
                 continue
             result = merge({}, snapshot(ref), theirs, agree=equivalent)
             apply_snapshot(ref, result.merged)
-            ref.set_remote_id(self.name, rec.id)
+            self._linked(ref, rec.id)
             report.linked.append(ref.key)
             if result.clean:
                 base = DocState.make(result.synced_base({}), theirs, rec.version)
@@ -433,7 +494,7 @@ class SyncEngine:
                         if self.name not in r.remote_ids and {k: v for k, v in snapshot(r).items()
                                                               if k != ANNOTATION_FIELD} == ours), None)
         if ref is not None:
-            ref.set_remote_id(self.name, ident)
+            self._linked(ref, ident)
         self.state.docs[ident] = DocState.make(ours, remote, version)
 
     def _update(self, op: PushOp, report: PushReport) -> None:
@@ -714,9 +775,10 @@ class SyncEngine:
                 raise SyncError(f"{key}: deleted in the group; choose --ours (send it again) or --theirs (delete here)")
             if ref is not None:
                 if choice == "ours":
-                    ref.set_remote_id(self.name, None)  # the next push creates it again
+                    self._linked(ref, None)  # the next push creates it again
                 else:
                     self.library.remove(ref)
+                    self._ids = None
             st.docs.pop(c.id, None)
         elif c.kind == DELETED_LOCALLY:
             if choice == "edit":
@@ -727,6 +789,7 @@ class SyncEngine:
                 new = to_reference(k, c.theirs)
                 new.set_remote_id(self.name, c.id)
                 self.library.add(new)
+                self._ids = None
                 st.docs[c.id] = DocState.make(c.theirs, c.theirs, c.theirs_version, *c.theirs_note)
             elif c.theirs is not None:
                 old = base.local if base else c.theirs

@@ -56,6 +56,7 @@ class PullAction:
     close_conflict: bool = False
     link: bool = False  # write the remote id into the library entry
     citation_key: str = ""  # for ADD: the key the remote suggests
+    duplicate_of: str = ""  # a second copy of our own create (its answer was lost): to trash
 
     @property
     def summary(self) -> str:
@@ -134,6 +135,7 @@ def plan_pull(local: list[LocalRef], state: SyncState, remote: list[RemoteDoc]) 
     """Merge every remote change into the library (see docs/notes-sync.md for the rules)."""
     linked = {r.remote_id: r for r in local if r.remote_id}
     unlinked = UnlinkedIndex([r for r in local if not r.remote_id])
+    linked_keys = {r.key.lower(): r for r in local if r.remote_id}
     actions: list[PullAction] = []
     seen: set[str] = set()
     for doc in remote:
@@ -141,6 +143,8 @@ def plan_pull(local: list[LocalRef], state: SyncState, remote: list[RemoteDoc]) 
             continue
         seen.add(doc.id)
         action = _pull_one(doc, linked.get(doc.id), state.docs.get(doc.id), state.conflicts.get(doc.id), unlinked)
+        if action is not None and action.library == ADD and (dup := own_duplicate(doc, linked_keys)):
+            action = PullAction(doc.id, key=dup.key, base=action.base, duplicate_of=dup.key)
         if action is not None:
             actions.append(action)
     return actions
@@ -218,6 +222,20 @@ def _pull_gone(doc: RemoteDoc, ours: LocalRef | None, base: DocState | None,
     # Changed here (or no ancestor to tell): keep it, and ask.
     return PullAction(doc.id, key=ours.key, conflict=Conflict(
         doc.id, ours.key, DELETED_REMOTELY, [], None, doc.version, gone=doc.gone or "deleted"))
+
+
+def own_duplicate(doc: RemoteDoc, linked_keys: dict[str, LocalRef]) -> LocalRef | None:
+    """A new document carrying our marker (the key of a reference already linked to
+    another document) and the same title: a create sent twice because its first
+    answer was lost while the server was still working on it."""
+    if not doc.citation_key or doc.snapshot is None:
+        return None
+    ref = linked_keys.get(doc.citation_key.lower())
+    if ref is None or ref.remote_id == doc.id:
+        return None
+    if title_key(ref.snapshot) != title_key(doc.snapshot):
+        return None
+    return ref
 
 
 def _guess_key(doc: RemoteDoc) -> str:
