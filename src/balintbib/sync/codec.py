@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..formats import mendeley as fmt
 from ..model import ANNOTATION_FIELD, Reference
 from ..remotes.base import Listing, NotFound, RemoteRecord
-from .merge import Snapshot, equivalent, snapshot, to_reference
+from .merge import Snapshot, snapshot, to_reference
 
 
 #: Library fields that hold server-managed, read-only facts about the remote copy
@@ -29,11 +29,9 @@ class MendeleyCodec:
 
     def to_snapshot(self, doc: dict, note: str | None) -> Snapshot:
         """A document (and its group note's text) as the library would hold it."""
+        # The format restores the library's spelling from the stash in client_data
+        # only while Mendeley's value is unchanged, so a group edit always shows.
         ref = fmt.from_mendeley(doc, remote=self.remote, note=note, key="_").reference
-        if fmt._read_stash(doc.get("client_data")):  # noqa: SLF001 - guard against a stale stash
-            _prefer_remote_edits(ref, fmt.from_mendeley(
-                {k: v for k, v in doc.items() if k != "client_data"}, remote=self.remote, note=note,
-                key="_").reference, doc)
         snap = snapshot(ref)
         for name in SERVER_FIELDS:
             snap.pop(name, None)
@@ -60,26 +58,6 @@ class MendeleyCodec:
         ref = Reference("_")
         ref.annotation = text
         return ref.fields.get(ANNOTATION_FIELD)
-
-
-def _prefer_remote_edits(stashed: Reference, plain: Reference, doc: dict) -> None:
-    """A field the stash restores, but which someone edited in Mendeley since, takes the edit.
-
-    The stash in ``client_data`` keeps the library's exact spelling of what
-    Mendeley cannot hold; it is valid only while the Mendeley value still says
-    the same thing.
-    """
-    for name, value in plain.fields.items():
-        if name == fmt.CLIENT_DATA_FIELD:
-            continue
-        kept = stashed.fields.get(name)
-        if kept is not None and kept != value and not equivalent(kept, value):
-            stashed.fields[name] = value
-            stashed.expressions.discard(name)
-            if name in plain.expressions:
-                stashed.expressions.add(name)
-    if fmt.BIBTEX_TYPES.get(stashed.type) != doc.get("type") and stashed.get(fmt.MENDELEY_TYPE_FIELD) != doc.get("type"):
-        stashed.type = plain.type
 
 
 class RemoteAdapter:
