@@ -222,8 +222,13 @@ class MendeleyClient(Remote):
         """Every page of a listing, following ``Link: <...>; rel="next"`` as is."""
         resp = self.request("GET", path, params=params, media_type=media_type, what=what)
         yield resp
+        seen: set[str] = set()
         while "next" in resp.links:
-            resp = self.request("GET", resp.links["next"]["url"], media_type=media_type, what=what)
+            url = resp.links["next"]["url"]
+            if url in seen:
+                raise RemoteError(f"{what}: the server's pages loop (the same next page twice); stopped")
+            seen.add(url)
+            resp = self.request("GET", url, media_type=media_type, what=what)
             yield resp
 
     def listing(self, path: str, params: dict, media_type: str, what: str) -> Listing:

@@ -38,6 +38,7 @@ trials: it prints the base URL, a client id/secret and a ready access token.
 from __future__ import annotations
 
 import argparse
+import bisect
 import base64
 import gzip
 import json
@@ -226,13 +227,19 @@ class MendeleyState:
         self.documents: dict[str, dict] = {}
         self.annotations: dict[str, dict] = {}
         self.seq: dict[str, int] = {}  # creation order of every id ever seen
-        self.tombstones: dict[str, dict] = {}
+        self.doc_tombstones: dict[str, dict] = {}  # deleted documents (markers may still name them)
+        self.ann_tombstones: dict[str, dict] = {}  # deleted annotations (a note shares its document's id)
         self.deleted_documents: list[tuple[datetime, str, str | None, str]] = []
         self.deleted_annotations: list[tuple[datetime, dict]] = []
         self._seq = 0
+        #: Ids to hand out to the next created objects (replaying recordings); else uuid4.
+        self.id_queue: list[str] = []
 
     def now(self) -> datetime:
         return self.clock()
+
+    def new_id(self) -> str:
+        return self.id_queue.pop(0) if self.id_queue else str(uuid.uuid4())
 
     def next_seq(self, ident: str) -> None:
         self._seq += 1
@@ -310,10 +317,13 @@ class MendeleyState:
         """Store a new document (fields already validated); returns the stored dict."""
         with self.lock:
             now = created or self.now()
-            ident = doc.get("id") or str(uuid.uuid4())
+            ident = doc.get("id") or self.new_id()
             stored = {k: v for k, v in doc.items() if v is not None}
             stored.update(id=ident, profile_id=profile_id, created=now, last_modified=now)
             stored.setdefault("file_attached", False)
+            stored.setdefault("hidden", False)
+            # The real service fills client_data with a desktop id for new documents.
+            stored.setdefault("client_data", json.dumps({"desktop_id": ident}, separators=(",", ":")))
             stored["_trashed"] = False
             self.documents[ident] = stored
             self.next_seq(ident)
@@ -332,7 +342,7 @@ class MendeleyState:
             ident = ann.get("id")
             if not ident:
                 doc_id = ann.get("document_id")
-                ident = doc_id if kind == "note" and doc_id not in self.annotations else str(uuid.uuid4())
+                ident = doc_id if kind == "note" and doc_id not in self.annotations else self.new_id()
             stored = {k: v for k, v in ann.items() if v is not None}
             stored.update(id=ident, type=kind, profile_id=profile_id, last_modified=now)
             stored.setdefault("privacy_level", "private")
@@ -447,7 +457,8 @@ class MendeleyServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> MendeleyServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="mendeley-test-server",
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="mendeley-test-server",
                                         daemon=True)
         self._thread.start()
         return self
@@ -736,7 +747,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(400, f"Invalid {name}: {q[name]}", media_type) from None
 
     def _page(self, path: str, query: list, items: list, sort_key, limit: int, style: str,
-              media_type: str, render):
+              media_type: str, render, find=None):
         """Marker pagination with Link headers, as the real service does it."""
         q = dict(query)
         st = self.api.state
@@ -747,15 +758,19 @@ class _Handler(BaseHTTPRequestHandler):
             keyed.reverse()
         keys = [sort_key(it) for it in keyed]
         if marker:
-            ref = st.documents.get(marker) or st.annotations.get(marker) or st.tombstones.get(marker) \
-                or st.groups.get(marker) or _member_ref(st, marker)
-            if ref is None:
-                raise ApiError(400, "Invalid marker", media_type)
-            mkey = sort_key(ref)
-            desc = q.get("order") == "desc"
-            pos = [i for i, k in enumerate(keys) if (k > mkey if not desc else k < mkey)]
-            after = pos[0] if pos else len(keyed)
-            before = next((i for i, k in enumerate(keys) if (k >= mkey if not desc else k <= mkey)), len(keyed))
+            by_id = {_item_marker(it): k for it, k in zip(keyed, keys)}
+            if marker in by_id:
+                mkey = by_id[marker]
+            else:  # the marker's item left the listing since (deleted, trashed...)
+                ref = find(marker) if find else None
+                if ref is None:
+                    raise ApiError(400, "Invalid marker", media_type)
+                mkey = sort_key(ref)
+            if q.get("order") == "desc":
+                after = next((i for i, k in enumerate(keys) if k < mkey), len(keyed))
+                before = next((i for i, k in enumerate(keys) if k <= mkey), len(keyed))
+            else:
+                after, before = bisect.bisect_right(keys, mkey), bisect.bisect_left(keys, mkey)
         else:
             after, before = 0, len(keyed)
         if reverse:
@@ -887,7 +902,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             key = lambda d: st.seq.get(d["id"], 0)  # noqa: E731
         return self._page(path, query, docs, key, limit, "full", MT_DOCUMENT,
-                          lambda d: render_document(d, view))
+                          lambda d: render_document(d, view),
+                          find=lambda m: st.documents.get(m) or st.doc_tombstones.get(m))
 
     def _documents(self, method, parts, query, raw, profile):
         st = self.api.state
@@ -913,7 +929,7 @@ class _Handler(BaseHTTPRequestHandler):
         ident = parts[1]
         doc = st.documents.get(ident)
         if doc is None or doc["_trashed"] or not self._can_read(doc, profile):
-            raise ApiError(404, "Document not found", MT_DOCUMENT)
+            raise ApiError(404, "Document not found")  # recorded: application/json
         if len(parts) == 3 and parts[2] == "trash" and method == "POST":
             self._require_write(doc, profile)
             doc["_trashed"] = True
@@ -962,7 +978,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _delete_document(self, doc: dict) -> None:
         st = self.api.state
         del st.documents[doc["id"]]
-        st.tombstones[doc["id"]] = doc
+        st.doc_tombstones[doc["id"]] = doc
         st.deleted_documents.append((st.now(), doc["id"], doc.get("group_id"), doc["profile_id"]))
 
     def _trash(self, method, parts, query, profile):
@@ -975,7 +991,7 @@ class _Handler(BaseHTTPRequestHandler):
         ident = parts[1]
         doc = st.documents.get(ident)
         if doc is None or not doc["_trashed"] or not self._can_read(doc, profile):
-            raise ApiError(404, "Document not found", MT_DOCUMENT)
+            raise ApiError(404, "Document not found")  # recorded: application/json
         if len(parts) == 2 and method == "GET":
             self._accept(MT_DOCUMENT)
             return 200, render_document(doc, self._view(q)), MT_DOCUMENT, {}
@@ -1017,7 +1033,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if doc_id and ann.get("document_id") != doc_id:
                     return False
                 if gid:
-                    doc = st.documents.get(ann.get("document_id", "")) or st.tombstones.get(ann.get("document_id", ""))
+                    doc = st.documents.get(ann.get("document_id", "")) or st.doc_tombstones.get(ann.get("document_id", ""))
                     return bool(doc) and doc.get("group_id") == gid and (
                         ann.get("privacy_level") in ("group", "public") or ann["profile_id"] == profile)
                 return ann["profile_id"] == profile
@@ -1031,8 +1047,11 @@ class _Handler(BaseHTTPRequestHandler):
             anns = [a for a in st.annotations.values() if wanted(a)]
             if modified is not None:
                 anns = [a for a in anns if a["last_modified"] > modified]
-            return self._page("/annotations", query, anns, lambda a: st.seq.get(a["id"], 0), limit, "next",
-                              MT_ANNOTATION, render_annotation)
+            # As recorded: highlights and sticky notes in id order, then document notes
+            # (documents themselves list in creation order).
+            return self._page("/annotations", query, anns, lambda a: (a.get("type") == "note", a["id"]),
+                              limit, "next", MT_ANNOTATION, render_annotation,
+                              find=lambda m: st.annotations.get(m) or st.ann_tombstones.get(m))
         if len(parts) == 1 and method == "POST":
             self._accept(MT_ANNOTATION)
             body = self._content(MT_ANNOTATION, raw)
@@ -1043,8 +1062,7 @@ class _Handler(BaseHTTPRequestHandler):
             if doc.get("group_id") and st.role(doc["group_id"], profile) not in ROLES_THAT_WRITE:
                 raise ApiError(403, "You cannot annotate documents in this group", MT_ANNOTATION)
             stored = st.put_annotation(ann, profile)
-            return 201, render_annotation(stored, precise=True), MT_ANNOTATION, {
-                "Location": f"{self.api.url}/annotations/{stored['id']}"}
+            return 201, render_annotation(stored, precise=True), MT_ANNOTATION, {}
         if len(parts) != 2:
             raise ApiError(404, "Not found", MT_ANNOTATION)
         ann = st.annotations.get(parts[1])
@@ -1075,18 +1093,10 @@ class _Handler(BaseHTTPRequestHandler):
             if not can_write:
                 raise ApiError(403, "You do not have permission to delete this annotation", MT_ANNOTATION)
             del st.annotations[ann["id"]]
-            st.tombstones[ann["id"]] = ann
+            st.ann_tombstones[ann["id"]] = ann
             st.deleted_annotations.append((st.now(), ann))
             return 204, None, "application/octet-stream", {}
         raise ApiError(405, "Method not allowed", MT_ANNOTATION)
-
-
-def _member_ref(st: MendeleyState, profile_id: str) -> dict | None:
-    for members in st.members.values():
-        for m in members:
-            if m["profile_id"] == profile_id:
-                return m
-    return None
 
 
 def _item_marker(item: dict) -> str:
