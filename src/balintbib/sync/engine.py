@@ -495,7 +495,7 @@ class SyncEngine:
                                                               if k != ANNOTATION_FIELD} == ours), None)
         if ref is not None:
             self._linked(ref, ident)
-        self.state.docs[ident] = DocState.make(ours, remote, version)
+        self.state.docs[ident] = DocState.make(ours, remote, version, provisional=True)
 
     def _update(self, op: PushOp, report: PushReport) -> None:
         base = op.base
@@ -511,7 +511,8 @@ class SyncEngine:
             if ANNOTATION_FIELD in base.local:
                 with_note[ANNOTATION_FIELD] = base.local[ANNOTATION_FIELD]
             if not changes:
-                base = DocState.make(with_note, base.remote, base.version, base.note_id, base.note_version)
+                base = DocState.make(with_note, base.remote, base.version, base.note_id, base.note_version,
+                                     base.provisional)
                 self.state.docs[op.id] = base
                 break
             seq = self._next()
@@ -548,7 +549,7 @@ class SyncEngine:
             self._open(Conflict(op.id, op.key, DELETED_REMOTELY, [], None, "", gone="deleted"), report)
             return None
         theirs = self.codec.to_snapshot(rec.data, self.codec.note_text(base.remote) or None)
-        result = merge(base.local, ours, theirs, theirs_base=base.remote, agree=equivalent)
+        result = merge(base.local, ours, theirs, theirs_base=base.remote_against(theirs), agree=equivalent)
         if ref is not None and result.merged != ours:
             apply_snapshot(ref, result.merged)
         if not result.clean:
@@ -617,7 +618,7 @@ class SyncEngine:
                 snap.pop(ANNOTATION_FIELD, None)
             else:
                 snap[ANNOTATION_FIELD] = value
-        self.state.docs[ident] = DocState.make(local, remote, base.version, note_id, note_version)
+        self.state.docs[ident] = DocState.make(local, remote, base.version, note_id, note_version, base.provisional)
 
     def _trash(self, op: PushOp, report: PushReport) -> None:
         base = op.base
@@ -630,7 +631,7 @@ class SyncEngine:
             return
         if norm_version(rec.version) != norm_version(base.version):
             theirs = self.codec.to_snapshot(rec.data, self.codec.note_text(base.remote) or None)
-            if theirs != base.remote:
+            if theirs != base.remote_against(theirs):
                 self._open(Conflict(op.id, op.key or str(rec.data.get("citation_key") or op.id), DELETED_LOCALLY,
                                     [], theirs, rec.version, (base.note_id, base.note_version)), report)
                 return
@@ -755,7 +756,7 @@ class SyncEngine:
                 raise SyncError(f"{key}: the reference is no longer in the library; pull again")
             base = base or DocState({}, "")
             ours = snapshot(ref)
-            result = merge(base.local, ours, c.theirs, theirs_base=base.remote, agree=equivalent)
+            result = merge(base.local, ours, c.theirs, theirs_base=base.remote_against(c.theirs), agree=equivalent)
             new_local = result.synced_base(base.local)
             final = dict(result.merged)
             for fc in result.conflicts:

@@ -155,13 +155,16 @@ def _pull_one(doc: RemoteDoc, ours: LocalRef | None, base: DocState | None, open
     if doc.snapshot is None:  # deleted or trashed in the group
         return _pull_gone(doc, ours, base, open_conflict)
 
-    if base is not None and open_conflict is None and doc.snapshot == base.remote:
+    if base is not None and open_conflict is None and doc.snapshot == base.remote_against(doc.snapshot):
         # Nothing new (the overlap window lists it again).  Content decides, not the
         # version: last_modified has one-second granularity.
         if (norm_version(doc.version), doc.note_id, doc.note_version) != \
                 (norm_version(base.version), base.note_id, base.note_version):
-            return PullAction(doc.id, key=ours.key if ours else "", base=DocState(
-                base.local, doc.version, dict(base.remote_delta), doc.note_id, doc.note_version))
+            return PullAction(doc.id, key=ours.key if ours else "", base=DocState.make(
+                base.local, doc.snapshot, doc.version, doc.note_id, doc.note_version))
+        if base.provisional:
+            return PullAction(doc.id, key=ours.key if ours else "", base=DocState.make(
+                base.local, doc.snapshot, doc.version, doc.note_id, doc.note_version))
         return None
 
     if ours is None and base is None:  # new in the group
@@ -174,7 +177,7 @@ def _pull_one(doc: RemoteDoc, ours: LocalRef | None, base: DocState | None, open
 
     if ours is None:  # deleted here
         assert base is not None
-        theirs_changed = doc.snapshot != base.remote
+        theirs_changed = doc.snapshot != base.remote_against(doc.snapshot)
         if not theirs_changed:
             # Only the version moved (or nothing): the deletion is still to be pushed.
             if norm_version(doc.version) != norm_version(base.version):
@@ -188,7 +191,8 @@ def _pull_one(doc: RemoteDoc, ours: LocalRef | None, base: DocState | None, open
     if base is None:  # linked in the library, but never synced from this copy: no ancestor
         return _merge_action(doc, ours, {}, {}, None, link=False)
 
-    return _merge_action(doc, ours, base.local, base.remote, base, link=False, open_conflict=open_conflict)
+    return _merge_action(doc, ours, base.local, base.remote_against(doc.snapshot), base, link=False,
+                         open_conflict=open_conflict)
 
 
 def _merge_action(doc: RemoteDoc, ours: LocalRef, base_local: Snapshot, base_remote: Snapshot,

@@ -62,6 +62,17 @@ class DocState:
     remote_delta: dict[str, str | None] = field(default_factory=dict)
     note_id: str = ""
     note_version: str = ""
+    #: Made from our own create (the body sent + the server's short answer): fields
+    #: the server fills in on its own (``hidden: false``...) are not known yet.
+    provisional: bool = False
+
+    def remote_against(self, theirs: Snapshot) -> Snapshot:
+        """The remote ancestor to compare `theirs` with: for a provisional one, fields
+        only the server added since count as there from the start, not as edits."""
+        remote = self.remote
+        if not self.provisional:
+            return remote
+        return {**{k: v for k, v in theirs.items() if k not in remote}, **remote}
 
     @property
     def remote(self) -> Snapshot:
@@ -75,10 +86,10 @@ class DocState:
 
     @classmethod
     def make(cls, local: Snapshot, remote: Snapshot, version: str, note_id: str = "",
-             note_version: str = "") -> DocState:
+             note_version: str = "", provisional: bool = False) -> DocState:
         delta: dict[str, str | None] = {k: v for k, v in remote.items() if local.get(k) != v}
         delta.update({k: None for k in local if k not in remote})
-        return cls(dict(local), version, delta, note_id, note_version)
+        return cls(dict(local), version, delta, note_id, note_version, provisional)
 
     def to_json(self) -> dict:
         out: dict = {"version": self.version, "local": self.local}
@@ -86,13 +97,15 @@ class DocState:
             out["remote"] = self.remote_delta
         if self.note_id:
             out["note"] = [self.note_id, self.note_version]
+        if self.provisional:
+            out["provisional"] = True
         return out
 
     @classmethod
     def from_json(cls, data: dict) -> DocState:
         note = data.get("note") or ["", ""]
         return cls(dict(data["local"]), data.get("version", ""), dict(data.get("remote") or {}),
-                   note[0], note[1])
+                   note[0], note[1], bool(data.get("provisional")))
 
 
 @dataclass
