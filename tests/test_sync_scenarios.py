@@ -287,3 +287,43 @@ def test_errors_are_one_line(server, tmp_path):
     server.stop()
     result = a.run("pull", REMOTE)
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_full_reconciliation_catches_deletions_the_log_lost(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    group_client(server).delete(a.remote_id("salinsky2001work"))
+    with server.state.lock:
+        server.state.deleted_documents.clear()  # the deletion log forgot it
+    assert a.json("pull", REMOTE)["removed"] == []
+    out = a.json("pull", REMOTE, "--full")
+    assert out["full"] and out["removed"] == ["salinsky2001work"]
+
+
+def test_lost_state_file_only_asks_about_real_differences(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    b.edit("balint1955doctor", volume="7")
+    b.ok("push", REMOTE)
+    (a.folder / ".balintbib" / "sync" / f"{REMOTE}.json").unlink()
+    result = a.run("pull", REMOTE)
+    assert result.exit_code == 3, result.output
+    conflicts = a.json("status", REMOTE, "--offline", code=3)["conflicts"]
+    assert [(c["key"], c["fields"]) for c in conflicts] == [("balint1955doctor", ["volume"])]
+    a.ok("resolve", "balint1955doctor", "--theirs")
+    assert a.ref("balint1955doctor").get("volume") == "7"
+    assert a.json("sync", REMOTE)["push"]["updated"] == []
+
+
+def test_status_and_json_reports(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE)
+    a.edit("balint1955doctor", volume="8")
+    b.add(BOOK)
+    b.ok("push", REMOTE)
+    info = a.json("status", REMOTE)
+    assert info["local_changes"] == ["update balint1955doctor: volume"]
+    assert info["remote_changes"] == {"changed": 0, "new": 1, "deleted": 0}
+    text = a.ok("status", REMOTE).output
+    assert "Local changes to push: 1" in text and "1 new" in text and "No open conflicts." in text
+    pulled = a.json("pull", REMOTE)
+    assert pulled["added"] == ["salinsky2001work"] and not pulled["full"]
+    quiet = a.run("push", REMOTE, "--quiet")
+    assert quiet.exit_code == 0 and quiet.output == ""

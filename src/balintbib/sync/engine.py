@@ -759,14 +759,16 @@ class SyncEngine:
             result = merge(base.local, ours, c.theirs, theirs_base=base.remote_against(c.theirs), agree=equivalent)
             new_local = result.synced_base(base.local)
             final = dict(result.merged)
-            for fc in result.conflicts:
-                _put(new_local, fc.name, fc.theirs)
+            names = dict.fromkeys([fc.name for fc in c.fields] + [fc.name for fc in result.conflicts])
+            for name in names:
+                theirs_value = c.theirs.get(name)
+                _put(new_local, name, theirs_value)
                 if choice == "theirs":
-                    _put(final, fc.name, fc.theirs)
+                    _put(final, name, theirs_value)
                 elif choice == "edit":
-                    if values is None or fc.name not in values:
-                        raise SyncError(f"{key}: no value given for {fc.name}")
-                    _put(final, fc.name, values[fc.name])
+                    if values is None or name not in values:
+                        raise SyncError(f"{key}: no value given for {name}")
+                    _put(final, name, values[name])
             if TYPE_FIELD not in final:
                 final[TYPE_FIELD] = ref.type
             apply_snapshot(ref, final)

@@ -208,8 +208,10 @@ def _merge_action(doc: RemoteDoc, ours: LocalRef, base_local: Snapshot, base_rem
         action.close_conflict = open_conflict is not None
     else:
         # The ancestor stays; the remote copy waits in the conflict until it is resolved.
-        if base is None:
-            action.base = DocState.make(result.synced_base(base_local), doc.snapshot, "", "", "")
+        if base is None:  # no ancestor: the conflicting fields are in neither
+            ancestor = result.synced_base(base_local)
+            remote = {k: v for k, v in doc.snapshot.items() if k not in {c.name for c in result.conflicts}}
+            action.base = DocState.make(ancestor, remote, "", "", "")
         action.conflict = Conflict(doc.id, ours.key, FIELDS, result.conflicts, dict(doc.snapshot), doc.version,
                                    (doc.note_id, doc.note_version))
     return action
