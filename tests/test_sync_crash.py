@@ -14,9 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -30,28 +27,10 @@ from balintbib.sync.codec import RemoteAdapter
 from balintbib.sync.engine import SyncEngine
 from balintbib.testing.mendeley import MendeleyServer
 
-from sync_support import FAST_RETRY, REMOTE, env_for_subprocess  # (also makes the server fast)
+from sync_support import FAST_RETRY, REMOTE, TriggerCounter, env_for_subprocess
 
 GROUP_DOCS = 100
 NEW, EDITED, DELETED, NOTES = 100, 70, 15, 15  # 200 local changes
-
-
-class KillCounter(Counter):
-    """The server's request counter; calls `trigger` when the total reaches `at`."""
-
-    def __init__(self):
-        super().__init__()
-        self.total = 0
-        self.at = 0
-        self.trigger = None
-        self.lock = threading.Lock()
-
-    def __setitem__(self, key, value):
-        super().__setitem__(key, value)
-        with self.lock:
-            self.total += 1
-            if self.at and self.total == self.at and self.trigger:
-                self.trigger()
 
 
 class World:
@@ -88,7 +67,7 @@ class World:
                      f"  journal = {{Journal of the Balint Society}},\n  year = {{20{i % 25:02d}}},\n")
             text += f"  annotation = {{Why read paper {i}}},\n}}\n" if i % 10 == 0 else "}\n"
         (self.lib / "library.bib").write_text(text)
-        self.counts = KillCounter()
+        self.counts = TriggerCounter()
         self.server.counts = self.counts
 
     def run(self, *args, kill_at: int = 0, kill_after: float = 0.0) -> int | None:

@@ -32,10 +32,10 @@ from .merge import (
 )
 from .plan import (
     ADD, CREATE, REMOVE, SET, TRASH, UPDATE, LocalRef, PushOp, PushPlan, RemoteDoc,
-    changed_names, doi_of, norm_version, own_duplicate, plan_pull, plan_push, title_key,
+    doi_of, norm_version, own_duplicate, plan_pull, plan_push, title_key,
 )
 from .state import (
-    DELETED_LOCALLY, DELETED_REMOTELY, FIELDS, Conflict, DocState, StateStore, SyncState,
+    DELETED_LOCALLY, DELETED_REMOTELY, FIELDS, Conflict, DocState, StateStore,
 )
 
 OVERLAP = timedelta(minutes=5)
