@@ -137,3 +137,38 @@ def test_environment_token_overrides_the_stored_login(server, monkeypatch):
     monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", server.info["token"]["access_token"])
     result = run("groups", "society", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["role"] == "owner"
+
+
+def test_tokens_go_to_a_working_keyring_and_never_to_a_file(server, balintbib_home, monkeypatch):
+    import keyring
+    import keyring.backend
+    import keyring.backends.fail
+
+    class MemoryKeyring(keyring.backend.KeyringBackend):
+        priority = 1
+        store: dict = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        add_local(server)
+        browser_that_follows(monkeypatch, [])
+        result = run("login", "society", env={"BALINTBIB_MENDELEY_CLIENT_SECRET": server.info["client_secret"]})
+        assert result.exit_code == 0 and "system keyring" in result.output
+        assert "no usable system keyring" not in result.stderr
+        record = json.loads(MemoryKeyring.store[("balintbib", "society:token")])
+        assert record["access_token"] in server.state.access_tokens
+        assert not (balintbib_home / "config" / "tokens").exists()
+        assert run("groups", "society").exit_code == 0
+        run("logout", "society")
+        assert ("balintbib", "society:token") not in MemoryKeyring.store
+    finally:
+        keyring.set_keyring(keyring.backends.fail.Keyring())

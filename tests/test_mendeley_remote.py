@@ -262,3 +262,26 @@ def test_groups_and_profile(server):
     assert [(g["id"], g["role"]) for g in groups] == [(server.info["group_id"], "owner")]
     assert client.me()["id"] == server.info["profile_id"]
     assert client.members()[0]["role"] == "owner"
+
+
+def test_the_server_runs_standalone_for_manual_trials():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    proc = subprocess.Popen([sys.executable, "-m", "balintbib.testing.mendeley", "--port", "0", "--seed", "30"],
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(src)})
+    try:
+        lines = [proc.stdout.readline() for _ in range(5)]
+        url = lines[0].split()[-1]
+        group = lines[1].split()[-1]
+        token = lines[4].split()[2]
+        r = requests.get(f"{url}/documents", params={"group_id": group, "limit": 10},
+                         headers={"Authorization": f"Bearer {token}", "Accept": MT_DOCUMENT}, timeout=10)
+        assert r.status_code == 200 and len(r.json()) == 10
+        assert r.headers["Mendeley-Count"] == "30" and 'rel="next"' in r.headers["Link"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -36,7 +36,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, TAGS_FIELD, Person, Reference, split_list
+from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Person, Reference, split_list
 
 # -- data tables ----------------------------------------------------------------
 

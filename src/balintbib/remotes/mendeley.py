@@ -56,6 +56,8 @@ MT_MEMBERSHIP = "application/vnd.mendeley-membership.1+json"
 MT_PROFILE = "application/vnd.mendeley-profiles.1+json"
 PAGE_LIMIT = 500
 RETRY_STATUSES = (429, 503)
+#: Fields the server manages; never sent in a POST or PATCH body.
+SERVER_FIELDS = ("id", "created", "last_modified", "profile_id", "group_id", "file_attached")
 #: Methods that may be repeated after a lost connection (POST creates may not).
 IDEMPOTENT = ("GET", "PATCH", "DELETE")
 
@@ -296,7 +298,7 @@ class MendeleyClient(Remote):
         return RemoteRecord.from_json(resp.json())
 
     def create(self, data: dict) -> RemoteRecord:
-        body = dict(data)
+        body = {k: v for k, v in data.items() if k not in SERVER_FIELDS}
         body["group_id"] = self.group_id
         resp = self.request("POST", "/documents", json_body=body, media_type=MT_DOCUMENT, ok=(201,),
                             what=f"create {self._label(None, data)} in group {self.group_id}")
@@ -306,6 +308,7 @@ class MendeleyClient(Remote):
                title: str | None = None) -> RemoteRecord:
         """PATCH only `changes` (``None`` clears a field); 412 -> `PreconditionFailed`."""
         headers = {"If-Unmodified-Since": http_date(base_version)} if base_version else {}
+        changes = {k: v for k, v in changes.items() if k not in SERVER_FIELDS}
         label = self._label(document_id, {"title": title} if title else changes)
         resp = self.request("PATCH", f"/documents/{document_id}", json_body=changes, headers=headers,
                             media_type=MT_DOCUMENT, what=f"update {label}", document=document_id)
