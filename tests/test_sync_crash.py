@@ -142,7 +142,7 @@ def test_push_killed_at_many_points_converges(make_world):
 
     # Kill points spread over the whole run (creates, notes, updates, trash), the
     # first requests and the last ones included; then two kills at a time instead.
-    points = [1, requests // 5, requests // 2, (requests * 4) // 5, requests - 2]
+    points = [1, requests // 3, (requests * 2) // 3, requests - 2]
     kills = [("request", n) for n in points] + [("time", 1.0), ("time", 1.6)]
     for how, when in kills:
         world = make_world(f"kill-{how}-{when}")
