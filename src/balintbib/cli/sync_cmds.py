@@ -87,8 +87,16 @@ def _finish(engine: SyncEngine) -> None:
         sys.exit(EXIT_CONFLICTS)
 
 
+def _done_progress(engine: SyncEngine) -> None:
+    if isinstance(engine.progress, _Progress):
+        engine.progress.close()
+
+
 def _pull(engine: SyncEngine, full: bool, json_: bool, quiet: bool) -> dict:
-    report = engine.pull(full=full)
+    try:
+        report = engine.pull(full=full)
+    finally:
+        _done_progress(engine)
     if not json_ and not quiet:
         kind = "full" if report.full else "incremental"
         click.echo(f"Pulled from {engine.name} ({kind}, {report.requests} requests): "
@@ -100,7 +108,10 @@ def _pull(engine: SyncEngine, full: bool, json_: bool, quiet: bool) -> dict:
 
 
 def _push(engine: SyncEngine, dry_run: bool, json_: bool, quiet: bool) -> dict:
-    report = engine.push(dry_run=dry_run)
+    try:
+        report = engine.push(dry_run=dry_run)
+    finally:
+        _done_progress(engine)
     if json_ or quiet:
         return report.to_json()
     if dry_run:
