@@ -117,16 +117,22 @@ def _ascii(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.encode("ascii", "ignore").decode().lower())
 
 
-def make_key(snap: Snapshot, taken: set[str]) -> str:
-    """``familyYEARword`` (``balint1957doctor``), made unique with a, b, c..."""
-    ref = to_reference("_", snap)
-    people = ref.authors or ref.editors
-    family = _ascii(people[0].family or people[0].literal) if people else ""
-    words = [w for w in (_ascii(w) for w in ref.title.split()) if w and w not in _STOP]
+def key_base(family: str, year: str, title: str) -> str:
+    """``familyYEARword``: the first author's family name, the year, the first
+    significant word of the title (ASCII, lower case)."""
+    family = _ascii(family)
+    words = [w for w in (_ascii(w) for w in title.split()) if w and w not in _STOP]
     word = words[0] if words else ""
-    year = _ascii(ref.year)[:4]
-    base = (family or (words[0] if words else "ref")) + year + (word if family else "")
-    base = base or "ref"
+    base = (family or (words[0] if words else "ref")) + _ascii(year)[:4] + (word if family else "")
+    return base or "ref"
+
+
+def make_key(snap: Snapshot, taken: set[str], base: str = "") -> str:
+    """A unique key: `base` (or `key_base` of the reference), then a, b, c..."""
+    if not base:
+        ref = to_reference("_", snap)
+        people = ref.authors or ref.editors
+        base = key_base((people[0].family or people[0].literal) if people else "", ref.year, ref.title)
     key, n = base, 0
     while key.lower() in taken:
         n += 1
@@ -162,6 +168,7 @@ class SyncEngine:
         self.state = self.store.load(remote.group)
         self._seq = 0
         self._ids = None
+        self._key_bases: dict[str, str] = {}  # remote id -> key base, from the Mendeley JSON (cheap)
 
     # -- the library seen as snapshots -----------------------------------------------------
     def _remote_id(self, ref: Reference) -> str:
@@ -291,6 +298,10 @@ class SyncEngine:
                 text, nid, nver = None, "", ""
             out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(rec.data, text), "", nid, nver,
                                  str(rec.data.get("citation_key") or "")))
+            if base is None:
+                people = rec.data.get("authors") or rec.data.get("editors") or [{}]
+                self._key_bases[rec.id] = key_base(str(people[0].get("last_name") or ""),
+                                                   str(rec.data.get("year") or ""), str(rec.data.get("title") or ""))
         # Notes that changed on documents that did not.
         for ident in sorted((set(note_of) | gone_notes) - listed):
             base = st.docs.get(ident)
@@ -330,7 +341,7 @@ class SyncEngine:
         if action.library == ADD:
             key = action.citation_key
             if not key or not _KEY_OK.match(key) or key.lower() in taken:
-                key = make_key(action.snapshot, taken)
+                key = make_key(action.snapshot, taken, self._key_bases.get(action.id, ""))
             else:
                 taken.add(key.lower())
             ref = to_reference(key, action.snapshot)
