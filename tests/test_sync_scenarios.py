@@ -215,9 +215,13 @@ def test_key_rename_and_field_reorder_keep_the_link(server, tmp_path):
     ident = a.remote_id("balint1955doctor")
     text = (a.folder / "library.bib").read_text().replace("balint1955doctor", "balint1955")
     (a.folder / "library.bib").write_text(text)
+    assert "update balint1955: key (was balint1955doctor)" in a.ok("push", REMOTE, "--dry-run").output
     out = a.json("sync", REMOTE)
     assert out["push"]["created"] == [] and out["push"]["trashed"] == []
     assert a.remote_id("balint1955") == ident and len(group_documents(server)) == 1
+    # The new key becomes the document's citation key; nothing else is sent.
+    assert group_documents(server)[0]["citation_key"] == "balint1955"
+    assert a.json("push", REMOTE)["updated"] == []
 
 
 def test_new_remote_documents_get_family_year_word_keys(server, tmp_path):

@@ -348,6 +348,7 @@ class SyncEngine:
             ref.set_remote_id(self.name, action.id)
             self.library.add(ref)
             self._ids = None
+            st.keys[action.id] = key
             report.added.append(key)
         elif action.library in (SET, REMOVE) or action.link:
             ref = self.ref_by_key(action.key)
@@ -362,8 +363,11 @@ class SyncEngine:
                 report.removed.append(ref.key)
             if action.link:
                 self._linked(ref, action.id)
+                st.keys[action.id] = ref.key
         if action.base is not None:
             st.docs[action.id] = action.base
+            if action.id not in st.keys and action.key:
+                st.keys[action.id] = ref.key if ref is not None else action.key
         elif action.drop_base:
             st.docs.pop(action.id, None)
         if action.conflict is not None:
@@ -460,6 +464,7 @@ class SyncEngine:
             result = merge({}, snapshot(ref), theirs, agree=equivalent)
             apply_snapshot(ref, result.merged)
             self._linked(ref, rec.id)
+            self.state.keys[rec.id] = ref.key
             report.linked.append(ref.key)
             if result.clean:
                 base = DocState.make(result.synced_base({}), theirs, rec.version)
@@ -506,6 +511,7 @@ class SyncEngine:
                                                               if k != ANNOTATION_FIELD} == ours), None)
         if ref is not None:
             self._linked(ref, ident)
+        self.state.keys[ident] = ref.key if ref is not None else key
         self.state.docs[ident] = DocState.make(ours, remote, version, provisional=True)
 
     def _update(self, op: PushOp, report: PushReport) -> None:
@@ -518,6 +524,8 @@ class SyncEngine:
             ours_fields = {k: v for k, v in ours.items() if k != ANNOTATION_FIELD}
             base_fields = {k: v for k, v in base.local.items() if k != ANNOTATION_FIELD}
             changes = self.codec.patch(base_fields, ours_fields, op.key)
+            if op.old_key and op.old_key != op.key:
+                changes["citation_key"] = op.key
             with_note = dict(ours_fields)
             if ANNOTATION_FIELD in base.local:
                 with_note[ANNOTATION_FIELD] = base.local[ANNOTATION_FIELD]
@@ -525,6 +533,7 @@ class SyncEngine:
                 base = DocState.make(with_note, base.remote, base.version, base.note_id, base.note_version,
                                      base.provisional)
                 self.state.docs[op.id] = base
+                self.state.keys[op.id] = op.key
                 break
             seq = self._next()
             try:
@@ -543,6 +552,7 @@ class SyncEngine:
             self._journal({"seq": seq, "op": "update", "step": "done", "id": op.id, "key": op.key,
                            "base": base.to_json()})
             self.state.docs[op.id] = base
+            self.state.keys[op.id] = op.key
             break
         else:
             raise SyncError(f"update {op.key}: the group copy kept changing ({MAX_412_RETRIES} retries); "
@@ -690,6 +700,7 @@ class SyncEngine:
                         self._find_lost_create(intent, listing)
                 elif op == "update" and done:
                     self.state.docs[done["id"]] = DocState.from_json(done["base"])
+                    self.state.keys[done["id"]] = done["key"]
                 elif op == "trash" and done:
                     self.state.docs.pop(done["id"], None)
                 elif op == "note":
@@ -804,6 +815,7 @@ class SyncEngine:
                 new.set_remote_id(self.name, c.id)
                 self.library.add(new)
                 self._ids = None
+                st.keys[c.id] = k
                 st.docs[c.id] = DocState.make(c.theirs, c.theirs, c.theirs_version, *c.theirs_note)
             elif c.theirs is not None:
                 old = base.local if base else c.theirs

@@ -260,6 +260,7 @@ class PushOp:
     id: str = ""
     ours: Snapshot = field(default_factory=dict)
     base: DocState | None = None
+    old_key: str = ""  # the key at the last sync, when it was renamed since
 
     def describe(self) -> str:
         if self.kind == CREATE:
@@ -268,6 +269,8 @@ class PushOp:
             return f"trash {self.key or self.id}"
         assert self.base is not None
         names = changed_names(self.base.local, self.ours)
+        if self.old_key and self.old_key != self.key:
+            names.append(f"key (was {self.old_key})")
         return f"update {self.key}: {', '.join(names)}"
 
 
@@ -303,8 +306,10 @@ def plan_push(local: list[LocalRef], state: SyncState, key_of: dict[str, str] | 
         if base is None:
             plan.skipped.append((ref.key, "linked to the group but not pulled into this copy yet (run pull)"))
             continue
-        if ref.snapshot != base.local:
-            plan.ops.append(PushOp(UPDATE, ref.key, ref.remote_id, ref.snapshot, base))
+        renamed = state.keys.get(ref.remote_id, ref.key) != ref.key
+        if ref.snapshot != base.local or renamed:
+            plan.ops.append(PushOp(UPDATE, ref.key, ref.remote_id, ref.snapshot, base,
+                                   old_key=state.keys.get(ref.remote_id, ref.key)))
     for ident, base in state.docs.items():
         if ident in linked_ids:
             continue

@@ -158,6 +158,9 @@ class SyncState:
     last_push: str = ""
     docs: dict[str, DocState] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
+    #: The library key of each linked document at the last sync: a key renamed
+    #: since is sent as the document's ``citation_key``.
+    keys: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -165,6 +168,7 @@ class SyncState:
             "last_full": self.last_full, "last_pull": self.last_pull, "last_push": self.last_push,
             "conflicts": {k: c.to_json() for k, c in sorted(self.conflicts.items())},
             "docs": {k: d.to_json() for k, d in sorted(self.docs.items())},
+            "keys": {k: v for k, v in sorted(self.keys.items()) if k in self.docs},
         }
 
     @classmethod
@@ -176,6 +180,7 @@ class SyncState:
             data.get("last_pull", ""), data.get("last_push", ""),
             {k: DocState.from_json(v) for k, v in (data.get("docs") or {}).items()},
             {k: Conflict.from_json(v) for k, v in (data.get("conflicts") or {}).items()},
+            dict(data.get("keys") or {}),
         )
 
 
