@@ -331,3 +331,13 @@ def test_status_and_json_reports(server, tmp_path):
     assert pulled["added"] == ["salinsky2001work"] and not pulled["full"]
     quiet = a.run("push", REMOTE, "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_push_refuses_a_library_with_a_broken_entry(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    path = a.folder / "library.bib"
+    text = path.read_text()
+    path.write_text(text.replace("title = {Balint groups and the Balint method},", "title = {Balint groups and,"))
+    result = a.run("push", REMOTE)
+    assert result.exit_code == 1 and "not pushing" in result.output and "library.bib:" in result.output
+    assert len(group_documents(server)) == 2  # nothing went to the trash

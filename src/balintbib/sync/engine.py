@@ -382,6 +382,13 @@ class SyncEngine:
         return plan_push(self.local_refs(), self.state, key_of)
 
     def push(self, dry_run: bool = False) -> PushReport:
+        errors = [p for p in self.library.problems if p.severity == "error"]
+        if errors:
+            # An entry the reader could not parse is missing from the references: pushing
+            # now would move its group document to the trash.
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise SyncError(f"not pushing: the library has an error: {errors[0]}{more}; "
+                            f"fix it first (balintbib check)")
         report = PushReport()
         start = self.remote.requests
         if not dry_run:
