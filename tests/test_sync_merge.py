@@ -192,3 +192,10 @@ def test_plan_pull_recognises_a_second_copy_of_our_own_create():
     other = RemoteDoc("d3", "v1", dict(A), citation_key="smith")
     [action] = plan_pull(local, state, [other])
     assert action.library == ADD and not action.duplicate_of
+
+
+def test_plan_push_skips_entries_sharing_one_document():
+    state = _state(d1=(A, "v1"))
+    local = [LocalRef("k1", {**A, "year": "1"}, "d1"), LocalRef("copy", {**A, "year": "2"}, "d1")]
+    plan = plan_push(local, state)
+    assert plan.ops == [] and {k for k, _ in plan.skipped} == {"k1", "copy"}

@@ -294,11 +294,20 @@ def plan_push(local: list[LocalRef], state: SyncState, key_of: dict[str, str] | 
     """
     plan = PushPlan()
     linked_ids = set()
+    shared: dict[str, list[str]] = {}
+    for ref in local:
+        if ref.remote_id:
+            shared.setdefault(ref.remote_id, []).append(ref.key)
     for ref in local:
         if not ref.remote_id:
             plan.ops.append(PushOp(CREATE, ref.key, ours=ref.snapshot))
             continue
         linked_ids.add(ref.remote_id)
+        if len(shared[ref.remote_id]) > 1:
+            others = ", ".join(k for k in shared[ref.remote_id] if k != ref.key)
+            plan.skipped.append((ref.key, f"linked to the same group document as {others} (a copied entry?): "
+                                          f"remove the remote-ids field from the copy"))
+            continue
         if ref.remote_id in state.conflicts:
             plan.skipped.append((ref.key, "open conflict (balintbib resolve)"))
             continue
