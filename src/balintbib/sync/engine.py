@@ -468,21 +468,27 @@ class SyncEngine:
             ref = self.ref_by_key(match.key)
             if ref is None:
                 continue
+            note = self.remote.group_note(rec.id)  # rare: one request per document found again
+            if note is not None:
+                theirs = self.codec.to_snapshot(rec.data, note.data.get("text") or None)
+            note_ids = (note.id, note.version) if note is not None else ("", "")
             result = merge({}, snapshot(ref), theirs, agree=equivalent)
             apply_snapshot(ref, result.merged)
             self._linked(ref, rec.id)
             self.state.keys[rec.id] = ref.key
             report.linked.append(ref.key)
             if result.clean:
-                base = DocState.make(result.synced_base({}), theirs, rec.version)
+                base = DocState.make(result.synced_base({}), theirs, rec.version, *note_ids)
                 self.state.docs[rec.id] = base
                 if snapshot(ref) != base.local:
                     adopted[match.key.lower()] = PushOp(UPDATE, ref.key, rec.id, snapshot(ref), base)
                 else:
                     adopted[match.key.lower()] = None  # type: ignore[assignment]
             else:
-                self.state.docs[rec.id] = DocState.make(result.synced_base({}), theirs, "")
-                self.state.conflicts[rec.id] = Conflict(rec.id, ref.key, FIELDS, result.conflicts, theirs, rec.version)
+                remote = {k: v for k, v in theirs.items() if k not in {c.name for c in result.conflicts}}
+                self.state.docs[rec.id] = DocState.make(result.synced_base({}), remote, "")
+                self.state.conflicts[rec.id] = Conflict(rec.id, ref.key, FIELDS, result.conflicts, theirs,
+                                                        rec.version, note_ids)
                 report.conflicts.append(ref.key)
                 adopted[match.key.lower()] = None  # type: ignore[assignment]
         if adopted:
