@@ -341,3 +341,18 @@ def test_push_refuses_a_library_with_a_broken_entry(server, tmp_path):
     result = a.run("push", REMOTE)
     assert result.exit_code == 1 and "not pushing" in result.output and "library.bib:" in result.output
     assert len(group_documents(server)) == 2  # nothing went to the trash
+
+
+def test_push_finds_the_group_copy_and_its_note_instead_of_creating(server, tmp_path):
+    group = group_client(server)
+    doc = group.create({"title": "The doctor, his patient, and the illness", "type": "journal", "year": 1955,
+                        "identifiers": {"doi": "10.1016/S0140-6736(55)91061-8"},
+                        "authors": [{"first_name": "Michael", "last_name": "Balint"}]})
+    group.create_annotation({"document_id": doc.id, "text": "Read first.", "privacy_level": "group"})
+    a = Librarian(tmp_path / "a")
+    a.add(ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Read first.},"))
+    out = a.json("push", REMOTE)
+    assert out["linked"] == ["balint1955doctor"] and out["created"] == []
+    assert a.remote_id("balint1955doctor") == doc.id
+    assert len(group_documents(server)) == 1 and len(server.state.annotations) == 1
+    assert a.json("sync", REMOTE)["push"]["updated"] == []
