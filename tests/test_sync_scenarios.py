@@ -151,14 +151,32 @@ def test_remote_delete_vs_local_edit_is_a_conflict(server, tmp_path):
     result = a.run("pull", REMOTE)
     assert result.exit_code == 3 and "changed here, trashed in the group" in result.output
     assert a.ref("salinsky2001work").get("edition") == "2"  # nothing lost
+    ident = a.remote_id("salinsky2001work")
+    a.ok("resolve", "salinsky2001work", "--ours")
+    assert "update salinsky2001work: restore from the trash, edition" in a.ok("push", REMOTE, "--dry-run").output
+    a.ok("pull", REMOTE, "--full")  # the trash listing does not reopen the conflict
+    out = a.json("push", REMOTE)
+    assert out["created"] == [] and out["updated"] == ["salinsky2001work"]
+    # Restored from the trash: the same document (and its notes), with the edit.
+    docs = {d["title"]: d for d in group_documents(server)}
+    assert sorted(docs) == ["Balint groups and the Balint method", "The doctor, his patient, and the illness"]
+    assert docs["Balint groups and the Balint method"]["id"] == ident
+    assert docs["Balint groups and the Balint method"]["edition"] == "2"
+    # b deleted it, a brought it back; b's pull brings it back there too.
+    b.ok("pull", REMOTE)
+    assert b.ref("salinsky2001work").get("edition") == "2"
+    assert a.json("sync", REMOTE)["push"]["updated"] == []
+
+
+def test_remote_delete_for_good_vs_local_edit_sends_it_again(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    group_client(server).delete(a.remote_id("salinsky2001work"))
+    a.edit("salinsky2001work", edition="2")
+    assert a.run("pull", REMOTE).exit_code == 3
     a.ok("resolve", "salinsky2001work", "--ours")
     out = a.json("push", REMOTE)
     assert out["created"] == ["salinsky2001work"]
-    titles = sorted(d["title"] for d in group_documents(server))
-    assert titles == ["Balint groups and the Balint method", "The doctor, his patient, and the illness"]
-    # And the reverse choice on the other side: b deleted it, a sent it back; b's pull brings it.
-    b.ok("pull", REMOTE)
-    assert b.ref("salinsky2001work").get("edition") == "2"
+    assert sorted(d.get("edition", "") for d in group_documents(server)) == ["", "2"]
 
 
 def test_remote_delete_of_unchanged_reference_removes_it(server, tmp_path):

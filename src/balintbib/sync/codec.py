@@ -99,6 +99,9 @@ class RemoteAdapter:
     def move_to_trash(self, document_id: str, title: str | None = None) -> None:
         self.client.move_to_trash(document_id, title=title)
 
+    def restore(self, document_id: str, title: str | None = None) -> None:
+        self.client.restore(document_id, title=title)
+
     # -- the group note of a document
     def group_note(self, document_id: str) -> RemoteRecord | None:
         from ..remotes.mendeley import MT_ANNOTATION, group_notes

@@ -533,6 +533,22 @@ class SyncEngine:
         ours = op.ours
         ref = self.ref_by_id(op.id)
         title = to_reference("_", ours).title or None
+        if base.restore:
+            try:
+                self.remote.restore(op.id, title=title)
+            except NotFound:  # deleted for good meanwhile: send it as a new document
+                if ref is not None:
+                    self._linked(ref, None)
+                self.state.docs.pop(op.id, None)
+                self._create(PushOp(CREATE, op.key, ours=ours), report)
+                return
+            base = DocState(base.local, base.version, dict(base.remote_delta), base.note_id, base.note_version,
+                            base.provisional, restore=False)
+            self.state.docs[op.id] = base
+            merged = self._refetch_and_merge(op, base, ours, ref, report)  # restoring moved its version
+            if merged is None:
+                return
+            base, ours = merged
         for _attempt in range(MAX_412_RETRIES + 1):
             ours_fields = {k: v for k, v in ours.items() if k != ANNOTATION_FIELD}
             base_fields = {k: v for k, v in base.local.items() if k != ANNOTATION_FIELD}
@@ -812,8 +828,15 @@ class SyncEngine:
             if choice == "edit":
                 raise SyncError(f"{key}: deleted in the group; choose --ours (send it again) or --theirs (delete here)")
             if ref is not None:
+                if choice == "ours" and c.gone == "trashed" and base is not None:
+                    # The next push restores it from the trash (same id, its notes kept).
+                    st.docs[c.id] = DocState(base.local, base.version, dict(base.remote_delta), base.note_id,
+                                             base.note_version, base.provisional, restore=True)
+                    st.conflicts.pop(c.id, None)
+                    self._save()
+                    return c
                 if choice == "ours":
-                    self._linked(ref, None)  # the next push creates it again
+                    self._linked(ref, None)  # deleted for good: the next push creates it again
                 else:
                     self.library.remove(ref)
                     self._ids = None

@@ -65,6 +65,8 @@ class DocState:
     #: Made from our own create (the body sent + the server's short answer): fields
     #: the server fills in on its own (``hidden: false``...) are not known yet.
     provisional: bool = False
+    #: The group trashed it, the librarian kept it (resolve --ours): push restores it.
+    restore: bool = False
 
     def remote_against(self, theirs: Snapshot) -> Snapshot:
         """The remote ancestor to compare `theirs` with: for a provisional one, fields
@@ -99,13 +101,15 @@ class DocState:
             out["note"] = [self.note_id, self.note_version]
         if self.provisional:
             out["provisional"] = True
+        if self.restore:
+            out["restore"] = True
         return out
 
     @classmethod
     def from_json(cls, data: dict) -> DocState:
         note = data.get("note") or ["", ""]
         return cls(dict(data["local"]), data.get("version", ""), dict(data.get("remote") or {}),
-                   note[0], note[1], bool(data.get("provisional")))
+                   note[0], note[1], bool(data.get("provisional")), bool(data.get("restore")))
 
 
 @dataclass
