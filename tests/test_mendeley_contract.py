@@ -22,6 +22,7 @@ Besides replaying, every recorded document body must be understood by
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -63,8 +64,11 @@ def cassettes() -> list[Path]:
     return sorted(p for scope in SCOPES for p in (ROOT / scope).rglob("*.yaml"))
 
 
+@functools.lru_cache(maxsize=None)
 def load(path: Path) -> list[dict]:
-    return yaml.load(path.read_text("utf-8"), Loader=yaml.Loader)["interactions"]
+    """A cassette's interactions (parsed once; callers must not modify them)."""
+    loader = getattr(yaml, "CLoader", yaml.Loader)
+    return yaml.load(path.read_text("utf-8"), Loader=loader)["interactions"]
 
 
 def headers_of(message: dict) -> dict[str, list[str]]:
