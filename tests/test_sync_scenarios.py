@@ -381,7 +381,7 @@ def test_the_society_library_round_trips_through_the_group(server, tmp_path):
     import difflib
     import shutil
 
-    from conftest import LIBRARY
+    from _paths import LIBRARY
 
     source = LIBRARY / "balint.bib"
     if not source.exists():
