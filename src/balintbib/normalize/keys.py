@@ -1,0 +1,218 @@
+"""Citation keys from JabRef-style patterns, stable under re-runs.
+
+A pattern is text with ``[marker:modifier...]`` fields, e.g. the default
+``[auth:lower][year][veryshorttitle:lower]`` -> ``vanroy2015research``.
+
+Markers: ``auth`` (family name of the first author, or editor; particles
+joined, diacritics folded to ASCII; an organisation of three words or more
+gives its initials, ``{World Health Organization}`` -> ``WHO``),
+``authors`` (every family name), ``authorsN`` (the first N, then ``EtAl``),
+``authEtAl`` (first family name, then ``EtAl`` or the second one), ``year``,
+``veryshorttitle`` (first significant title word), ``shorttitle`` (first
+three), ``title`` (every word, capitalised), ``firstpage``, ``journal``
+(initials), ``entrytype``.  Modifiers: ``lower``, ``upper``.
+
+Stability: an entry whose key already fits its pattern (the generated key,
+optionally followed by a/b/c... from an earlier clash) keeps it, so running
+the normalizer twice renames nothing the second time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..config import ConfigError
+from ..model import Reference, parse_names
+from .latexchars import decode_accents
+from .rules import split_name_list
+
+_TOKEN = re.compile(r"\[([^\]]+)\]|([^\[]+)")
+#: Words that do not count as the title's "significant" first word.
+STOPWORDS = frozenset("""
+a an the on in of for and or to at by with from as is are was were be into about
+how why what when where which who whose do does did can its it this that these those
+der die das ein eine und im von zur zum le la les un une des du et en el los las del y
+""".split())
+_FOLD = {"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+         "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "ı": "i", "ȷ": "j"}
+_COMMANDS = re.compile(r"\\[A-Za-z]+\s*|\\.|[{}$]")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+def plain(content: str) -> str:
+    """Cheap content -> text for keys: accents decoded, commands and braces gone."""
+    return _COMMANDS.sub("", decode_accents(content)) if ("\\" in content or "{" in content or "$" in content) else content
+
+
+def ascii_fold(text: str) -> str:
+    """``Mårtenson`` -> ``Martenson``; letters without a decomposition mapped by hand."""
+    if text.isascii():
+        return text
+    text = "".join(_FOLD.get(c, c) for c in text)
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _NON_ALNUM.split(ascii_fold(text)) if w]
+
+
+def _family(name: str) -> str:
+    """Particle + family name of one BibTeX name, as ASCII letters."""
+    name = name.strip()
+    if name.startswith("{") and name.endswith("}"):
+        w = words(plain(name[1:-1]))
+        if len(w) >= 3:
+            return "".join(x[0] for x in w if x[0].isupper()) or "".join(w)
+        return "".join(w)
+    if "," in name:
+        return "".join(words(plain(name.split(",", 1)[0])))
+    people = parse_names(name)
+    if not people:
+        return ""
+    p = people[0]
+    if p.literal:
+        return "".join(words(plain(p.literal)))
+    return "".join(words(plain(f"{p.particle} {p.family}")))
+
+
+def _families(ref: Reference, limit: int | None = None) -> list[str]:
+    value = ref.fields.get("author") or ref.fields.get("editor") or ""
+    if not value:
+        return []
+    names = split_name_list(value)
+    if limit is not None:
+        names = names[:limit + 1]
+    return [_family(n) for n in names if n.lower() != "others"] + (
+        ["EtAl"] if names and names[-1].lower() == "others" else [])
+
+
+def _year(ref: Reference) -> str:
+    for name in ("year", "date"):
+        m = re.search(r"\d{4}", ref.fields.get(name, ""))
+        if m:
+            return m.group()
+    return ""
+
+
+def _title_words(ref: Reference) -> list[str]:
+    return words(plain(ref.fields.get("title", "")))
+
+
+def _significant(ref: Reference) -> list[str]:
+    return [w for w in _title_words(ref) if w.lower() not in STOPWORDS]
+
+
+def _marker(name: str, ref: Reference) -> str:
+    if name == "auth":
+        fam = _families(ref, 0)
+        return fam[0] if fam else ""
+    if name == "authors":
+        return "".join(_families(ref))
+    m = re.fullmatch(r"authors(\d+)", name)
+    if m:
+        n = int(m.group(1))
+        fam = [f for f in _families(ref) if f != "EtAl"]
+        return "".join(fam[:n]) + ("EtAl" if len(fam) > n else "")
+    if name == "authEtAl":
+        fam = [f for f in _families(ref) if f != "EtAl"]
+        return fam[0] + ("EtAl" if len(fam) > 2 else fam[1] if len(fam) == 2 else "") if fam else ""
+    if name == "year":
+        return _year(ref)
+    if name == "veryshorttitle":
+        sig = _significant(ref)
+        return sig[0] if sig else ""
+    if name == "shorttitle":
+        return "".join(w.capitalize() for w in _significant(ref)[:3])
+    if name == "title":
+        return "".join(w.capitalize() for w in _title_words(ref))
+    if name == "firstpage":
+        m = re.match(r"\s*([A-Za-z]?\d+)", ref.fields.get("pages", ""))
+        return m.group(1) if m else ""
+    if name == "journal":
+        return "".join(w[0] for w in words(plain(ref.fields.get("journal", ""))) if w[0].isupper())
+    if name == "entrytype":
+        return ref.type
+    raise ConfigError(f"key pattern: unknown marker [{name}]")
+
+
+_MODIFIERS = {"lower": str.lower, "upper": str.upper}
+
+
+@dataclass(frozen=True)
+class KeyPattern:
+    pattern: str
+
+    def __post_init__(self):
+        for m in _TOKEN.finditer(self.pattern):
+            if m.group(1):
+                marker, *mods = m.group(1).split(":")
+                for mod in mods:
+                    if mod not in _MODIFIERS:
+                        raise ConfigError(f"key pattern: unknown modifier ':{mod}' in [{m.group(1)}]")
+                _marker(marker, Reference("x"))  # raises for unknown markers
+
+    def base(self, ref: Reference) -> str:
+        """The key the pattern gives, before any a/b/c suffix ('' when it gives nothing useful)."""
+        out = []
+        for m in _TOKEN.finditer(self.pattern):
+            if m.group(2):
+                out.append(m.group(2))
+                continue
+            marker, *mods = m.group(1).split(":")
+            value = _marker(marker, ref)
+            for mod in mods:
+                value = _MODIFIERS[mod](value)
+            out.append(value)
+        key = re.sub(r"[^A-Za-z0-9_:.+-]", "", "".join(out))
+        # a key made of the year alone, or nothing, says too little: keep the entry's own key
+        return key if re.search(r"[A-Za-z]", key) else ""
+
+
+def fits(key: str, base: str) -> bool:
+    if not key.startswith(base):
+        return False
+    rest = key[len(base):]
+    return rest == "" or bool(re.fullmatch(r"[a-z]{1,2}", rest))
+
+
+def _suffixes():
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield ""
+    yield from letters
+    for a in letters:
+        for b in letters:
+            yield a + b
+
+
+def assign_keys(refs: list[Reference], pattern: KeyPattern) -> dict[int, tuple[str, str]]:
+    """Give every reference a key from the pattern; returns ``{index: (old, new)}`` of renames.
+
+    Keys that already fit are kept; new keys avoid every kept key (case-insensitively),
+    clashes get a, b, c... in file order.  References are changed in place.
+    """
+    bases = [pattern.base(r) for r in refs]
+    taken: set[str] = set()
+    rename: list[int] = []
+    for i, (ref, base) in enumerate(zip(refs, bases)):
+        low = ref.key.lower()
+        if (not base and ref.key) or (base and fits(ref.key, base)):
+            if low in taken and base:
+                rename.append(i)  # a duplicated key: the later entry gets its own
+            else:
+                taken.add(low)
+        else:
+            rename.append(i)
+    renames: dict[int, tuple[str, str]] = {}
+    for i in rename:
+        ref, base = refs[i], bases[i] or "entry"
+        for suffix in _suffixes():
+            candidate = base + suffix
+            if candidate.lower() not in taken:
+                break
+        taken.add(candidate.lower())
+        if candidate != ref.key:
+            renames[i] = (ref.key, candidate)
+            ref.key = candidate
+    return renames
