@@ -110,7 +110,7 @@ def entry_to_reference(entry: Entry, path: str) -> tuple[Reference, list[Problem
                 exprs.add(f"{name}-{n}")
             how = f"a different value: kept as '{name}-{n}'"
         problems.append(Problem(path, f.line, 1, "B003",
-                                f"duplicate-field: '{f.name}' given again in '{entry.key}' with {how}", "warning"))
+                                f"'{f.name}' given again in '{entry.key}' with {how}", "warning"))
     return ref, problems
 
 
@@ -187,11 +187,27 @@ def field_order(fields: dict[str, str]) -> list[str]:
     return out
 
 
+def render_entry(ref: Reference) -> str:
+    """The canonical layout (same as `bibtex.render_entry`, faster for the common case)."""
+    fields, exprs = ref.fields, ref.expressions
+    lines = []
+    for name in field_order(fields):
+        value = fields[name]
+        if name in exprs:
+            lines.append(f"  {name} = {value}")
+        elif "{" not in value and "}" not in value:
+            lines.append(f"  {name} = {{{value}}}")
+        else:
+            lines.append(f"  {name} = {bibtex.format_value(value)}")
+    if not lines:
+        return f"@{ref.type}{{{ref.key},\n}}"
+    return f"@{ref.type}{{{ref.key},\n" + ",\n".join(lines) + "\n}"
+
+
 def _render_block(unit: _Unit, options: NormalizeOptions) -> str:
     block = unit.block
     if unit.ref is not None:
-        ref = unit.ref
-        return bibtex.render_entry(ref, field_order(ref.fields))
+        return render_entry(unit.ref)
     if isinstance(block, StringDef):
         return _render_string(block, options)
     if isinstance(block, Preamble):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 from ..config import ConfigError
@@ -58,6 +59,7 @@ def words(text: str) -> list[str]:
     return [w for w in _NON_ALNUM.split(ascii_fold(text)) if w]
 
 
+@lru_cache(maxsize=65536)
 def _family(name: str) -> str:
     """Particle + family name of one BibTeX name, as ASCII letters."""
     name = name.strip()
@@ -88,9 +90,15 @@ def _families(ref: Reference, limit: int | None = None) -> list[str]:
         ["EtAl"] if names and names[-1].lower() == "others" else [])
 
 
+_YEAR = re.compile(r"\d{4}")
+_KEY_CHARS = re.compile(r"[^A-Za-z0-9_:.+-]")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
+_SUFFIX = re.compile(r"[a-z]{1,2}")
+
+
 def _year(ref: Reference) -> str:
     for name in ("year", "date"):
-        m = re.search(r"\d{4}", ref.fields.get(name, ""))
+        m = _YEAR.search(ref.fields.get(name, ""))
         if m:
             return m.group()
     return ""
@@ -145,6 +153,7 @@ class KeyPattern:
     pattern: str
 
     def __post_init__(self):
+        parts = []
         for m in _TOKEN.finditer(self.pattern):
             if m.group(1):
                 marker, *mods = m.group(1).split(":")
@@ -152,29 +161,32 @@ class KeyPattern:
                     if mod not in _MODIFIERS:
                         raise ConfigError(f"key pattern: unknown modifier ':{mod}' in [{m.group(1)}]")
                 _marker(marker, Reference("x"))  # raises for unknown markers
+                parts.append((marker, tuple(_MODIFIERS[mod] for mod in mods)))
+            else:
+                parts.append((None, m.group(2)))
+        object.__setattr__(self, "_parts", tuple(parts))
 
     def base(self, ref: Reference) -> str:
         """The key the pattern gives, before any a/b/c suffix ('' when it gives nothing useful)."""
         out = []
-        for m in _TOKEN.finditer(self.pattern):
-            if m.group(2):
-                out.append(m.group(2))
+        for marker, mods in self._parts:
+            if marker is None:
+                out.append(mods)
                 continue
-            marker, *mods = m.group(1).split(":")
             value = _marker(marker, ref)
             for mod in mods:
-                value = _MODIFIERS[mod](value)
+                value = mod(value)
             out.append(value)
-        key = re.sub(r"[^A-Za-z0-9_:.+-]", "", "".join(out))
+        key = _KEY_CHARS.sub("", "".join(out))
         # a key made of the year alone, or nothing, says too little: keep the entry's own key
-        return key if re.search(r"[A-Za-z]", key) else ""
+        return key if _HAS_LETTER.search(key) else ""
 
 
 def fits(key: str, base: str) -> bool:
     if not key.startswith(base):
         return False
     rest = key[len(base):]
-    return rest == "" or bool(re.fullmatch(r"[a-z]{1,2}", rest))
+    return rest == "" or bool(_SUFFIX.fullmatch(rest))
 
 
 def _suffixes():

@@ -83,7 +83,7 @@ def fix_whitespace(ref: Reference, ctx: RuleContext) -> None:
             if stripped != value:
                 fields[name] = stripped
             continue
-        if "  " in value or "\n" in value or "\t" in value or "\r" in value or value[0] == " " or value[-1] == " ":
+        if value[0] == " " or value[-1] == " " or "  " in value or "\n" in value or "\t" in value or "\r" in value:
             if "%" in value and "\n" in value:
                 # a bare % comments out the rest of the line in LaTeX: keep line breaks
                 fields[name] = "\n".join(line.strip() for line in value.strip().split("\n"))
@@ -179,6 +179,8 @@ def fix_isbn(ref: Reference, ctx: RuleContext) -> None:
 # -- names ------------------------------------------------------------------------------
 
 _AND = re.compile(r"\s+and\s+", re.I)
+_COMMA = re.compile(r"\s*,\s*")
+_COMMA_NO_SPACE = re.compile(r",\S")
 
 
 def split_name_list(value: str) -> list[str]:
@@ -234,8 +236,8 @@ def normalize_name(name: str) -> str:
     if not name or name.lower() == "others":
         return name.lower() if name.lower() == "others" else name
     if _has_top_level_comma(name):
-        if "{" not in name:
-            name = re.sub(r"\s*,\s*", ", ", name).rstrip(" ")
+        if "{" not in name and ("," in name) and (" ," in name or _COMMA_NO_SPACE.search(name)):
+            name = _COMMA.sub(", ", name).rstrip(" ")
         return name
     words = name.split(" ")
     suffix = ""
@@ -358,7 +360,8 @@ ORDER = ("whitespace", "doi", "pages", "months", "issn", "isbn", "unicode", "nam
 
 
 def apply_rules(ref: Reference, ctx: RuleContext) -> None:
-    opts = ctx.options
-    for name in ORDER:
-        if name == "whitespace" or opts.enabled(name):
-            RULES[name].func(ref, ctx)
+    funcs = ctx.__dict__.get("_funcs")
+    if funcs is None:
+        funcs = ctx._funcs = [RULES[n].func for n in ORDER if n == "whitespace" or ctx.options.enabled(n)]
+    for func in funcs:
+        func(ref, ctx)
