@@ -155,7 +155,11 @@ def _render_string(block: StringDef, options: NormalizeOptions) -> str:
     lit = bibtex._literal_content(block.value)
     if lit is None:
         return f"@string{{{block.name} = {block.value}}}"
-    lit = squash(lit)
+    # white space inside collapses, but a space at either end is part of what a
+    # concatenation ("Proc." # STOC) produces, so it stays
+    squashed = squash(lit)
+    if squashed:
+        lit = (" " if lit[0].isspace() else "") + squashed + (" " if lit[-1].isspace() else "")
     if options.unicode == "utf8":
         lit = decode_accents(lit)
     elif options.unicode == "latex":

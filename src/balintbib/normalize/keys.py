@@ -216,12 +216,22 @@ def assign_keys(refs: list[Reference], pattern: KeyPattern) -> dict[int, tuple[s
                 taken.add(low)
         else:
             rename.append(i)
+    # A new key never takes an old key (or an ids alias) of another entry: a
+    # \cite{Schmidt2007a} must not silently move to a different work.
+    reserved: dict[str, int] = {}
+    own: list[set[str]] = []
+    for ref in refs:
+        names = {ref.key.lower()} | {a.strip().lower() for a in ref.fields.get("ids", "").split(",") if a.strip()}
+        own.append(names)
+        for n in names:
+            reserved[n] = reserved.get(n, 0) + 1
     renames: dict[int, tuple[str, str]] = {}
     for i in rename:
         ref, base = refs[i], bases[i] or "entry"
         for suffix in _suffixes():
             candidate = base + suffix
-            if candidate.lower() not in taken:
+            low = candidate.lower()
+            if low not in taken and reserved.get(low, 0) - (low in own[i]) == 0:
                 break
         taken.add(candidate.lower())
         if candidate != ref.key:
