@@ -197,3 +197,12 @@ def test_dedupe_shows_groups_and_merges_without_loss(run_cli, checked):
     assert "author-2 = {Lee, A.}" in text
     again = run_cli("dedupe", checked)
     assert again.exit_code == 0 and "no duplicates" in again.stderr
+
+
+def test_check_finds_duplicate_keys_across_files(run_cli, tmp_path):
+    (tmp_path / "a.bib").write_text("@misc{same, title = {A}, year = {2001}}\n")
+    (tmp_path / "b.bib").write_text("@misc{other, title = {B}}\n\n@misc{Same, title = {C}, year = {2002}}\n")
+    result = run_cli("check", tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout == (f"{tmp_path / 'b.bib'}:3:1: B002 duplicate-key: duplicate key 'Same' "
+                             f"(first defined at {tmp_path / 'a.bib'}:1)\n")

@@ -78,6 +78,9 @@ toms toois toplas tcs
 """.split()) | frozenset(MONTH_MACROS)
 
 
+SEASONS = frozenset({"spring", "summer", "autumn", "fall", "winter"})
+
+
 @dataclass
 class Finding:
     code: str
@@ -135,7 +138,8 @@ def missing_required(ref, ctx):
 @check("B103")
 def invalid_doi(ref, ctx):
     doi = ref.fields.get("doi")
-    if doi and "doi" not in ref.expressions and not ids.is_valid_doi(ids.clean_doi(doi).replace("\\_", "_")):
+    if doi and "doi" not in ref.expressions and not ids.is_valid_doi(
+            ids.clean_doi(doi.replace("{", "").replace("}", "")).replace("\\_", "_")):
         yield Finding("B103", f"'{doi}' in '{ref.key}' is not a DOI (10.<registrant>/<suffix>)", "doi")
 
 
@@ -155,20 +159,27 @@ def invalid_issn(ref, ctx):
             yield Finding("B104", f"ISSN {issn} in '{ref.key}' has a wrong check digit", "issn")
 
 
+_ISBN_CANDIDATE = re.compile(r"(?<![\dXx-])\d[\d-]{7,20}[\dXx](?![\dXx])")
+
+
 @check("B105")
 def invalid_isbn(ref, ctx):
     value = ref.fields.get("isbn")
     if not value or "isbn" in ref.expressions:
         return
-    for part in re.split(r"[,;]", value):
-        digits = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", part.strip(), flags=re.I)
-        digits = re.sub(r"\s*\(.*\)$", "", digits)
-        compact = re.sub(r"[\s-]", "", digits)
-        if not compact:
-            continue
-        if len(compact) not in (10, 13) or not ids.isbn_ok(compact):
-            yield Finding("B105", f"'{part.strip()}' in '{ref.key}' is not a valid ISBN "
-                          f"({'wrong check digit' if len(compact) in (10, 13) else 'wrong length'})", "isbn")
+    found = [m.group().strip() for m in _ISBN_CANDIDATE.finditer(value)]
+    if not found and ids.format_issn(value):
+        yield Finding("B105", f"'{value}' in the isbn of '{ref.key}' is an ISSN (it belongs in issn)", "isbn")
+    elif not found:
+        yield Finding("B105", f"'{value}' in '{ref.key}' holds no ISBN", "isbn")
+    for candidate in found:
+        compact = re.sub(r"[\s-]", "", candidate).upper()
+        if len(compact) == 8 and ids.format_issn(compact):
+            yield Finding("B105", f"'{candidate}' in the isbn of '{ref.key}' is an ISSN (it belongs in issn)", "isbn")
+        elif len(compact) not in (10, 13):
+            yield Finding("B105", f"'{candidate}' in '{ref.key}' is not an ISBN (wrong length)", "isbn")
+        elif not ids.isbn_ok(compact):
+            yield Finding("B105", f"ISBN {candidate} in '{ref.key}' has a wrong check digit", "isbn")
 
 
 _MACRO_WORD = re.compile(r'\{(?:[^{}]|\{[^{}]*\})*\}|"[^"]*"|([^\s#{}"]+)')
@@ -200,10 +211,11 @@ def invalid_month(ref, ctx):
     if value is None:
         return
     if "month" in ref.expressions:
-        if value.strip().lower() in MONTH_MACROS or "#" in value or value.strip().lower() in ctx.macros:
+        if ids.month_macro(value) or "#" in value or value.strip().lower() in ctx.macros:
             return
-    elif ids.month_macro(value) or re.fullmatch(r"\s*\d{1,2}\s*", value):
-        return
+    elif ids.month_macro(value) or all(
+            ids.month_macro(w) or w.lower() in SEASONS or w.isdigit() for w in re.findall(r"[^\W_]+", value)):
+        return  # a month, a season, a range or a day: "Winter", "jan--feb", "June 12"
     yield Finding("B108", f"month '{value}' of '{ref.key}' is not a month", "month")
 
 
@@ -240,6 +252,16 @@ def lint_references(refs: list[Reference], macros: dict[str, str], codes: set[st
             for f in fn(ref, ctx):
                 path, line = where(ref, f.field)
                 problems.append(Problem(path, line, 1, f.code, f.message, CODES[f.code].severity))
+    if "B002" in codes:  # the reader reports duplicates inside a file; these are across files
+        first_seen: dict[str, tuple[Reference, str, int]] = {}
+        for ref in refs:
+            if not ref.key:
+                continue
+            path, line = where(ref, None)
+            seen = first_seen.setdefault(ref.key.lower(), (ref, path, line))
+            if seen[0] is not ref and seen[1] != path:
+                problems.append(Problem(path, line, 1, "B002",
+                                        f"duplicate key '{ref.key}' (first defined at {seen[1]}:{seen[2]})"))
     if "B201" in codes:
         from .dedupe import find_duplicates
 
@@ -257,10 +279,10 @@ def lint_references(refs: list[Reference], macros: dict[str, str], codes: set[st
 def format_problem(p: Problem) -> str:
     code = CODES.get(p.code)
     name = f" {code.name}:" if code else ""
-    return f"{p.path}:{p.line}:{p.col}: {p.code}{name} {p.message}"
+    return f"{p.path}:{p.line}:{p.col}: {p.code}{name} {' '.join(p.message.split())}"
 
 
 def problem_dict(p: Problem) -> dict:
     code = CODES.get(p.code)
     return {"path": p.path, "line": p.line, "col": p.col, "code": p.code,
-            "name": code.name if code else "", "severity": p.severity, "message": p.message}
+            "name": code.name if code else "", "severity": p.severity, "message": " ".join(p.message.split())}
