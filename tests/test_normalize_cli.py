@@ -206,3 +206,13 @@ def test_check_finds_duplicate_keys_across_files(run_cli, tmp_path):
     assert result.exit_code == 1
     assert result.stdout == (f"{tmp_path / 'b.bib'}:3:1: B002 duplicate-key: duplicate key 'Same' "
                              f"(first defined at {tmp_path / 'a.bib'}:1)\n")
+
+
+def test_pubmed_style_names_are_reported_not_rewritten(run_cli, tmp_path):
+    path = tmp_path / "p.bib"
+    path.write_text("@misc{smith2001trial, author = {Smith JA and Lee, Ann}, title = {Trial}, year = {2001}}\n")
+    run_cli("normalize", "--no-keys", path)
+    assert "author = {Smith JA and Lee, Ann}" in path.read_text()
+    result = run_cli("check", path, "--select", "B109")
+    assert result.stdout == (f"{path}:2:1: B109 ambiguous-name: 'Smith JA' in author of 'smith2001trial' reads as "
+                             "family name 'JA'; write 'Smith, JA' if JA are initials, or 'JA, Smith'\n")

@@ -64,6 +64,9 @@ def test_latex_policy_encodes_and_is_stable():
     ("Van Roy, Kaatje", "Van Roy, Kaatje"),
     ("Jean de la Fontaine", "de la Fontaine, Jean"),
     ("Smith,John", "Smith, John"),
+    ("Smith JA", "Smith JA"),  # PubMed style or an all-caps family name? left as written, B109
+    ("Wei LI", "Wei LI"),
+    ("John Smith", "Smith, John"),
     ("Aristotle", "Aristotle"),
     ("others", "others"),
 ])

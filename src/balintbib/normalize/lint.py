@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..formats.bibtex import Problem
-from ..model import MONTH_MACROS, Reference
+from ..model import MONTH_MACROS, PERSON_FIELDS, Reference
 from . import identifiers as ids
-from .rules import unprotected_capitals
+from .rules import looks_like_initials_last, split_name_list, unprotected_capitals
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("B107", "unprotected-capitals", "warning", False,
          "title words a style's sentence case would lower (HIV, McMaster)"),
     Code("B108", "invalid-month", "warning", True, "a month that is not a month"),
+    Code("B109", "ambiguous-name", "warning", True,
+         "a name like 'Smith JA' that BibTeX reads as given 'Smith', family 'JA'"),
     Code("B201", "duplicate-entry", "warning", True, "the same work twice (DOI, PMID or title+year+volume+pages)"),
 )}
 
@@ -217,6 +219,20 @@ def invalid_month(ref, ctx):
             ids.month_macro(w) or w.lower() in SEASONS or w.isdigit() for w in re.findall(r"[^\W_]+", value)):
         return  # a month, a season, a range or a day: "Winter", "jan--feb", "June 12"
     yield Finding("B108", f"month '{value}' of '{ref.key}' is not a month", "month")
+
+
+@check("B109")
+def ambiguous_name(ref, ctx):
+    for role in PERSON_FIELDS:
+        value = ref.fields.get(role)
+        if not value or role in ref.expressions:
+            continue
+        for name in split_name_list(value):
+            words = name.split()
+            if "," not in name and looks_like_initials_last(words):
+                family, given = " ".join(words[:-1]), words[-1]
+                yield Finding("B109", f"'{name}' in {role} of '{ref.key}' reads as family name '{words[-1]}'; "
+                              f"write '{family}, {given}' if {given} are initials, or '{words[-1]}, {family}'", role)
 
 
 # -- selection ----------------------------------------------------------------------------

@@ -220,6 +220,14 @@ def _has_top_level_comma(name: str) -> bool:
     return False
 
 
+_INITIALS = re.compile(r"[A-Z]{1,3}")
+_CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'-]*(?:[-'][^\W\d_]+)*$")
+def looks_like_initials_last(words: list[str]) -> bool:
+    """``Smith JA``: a name whose last word is one to three capitals."""
+    return len(words) >= 2 and bool(_INITIALS.fullmatch(words[-1])) and all(
+        _CAPITALISED.match(w) for w in words[:-1])
+
+
 #: Name suffixes written after the family name ("Donald E. Nease Jr.").
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "jun", "sen"})
 #: Capitalised particles that are part of a Flemish/Dutch/Romance family name
@@ -240,6 +248,10 @@ def normalize_name(name: str) -> str:
             name = _COMMA.sub(", ", name).rstrip(" ")
         return name
     words = name.split(" ")
+    if looks_like_initials_last(words):
+        # "Smith JA" (PubMed style) or "Wei LI"? BibTeX reads the last word as the family
+        # name; rewriting would lock that reading in. Left as written; `check` reports it (B109).
+        return name
     suffix = ""
     if len(words) > 2 and words[-1].rstrip(".").lower() in SUFFIXES:
         suffix = words.pop()
