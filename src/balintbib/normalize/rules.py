@@ -86,7 +86,7 @@ def fix_whitespace(ref: Reference, ctx: RuleContext) -> None:
         if value[0] == " " or value[-1] == " " or "  " in value or "\n" in value or "\t" in value or "\r" in value:
             if "%" in value and "\n" in value:
                 # a bare % comments out the rest of the line in LaTeX: keep line breaks
-                fields[name] = "\n".join(line.strip() for line in value.strip().split("\n"))
+                fields[name] = "\n".join(_WS_RUN.sub(" ", line.strip()) for line in value.strip().split("\n"))
             else:
                 fields[name] = squash(value)
 
