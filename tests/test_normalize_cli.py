@@ -216,3 +216,14 @@ def test_pubmed_style_names_are_reported_not_rewritten(run_cli, tmp_path):
     result = run_cli("check", path, "--select", "B109")
     assert result.stdout == (f"{path}:2:1: B109 ambiguous-name: 'Smith JA' in author of 'smith2001trial' reads as "
                              "family name 'JA'; write 'Smith, JA' if JA are initials, or 'JA, Smith'\n")
+
+
+def test_normalize_json_report(run_cli, library):
+    result = run_cli("normalize", "--library", library, "--json")
+    assert result.exit_code == 0
+    (report,) = json.loads(result.stdout)
+    assert report["path"].endswith("refs.bib") and report["changed"] is True
+    assert {"old": "Smith2004", "new": "smith2004hiv", "line": 3} in report["renames"]
+    assert [p["code"] for p in report["problems"]] == ["B003"]
+    again = json.loads(run_cli("normalize", "--library", library, "--json", "--check").stdout)
+    assert again[0]["changed"] is False
