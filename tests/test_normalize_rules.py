@@ -132,10 +132,15 @@ def test_issn_and_isbn():
 def test_title_capitals_reported_and_protected():
     title = "HIV care in the {NHS}: a McMaster study of mRNA and COVID-19 in Sweden"
     words = [title[a:b] for a, b in unprotected_capitals(title)]
-    assert words == ["HIV", "McMaster", "mRNA", "COVID-19"]
+    assert words == ["HIV", "McMaster", "mRNA", "COVID-19", "Sweden"]  # sentence case: Sweden is a proper noun
     protected = protect(title)
-    assert protected == "{HIV} care in the {NHS}: a {McMaster} study of {mRNA} and {COVID-19} in Sweden"
+    assert protected == "{HIV} care in the {NHS}: a {McMaster} study of {mRNA} and {COVID-19} in {Sweden}"
     assert protect(protected) == protected
+    # in Title Case every word is capitalised: only acronyms can be told apart
+    assert protect("Balint Groups for HIV Care in Sweden") == "Balint Groups for {HIV} Care in Sweden"
+    # the first word of a sentence is kept capitalised by every style
+    assert protect("Balint groups in Sweden: Results of a survey in Oslo") == (
+        "Balint groups in {Sweden}: Results of a survey in {Oslo}")
     assert unprotected_capitals(r"The {\TeX}book and $\alpha$-{DNA}") == []
 
 
