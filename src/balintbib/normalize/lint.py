@@ -45,7 +45,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("B105", "invalid-isbn", "error", True, "an ISBN with a wrong length or checksum"),
     Code("B106", "undefined-string", "error", True, "a field uses an @string macro defined nowhere"),
     Code("B107", "unprotected-capitals", "warning", False,
-         "title words a style's sentence case would lower (HIV, McMaster)"),
+         "title words a style's sentence case would lower (HIV, McMaster, proper nouns)"),
     Code("B108", "invalid-month", "warning", True, "a month that is not a month"),
     Code("B109", "ambiguous-name", "warning", True,
          "a name like 'Smith JA' that BibTeX reads as given 'Smith', family 'JA'"),
