@@ -227,3 +227,14 @@ def test_normalize_json_report(run_cli, library):
     assert [p["code"] for p in report["problems"]] == ["B003"]
     again = json.loads(run_cli("normalize", "--library", library, "--json", "--check").stdout)
     assert again[0]["changed"] is False
+
+
+def test_society_library_is_normalized_and_checks_clean(run_cli):
+    from conftest import LIBRARY
+
+    if not (LIBRARY / "balint.bib").is_file():
+        pytest.skip("the society's library is not in this checkout")
+    normalized = run_cli("normalize", "--check", "--library", LIBRARY)
+    assert normalized.exit_code == 0 and normalized.output == ""
+    checked = run_cli("check", "--library", LIBRARY)
+    assert checked.exit_code == 0 and checked.output == ""

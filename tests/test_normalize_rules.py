@@ -64,7 +64,7 @@ def test_latex_policy_encodes_and_is_stable():
     ("Van Roy, Kaatje", "Van Roy, Kaatje"),
     ("Jean de la Fontaine", "de la Fontaine, Jean"),
     ("Smith,John", "Smith, John"),
-    ("Smith JA", "Smith JA"),  # PubMed style or an all-caps family name? left as written, B109
+    ("Smith JA", "Smith JA"),  # PubMed style or an all-caps family name? left as written (B109)
     ("Wei LI", "Wei LI"),
     ("John Smith", "Smith, John"),
     ("Aristotle", "Aristotle"),
@@ -124,6 +124,10 @@ def test_issn_and_isbn():
     assert ids.isbn13("0-306-40615-2") == "9780306406157"
     assert ids.isbn13("978-0-306-40615-7") == "9780306406157"
     assert ids.isbn13("0-306-40615-3") is None
+    # ISBN-13, hyphenated when written hyphenated (ISBN-10 groups carry over), compact otherwise
+    assert ids.format_isbn("0-306-40615-2") == "978-0-306-40615-7"
+    assert ids.format_isbn("978-1-4614-6811-0") == "978-1-4614-6811-0"
+    assert ids.format_isbn("0306406152") == "9780306406157"
     f = fields_of(norm("@book{k, isbn = {0-306-40615-3}, issn = {0002 9148}}", keys=False))
     assert f["isbn"] == "{0-306-40615-3}"  # bad checksum: value untouched (B105 reports it)
     assert f["issn"] == "{0002-9148}"
@@ -151,7 +155,11 @@ def test_key_pattern_default():
     ref = Reference("x", "article", {"author": r"M{\aa}rtenson, B.", "year": "1999", "title": "Ökonomie"})
     assert KeyPattern("[auth:lower][year][veryshorttitle:lower]").base(ref) == "martenson1999okonomie"
     ref = Reference("x", "book", {"author": "{World Health Organization}", "year": "2020", "title": "Guidelines"})
-    assert KeyPattern("[auth][year]").base(ref) == "WHO2020"
+    assert KeyPattern("[auth][year]").base(ref) == "WorldHealthOrganization2020"
+    ref = Reference("x", "misc", {"author": "{{American Balint Society}}", "title": "The Evidence"})
+    assert KeyPattern("[auth:lower][year][veryshorttitle:lower]").base(ref) == "americanbalintsocietyevidence"
+    ref = Reference("x", "misc", {"author": "Ek, B.", "year": "2010", "title": "On the use of groups"})
+    assert KeyPattern("[auth:lower][year][veryshorttitle:lower]").base(ref) == "ek2010use"
 
 
 def test_keys_stable_with_suffixes_on_clash():

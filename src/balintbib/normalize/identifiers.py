@@ -106,6 +106,22 @@ def isbn13(value: str) -> str | None:
     return None
 
 
+def format_isbn(value: str) -> str | None:
+    """One valid ISBN as ISBN-13: hyphenated when it was written hyphenated (an
+    ISBN-10's groups carry over under ``978-``), compact otherwise; None when it
+    is not one valid ISBN."""
+    value = value.strip()
+    compact = isbn13(value)
+    if compact is None:
+        return None
+    groups = [g for g in re.split(r"[\s-]+", value) if g]
+    if len(groups) == 5 and "".join(groups).upper() == compact:
+        return "-".join(groups)
+    if len(groups) == 4 and len("".join(groups)) == 10:
+        return "978-" + "-".join(groups[:3]) + "-" + compact[-1]
+    return compact
+
+
 def looks_like_one_isbn(value: str) -> bool:
     return bool(re.fullmatch(r"\s*(?:ISBN(?:-1[03])?:?\s*)?[\d\s-]{9,17}[\dXx]\s*", value, re.I))
 

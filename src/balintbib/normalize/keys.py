@@ -4,11 +4,11 @@ A pattern is text with ``[marker:modifier...]`` fields, e.g. the default
 ``[auth:lower][year][veryshorttitle:lower]`` -> ``vanroy2015research``.
 
 Markers: ``auth`` (family name of the first author, or editor; particles
-joined, diacritics folded to ASCII; an organisation of three words or more
-gives its initials, ``{World Health Organization}`` -> ``WHO``),
+joined, diacritics folded to ASCII; an organisation gives all its words,
+``{American Balint Society}`` -> ``AmericanBalintSociety``),
 ``authors`` (every family name), ``authorsN`` (the first N, then ``EtAl``),
 ``authEtAl`` (first family name, then ``EtAl`` or the second one), ``year``,
-``veryshorttitle`` (first significant title word), ``shorttitle`` (first
+``veryshorttitle`` (first title word that is not a, an, the, on, of), ``shorttitle`` (first
 three), ``title`` (every word, capitalised), ``firstpage``, ``journal``
 (initials), ``entrytype``.  Modifiers: ``lower``, ``upper``.
 
@@ -30,12 +30,9 @@ from .latexchars import decode_accents
 from .rules import split_name_list
 
 _TOKEN = re.compile(r"\[([^\]]+)\]|([^\[]+)")
-#: Words that do not count as the title's "significant" first word.
-STOPWORDS = frozenset("""
-a an the on in of for and or to at by with from as is are was were be into about
-how why what when where which who whose do does did can its it this that these those
-der die das ein eine und im von zur zum le la les un une des du et en el los las del y
-""".split())
+#: Words skipped when looking for the title's first significant word (JabRef skips
+#: a, an, the; the society's key convention also skips on and of).
+STOPWORDS = frozenset({"a", "an", "the", "on", "of"})
 _FOLD = {"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
          "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "ı": "i", "ȷ": "j"}
 _COMMANDS = re.compile(r"\\[A-Za-z]+\s*|\\.|[{}$]")
@@ -63,11 +60,8 @@ def words(text: str) -> list[str]:
 def _family(name: str) -> str:
     """Particle + family name of one BibTeX name, as ASCII letters."""
     name = name.strip()
-    if name.startswith("{") and name.endswith("}"):
-        w = words(plain(name[1:-1]))
-        if len(w) >= 3:
-            return "".join(x[0] for x in w if x[0].isupper()) or "".join(w)
-        return "".join(w)
+    if name.startswith("{") and name.endswith("}"):  # an organisation: every word
+        return "".join(words(plain(name[1:-1])))
     if "," in name:
         return "".join(words(plain(name.split(",", 1)[0])))
     people = parse_names(name)

@@ -53,7 +53,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
 )}
 
 #: Fields each entry type needs (BibTeX/biblatex); ``a|b`` means either.
-#: A field inherited through ``crossref`` counts as present.
+#: A field inherited through ``crossref`` counts as present.  biblatex also
+#: lists ``type`` for @report and @thesis; it is left out here because every
+#: style cites them completely without it (the type defaults from the entry type).
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "article": ("author", "title", "journal|journaltitle", "year|date"),
     "book": ("author|editor", "title", "year|date"),
@@ -63,9 +65,9 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "conference": ("author", "title", "booktitle", "year|date"),
     "phdthesis": ("author", "title", "school|institution", "year|date"),
     "mastersthesis": ("author", "title", "school|institution", "year|date"),
-    "thesis": ("author", "title", "type", "institution|school", "year|date"),
+    "thesis": ("author", "title", "institution|school", "year|date"),
     "techreport": ("author", "title", "institution", "year|date"),
-    "report": ("author", "title", "type", "institution", "year|date"),
+    "report": ("author", "title", "institution", "year|date"),
     "manual": ("title",),
     "unpublished": ("author", "title"),
     "online": ("title", "url|doi|eprint"),

@@ -166,12 +166,12 @@ def fix_issn(ref: Reference, ctx: RuleContext) -> None:
             ref.fields["issn"] = new
 
 
-@rule("isbn", "ISBNs as compact ISBN-13 (9780306406157); a bad checksum is left as written (B105)")
+@rule("isbn", "ISBNs as ISBN-13 (978-0-306-40615-7, or 9780306406157 when written without hyphens); a bad checksum is left as written (B105)")
 def fix_isbn(ref: Reference, ctx: RuleContext) -> None:
     isbn = _literal(ref, "isbn")
     if isbn and ids.looks_like_one_isbn(isbn):
         digits = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", isbn, flags=re.I)
-        new = ids.isbn13(digits)
+        new = ids.format_isbn(digits)
         if new and new != isbn:
             ref.fields["isbn"] = new
 
