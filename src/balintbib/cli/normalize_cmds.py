@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..formats.bibtex import read_text
+from ..formats.bibtex import Problem, read_file
 from ..fsutil import atomic_write_text
 from ..library import LibraryError
 from ..normalize import dedupe as dd
@@ -72,13 +72,19 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
     if no_sort:
         options.sort = False
     files = bib_files(paths, library_path)
-    items = []
+    items, encodings = [], {}
     for p in files:
         try:
-            items.append((str(p), read_text(p)))
+            text, encodings[str(p)] = read_file(p)
         except OSError as exc:
             raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
+        items.append((str(p), text))
     results = normalize_texts(items, options)
+    for r in results:  # the library's one encoding is UTF-8: a Latin-1 file is converted
+        if encodings[r.path] != "utf-8":
+            r.problems.insert(0, Problem(r.path, 1, 1, "B006",
+                                         f"not UTF-8: read as {encodings[r.path]}, written as UTF-8", "warning"))
+            r.reencode = True
     changed = [r for r in results if r.changed]
     report = []
     for r in results:

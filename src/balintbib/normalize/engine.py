@@ -39,10 +39,11 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)  # warnings: failed blocks, duplicate fields
     renames: list[tuple[str, str, int]] = field(default_factory=list)  # (old key, new key, line)
     notes: list[str] = field(default_factory=list)
+    reencode: bool = False  # the file's bytes change although its text does not (Latin-1 -> UTF-8)
 
     @property
     def changed(self) -> bool:
-        return self.old != self.new
+        return self.reencode or self.old != self.new
 
 
 @dataclass

@@ -38,6 +38,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("B002", "duplicate-key", "error", True, "two entries with the same citation key"),
     Code("B003", "duplicate-field", "warning", True, "a field given twice in one entry"),
     Code("B005", "missing-key", "warning", True, "an entry without a citation key"),
+    Code("B006", "not-utf8", "warning", True, "a file that is not UTF-8 (`normalize` converts it)"),
     Code("B101", "missing-doi", "warning", False, "an article from 2000 or later without a DOI"),
     Code("B102", "missing-required-field", "warning", True, "a field the entry type requires is missing"),
     Code("B103", "invalid-doi", "error", True, "a DOI that is not 10.<registrant>/<suffix>"),
