@@ -96,7 +96,7 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
                 click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}'", err=True)
         report.append({"path": r.path, "changed": r.changed,
                        "renames": [{"old": o, "new": n, "line": ln} for o, n, ln in r.renames],
-                       "problems": [problem_dict(p) for p in r.problems]})
+                       "problems": [problem_dict(p) for p in r.problems], "notes": r.notes})
     if show_diff:
         for r in changed:
             click.echo("".join(difflib.unified_diff(

@@ -20,9 +20,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model import Reference, split_list
+from ..model import Reference, resolve_expression, split_list
 from . import identifiers as ids
-from .keys import ascii_fold, plain
+from .keys import ascii_fold, family_key, plain
 from .latexchars import decode_accents
 from .rules import LIST_FIELDS, split_name_list, squash
 
@@ -40,8 +40,6 @@ class Group:
 def _norm_title(ref: Reference, macros: dict[str, str]) -> str:
     title = ref.fields.get("title", "")
     if "title" in ref.expressions:
-        from ..model import resolve_expression
-
         title = resolve_expression(title, macros)
     return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(plain(title)).lower()))
 
@@ -55,9 +53,7 @@ def _first_author(ref: Reference) -> str:
     value = ref.fields.get("author") or ref.fields.get("editor") or ""
     if not value:
         return ""
-    from .keys import _family
-
-    return _family(split_name_list(value)[0]).lower()
+    return family_key(split_name_list(value)[0]).lower()
 
 
 def _simple(ref: Reference, name: str) -> str:
@@ -105,7 +101,8 @@ def _compatible(a: dict, b: dict, matched_on: str = "") -> bool:
 
 
 def find_duplicates(refs: list[Reference], macros: dict[str, str] | None = None) -> list[Group]:
-    from rapidfuzz import fuzz, process
+    """Groups of references that are one work, in library order (first = the one to keep)."""
+    from rapidfuzz import fuzz, process  # C extension: loaded only when duplicates are searched
 
     macros = macros or {}
     uf = _UnionFind(len(refs))

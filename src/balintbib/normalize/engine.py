@@ -277,10 +277,11 @@ def normalize_texts(items: list[tuple[str, str]], options: NormalizeOptions | No
     """Normalize several files of one library: ``[(path, text)] -> [FileResult]``."""
     options = options or NormalizeOptions()
     files = [_prepare(path, text) for path, text in items]
-    ctx = RuleContext(options)
+    contexts = {}
     refs: list[Reference] = []
     owners: list[tuple[_File, _Unit]] = []
     for f in files:
+        ctx = contexts[f.path] = RuleContext(options)
         for u in f.units:
             if u.ref is not None:
                 apply_rules(u.ref, ctx)
@@ -299,11 +300,8 @@ def normalize_texts(items: list[tuple[str, str]], options: NormalizeOptions | No
                 if options.ids and old and old.lower() not in still_used:
                     _add_id(refs[i], old)
             _follow_renames(refs, old_to_new)
-    results = []
-    for f in files:
-        results.append(FileResult(f.path, f.old, _render_file(f, options), f.problems, renames_by_file.get(f.path, [])))
-    results and results[0].notes.extend(ctx.notes)
-    return results
+    return [FileResult(f.path, f.old, _render_file(f, options), f.problems, renames_by_file.get(f.path, []),
+                       contexts[f.path].notes) for f in files]
 
 
 def normalize_text(text: str, path: str = "<string>", options: NormalizeOptions | None = None) -> FileResult:

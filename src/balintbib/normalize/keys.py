@@ -57,7 +57,7 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _family(name: str) -> str:
+def family_key(name: str) -> str:
     """Particle + family name of one BibTeX name, as ASCII letters."""
     name = name.strip()
     if name.startswith("{") and name.endswith("}"):  # an organisation: every word
@@ -80,7 +80,7 @@ def _families(ref: Reference, limit: int | None = None) -> list[str]:
     names = split_name_list(value)
     if limit is not None:
         names = names[:limit + 1]
-    return [_family(n) for n in names if n.lower() != "others"] + (
+    return [family_key(n) for n in names if n.lower() != "others"] + (
         ["EtAl"] if names and names[-1].lower() == "others" else [])
 
 
