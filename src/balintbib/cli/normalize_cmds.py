@@ -47,7 +47,7 @@ def config_for(paths: tuple[Path, ...], library_path: Path | None):
               help="Change nothing; list the files that would change and exit 1 if any would.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing.")
 @click.option("--protect-titles", is_flag=True, default=None,
-              help="Brace acronyms and inner capitals in titles (HIV -> {HIV}).")
+              help="Brace acronyms, inner capitals and proper nouns in titles (HIV -> {HIV}).")
 @click.option("--no-keys", is_flag=True, help="Keep every citation key as it is.")
 @click.option("--no-sort", is_flag=True, help="Keep the entries in their order.")
 @json_option
