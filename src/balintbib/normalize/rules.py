@@ -358,7 +358,8 @@ def _title_words(title: str):
             lead = len(core) - len(core.lstrip("(\"'"))
             if core[lead:]:
                 yield i + lead, i + len(core), core[lead:], sentence_start
-            sentence_start = word.endswith((":", ".", "?", "!")) if word else sentence_start
+            # BibTeX keeps a capital only at the start and after a colon
+            sentence_start = word.endswith(":") if word else sentence_start
             i = max(end, i + 1)
         else:
             i += 1
