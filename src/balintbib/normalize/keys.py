@@ -25,9 +25,9 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 from ..config import ConfigError
-from ..model import Reference, parse_names
+from ..model import Reference
 from .latexchars import decode_accents
-from .rules import split_name_list
+from .rules import parse_one_name, split_name_list
 
 _TOKEN = re.compile(r"\[([^\]]+)\]|([^\[]+)")
 #: Words skipped when looking for the title's first significant word (JabRef skips
@@ -64,7 +64,7 @@ def family_key(name: str) -> str:
         return "".join(words(plain(name[1:-1])))
     if "," in name:
         return "".join(words(plain(name.split(",", 1)[0])))
-    people = parse_names(name)
+    people = parse_one_name(name)
     if not people:
         return ""
     p = people[0]
