@@ -140,8 +140,8 @@ CHECKED = r"""@article{dup1,
 @article{nojournal,
   author = {Ek, Bo},
   title = {A study of HIV},
-  year = {1990},
-  journal = jfm
+  journal = jfm,
+  year = {1990}
 }
 """
 
@@ -159,7 +159,7 @@ def test_check_reports_codes_with_names_and_lines(run_cli, checked):
     lines = result.stdout.splitlines()
     assert f"{checked}:9:1: B104 invalid-issn: ISSN 0002-9148 in 'dup1' has a wrong check digit" in lines
     assert any(line.startswith(f"{checked}:12:1: B201 duplicate-entry: 'dup2' duplicates 'dup1'") for line in lines)
-    assert any(line.startswith(f"{checked}:26:1: B106 undefined-string: @string 'jfm'") for line in lines)
+    assert any(line.startswith(f"{checked}:25:1: B106 undefined-string: @string 'jfm'") for line in lines)
     assert not any("B107" in line or "B101" in line for line in lines)  # opt-in codes
 
 
@@ -197,6 +197,9 @@ def test_dedupe_shows_groups_and_merges_without_loss(run_cli, checked):
     assert "author-2 = {Lee, A.}" in text
     again = run_cli("dedupe", checked)
     assert again.exit_code == 0 and "no duplicates" in again.stderr
+    # the merged file is in the canonical layout already (journal-2 right after journal)
+    assert text.index("journal = {Fam Med}") < text.index("journal-2") < text.index("volume")
+    assert run_cli("normalize", "--check", "--no-keys", checked).exit_code == 0
 
 
 def test_check_finds_duplicate_keys_across_files(run_cli, tmp_path):

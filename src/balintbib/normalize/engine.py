@@ -168,28 +168,8 @@ def _render_string(block: StringDef, options: NormalizeOptions) -> str:
     return f"@string{{{block.name} = {bibtex.format_value(lit)}}}"
 
 
-_RENAMED = re.compile(r"^(.*)-(\d+)$")
-
-
-def field_order(fields: dict[str, str]) -> list[str]:
-    """`FIELD_ORDER` first, other fields in their order, and a renamed
-    duplicate (``note-2``) right after the field it duplicates."""
-    order = bibtex.ordered_fields(fields)
-    if not any("-" in name for name in fields):
-        return order
-    base_of = {}
-    for name in order:
-        m = _RENAMED.match(name)
-        if m and m.group(1) in fields:
-            base_of[name] = (m.group(1), int(m.group(2)))
-    if not base_of:
-        return order
-    main = [n for n in order if n not in base_of]
-    out = []
-    for name in main:
-        out.append(name)
-        out.extend(sorted((d for d, (b, _) in base_of.items() if b == name), key=lambda d: base_of[d][1]))
-    return out
+#: The canonical field order (`FIELD_ORDER`, unknown fields after, ``note-2`` after ``note``).
+field_order = bibtex.ordered_fields
 
 
 def render_entry(ref: Reference) -> str:
