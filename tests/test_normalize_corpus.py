@@ -95,22 +95,27 @@ def lost_values(path, text: str, result) -> tuple[list[str], int]:
         for a in aliases:
             by_alias.setdefault(a, []).append(e)
     lost, duplicates = [], 0
+    old_keys = Counter(e.key.lower() for e in before)
     for old in before:
         names = Counter(f.name.lower() for f in old.fields)
         duplicates += sum(n - 1 for n in names.values())
         candidates = by_alias.get(old.key.lower(), [])
-        if not candidates or len(candidates) > 1:
+        if not candidates or len(candidates) > 1 or old_keys[old.key.lower()] > 1:
             # a keyless entry, or a key given twice (the later one was renamed, and its old
             # key is not an alias because the first still has it): the entry with the most
             # values in common is its successor
             def overlap(e):
-                values = {comparable(f.name.lower(), f.content, not f.is_literal, macros_after) for f in e.fields}
-                items = {x.strip() for v in values for x in v.split(",")}
+                values = set()
+                for f in e.fields:
+                    base = re.sub(r"-\d+$", "", f.name)
+                    values.add((base, comparable(base, f.content, not f.is_literal, macros_after)))
+                items = {(n, x.strip()) for n, v in values if n in LIST_FIELDS for x in v.split(",")}
                 score = 0
                 for f in old.fields:
-                    v = comparable(f.name.lower(), f.content, not f.is_literal, macros_before)
-                    score += v in values or (f.name.lower() in LIST_FIELDS and {
-                        x.strip() for x in v.split(",")} <= items)
+                    name = re.sub(r"-\d+$", "", f.name.lower())
+                    v = comparable(name, f.content, not f.is_literal, macros_before)
+                    score += (name, v) in values or (name in LIST_FIELDS and {
+                        (name, x.strip()) for x in v.split(",")} <= items)
                 return score, -abs(e.line - old.line)
             candidates = [max(after, key=overlap)] if after else []
         new_values: dict[str, set[str]] = {}

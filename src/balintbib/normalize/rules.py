@@ -25,6 +25,17 @@ VERBATIM_FIELDS = frozenset({
     "url", "doi", "file", "pdf", "eprint", "ids", "crossref", "xref", "xdata", "related",
     "remote-ids", "verba", "verbb", "verbc", "mendeley-groups", "groups",
 })
+_DUPLICATE_NAME = re.compile(r"^(.+)-\d+$")
+
+
+def is_verbatim(name: str) -> bool:
+    """A verbatim field, or a renamed duplicate of one (``file-2``)."""
+    if name in VERBATIM_FIELDS:
+        return True
+    m = _DUPLICATE_NAME.match(name) if "-" in name else None
+    return bool(m and m.group(1) in VERBATIM_FIELDS)
+
+
 #: Fields holding separated lists; duplicated ones are merged as a union.
 LIST_FIELDS = frozenset({"keywords", "tags", "mendeley-tags", "groups", "ids", "mendeley-groups"})
 
@@ -78,7 +89,7 @@ def fix_whitespace(ref: Reference, ctx: RuleContext) -> None:
     for name, value in fields.items():
         if not value or name in ref.expressions:
             continue
-        if name in VERBATIM_FIELDS:
+        if is_verbatim(name):
             stripped = value.strip()
             if stripped != value:
                 fields[name] = stripped
@@ -321,7 +332,7 @@ def fix_unicode(ref: Reference, ctx: RuleContext) -> None:
     convert = decode_accents if policy == "utf8" else encode_accents
     fields = ref.fields
     for name, value in fields.items():
-        if name in VERBATIM_FIELDS or name in ref.expressions:
+        if name in ref.expressions or is_verbatim(name):
             continue
         new = convert(value)
         if new is not value and new != value:
