@@ -6,11 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# ../shared next to the repository; a git worktree under <root>/wt/<name> looks two levels up.
-SHARED = next((p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
-              ROOT.parent / "shared")
-LIBRARY = ROOT / "library"
+from _paths import LIBRARY, ROOT, SHARED  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CORE = [
     "balintbib.model", "balintbib.latex", "balintbib.formats.bibtex", "balintbib.formats.csljson",
@@ -15,7 +17,9 @@ CORE = [
 
 def test_core_imports_without_click_or_textual():
     optional = ["balintbib.normalize", "balintbib.cite", "balintbib.export", "balintbib.remotes",
-                "balintbib.sync", "balintbib.formats.mendeley", "balintbib.testing"]
+                "balintbib.sync", "balintbib.formats.mendeley", "balintbib.testing",
+                "balintbib.remotes.base", "balintbib.remotes.config", "balintbib.remotes.auth",
+                "balintbib.remotes.mendeley", "balintbib.testing.mendeley"]
     code = (
         "import sys, importlib\n"
         "class Block:\n"
@@ -34,3 +38,19 @@ def test_core_imports_without_click_or_textual():
                             env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_import_linter_contract_is_kept():
+    import shutil
+
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    if not Path(exe).exists():
+        import pytest
+
+        pytest.skip("import-linter is not installed")
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    result = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

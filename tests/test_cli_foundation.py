@@ -122,3 +122,16 @@ def test_convert_round_trip_keeps_every_field(tmp_path, run_cli):
 def test_missing_input_file(run_cli, tmp_path):
     result = run_cli("list", tmp_path / "nope.bib")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_and_others_is_not_a_person_in_csl(tmp_path, run_cli):
+    bib = tmp_path / "x.bib"
+    bib.write_text("@article{j, author = {Johnson, Alan H. and Nease, Jr., Donald E. and others}, title = {T}, year = 2004}\n")
+    (item,) = json.loads(run_cli("list", bib, "--json").stdout)
+    assert [a["family"] for a in item["author"]] == ["Johnson", "Nease"]
+    assert item["custom"]["bibtex"]["author"].endswith("and others")
+    out = tmp_path / "back.bib"
+    json_path = tmp_path / "x.json"
+    json_path.write_text(json.dumps([item]))
+    run_cli("convert", json_path, "--to", "bibtex", "-o", out)
+    assert "and others}" in out.read_text()

@@ -233,7 +233,7 @@ def test_normalize_json_report(run_cli, library):
 
 
 def test_society_library_is_normalized_and_checks_clean(run_cli):
-    from conftest import LIBRARY
+    from _paths import LIBRARY
 
     if not (LIBRARY / "balint.bib").is_file():
         pytest.skip("the society's library is not in this checkout")

@@ -28,7 +28,7 @@ from balintbib.normalize.rules import LIST_FIELDS
 
 @pytest.fixture(scope="module")
 def corpus_results():
-    from conftest import SHARED
+    from _paths import SHARED
 
     corpus = SHARED / "bib-corpus"
     if not corpus.is_dir():
