@@ -561,8 +561,17 @@ class Group(DisplayMixin, m.Group):
                 output.append(text)
         called = VAR_CALLS["calls"] - calls
         rendered = VAR_CALLS["hits"] - hits
+        # a nested group is one unit to its parent (citeproc-js): rendered, it
+        # counts as a variable that printed, even if it printed only terms
+        # (IEEE "[Online]. Available: …"); suppressed, as an empty variable
+        # (NLM "Located at", APA "(Original work published)")
+        VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
         if output and (called == 0 or rendered > 0):
+            VAR_CALLS["calls"] += 1
+            VAR_CALLS["hits"] += 1
             return self.join(output)
+        if called:
+            VAR_CALLS["calls"] += 1
         raise VariableError
 
 
