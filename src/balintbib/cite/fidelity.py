@@ -1312,6 +1312,13 @@ def _macro_shape(macro_path: str):
 def _macro_date_only(macro):
     """If a sort macro only renders date variables, sort on the dates themselves
     (citeproc-js compares dates numerically, not as rendered text)."""
+    memo = macro._memo("date_only") if isinstance(macro, MemoMixin) else {}
+    if macro.get("name") not in memo:
+        memo[macro.get("name")] = _macro_date_only_uncached(macro)
+    return memo[macro.get("name")]
+
+
+def _macro_date_only_uncached(macro):
     texts = macro.xpath(".//cs:text[@variable]|.//cs:names|.//cs:number|.//cs:label", namespaces=NS)
     dates = macro.xpath(".//cs:date/@variable", namespaces=NS)
     if dates and not texts and not macro.xpath(".//cs:text[@macro]", namespaces=NS):
@@ -1334,7 +1341,64 @@ def _macro_is_numeric(macro):
 
 # ------------------------------------------------------------ class lookup
 
-OVERRIDES = [If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
+
+
+class MemoMixin:
+    """Speed: citeproc-py answers the same XPath questions (which macro,
+    which layout, which term) for every item; the answers never change for a
+    parsed style, so they are remembered on the root element. Remembering
+    the element proxies also keeps the Python state citeproc-py stores on
+    them (``repressed``, ``cites``) attached to one object."""
+
+    def _memo(self, table):
+        root = self.getroottree().getroot()
+        memo = root.__dict__.get("_memo_tables")
+        if memo is None:
+            memo = root._memo_tables = {}
+        return memo.setdefault(table, {})
+
+    def get_root(self):
+        memo = self.__dict__.get("_root")
+        if memo is None:
+            memo = self._root = self.getroottree().getroot()
+        return memo
+
+    def get_macro(self, name):
+        macros = self._memo("macros")
+        found = macros.get(name)
+        if found is None:
+            found = macros[name] = super().get_macro(name)
+        return found
+
+    def get_layout(self):
+        layouts = self._memo("layouts")
+        found = layouts.get(self)
+        if found is None:
+            found = layouts[self] = super().get_layout()
+        return found
+
+
+class Locale(MemoMixin, m.Locale):
+    def get_term(self, name, form=None, zero_padded=False):
+        terms = self._memo("terms")
+        key = (name, form, zero_padded)
+        if key not in terms:
+            try:
+                terms[key] = super().get_term(name, form, zero_padded)
+            except IndexError:
+                terms[key] = None
+        if terms[key] is None:
+            raise IndexError(name)
+        return terms[key]
+
+    def get_date(self, form):
+        dates = self._memo("dates")
+        if form not in dates:
+            dates[form] = super().get_date(form)
+        return dates[form]
+
+
+OVERRIDES = [Locale, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]
 
 
@@ -1343,7 +1407,14 @@ def element_classes() -> dict[str, type]:
                for cls in m.CitationStylesElement.__subclasses__()}
     for cls in OVERRIDES:
         classes[cls.__name__.replace("_", "-").lower()] = cls
-    return classes
+    # every element class gets the memoization in front of its MRO
+    return {tag: (cls if issubclass(cls, MemoMixin) else _with_memo(cls))
+            for tag, cls in classes.items()}
+
+
+@lru_cache(maxsize=None)
+def _with_memo(cls):
+    return type(cls.__name__, (MemoMixin, cls), {"__module__": __name__})
 
 
 def make_parser():
