@@ -33,6 +33,28 @@ __all__ = ["RenderedEntry", "render_bibliography", "render_citations", "StyleErr
            "CitationEngine", "get_engine"]
 
 
+class _CiteItem(CitationItem):
+    """citeproc-py's CitationItem with its hot lookups remembered (each is a
+    chain of dict-attribute lookups, asked tens of times per rendered item;
+    ``number`` was a list.index per call: quadratic in numeric styles)."""
+
+    @property
+    def reference(self):
+        ref = self.__dict__.get("_ref")
+        if ref is None:
+            ref = self.__dict__["_ref"] = self.bibliography.source[self.key]
+        return ref
+
+    @property
+    def number(self):
+        bib = self.bibliography
+        keys, numbers = bib.__dict__.get("_numbers", (None, None))
+        if keys is not bib.keys:  # registration and sorting replace the list
+            numbers = {key: i + 1 for i, key in enumerate(bib.keys)}
+            bib.__dict__["_numbers"] = (bib.keys, numbers)
+        return numbers[self.key]
+
+
 @dataclass(frozen=True)
 class RenderedEntry:
     id: str
@@ -253,7 +275,7 @@ class CitationEngine:
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
         order += [k for k in keys if k not in set(order)]
         for key in order:
-            bib.register(Citation([CitationItem(key)]))
+            bib.register(Citation([_CiteItem(key)]))
         return bib, keys
 
     def _finish(self, text) -> str:
@@ -284,45 +306,56 @@ class CitationEngine:
             return out
 
     def _cite_text(self, bib, item) -> str:
-        citation = Citation([CitationItem(item.key)])
+        citation = Citation([_CiteItem(item.key)])
         citation.bibliography = bib
         return markup.strip_markers(str(self.style.render_citation(citation, [], lambda _: None)))
 
-    def _collisions(self, bib, items) -> list[list]:
+    def _collisions(self, bib, items, texts: dict) -> list[list]:
+        """Groups of items whose citations print the same. `texts` caches each
+        item's citation; callers refresh the items whose options they change."""
         groups: dict[str, list] = {}
         for item in items:
-            groups.setdefault(self._cite_text(bib, item), []).append(item)
+            if item.key not in texts:
+                texts[item.key] = self._cite_text(bib, item)
+            groups.setdefault(texts[item.key], []).append(item)
         return [members for members in groups.values() if len(members) > 1]
 
-    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool):
+    def _refresh(self, bib, items, texts: dict) -> None:
+        for item in items:
+            texts[item.key] = self._cite_text(bib, item)
+
+    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool, texts):
         """Steps 1-2 of CSL 1.0.2 disambiguation, interleaved as citeproc-js
         does: for n = 1, 2, … shown names, first without, then with given
         names; an item keeps the smallest change that makes its citation
         unique, and items no change can separate get none."""
         overrides = fidelity.RENDER_STATE["add_names"]
         given = fidelity.RENDER_STATE["givenname"]
-        unresolved = []
+        unresolved = False
         for members in groups:
             most = max(len(item.reference.get("author") or item.reference.get("editor") or [])
                        for item in members)
             pending = members
+
+            def clashing(candidates):
+                return [item for item in candidates
+                        if sum(texts[other.key] == texts[item.key] for other in members) > 1]
+
             for count in range(1, max(most, 1) + 1):
                 if count > 1 and add_names:
                     for item in pending:
                         overrides[item.key] = count
+                    self._refresh(bib, pending, texts)
                 elif count > 1:
                     break
-                texts = {item.key: self._cite_text(bib, item) for item in members}
-                clash = [item for item in pending
-                         if sum(t == texts[item.key] for t in texts.values()) > 1]
+                clash = clashing(pending)
                 for level in (1, 2) if add_given else ():
                     if not clash:
                         break
                     for item in clash:
                         given[item.key] = level  # 1: initials, 2: full given names
-                    texts = {item.key: self._cite_text(bib, item) for item in members}
-                    still = [item for item in clash
-                             if sum(t == texts[item.key] for t in texts.values()) > 1]
+                    self._refresh(bib, clash, texts)
+                    still = clashing(clash)
                     if level == 2:
                         for item in still:
                             given.pop(item.key, None)
@@ -334,8 +367,9 @@ class CitationEngine:
                 overrides.pop(item.key, None)
                 given.pop(item.key, None)
             if pending:
-                unresolved.append(pending)
-        return self._collisions(bib, bib.items) if unresolved else []
+                self._refresh(bib, pending, texts)
+                unresolved = True
+        return self._collisions(bib, bib.items, texts) if unresolved else []
 
     def _uses_disambiguate_condition(self) -> bool:
         if not hasattr(self, "_uses_disambiguate"):
@@ -359,19 +393,21 @@ class CitationEngine:
                     "disambiguate-add-names", "disambiguate-add-givenname",
                     "disambiguate-add-year-suffix")) and not self._uses_disambiguate_condition():
             return
+        texts: dict[str, str] = {}
         try:
-            groups = self._collisions(bib, bib.items)
+            groups = self._collisions(bib, bib.items, texts)
         except Exception:  # a style that cannot cite: nothing to disambiguate
             return
         add_names = citation.get("disambiguate-add-names") == "true"
         add_given = citation.get("disambiguate-add-givenname") == "true"
         if add_names or add_given:
-            groups = self._add_names_and_givennames(bib, groups, add_names, add_given)
+            groups = self._add_names_and_givennames(bib, groups, add_names, add_given, texts)
         if groups and self._uses_disambiguate_condition():
             flagged = fidelity.RENDER_STATE["disambiguate"]
             for members in groups:
                 flagged.update(item.key for item in members)
-            groups = self._collisions(bib, bib.items)
+                self._refresh(bib, members, texts)
+            groups = self._collisions(bib, bib.items, texts)
         if not self.year_suffix:
             return
         for members in groups:
@@ -404,7 +440,7 @@ class CitationEngine:
                     for affix in ("prefix", "suffix"):
                         if cite.get(affix):
                             extra[affix] = cite[affix]
-                    cites.append(CitationItem(key, **extra))
+                    cites.append(_CiteItem(key, **extra))
                 citation = Citation(cites)
                 citation.bibliography = bib
                 text = self.style.render_citation(citation, cites_so_far, lambda c: None)
