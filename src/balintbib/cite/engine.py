@@ -297,13 +297,32 @@ class CitationEngine:
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
-            rendered = bib.bibliography()
+            rendered = self._render_entries(bib)
             out = []
             for cite_item, text in zip(bib.items, rendered):
                 if text is None:
                     continue
                 out.append(self._entry(ids[cite_item.key], self._finish(text)))
             return out
+
+    def _render_entries(self, bib) -> list:
+        """The bibliography entries, in parallel processes for big
+        bibliographies (fork: the workers inherit the sorted, disambiguated
+        state; each renders a slice, starting one entry early so that
+        subsequent-author-substitute sees its predecessor)."""
+        items = bib.items
+        workers = _workers(len(items))
+        if workers < 2:
+            return [str(t) if t is not None else None for t in bib.bibliography()]
+        size = -(-len(items) // workers)
+        slices = [(max(start - 1, 0), start, min(start + size, len(items)))
+                  for start in range(0, len(items), size)]
+        return _in_forks(lambda lead, start, end: self._render_slice(bib, lead, start, end), slices)
+
+    def _render_slice(self, bib, lead, start, end) -> list:
+        self.style.root.bibliography._previous_names = None
+        out = self.style.render_bibliography(bib.items[lead:end])
+        return [str(t) if t is not None else None for t in out[start - lead:]]
 
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
@@ -313,6 +332,13 @@ class CitationEngine:
     def _collisions(self, bib, items, texts: dict) -> list[list]:
         """Groups of items whose citations print the same. `texts` caches each
         item's citation; callers refresh the items whose options they change."""
+        missing = [item for item in items if item.key not in texts]
+        workers = _workers(len(missing))
+        if workers > 1:
+            size = -(-len(missing) // workers)
+            chunks = [(start, min(start + size, len(missing))) for start in range(0, len(missing), size)]
+            found = _in_forks(lambda a, b: [self._cite_text(bib, item) for item in missing[a:b]], chunks)
+            texts.update((item.key, text) for item, text in zip(missing, found))
         groups: dict[str, list] = {}
         for item in items:
             if item.key not in texts:
@@ -447,6 +473,43 @@ class CitationEngine:
                 out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                        self._finish(text or "")))
             return out
+
+
+PARALLEL_FROM = 400  # entries; below this, forking costs more than it saves
+
+
+def _workers(count: int) -> int:
+    import os
+    if count < PARALLEL_FROM or os.environ.get("BALINTBIB_NO_FORK"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(cpus, 4))
+
+
+_JOB = None
+
+
+def _run_job(args):
+    return _JOB(*args)
+
+
+def _in_forks(job, chunks) -> list:
+    """Run job(*chunk) for every chunk in forked processes; concatenated results."""
+    import multiprocessing
+    global _JOB
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+            parts = pool.map(_run_job, chunks)
+    finally:
+        _JOB = None
+    return [value for part in parts for value in part]
 
 
 def _suffix(index: int) -> str:
