@@ -1432,10 +1432,16 @@ def make_parser():
 
 # ------------------------------------------------------------ finishing
 
-_PUNCT_DUP = re.compile(f"(?<![.])([.?!])([{MARKERS}]*)\\.(?![.])")
-_SAME_PUNCT = re.compile(f"([,;:])([{MARKERS}]*)(?:\\1|\\.(?!\\.))")
+# citeproc-js's table for punctuation meeting punctuation (A then B, with
+# only formatting between): B is dropped, or A is replaced by B; other pairs
+# stay (fixtures punctuation_FullMonty*: "question?." -> "question?").
+_DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), (".", "."),
+                (";", "."), ("!", "."), ("?", "."), (";", ";"), ("!", "!"), ("?", "?"),
+                (",", ",")}
+_DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
+_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
 _Q_CLOSE = CLOSE["quote"]
-_PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,])")
+_PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,!?])")
 _SPACES = re.compile(r"  +")
 _SPACE_PUNCT = re.compile(f" ([{MARKERS}]*)([.,;:])(?=\\s|$|[{MARKERS}])")
 
@@ -1454,12 +1460,20 @@ def finish(text: str, punctuation_in_quote: bool) -> str:
     if punctuation_in_quote:
         text = _PIQ.sub(lambda mt: mt.group(2) + mt.group(1), text)
     for _ in range(2):
-        text = _PUNCT_DUP.sub(lambda mt: mt.group(1) + mt.group(2), text)
-        text = _SAME_PUNCT.sub(lambda mt: mt.group(1) + mt.group(2), text)
+        text = _PUNCT_PAIR.sub(_merge_punctuation, text)
     text = _SPACES.sub(" ", text)
     for kind in OPEN:
         text = text.replace(OPEN[kind] + CLOSE[kind], "")
     return text
+
+
+def _merge_punctuation(match) -> str:
+    first, between, second = match.group(1), match.group(2), match.group(3)
+    if (first, second) in _DROP_SECOND:
+        return first + between
+    if (first, second) in _DROP_FIRST:
+        return between + second
+    return match.group(0)
 
 
 def typographic(value: str) -> str:
