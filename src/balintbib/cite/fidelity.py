@@ -811,6 +811,9 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 rendered = render_name_list(None, names, context, item, **kwargs)
             else:
                 rendered = name_elem.render_list(names, context, item, **kwargs)
+                if rendered is not None and not isinstance(rendered, int):
+                    # formatting and affixes of cs:name apply to the whole list
+                    rendered = name_elem.wrap(name_elem.format(rendered))
             if isinstance(rendered, int):
                 count += rendered
                 continue
