@@ -578,7 +578,7 @@ class Group(DisplayMixin, m.Group):
 # What is being rendered right now (an engine renders one entry at a time,
 # under its lock): the item, and whether its implicit year suffix was printed.
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
-                "givenname": {}}
+                "givenname": {}, "first_names": None}
 
 
 class If(m.If):
@@ -729,11 +729,146 @@ class Layout(DisplayMixin, m.Layout):
         body = String(str(body)) + suffix if str(body) else body
         return self.format(String(prefix) + wrap("left-margin", first) + wrap("right-inline", body))
 
+    def render_citation(self, citation, callback):
+        """A citation cluster, with CSL 1.0.2 "Citation-specific options":
+        cite grouping and collapsing (``collapse="citation-number"``, ``year``,
+        ``year-suffix``, ``year-suffix-ranged``; ``cite-group-delimiter``,
+        ``year-suffix-delimiter``, ``after-collapse-delimiter``; fixtures
+        ``collapse_*``, "(Aalto 2000a, b; Banda 1999)")."""
+        bibliography = citation.bibliography
+        good = [cite for cite in citation.cites if not cite.is_bad()]
+        bad = [cite for cite in citation.cites if cite.is_bad()]
+        good.sort(key=lambda cite: cite.number)
+        owner = self.getparent()
+        if owner.find("cs:sort", NS) is not None:
+            good = owner.find("cs:sort", NS).sort(good, self)
+        pieces = []
+        for cite in good:
+            RENDER_STATE["first_names"] = None
+            try:
+                output = self.render_children(cite)
+            except VariableError:
+                output = None
+            if output is None:
+                continue
+            text = cite.get("prefix", "") + output + cite.get("suffix", "")
+            pieces.append((cite, String(str(text)), RENDER_STATE["first_names"]))
+            owner.cites.append(cite)
+        delimiter = self.get("delimiter", "")
+        collapse = owner.get("collapse")
+        if collapse == "citation-number":
+            text = _collapse_numbers(pieces, delimiter, owner)
+        elif collapse in ("year", "year-suffix", "year-suffix-ranged"):
+            text = _collapse_years(pieces, delimiter, owner, collapse)
+        else:
+            text = join([p[1] for p in pieces], delimiter) if pieces else String("")
+        for cite in bad:
+            value = callback(cite)
+            text = join([text, String(value or "{}?".format(cite.key))], delimiter) \
+                if str(text) else String(value or "{}?".format(cite.key))
+        return self.format(self.wrap(text))
+
     def render_children(self, item, **kwargs):
         RENDER_STATE.update(item=item, suffix_done=False)
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)
+
+
+def _collapse_numbers(pieces, delimiter, owner):
+    after = owner.get("after-collapse-delimiter", delimiter)
+    out, i = [], 0
+    while i < len(pieces):
+        j = i
+        while (j + 1 < len(pieces) and _plain_number(pieces[j + 1]) is not None
+               and _plain_number(pieces[j]) is not None
+               and _plain_number(pieces[j + 1]) == _plain_number(pieces[j]) + 1):
+            j += 1
+        if j - i >= 2:
+            out.append((String(str(pieces[i][1]) + "\u2013" + str(pieces[j][1])), True))
+            i = j + 1
+        else:
+            out.append((pieces[i][1], False))
+            i += 1
+    return _join_collapsed(out, delimiter, after)
+
+
+def _plain_number(piece):
+    from .markup import strip_markers
+    cite, text, _ = piece
+    plain = strip_markers(str(text)).strip()
+    if plain.isdigit() and int(plain) == cite.number and not cite.get("locator") \
+            and not cite.get("prefix") and not cite.get("suffix"):
+        return int(plain)
+    return None
+
+
+def _join_collapsed(parts, delimiter, after):
+    text = ""
+    for index, (part, collapsed) in enumerate(parts):
+        if index:
+            text += after if parts[index - 1][1] else delimiter
+        text += str(part)
+    return String(text)
+
+
+def _collapse_years(pieces, delimiter, owner, collapse):
+    group_delimiter = owner.get("cite-group-delimiter", ", ")
+    suffix_delimiter = owner.get("year-suffix-delimiter", delimiter)
+    after = owner.get("after-collapse-delimiter", delimiter)
+    groups: list[list] = []
+    for piece in pieces:
+        names = piece[2]
+        for group in groups:  # cites with the same names move together
+            if names and group[0][2] == names:
+                group.append(piece)
+                break
+        else:
+            groups.append([piece])
+    parts = []
+    for group in groups:
+        if len(group) == 1:
+            parts.append((group[0][1], False))
+            continue
+        names = group[0][2]
+        text = str(group[0][1])
+        previous_rest, previous_suffix, run = _rest(group[0], names)[0], \
+            str(group[0][0].reference.get("year_suffix") or ""), []
+        for piece in group[1:]:
+            rest, _ = _rest(piece, names)
+            suffix = str(piece[0].reference.get("year_suffix") or "")
+            if (collapse != "year" and suffix and previous_suffix and not piece[0].get("locator")
+                    and rest[:len(rest) - len(suffix)] == previous_rest[:len(previous_rest) - len(previous_suffix)]
+                    and rest.endswith(suffix) and previous_rest.endswith(previous_suffix)):
+                run.append(suffix)
+                previous_suffix = suffix
+                continue
+            text = _flush_suffixes(text, run, suffix_delimiter, collapse)
+            run = []
+            text += group_delimiter + rest
+            previous_rest, previous_suffix = rest, suffix
+        text = _flush_suffixes(text, run, suffix_delimiter, collapse)
+        parts.append((String(text), True))
+    return _join_collapsed(parts, delimiter, after)
+
+
+def _flush_suffixes(text, run, suffix_delimiter, collapse):
+    if not run:
+        return text
+    if collapse == "year-suffix-ranged" and len(run) >= 2:
+        letters = [text[-1]] + run if text and text[-1].isalpha() else run
+        if all(ord(b) == ord(a) + 1 for a, b in zip(letters, letters[1:])) and len(letters) >= 3:
+            return text[:-1] + letters[0] + "\u2013" + letters[-1] if letters[0] == text[-1] \
+                else text + suffix_delimiter + run[0] + "\u2013" + run[-1]
+    return text + "".join(suffix_delimiter + s for s in run)
+
+
+def _rest(piece, names):
+    text = str(piece[1])
+    if names and text.startswith(names):
+        rest = text[len(names):]
+        return rest.lstrip(" ,;:"), True
+    return text, False
 
 
 # ------------------------------------------------------------------- names
@@ -832,7 +967,10 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             delimiter = self.get("delimiter", None)
             if delimiter is None:
                 delimiter = self.get_parent_delimiter(context)
-            return self._subsequent_author(join(outputs, delimiter), context, kwargs)
+            text = join(outputs, delimiter)
+            if RENDER_STATE.get("first_names") is None and not kwargs.get("sort_options"):
+                RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
+            return self._subsequent_author(text, context, kwargs)
         substitute = self.substitute()
         if substitute is not None:
             text = substitute.render(item, context=context, names_parent=self, **kwargs)
