@@ -738,9 +738,9 @@ class Layout(DisplayMixin, m.Layout):
         bibliography = citation.bibliography
         good = [cite for cite in citation.cites if not cite.is_bad()]
         bad = [cite for cite in citation.cites if cite.is_bad()]
-        good.sort(key=lambda cite: cite.number)
         owner = self.getparent()
         if owner.find("cs:sort", NS) is not None:
+            good.sort(key=lambda cite: cite.number)  # ties keep bibliography order
             good = owner.find("cs:sort", NS).sort(good, self)
         pieces = []
         for cite in good:
@@ -797,9 +797,10 @@ def _plain_number(piece):
     from .markup import strip_markers
     cite, text, _ = piece
     plain = strip_markers(str(text)).strip()
-    if plain.isdigit() and int(plain) == cite.number and not cite.get("locator") \
+    match = re.fullmatch(r"\D*?(\d+)\D*", plain)
+    if match and int(match.group(1)) == cite.number and not cite.get("locator") \
             and not cite.get("prefix") and not cite.get("suffix"):
-        return int(plain)
+        return int(match.group(1))
     return None
 
 
@@ -827,40 +828,61 @@ def _collapse_years(pieces, delimiter, owner, collapse):
             groups.append([piece])
     parts = []
     for group in groups:
-        if len(group) == 1:
-            parts.append((group[0][1], False))
-            continue
         names = group[0][2]
-        text = str(group[0][1])
-        previous_rest, previous_suffix, run = _rest(group[0], names)[0], \
-            str(group[0][0].reference.get("year_suffix") or ""), []
-        for piece in group[1:]:
-            rest, _ = _rest(piece, names)
+        segments = []  # [base, [suffixes], has_locator]
+        for index, piece in enumerate(group):
+            text = str(piece[1]) if index == 0 else _rest(piece, names)[0]
             suffix = str(piece[0].reference.get("year_suffix") or "")
-            if (collapse != "year" and suffix and previous_suffix and not piece[0].get("locator")
-                    and rest[:len(rest) - len(suffix)] == previous_rest[:len(previous_rest) - len(previous_suffix)]
-                    and rest.endswith(suffix) and previous_rest.endswith(previous_suffix)):
-                run.append(suffix)
-                previous_suffix = suffix
-                continue
-            text = _flush_suffixes(text, run, suffix_delimiter, collapse)
-            run = []
-            text += group_delimiter + rest
-            previous_rest, previous_suffix = rest, suffix
-        text = _flush_suffixes(text, run, suffix_delimiter, collapse)
-        parts.append((String(text), True))
+            locator = bool(piece[0].get("locator"))
+            base = text[:-len(suffix)] if suffix and text.endswith(suffix) else None
+            previous = segments[-1] if segments else None
+            previous_base = None
+            if previous is not None:
+                previous_base = previous[0] if previous[0] is not None else _rest_text(previous[3], names)
+            if (collapse != "year" and base is not None and previous is not None
+                    and previous[1] and previous_base == base and not locator
+                    and not previous[2]):
+                previous[1].append(suffix)
+            elif base is not None and index and collapse != "year":
+                segments.append([base, [suffix], locator])
+            elif base is not None and index == 0 and collapse != "year":
+                segments.append([None, [suffix], locator, text[:-len(suffix)]])
+            else:
+                segments.append([text, [], locator])
+        rendered = []
+        for segment in segments:
+            if segment[1]:
+                head = segment[3] if segment[0] is None else segment[0]
+                rendered.append(head + _suffix_list(segment[1], suffix_delimiter, collapse))
+            else:
+                rendered.append(segment[0])
+        if any(seg[2] for seg in segments) and len(segments) > 1:
+            joined = delimiter.join(rendered)  # cites with locators: "Wong 1999, 328; 2000, 475"
+        else:
+            joined = group_delimiter.join(rendered)
+        parts.append((String(joined), len(group) > 1))
     return _join_collapsed(parts, delimiter, after)
 
 
-def _flush_suffixes(text, run, suffix_delimiter, collapse):
-    if not run:
-        return text
-    if collapse == "year-suffix-ranged" and len(run) >= 2:
-        letters = [text[-1]] + run if text and text[-1].isalpha() else run
-        if all(ord(b) == ord(a) + 1 for a, b in zip(letters, letters[1:])) and len(letters) >= 3:
-            return text[:-1] + letters[0] + "\u2013" + letters[-1] if letters[0] == text[-1] \
-                else text + suffix_delimiter + run[0] + "\u2013" + run[-1]
-    return text + "".join(suffix_delimiter + s for s in run)
+def _suffix_list(suffixes, suffix_delimiter, collapse):
+    if collapse != "year-suffix-ranged":
+        return suffix_delimiter.join(suffixes)
+    out, i = [], 0
+    while i < len(suffixes):
+        j = i
+        while j + 1 < len(suffixes) and len(suffixes[j + 1]) == 1 == len(suffixes[j]) \
+                and ord(suffixes[j + 1]) == ord(suffixes[j]) + 1:
+            j += 1
+        out.append(suffixes[i] + "\u2013" + suffixes[j] if j - i >= 2 else
+                   suffix_delimiter.join(suffixes[i:j + 1]))
+        i = j + 1
+    return suffix_delimiter.join(out)
+
+
+def _rest_text(text, names):
+    if names and text.startswith(names):
+        return text[len(names):].lstrip(" ,;:")
+    return text
 
 
 def _rest(piece, names):
