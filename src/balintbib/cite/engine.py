@@ -464,8 +464,8 @@ class CitationEngine:
                     if cite.get("locator"):
                         extra["locator"] = Locator(cite.get("label", "page"), str(cite["locator"]))
                     for affix in ("prefix", "suffix"):
-                        if cite.get(affix):
-                            extra[affix] = cite[affix]
+                        if cite.get(affix):  # cite affixes may hold rich text too
+                            extra[affix] = String(_prepare_string(affix, cite[affix]))
                     cites.append(_CiteItem(key, **extra))
                 citation = Citation(cites)
                 citation.bibliography = bib
