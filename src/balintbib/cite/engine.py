@@ -171,6 +171,18 @@ def _curly_double_quotes(text: str) -> str:
 
 
 def _prepare_name(name: dict) -> dict:
+    """A CSL-JSON name; a suffix written into the given name ("John, III",
+    "John,! Jr." for a comma before the suffix) is split off as citeproc-js
+    does (fixtures magic_NameSuffix*)."""
+    name = dict(name)
+    given = name.get("given")
+    if isinstance(given, str) and "," in given and not name.get("suffix"):
+        head, tail = given.split(",", 1)
+        if tail.startswith("!"):
+            name["comma-suffix"] = True
+            tail = tail[1:]
+        if tail.strip():
+            name["given"], name["suffix"] = head.strip(), tail.strip()
     out = {}
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
