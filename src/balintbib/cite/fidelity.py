@@ -815,7 +815,7 @@ def _join_collapsed(parts, delimiter, after):
 
 def _collapse_years(pieces, delimiter, owner, collapse):
     group_delimiter = owner.get("cite-group-delimiter", ", ")
-    suffix_delimiter = owner.get("year-suffix-delimiter", delimiter)
+    suffix_delimiter = owner.get("year-suffix-delimiter", owner.get("cite-group-delimiter", delimiter))
     after = owner.get("after-collapse-delimiter", delimiter)
     groups: list[list] = []
     for piece in pieces:
@@ -1333,7 +1333,7 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
         for part in parts:
             if not part:
                 continue
-            if out and not out.endswith(("'", "\u2019", "-")):
+            if out and not out.endswith(("'", "\u2019", "-", "\u00a0", " ")):
                 out += " "
             out += part
         return out
