@@ -1087,22 +1087,6 @@ _OPTION_DEFAULTS = {
 }
 
 
-def _name_option(name_elem, context, option, sort_options=None):
-    """Inheritable name options (CSL 1.0.2 "Inheritable Name Options"):
-    cs:name, then cs:citation/cs:bibliography, then cs:style (``name-form``,
-    ``name-delimiter`` spell form/delimiter there)."""
-    if sort_options and option in sort_options:
-        return sort_options[option]
-    if name_elem is not None and option in name_elem.attrib:
-        return name_elem.get(option)
-    owner = _owner(name_elem if name_elem is not None else context)
-    inherited = {"form": "name-form", "delimiter": "name-delimiter"}.get(option, option)
-    for node in (owner, owner.getroottree().getroot() if owner is not None else None):
-        if node is not None and inherited in node.attrib:
-            return node.get(inherited)
-    return _OPTION_DEFAULTS.get(option)
-
-
 def _owner(element):
     node = element
     while node is not None:
@@ -1115,11 +1099,6 @@ def _owner(element):
             return None
         node = parent
     return None
-
-
-def _owner_of(context, name_elem):
-    owner = _owner(context) if context is not None else None
-    return owner
 
 
 def _opt(name_elem, context, option, sort_options=None):
@@ -1467,11 +1446,6 @@ def _date_key(value):
         return None
 
 
-@lru_cache(maxsize=None)
-def _macro_shape(macro_path: str):
-    return None
-
-
 def _macro_date_only(macro):
     """If a sort macro only renders date variables, sort on the dates themselves
     (citeproc-js compares dates numerically, not as rendered text)."""
@@ -1606,7 +1580,6 @@ _PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
 _Q_CLOSE = CLOSE["quote"]
 _PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,!?])")
 _SPACES = re.compile(r"  +")
-_SPACE_PUNCT = re.compile(f" ([{MARKERS}]*)([.,;:])(?=\\s|$|[{MARKERS}])")
 
 
 def finish(text: str, punctuation_in_quote: bool) -> str:
