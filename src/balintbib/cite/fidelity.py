@@ -1472,6 +1472,14 @@ def _macro_date_key(variables, item):
 
 
 def _macro_is_numeric(macro):
+    memo = macro._memo("is_numeric") if isinstance(macro, MemoMixin) else {}
+    name = macro.get("name")
+    if name not in memo:
+        memo[name] = _macro_is_numeric_uncached(macro)
+    return memo[name]
+
+
+def _macro_is_numeric_uncached(macro):
     return bool(macro.xpath(".//cs:number|.//cs:text[@variable='citation-number']", namespaces=NS)) \
         and not macro.xpath(".//cs:names|.//cs:text[@variable='title']", namespaces=NS)
 
@@ -1514,6 +1522,27 @@ class MemoMixin:
             found = layouts[self] = super().get_layout()
         return found
 
+    def _remember(self, table, compute):
+        memo = self._memo(table)
+        if self in memo:
+            return memo[self]
+        value = memo[self] = compute()
+        return value
+
+    def get_formatter(self):
+        return FORMATTER  # the engine always renders through the marker formatter
+
+    def is_locale_date(self):
+        return self._remember("is_locale_date", super().is_locale_date)
+
+    def substitute(self):
+        return self._remember("substitute", super().substitute)
+
+    def get_parent_delimiter(self, context=None):
+        if context is not None and context is not self:
+            return super().get_parent_delimiter(context)
+        return self._remember("parent_delimiter", super().get_parent_delimiter)
+
 
 class Locale(MemoMixin, m.Locale):
     def get_term(self, name, form=None, zero_padded=False):
@@ -1531,7 +1560,12 @@ class Locale(MemoMixin, m.Locale):
     def get_date(self, form):
         dates = self._memo("dates")
         if form not in dates:
-            dates[form] = super().get_date(form)
+            try:
+                dates[form] = super().get_date(form)
+            except IndexError:
+                dates[form] = None
+        if dates[form] is None:
+            raise IndexError(form)
         return dates[form]
 
 
