@@ -614,6 +614,13 @@ class If(m.If):
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
+    def _type(self, item):
+        memo = self.__dict__.get("_types")
+        if memo is None:
+            memo = self._types = self.get("type").lower().split()
+        item_type = dict.get(item.reference, "type")
+        return [t == item_type for t in memo]
+
     def _variable(self, item):
         out = []
         for variable in self.get("variable").split():
