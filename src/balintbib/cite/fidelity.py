@@ -768,7 +768,13 @@ class Layout(DisplayMixin, m.Layout):
         elif collapse in ("year", "year-suffix", "year-suffix-ranged"):
             text = _collapse_years(pieces, delimiter, owner, collapse)
         else:
-            text = join([p[1] for p in pieces], delimiter) if pieces else String("")
+            text = String("")
+            for index, (cite, piece_text, _) in enumerate(pieces):
+                # a cite prefix starting with punctuation replaces the delimiter
+                # (citeproc-js; magic_SuppressLayoutDelimiterIfPrefixComma)
+                if index and not str(cite.get("prefix", "")).startswith((",", ";", ":", ".")):
+                    text = String(str(text) + delimiter)
+                text = String(str(text) + str(piece_text))
         for cite in bad:
             value = callback(cite)
             text = join([text, String(value or "{}?".format(cite.key))], delimiter) \
