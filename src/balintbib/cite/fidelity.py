@@ -996,6 +996,14 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                     rendered = label + rendered if label_first else rendered + label
             outputs.append(rendered)
             _record_rendered(context, role)
+            if RENDER_STATE.get("substituting"):
+                # inside cs:substitute a rendered name variable is suppressed at
+                # once, even later in the same macro (substitute_SuppressOrdinaryVariable)
+                try:
+                    layout = context.get_layout()
+                    layout.repressed.setdefault("__vars__", set()).add(role)
+                except (IndexError, AttributeError):
+                    pass
         if count:
             return String(str(count))
         if outputs:
@@ -1061,6 +1069,7 @@ class Substitute(m.Substitute):
             before = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = set()
+            RENDER_STATE["substituting"] = RENDER_STATE.get("substituting", 0) + 1
             try:
                 if isinstance(child, m.Names):
                     text = child.render(item, context=context, names_parent=names_parent, **kwargs)
@@ -1070,6 +1079,8 @@ class Substitute(m.Substitute):
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
                 text = None
+            finally:
+                RENDER_STATE["substituting"] -= 1
             rendered = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = before | rendered
