@@ -388,6 +388,20 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 item, context, sort_options=kwargs["sort_options"])
             language = _item_language(self, item)
             return text, language
+        if "macro" in self.attrib:
+            # a macro call acts like a group (citeproc-js): terms in it are not
+            # printed when every variable it calls is empty (group_SuppressTermInMacro)
+            calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+            text, language = super().process(item, context=context, **kwargs)
+            called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
+            VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
+            if called and not rendered:
+                VAR_CALLS["calls"] += 1
+                return None, language
+            if called:
+                VAR_CALLS["calls"] += 1
+                VAR_CALLS["hits"] += 1
+            return text, language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
