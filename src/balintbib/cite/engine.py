@@ -33,6 +33,9 @@ __all__ = ["RenderedEntry", "render_bibliography", "render_citations", "StyleErr
            "CitationEngine", "get_engine"]
 
 
+_RENDER_LOCK = threading.RLock()
+
+
 class _CiteItem(CitationItem):
     """citeproc-py's CitationItem with its hot lookups remembered (each is a
     chain of dict-attribute lookups, asked tens of times per rendered item;
@@ -272,7 +275,9 @@ class CitationEngine:
                 ("open-inner-quote", "\u2018"), ("close-inner-quote", "\u2019"))))
         piq = root.get_locale_option("punctuation-in-quote")
         self.punctuation_in_quote = str(piq).lower() == "true"
-        self.lock = threading.Lock()
+        # the fidelity layer keeps per-rendering state in module globals, so
+        # renderings are serialized across all engines (threads wait)
+        self.lock = _RENDER_LOCK
 
     # -- helpers
     def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
