@@ -8,8 +8,8 @@ citeproc-py does the CSL interpretation; :mod:`balintbib.cite.fidelity`
 supplies corrected element classes, and this module prepares the data
 (rich text, typographic apostrophes, raw dates), assigns year suffixes, and
 turns the result into plain text, escaped HTML and Markdown.
-Parsed styles are cached per (style file, locale); an engine is not meant to
-be used from several threads at once.
+Parsed styles are cached per (style file, locale); renderings are serialized
+by one lock (threads may call in, they take turns).
 """
 
 from __future__ import annotations
