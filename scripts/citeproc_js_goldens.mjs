@@ -75,8 +75,9 @@ for (const style of styles) {
   if (base === null) { out[style.name] = null; continue; }
   out[style.name] = base.map((e, i) => {
     const row = { id: e.id };
-    if (results.text) row.text = results.text[i].value.replace(/\n+$/, "");
-    if (results.html) row.html = results.html[i].value.trim();
+    // (an entry id without an entry: the style printed nothing for that item)
+    if (results.text) row.text = (results.text[i] && results.text[i].value || "").replace(/\n+$/, "");
+    if (results.html) row.html = (results.html[i] && results.html[i].value || "").trim();
     return row;
   });
 }

@@ -66,6 +66,8 @@ def render_fixture(fx: dict[str, str]) -> str:
 
     mode = fx["MODE"].strip()
     items = json.loads(fx["INPUT"])
+    for index, item in enumerate(items):  # citeproc-js numbers items without an id
+        item.setdefault("id", f"ITEM-{index + 1}")
     engine = CitationEngine(xml=fx["CSL"].strip())
     if mode == "bibliography":
         if "BIBSECTION" in fx or "BIBENTRIES" in fx:

@@ -8,8 +8,8 @@ citeproc-py does the CSL interpretation; :mod:`balintbib.cite.fidelity`
 supplies corrected element classes, and this module prepares the data
 (rich text, typographic apostrophes, raw dates), assigns year suffixes, and
 turns the result into plain text, escaped HTML and Markdown.
-Parsed styles are cached per (style file, locale); an engine is not meant to
-be used from several threads at once.
+Parsed styles are cached per (style file, locale); renderings are serialized
+by one lock (threads may call in, they take turns).
 """
 
 from __future__ import annotations
@@ -31,6 +31,31 @@ from .styles import StyleError, resolve_locale, resolve_style
 
 __all__ = ["RenderedEntry", "render_bibliography", "render_citations", "StyleError",
            "CitationEngine", "get_engine"]
+
+
+_RENDER_LOCK = threading.RLock()
+
+
+class _CiteItem(CitationItem):
+    """citeproc-py's CitationItem with its hot lookups remembered (each is a
+    chain of dict-attribute lookups, asked tens of times per rendered item;
+    ``number`` was a list.index per call: quadratic in numeric styles)."""
+
+    @property
+    def reference(self):
+        ref = self.__dict__.get("_ref")
+        if ref is None:
+            ref = self.__dict__["_ref"] = self.bibliography.source[self.key]
+        return ref
+
+    @property
+    def number(self):
+        bib = self.bibliography
+        keys, numbers = bib.__dict__.get("_numbers", (None, None))
+        if keys is not bib.keys:  # registration and sorting replace the list
+            numbers = {key: i + 1 for i, key in enumerate(bib.keys)}
+            bib.__dict__["_numbers"] = (bib.keys, numbers)
+        return numbers[self.key]
 
 
 @dataclass(frozen=True)
@@ -149,6 +174,18 @@ def _curly_double_quotes(text: str) -> str:
 
 
 def _prepare_name(name: dict) -> dict:
+    """A CSL-JSON name; a suffix written into the given name ("John, III",
+    "John,! Jr." for a comma before the suffix) is split off as citeproc-js
+    does (fixtures magic_NameSuffix*)."""
+    name = dict(name)
+    given = name.get("given")
+    if isinstance(given, str) and "," in given and not name.get("suffix"):
+        head, tail = given.split(",", 1)
+        if tail.startswith("!"):
+            name["comma-suffix"] = True
+            tail = tail[1:]
+        if tail.strip():
+            name["given"], name["suffix"] = head.strip(), tail.strip()
     out = {}
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
@@ -238,7 +275,9 @@ class CitationEngine:
                 ("open-inner-quote", "\u2018"), ("close-inner-quote", "\u2019"))))
         piq = root.get_locale_option("punctuation-in-quote")
         self.punctuation_in_quote = str(piq).lower() == "true"
-        self.lock = threading.Lock()
+        # the fidelity layer keeps per-rendering state in module globals, so
+        # renderings are serialized across all engines (threads wait)
+        self.lock = _RENDER_LOCK
 
     # -- helpers
     def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
@@ -253,7 +292,7 @@ class CitationEngine:
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
         order += [k for k in keys if k not in set(order)]
         for key in order:
-            bib.register(Citation([CitationItem(key)]))
+            bib.register(Citation([_CiteItem(key)]))
         return bib, keys
 
     def _finish(self, text) -> str:
@@ -275,7 +314,7 @@ class CitationEngine:
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
-            rendered = bib.bibliography()
+            rendered = self._render_entries(bib)
             out = []
             for cite_item, text in zip(bib.items, rendered):
                 if text is None:
@@ -283,46 +322,83 @@ class CitationEngine:
                 out.append(self._entry(ids[cite_item.key], self._finish(text)))
             return out
 
+    def _render_entries(self, bib) -> list:
+        """The bibliography entries, in parallel processes for big
+        bibliographies (fork: the workers inherit the sorted, disambiguated
+        state; each renders a slice, starting one entry early so that
+        subsequent-author-substitute sees its predecessor)."""
+        items = bib.items
+        workers = _workers(len(items))
+        if workers < 2:
+            return [str(t) if t is not None else None for t in bib.bibliography()]
+        size = -(-len(items) // workers)
+        slices = [(max(start - 1, 0), start, min(start + size, len(items)))
+                  for start in range(0, len(items), size)]
+        return _in_forks(lambda lead, start, end: self._render_slice(bib, lead, start, end), slices)
+
+    def _render_slice(self, bib, lead, start, end) -> list:
+        self.style.root.bibliography._previous_names = None
+        out = self.style.render_bibliography(bib.items[lead:end])
+        return [str(t) if t is not None else None for t in out[start - lead:]]
+
     def _cite_text(self, bib, item) -> str:
-        citation = Citation([CitationItem(item.key)])
+        citation = Citation([_CiteItem(item.key)])
         citation.bibliography = bib
         return markup.strip_markers(str(self.style.render_citation(citation, [], lambda _: None)))
 
-    def _collisions(self, bib, items) -> list[list]:
+    def _collisions(self, bib, items, texts: dict) -> list[list]:
+        """Groups of items whose citations print the same. `texts` caches each
+        item's citation; callers refresh the items whose options they change."""
+        missing = [item for item in items if item.key not in texts]
+        workers = _workers(len(missing))
+        if workers > 1:
+            size = -(-len(missing) // workers)
+            chunks = [(start, min(start + size, len(missing))) for start in range(0, len(missing), size)]
+            found = _in_forks(lambda a, b: [self._cite_text(bib, item) for item in missing[a:b]], chunks)
+            texts.update((item.key, text) for item, text in zip(missing, found))
         groups: dict[str, list] = {}
         for item in items:
-            groups.setdefault(self._cite_text(bib, item), []).append(item)
+            if item.key not in texts:
+                texts[item.key] = self._cite_text(bib, item)
+            groups.setdefault(texts[item.key], []).append(item)
         return [members for members in groups.values() if len(members) > 1]
 
-    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool):
+    def _refresh(self, bib, items, texts: dict) -> None:
+        for item in items:
+            texts[item.key] = self._cite_text(bib, item)
+
+    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool, texts):
         """Steps 1-2 of CSL 1.0.2 disambiguation, interleaved as citeproc-js
         does: for n = 1, 2, … shown names, first without, then with given
         names; an item keeps the smallest change that makes its citation
         unique, and items no change can separate get none."""
         overrides = fidelity.RENDER_STATE["add_names"]
         given = fidelity.RENDER_STATE["givenname"]
-        unresolved = []
+        unresolved = False
         for members in groups:
             most = max(len(item.reference.get("author") or item.reference.get("editor") or [])
                        for item in members)
             pending = members
+
+            def clashing(candidates):
+                return [item for item in candidates
+                        if sum(texts[other.key] == texts[item.key] for other in members) > 1]
+
             for count in range(1, max(most, 1) + 1):
                 if count > 1 and add_names:
                     for item in pending:
                         overrides[item.key] = count
+                    self._refresh(bib, pending, texts)
                 elif count > 1:
                     break
-                texts = {item.key: self._cite_text(bib, item) for item in members}
-                clash = [item for item in pending
-                         if sum(t == texts[item.key] for t in texts.values()) > 1]
+                clash = clashing(pending)
                 for level in (1, 2) if add_given else ():
                     if not clash:
                         break
                     for item in clash:
                         given[item.key] = level  # 1: initials, 2: full given names
-                    texts = {item.key: self._cite_text(bib, item) for item in members}
-                    still = [item for item in clash
-                             if sum(t == texts[item.key] for t in texts.values()) > 1]
+                    self._refresh(bib, clash, texts)
+                    still = clashing(clash)
                     if level == 2:
                         for item in still:
                             given.pop(item.key, None)
@@ -334,8 +410,9 @@ class CitationEngine:
                 overrides.pop(item.key, None)
                 given.pop(item.key, None)
             if pending:
-                unresolved.append(pending)
-        return self._collisions(bib, bib.items) if unresolved else []
+                self._refresh(bib, pending, texts)
+                unresolved = True
+        return self._collisions(bib, bib.items, texts) if unresolved else []
 
     def _uses_disambiguate_condition(self) -> bool:
         if not hasattr(self, "_uses_disambiguate"):
@@ -359,19 +436,21 @@ class CitationEngine:
                     "disambiguate-add-names", "disambiguate-add-givenname",
                     "disambiguate-add-year-suffix")) and not self._uses_disambiguate_condition():
             return
+        texts: dict[str, str] = {}
         try:
-            groups = self._collisions(bib, bib.items)
+            groups = self._collisions(bib, bib.items, texts)
         except Exception:  # a style that cannot cite: nothing to disambiguate
             return
         add_names = citation.get("disambiguate-add-names") == "true"
         add_given = citation.get("disambiguate-add-givenname") == "true"
         if add_names or add_given:
-            groups = self._add_names_and_givennames(bib, groups, add_names, add_given)
+            groups = self._add_names_and_givennames(bib, groups, add_names, add_given, texts)
         if groups and self._uses_disambiguate_condition():
             flagged = fidelity.RENDER_STATE["disambiguate"]
             for members in groups:
                 flagged.update(item.key for item in members)
-            groups = self._collisions(bib, bib.items)
+                self._refresh(bib, members, texts)
+            groups = self._collisions(bib, bib.items, texts)
         if not self.year_suffix:
             return
         for members in groups:
@@ -402,15 +481,52 @@ class CitationEngine:
                     if cite.get("locator"):
                         extra["locator"] = Locator(cite.get("label", "page"), str(cite["locator"]))
                     for affix in ("prefix", "suffix"):
-                        if cite.get(affix):
-                            extra[affix] = cite[affix]
-                    cites.append(CitationItem(key, **extra))
+                        if cite.get(affix):  # cite affixes may hold rich text too
+                            extra[affix] = String(_prepare_string(affix, cite[affix]))
+                    cites.append(_CiteItem(key, **extra))
                 citation = Citation(cites)
                 citation.bibliography = bib
                 text = self.style.render_citation(citation, cites_so_far, lambda c: None)
                 out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                        self._finish(text or "")))
             return out
+
+
+PARALLEL_FROM = 400  # entries; below this, forking costs more than it saves
+
+
+def _workers(count: int) -> int:
+    import os
+    if count < PARALLEL_FROM or os.environ.get("BALINTBIB_NO_FORK"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(cpus, 4))
+
+
+_JOB = None
+
+
+def _run_job(args):
+    return _JOB(*args)
+
+
+def _in_forks(job, chunks) -> list:
+    """Run job(*chunk) for every chunk in forked processes; concatenated results."""
+    import multiprocessing
+    global _JOB
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+            parts = pool.map(_run_job, chunks)
+    finally:
+        _JOB = None
+    return [value for part in parts for value in part]
 
 
 def _suffix(index: int) -> str:

@@ -128,8 +128,19 @@ _SUPERSCRIPT_RE = re.compile(f"[{''.join(_SUPERSCRIPTS)}]")
 
 def to_html(text: str) -> str:
     """Escaped HTML fragment; tags are balanced because markers come in pairs.
-    Unicode superscript letters become <sup> (as citeproc-js prints them)."""
-    out, stack = [], []
+    Unicode superscript letters become <sup> (as citeproc-js prints them);
+    italic inside italic (bold in bold, small caps in small caps) prints as
+    the normal style (CSL 1.0.2 flip-flop)."""
+    out = []
+    stack: list[tuple[str, str, str]] = []  # (kind, opening tag, closing tag)
+
+    def open_tag(name):
+        flip = _FLIP.get(name)
+        same = sum(1 for entry in stack if entry[0] == name)
+        kind = flip if flip and same % 2 == 1 else name
+        stack.append((name, _KINDS[kind][0], _KINDS[kind][1]))
+        out.append(_KINDS[kind][0])
+
     for kind, tok in _tokens(text):
         if kind is None:
             escaped = _escape_html(tok)
@@ -139,24 +150,24 @@ def to_html(text: str) -> str:
             continue
         name, opening = kind
         if opening:
-            stack.append(name)
-            out.append(_KINDS[name][0])
-        elif name in stack:
+            open_tag(name)
+        elif any(entry[0] == name for entry in stack):
             # close everything opened after it, then reopen (keeps HTML well formed)
             reopen = []
             while stack:
                 top = stack.pop()
-                out.append(_KINDS[top][1])
-                if top == name:
+                out.append(top[2])
+                if top[0] == name:
                     break
-                reopen.append(top)
+                reopen.append(top[0])
             for top in reversed(reopen):
-                stack.append(top)
-                out.append(_KINDS[top][0])
+                open_tag(top)
     while stack:
-        out.append(_KINDS[stack.pop()][1])
+        out.append(stack.pop()[2])
     return "".join(out).strip()
 
+
+_FLIP = {"italic": "normal-style", "bold": "normal-weight", "smallcaps": "normal-variant"}
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|])")
 
