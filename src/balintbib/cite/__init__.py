@@ -1,1 +1,4 @@
-"""balintbib.cite"""
+"""balintbib.cite: CSL styles, the fidelity layer over citeproc-py, renderers."""
+
+from .engine import RenderedEntry, render_bibliography, render_citations  # noqa: F401
+from .styles import StyleError, resolve_style  # noqa: F401

@@ -1,0 +1,312 @@
+"""Render CSL-JSON items as a bibliography (or citations) in any CSL style.
+
+    from balintbib.cite import render_bibliography
+    for entry in render_bibliography(items, "apa"):
+        print(entry.text)
+
+citeproc-py does the CSL interpretation; :mod:`balintbib.cite.fidelity`
+supplies corrected element classes, and this module prepares the data
+(rich text, typographic apostrophes, raw dates), assigns year suffixes, and
+turns the result into plain text, escaped HTML and Markdown.
+Parsed styles are cached per (style file, locale); an engine is not meant to
+be used from several threads at once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+from citeproc.source import Locator
+from citeproc.source.json import CiteProcJSON
+from citeproc.string import String
+
+from . import fidelity, markup
+from .styles import StyleError, resolve_locale, resolve_style
+
+__all__ = ["RenderedEntry", "render_bibliography", "render_citations", "StyleError",
+           "CitationEngine", "get_engine"]
+
+
+@dataclass(frozen=True)
+class RenderedEntry:
+    id: str
+    text: str
+    html: str
+    markdown: str
+
+
+class _Style(CitationStylesStyle):
+    """A style parsed with our safe parser and element classes."""
+
+    def __init__(self, path, locale):  # noqa: D107 - replaces the base loader
+        from lxml import etree
+        self.parser = fidelity.make_parser()
+        try:
+            self.xml = etree.parse(str(path), self.parser)
+        except etree.XMLSyntaxError as exc:
+            raise StyleError(f"{path}: not a valid CSL style ({exc.msg})") from None
+        self.root = self.xml.getroot()
+        self.root.formatter = fidelity.FORMATTER
+        self.root.set_locale_list(locale)
+
+
+# data preparation -------------------------------------------------------
+
+_NO_TYPOGRAPHY = {"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "id", "type", "language",
+                  "citation-label", "call-number"}
+_NAME_VARS = {"author", "collection-editor", "composer", "container-author", "director",
+              "editor", "editorial-director", "illustrator", "interviewer", "original-author",
+              "recipient", "reviewed-author", "translator", "chair", "compiler", "contributor",
+              "curator", "executive-producer", "guest", "host", "narrator", "organizer",
+              "performer", "producer", "script-writer", "series-creator"}
+_DATE_VARS = {"accessed", "container", "event-date", "issued", "original-date", "submitted",
+              "available-date"}
+_SUPPORTED_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle",
+                        "suffix", "literal", "comma-suffix"}
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split())}
+
+
+def _raw_date(raw: str) -> dict:
+    """A ``raw``/``literal`` date string as date-parts when it looks like a date."""
+    text = raw.strip()
+    match = re.fullmatch(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?", text)
+    if match:
+        return {"date-parts": [[int(p) for p in match.groups() if p]]}
+    match = re.fullmatch(r"(\d{4})\s*[-–/]\s*(\d{4})", text)
+    if match:
+        return {"date-parts": [[int(match.group(1))], [int(match.group(2))]]}
+    match = re.fullmatch(r"(?:(\d{1,2})\s+)?([A-Za-z]{3})[a-z]*\.?\s+(\d{4})", text)
+    if match and match.group(2).lower() in _MONTHS:
+        parts = [int(match.group(3)), _MONTHS[match.group(2).lower()]]
+        if match.group(1):
+            parts.append(int(match.group(1)))
+        return {"date-parts": [parts]}
+    return {"literal": text}
+
+
+def _prepare_string(key: str, value) -> str:
+    text = str(value)
+    text = markup.MARKER_RE.sub("", text)
+    if key in _NO_TYPOGRAPHY:
+        return text
+    text = markup.data_to_markers(text)
+    text = _straight_double_quotes(text)
+    return fidelity.typographic(text)
+
+
+def _straight_double_quotes(text: str) -> str:
+    """Paired straight double quotes in data are quotations (citeproc-js turns
+    them into the locale's quotes, flip-flopping inside quoted titles)."""
+    if text.count('"') < 2:
+        return text
+    out, opened = [], False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            out.append(markup.CLOSE["quote"] if opened else markup.OPEN["quote"])
+            opened = not opened
+        else:
+            out.append(ch)
+    if opened:  # unpaired: leave the last one as it was
+        idx = len(out) - 1 - out[::-1].index(markup.OPEN["quote"])
+        out[idx] = '"'
+    return "".join(out)
+
+
+def _prepare_name(name: dict) -> dict:
+    out = {}
+    for key, value in name.items():
+        if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
+            continue
+        out[key] = value if key == "comma-suffix" else fidelity.typographic(str(value))
+    if "family" not in out and "given" not in out and "literal" not in out:
+        out["literal"] = ""
+    return out
+
+
+def prepare_item(item: dict, key: str) -> dict:
+    """A CSL-JSON item as citeproc-py reads it, our key as its id."""
+    out = {"id": key, "type": item.get("type") or "document"}
+    for field, value in item.items():
+        if field in ("id", "type") or value in (None, "", [], {}):
+            continue
+        if field in _NAME_VARS:
+            if isinstance(value, list):
+                names = [_prepare_name(n) for n in value if isinstance(n, dict)]
+                names = [n for n in names if n.get("literal", True) != ""]
+                if names:
+                    out[field] = names
+            continue
+        if field in _DATE_VARS:
+            if isinstance(value, dict):
+                if not value.get("date-parts") and (value.get("raw") or value.get("literal")):
+                    date = _raw_date(str(value.get("raw") or value.get("literal")))
+                    if "literal" in value:
+                        date = {"literal": str(value["literal"])}
+                else:
+                    date = {k: v for k, v in value.items() if k in ("date-parts", "season", "circa", "literal")}
+                    parts = [[int(p) for p in dp if str(p).strip().lstrip("-").isdigit()]
+                             for dp in date.get("date-parts", []) if dp]
+                    parts = [p for p in parts if p]
+                    if parts:
+                        date["date-parts"] = parts
+                    else:
+                        date.pop("date-parts", None)
+                if date.get("date-parts") or date.get("literal"):
+                    out[field] = date
+            elif isinstance(value, str):
+                out[field] = _raw_date(value)
+            continue
+        if isinstance(value, (dict, list)):
+            continue
+        out[field] = _prepare_string(field, value)
+    return out
+
+
+# engine -----------------------------------------------------------------
+
+class CitationEngine:
+    """One style in one locale, parsed once; renders bibliographies and citations."""
+
+    def __init__(self, style: str, locale: str | None = None):
+        resolved = resolve_style(style)
+        self.resolved = resolved
+        self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
+        self.style = _Style(resolved.path, self.locale)
+        root = self.style.root
+        self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
+        citation = root.find("cs:citation", fidelity.NS)
+        self.year_suffix = citation is not None and citation.get(
+            "disambiguate-add-year-suffix", "false") == "true"
+        self.quotes = markup.QuoteMarks(
+            *(str(root.get_single_term(t) or d) for t, d in (
+                ("open-quote", "\u201c"), ("close-quote", "\u201d"),
+                ("open-inner-quote", "\u2018"), ("close-inner-quote", "\u2019"))))
+        piq = root.get_locale_option("punctuation-in-quote")
+        self.punctuation_in_quote = str(piq).lower() == "true"
+        self.lock = threading.Lock()
+
+    # -- helpers
+    def _bibliography(self, items: Sequence[dict]):
+        keys = [f"k{i}" for i in range(len(items))]
+        prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            source = CiteProcJSON(prepared)
+        bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
+        for key in keys:
+            bib.register(Citation([CitationItem(key)]))
+        return bib, keys
+
+    def _finish(self, text) -> str:
+        text = fidelity.finish(str(text), self.punctuation_in_quote)
+        return markup.resolve_quotes(text, self.quotes)
+
+    def _entry(self, item_id: str, text: str) -> RenderedEntry:
+        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text),
+                             markup.to_markdown(text))
+
+    # -- public
+    def bibliography(self, items: Sequence[dict]) -> list[RenderedEntry]:
+        if not self.has_bibliography:
+            return []
+        with self.lock:
+            bib, keys = self._bibliography(items)
+            ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
+            bib.sort()
+            if self.year_suffix:
+                self._assign_year_suffixes(bib)
+            bibliography = self.style.root.bibliography
+            bibliography._previous_names = None
+            rendered = bib.bibliography()
+            out = []
+            for cite_item, text in zip(bib.items, rendered):
+                if text is None:
+                    continue
+                out.append(self._entry(ids[cite_item.key], self._finish(text)))
+            return out
+
+    def _assign_year_suffixes(self, bib) -> None:
+        """Year-suffix disambiguation (CSL 1.0.2 "Disambiguation", step 4):
+        items whose citations print identically get a, b, c… in bibliography
+        order (fixtures ``disambiguate_YearSuffix*``; APA "2018a/2018b")."""
+        groups: dict[str, list] = {}
+        for item in bib.items:
+            citation = Citation([CitationItem(item.key)])
+            citation.bibliography = bib
+            try:
+                text = str(self.style.render_citation(citation, [], lambda _: None))
+            except Exception:  # a style that cannot cite: nothing to disambiguate
+                return
+            self.style.root.citation.cites = []
+            groups.setdefault(markup.strip_markers(text), []).append(item)
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            for index, item in enumerate(members):
+                item.reference["year_suffix"] = String(_suffix(index))
+
+    def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
+                  ) -> list[RenderedEntry]:
+        """Render citation clusters: each cluster is a list of ``{"id", "locator",
+        "label", "prefix", "suffix"}`` dicts, in document order."""
+        with self.lock:
+            bib, keys = self._bibliography(items)
+            by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
+            if self.has_bibliography:
+                bib.sort()
+            if self.year_suffix:
+                self._assign_year_suffixes(bib)
+            self.style.root.citation.cites = []
+            out = []
+            for cluster in clusters:
+                cites = []
+                for cite in cluster:
+                    key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
+                    extra = {}
+                    if cite.get("locator"):
+                        extra["locator"] = Locator(cite.get("label", "page"), str(cite["locator"]))
+                    for affix in ("prefix", "suffix"):
+                        if cite.get(affix):
+                            extra[affix] = cite[affix]
+                    cites.append(CitationItem(key, **extra))
+                citation = Citation(cites)
+                citation.bibliography = bib
+                text = self.style.render_citation(citation, self.style.root.citation.cites,
+                                                  lambda c: None)
+                out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
+                                       self._finish(text or "")))
+            return out
+
+
+def _suffix(index: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = letters[rem] + out
+    return out
+
+
+@lru_cache(maxsize=32)
+def get_engine(style: str, locale: str | None = None) -> CitationEngine:
+    return CitationEngine(style, locale)
+
+
+def render_bibliography(items: list[dict], style: str, locale: str | None = None,
+                        ) -> list[RenderedEntry]:
+    """All `items` (CSL-JSON dicts) as one bibliography, in bibliography order."""
+    return get_engine(style, locale).bibliography(items)
+
+
+def render_citations(items: list[dict], clusters: list[list[dict]], style: str,
+                     locale: str | None = None) -> list[RenderedEntry]:
+    """Citation clusters in document order (see :meth:`CitationEngine.citations`)."""
+    return get_engine(style, locale).citations(items, clusters)
