@@ -45,3 +45,4 @@ def main() -> None:
 
 # Command modules (each adds its commands to `cli`).
 from . import library_cmds  # noqa: E402,F401
+from . import tui_cmd  # noqa: E402,F401

@@ -217,7 +217,7 @@ class Catalog:
         """How many of `refs` carry each tag (as written in the library)."""
         counts: Counter = Counter()
         for ref in refs:
-            counts.update(dict.fromkeys(ref.tags))
+            counts.update(dict.fromkeys(ref.tags, 1))
         return counts
 
     def all_tags(self) -> list[str]:
