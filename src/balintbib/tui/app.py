@@ -150,7 +150,7 @@ class BalintApp(App[None]):
         self.shown = len(rows)
         self.table.set_rows(rows)
         self.query_one(TagPane).show(self.catalog.tag_counts(rows), self.chosen_tags)
-        where = str(self.library_path or (library.files[0].path if library.files else ""))
+        where = Path(self.library_path or (library.files[0].path if library.files else "")).name
         self.query_one("#search", Input).border_title = f"balintbib — {where}"
         if library.problems:
             errors = sum(1 for p in library.problems if getattr(p, "severity", "error") == "error")

@@ -46,8 +46,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield Label("Format")
             yield Select([(label, fid) for fid, label, _ in FORMATS if fid in self.formats],
                          value=self.formats[0], allow_blank=False, id="export-format")
-            yield Label("File")
-            path_input = Input(str(self.folder / f"reading-list{FORMAT_EXT[self.formats[0]]}"), id="export-path")
+            yield Label("File (a relative name goes in the current folder)")
+            path_input = Input(f"reading-list{FORMAT_EXT[self.formats[0]]}", id="export-path")
             path_input.cursor_blink = self.cursor_blink
             yield path_input
             yield Static("", id="export-error")
