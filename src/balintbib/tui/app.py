@@ -46,8 +46,10 @@ from .widgets.tagpane import TagPane
 
 #: Seconds of quiet typing before a search runs.
 SEARCH_DEBOUNCE = 0.12
-#: Seconds the cursor must rest on a reference before its citation is formatted.
-CITE_DEBOUNCE = 0.08
+#: Seconds the cursor must rest on a reference before the detail pane follows it,
+#: and before its citation is formatted.
+DETAIL_DEBOUNCE = 0.05
+CITE_DEBOUNCE = 0.1
 
 
 class BalintApp(App[None]):
@@ -79,8 +81,11 @@ class BalintApp(App[None]):
         self.shown = 0
         self.query_error: str | None = None
         self._generation = 0
+        self.applied_generation = 0  # the last search whose result is on screen
         self._search_timer: Timer | None = None
+        self.search_debounce = SEARCH_DEBOUNCE
         self._cite_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
         self.last_filter_seconds = 0.0
         # Sync state lives on the app so a sync goes on while you browse.
         self.sync_service: SyncService | None = None
@@ -177,7 +182,10 @@ class BalintApp(App[None]):
         self.query_text = event.value
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self.refilter)
+        if self.search_debounce > 0:
+            self._search_timer = self.set_timer(self.search_debounce, self.refilter)
+        else:
+            self.refilter()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
@@ -216,6 +224,7 @@ class BalintApp(App[None]):
         if message.generation != self._generation:
             return  # an older search finished late
         self.query_error = message.error
+        self.applied_generation = message.generation
         if message.error is None:
             self.last_filter_seconds = message.seconds
             self.shown = len(message.rows)
@@ -235,10 +244,17 @@ class BalintApp(App[None]):
     # -- list and detail ------------------------------------------------------------------------
     @on(RefTable.Highlighted)
     def _highlighted(self, event: RefTable.Highlighted) -> None:
-        self.show_detail(event.ref)
+        # The detail pane follows once the cursor rests: while a key repeats,
+        # only the two rows that change are repainted.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        ref = event.ref
+        self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, lambda: self.show_detail(ref))
 
     @on(RefTable.Opened)
     def _opened(self, event: RefTable.Opened) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
         self.show_detail(event.ref)
         self.detail.focus()
 
@@ -283,7 +299,7 @@ class BalintApp(App[None]):
         text = Text()
         if self.catalog is None:
             text.append(" Loading the library…")
-            status.update(text)
+            status.update(text, layout=False)
             return
         total = len(self.catalog)
         text.append(f" {self.shown} of {total} references", style="bold")
@@ -310,7 +326,7 @@ class BalintApp(App[None]):
             text.append(f" · read-only ({self.read_only_reason})", style="bold magenta")
         if self.query_error:
             text.append(f" · {self.query_error}", style="bold red")
-        status.update(text)
+        status.update(text, layout=False)  # one line, always: no relayout
         self.table.border_subtitle = f"{self.shown} shown · {len(self.marks)} marked"
 
     # -- actions ----------------------------------------------------------------------------------
@@ -336,8 +352,8 @@ class BalintApp(App[None]):
             return
         key = ref.key.lower()
         self.marks.discard(key) if key in self.marks else self.marks.add(key)
+        self.table.refresh_row(self.table.cursor)
         self.table.move_to(self.table.cursor + 1)
-        self.table.refresh()
         self.update_status()
 
     def action_mark_all(self) -> None:

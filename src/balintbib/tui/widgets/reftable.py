@@ -22,6 +22,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ._scroll import set_virtual_size
+
 from ...model import Reference
 from ..catalog import COLUMNS, Catalog
 
@@ -60,7 +62,7 @@ class RefTable(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    RefTable { background: $surface; overflow-x: hidden; overflow-y: auto; }
+    RefTable { background: $surface; overflow-x: hidden; overflow-y: scroll; }
     RefTable > .reftable--header { text-style: bold; background: $panel; color: $text; }
     RefTable > .reftable--sorted { text-style: bold underline; background: $panel; color: $accent; }
     RefTable > .reftable--cursor { background: $boost; text-style: bold; }
@@ -72,7 +74,7 @@ class RefTable(ScrollView, can_focus=True):
     RefTable > .reftable--empty { color: $text-muted; text-style: italic; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
 
     class Highlighted(Message):
         """The cursor is on another reference (None: the list is empty)."""
@@ -115,7 +117,7 @@ class RefTable(ScrollView, can_focus=True):
                 index = next(i for i, r in enumerate(rows) if r is keep)
             except StopIteration:
                 index = 0
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows) + 1))
         self.set_reactive(RefTable.cursor, min(index, max(len(rows) - 1, 0)))
         self._scroll_cursor_into_view()
         self.refresh()
@@ -129,9 +131,16 @@ class RefTable(ScrollView, can_focus=True):
 
     # -- cursor -------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_y)
         self._scroll_cursor_into_view()
-        self.refresh()
+        if round(self.scroll_y) == top:  # no scroll: repaint just the two rows
+            self.refresh_row(old)
+            self.refresh_row(new)
         self._post_highlight()
+
+    def refresh_row(self, index: int) -> None:
+        """Repaint one row (virtual line index + 1: the header is line 0)."""
+        self.refresh_line(index + 1)
 
     def _post_highlight(self) -> None:
         ref = self.current
@@ -194,7 +203,7 @@ class RefTable(ScrollView, can_focus=True):
 
     # -- layout -----------------------------------------------------------------------------
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) + 1)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(self.rows) + 1))
         self._scroll_cursor_into_view()
 
     def column_widths(self, width: int) -> list[tuple[str, int]]:

@@ -28,6 +28,10 @@ class TagPane(OptionList):
 
     def show(self, counts: Counter, chosen: list[str]) -> None:
         """Rebuild the options (a few dozen) and keep the highlight on the same tag."""
+        state = (tuple(sorted(counts.items())), tuple(chosen), self.scrollable_content_region.width)
+        if state == getattr(self, "_state", None):
+            return  # nothing to redraw
+        self._state = state
         current = self.highlighted_option.id if self.highlighted_option is not None else None
         chosen_folded = {fold(t) for t in chosen}
         tags = list(chosen) + sorted((t for t in counts if fold(t) not in chosen_folded), key=fold)
