@@ -44,6 +44,8 @@ from .widgets.detail import DetailPane, identifier_url
 from .widgets.reftable import RefTable
 from .widgets.tagpane import TagPane
 
+#: Seconds between the first screen and the start of the search index build.
+INDEX_DELAY = 0.2
 #: Seconds of quiet typing before a search runs.
 SEARCH_DEBOUNCE = 0.12
 #: Seconds the cursor must rest on a reference before the detail pane follows it,
@@ -53,7 +55,7 @@ CITE_DEBOUNCE = 0.1
 
 
 class BalintApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
     TITLE = "balintbib"
     COMMANDS = App.COMMANDS | {BalintCommands}
     BINDINGS = [Binding(a.keys, a.name, a.label, show=a.footer, priority=a.priority)
@@ -87,6 +89,7 @@ class BalintApp(App[None]):
         self._cite_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self.last_filter_seconds = 0.0
+        self.load_seconds = 0.0
         # Sync state lives on the app so a sync goes on while you browse.
         self.sync_service: SyncService | None = None
         self.sync_running: str | None = None
@@ -130,8 +133,10 @@ class BalintApp(App[None]):
     # -- loading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_worker(self, path: Path) -> None:
+        start = time.perf_counter()
         try:
             library = Library.load(path)
+            self.load_seconds = time.perf_counter() - start
         except BalintError as exc:
             self.post_message(msg.LibraryFailed(str(exc)))
             return
@@ -154,7 +159,7 @@ class BalintApp(App[None]):
         rows = list(library.references)
         self.shown = len(rows)
         self.table.set_rows(rows)
-        self.query_one(TagPane).show(self.catalog.tag_counts(rows), self.chosen_tags)
+        self.query_one(TagPane).border_subtitle = "counting…"
         where = Path(self.library_path or (library.files[0].path if library.files else "")).name
         self.query_one("#search", Input).border_title = f"balintbib — {where}"
         if library.problems:
@@ -163,7 +168,9 @@ class BalintApp(App[None]):
                 self.notify(f"{errors} problem(s) while reading the library; run 'balintbib check'.",
                             severity="warning")
         self.update_status()
-        self._index_worker()
+        # Index once the first frames are painted: the list is on screen before
+        # the heavy work starts competing for the interpreter.
+        self.set_timer(INDEX_DELAY, self._index_worker)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _index_worker(self) -> None:
@@ -172,9 +179,9 @@ class BalintApp(App[None]):
             self.post_message(msg.IndexReady())
 
     def on_index_ready(self, message: msg.IndexReady) -> None:
+        self.query_one(TagPane).border_subtitle = ""
         self.update_status()
-        if self.table.sort_column is not None:
-            self.refilter()
+        self.refilter()  # tag counts, and whatever was typed meanwhile
 
     # -- search ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")

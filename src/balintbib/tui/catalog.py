@@ -18,6 +18,7 @@ import os
 import re
 import threading
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -98,6 +99,19 @@ def make_line(ref: Reference, macros: dict[str, str]) -> Line:
     )
 
 
+_PLAIN_WORDS = re.compile(r"[^\s:\"'\\-]+(?:\s+[^\s:\"'\\-]+)*\s*")
+
+
+def _narrows(old: str, new: str) -> bool:
+    """True when every reference matching `new` also matches `old`.
+
+    Holds when both are plain words (no field:, no -exclusion, no quotes) and
+    `new` only adds characters at the end: a longer word or more words.
+    """
+    old, new = old.lstrip(), new.lstrip()
+    return bool(old) and new.startswith(old) and bool(_PLAIN_WORDS.fullmatch(new))
+
+
 class Catalog:
     """A library seen as a filterable, sortable list."""
 
@@ -106,7 +120,9 @@ class Catalog:
         self._lines: dict[int, Line] = {}
         self._index: Index | None = None
         self._rows_by_ref: dict[int, int] = {}
+        self._tags: dict[int, tuple[str, ...]] = {}
         self._lock = threading.Lock()
+        self._last: tuple[str, tuple[str, ...], list[Reference]] | None = None
         self.forced_read_only = read_only
 
     # -- state ------------------------------------------------------------------
@@ -157,8 +173,9 @@ class Catalog:
                 return
             index = Index([], self.macros)
             index.rows = [make_row(r, self.macros) for r in self.references]
-            for ref in self.references:  # the sort keys too, so sorting is instant
+            for ref in self.references:  # the sort keys and tags too, so sorting is instant
                 self.line(ref)
+                self.tags_of(ref)
             self._rows_by_ref = {id(row.ref): i for i, row in enumerate(index.rows)}
             self._index = index
 
@@ -167,17 +184,27 @@ class Catalog:
 
         Raises `balintbib.query.QueryError` for a query that cannot be parsed.
         """
-        tags = list(tags)
+        tags = tuple(tags)
         if not query.strip() and not tags:
             return list(self.references)
-        compile_query(query)  # errors before the (possibly slow) index
+        pred = compile_query(query)  # errors before the (possibly slow) index
         self.build_index()
         assert self._index is not None
-        return self._index.filter(query, tags)
+        last = self._last
+        if last is not None and last[1] == tags and _narrows(last[0], query):
+            # Typing on: the new words only narrow the last result, so search just that.
+            rows, where = self._index.rows, self._rows_by_ref
+            result = [r for r in last[2] if pred(rows[where[id(r)]])]
+        else:
+            result = self._index.filter(query, tags)
+        self._last = (query, tags, result)
+        return result
 
     def refresh(self, ref: Reference) -> None:
         """Forget what was computed for a reference that changed (after an edit)."""
         self._lines.pop(id(ref), None)
+        self._tags.pop(id(ref), None)
+        self._last = None
         with self._lock:
             if self._index is not None:
                 pos = self._rows_by_ref.get(id(ref))
@@ -193,6 +220,8 @@ class Catalog:
         with self._lock:
             self.library = library
             self._lines.clear()
+            self._tags.clear()
+            self._last = None
             self._index = None
             self._rows_by_ref = {}
 
@@ -213,12 +242,15 @@ class Catalog:
             raise ValueError(f"cannot sort by {column!r}")
         return sorted(refs, key=keys[column], reverse=reverse)
 
+    def tags_of(self, ref: Reference) -> tuple[str, ...]:
+        tags = self._tags.get(id(ref))
+        if tags is None:
+            tags = self._tags[id(ref)] = tuple(dict.fromkeys(ref.tags))
+        return tags
+
     def tag_counts(self, refs: Iterable[Reference]) -> Counter:
         """How many of `refs` carry each tag (as written in the library)."""
-        counts: Counter = Counter()
-        for ref in refs:
-            counts.update(dict.fromkeys(ref.tags, 1))
-        return counts
+        return Counter(chain.from_iterable(map(self.tags_of, refs)))
 
     def all_tags(self) -> list[str]:
         return sorted(self.tag_counts(self.references), key=fold)
