@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parent / "data"
-SAMPLE = DATA / "sample.bib"
+from tui_helpers import SAMPLE
 
 
 @pytest.hookimpl(tryfirst=True)

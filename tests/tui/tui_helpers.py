@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = DATA / "sample.bib"
+
 async def settle(pilot, rounds: int = 3) -> None:
     """Let debounce timers fire and every worker finish, then let messages land."""
     app = pilot.app

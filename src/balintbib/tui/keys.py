@@ -58,7 +58,7 @@ LIST_KEYS: tuple[tuple[str, str], ...] = (
 
 #: Keys inside dialogs.
 DIALOG_KEYS: tuple[tuple[str, str], ...] = (
-    ("ctrl+s", "Save (edit dialog)"),
+    ("Ctrl+S", "Save (edit dialog)"),
     ("Enter", "Confirm (export dialog)"),
     ("Escape", "Cancel / close"),
     ("p  P", "Pull / push (sync screen)"),

@@ -82,7 +82,8 @@ class DetailPane(ScrollView, can_focus=True):
         self.border_subtitle = style_label
         sections = [self._citation_text(citation)]
 
-        annotation = Text("Annotation\n", style=HEADING)
+        annotation = Text()
+        annotation.append("Annotation\n", style=HEADING)
         annotation.append(ref.annotation or "No annotation yet.", style=None if ref.annotation else DIM)
         sections.append(annotation)
 

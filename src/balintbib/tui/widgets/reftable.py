@@ -210,7 +210,7 @@ class RefTable(ScrollView, can_focus=True):
         """(column id, cells) for a table `width` cells wide; the title takes the rest."""
         tags = 0 if width < 90 else (20 if width < 120 else 28)
         author = 16 if width < 60 else (21 if width < 120 else 26)
-        fixed = {"mark": 1, "author": author, "year": 4, "tags": tags, "annotated": 1}
+        fixed = {"mark": 1, "author": author, "year": 5, "tags": tags, "annotated": 1}
         gaps = sum(1 for c, *_ in COLUMNS if fixed.get(c, 1)) - 1
         title = max(width - sum(fixed.values()) - gaps, 10)
         return [(c, title if c == "title" else fixed[c]) for c, *_ in COLUMNS if c == "title" or fixed[c]]
@@ -246,7 +246,7 @@ class RefTable(ScrollView, can_focus=True):
         for column, cells in self.column_widths(width):
             label = titles[column]
             if column == self.sort_column:
-                label += " ▼" if self.sort_reverse else " ▲"
+                label += "▼" if self.sort_reverse else "▲"
             style = sorted_style if column == self.sort_column else base
             segments.append(Segment(fit(label, cells), style))
             segments.append(Segment(" ", base))
