@@ -58,6 +58,9 @@ class BalintApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
     TITLE = "balintbib"
     COMMANDS = App.COMMANDS | {BalintCommands}
+    #: Below 120 columns the tag pane hides (T shows it); below 100 the detail
+    #: pane goes under the list.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (120, "-wide")]
     BINDINGS = [Binding(a.keys, a.name, a.label, show=a.footer, priority=a.priority)
                 for a in ACTIONS if a.name != "command_palette"]
 
@@ -343,6 +346,7 @@ class BalintApp(App[None]):
     def action_focus_tags(self) -> None:
         tags = self.query_one(TagPane)
         tags.display = True
+        tags.add_class("shown")
         tags.focus()
 
     def action_focus_list(self) -> None:
@@ -392,7 +396,9 @@ class BalintApp(App[None]):
 
     def action_toggle_tags(self) -> None:
         tags = self.query_one(TagPane)
-        tags.display = not tags.display
+        visible = tags.display and tags.region.width > 0
+        tags.set_class(not visible, "shown")
+        tags.display = not visible
 
     def action_choose_style(self) -> None:
         def chosen(style: str | None) -> None:
