@@ -24,6 +24,8 @@ _MACROS = [
     MacroTextSpec("{", "{"),
     MacroTextSpec("}", "}"),
     MacroTextSpec("textasciicircum", "^"),
+    MacroTextSpec("textbraceleft", "{"),
+    MacroTextSpec("textbraceright", "}"),
     MacroTextSpec("textasciitilde", "~"),
     MacroTextSpec("textbackslash", "\\"),
     MacroTextSpec("LaTeX", "LaTeX"),
@@ -85,8 +87,8 @@ def _squash(text: str) -> str:
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    "{": r"\textbraceleft{}",  # not \{: BibTeX counts every brace, escaped or not
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",

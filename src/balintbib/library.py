@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .formats import bibtex
 from .formats.bibtex import BibFile, Entry, Problem, Text
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_bytes
 from .model import Reference
 
 
@@ -190,8 +190,17 @@ class Library:
     def save(self) -> list[str]:
         """Write the files that changed (atomically); returns their paths."""
         written = []
+        encodings = {bf.path: bf.encoding for bf in self.files}
         for path, text in self.render().items():
-            atomic_write_text(path, text)
+            encoding = encodings.get(path, "utf-8")
+            try:
+                data = text.encode(encoding)
+            except UnicodeEncodeError as exc:
+                raise LibraryError(
+                    f"{path}: the file is {encoding} and cannot hold {exc.object[exc.start:exc.end]!r}; "
+                    "convert it to UTF-8 first (balintbib normalize)"
+                ) from None
+            atomic_write_bytes(path, data)
             written.append(path)
         if written:
             reloaded = Library.load_files([bf.path for bf in self.files] + [

@@ -44,13 +44,17 @@ class RenderedEntry:
 class _Style(CitationStylesStyle):
     """A style parsed with our safe parser and element classes."""
 
-    def __init__(self, path, locale):  # noqa: D107 - replaces the base loader
+    def __init__(self, source, locale):  # noqa: D107 - replaces the base loader
         from lxml import etree
         self.parser = fidelity.make_parser()
         try:
-            self.xml = etree.parse(str(path), self.parser)
+            if isinstance(source, bytes):
+                self.xml = etree.ElementTree(etree.fromstring(source, self.parser))
+            else:
+                self.xml = etree.parse(str(source), self.parser)
         except etree.XMLSyntaxError as exc:
-            raise StyleError(f"{path}: not a valid CSL style ({exc.msg})") from None
+            raise StyleError(f"{source if not isinstance(source, bytes) else 'style'}: "
+                             f"not a valid CSL style ({exc.msg})") from None
         self.root = self.xml.getroot()
         self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
@@ -98,6 +102,7 @@ def _prepare_string(key: str, value) -> str:
         return text
     text = markup.data_to_markers(text)
     text = _straight_double_quotes(text)
+    text = _curly_double_quotes(text)
     return fidelity.typographic(text)
 
 
@@ -107,8 +112,13 @@ def _straight_double_quotes(text: str) -> str:
     if text.count('"') < 2:
         return text
     out, opened = [], False
+    in_tag = False
     for i, ch in enumerate(text):
-        if ch == '"':
+        if ch == "<" and re.match(r"</?span\b", text[i:i + 6]):
+            in_tag = True
+        elif ch == ">" and in_tag:
+            in_tag = False
+        if ch == '"' and not in_tag:
             out.append(markup.CLOSE["quote"] if opened else markup.OPEN["quote"])
             opened = not opened
         else:
@@ -119,12 +129,37 @@ def _straight_double_quotes(text: str) -> str:
     return "".join(out)
 
 
+def _curly_double_quotes(text: str) -> str:
+    """Balanced typographic double quotes in data are quotations too, so that
+    they flip to inner quotes inside a quoted title (citeproc-js:
+    “‘Balint Group’ Meetings…”)."""
+    if "\u201c" not in text:
+        return text
+    depth = 0
+    for ch in text:
+        if ch == "\u201c":
+            depth += 1
+        elif ch == "\u201d":
+            depth -= 1
+            if depth < 0:
+                return text
+    if depth != 0:
+        return text
+    return text.replace("\u201c", markup.OPEN["dquote"]).replace("\u201d", markup.CLOSE["dquote"])
+
+
 def _prepare_name(name: dict) -> dict:
     out = {}
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
             continue
-        out[key] = value if key == "comma-suffix" else fidelity.typographic(str(value))
+        if key == "comma-suffix":
+            out[key] = value
+            continue
+        text = str(value)
+        if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]  # a quoted family name is taken literally
+        out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
     return out
@@ -174,11 +209,24 @@ def prepare_item(item: dict, key: str) -> dict:
 class CitationEngine:
     """One style in one locale, parsed once; renders bibliographies and citations."""
 
-    def __init__(self, style: str, locale: str | None = None):
-        resolved = resolve_style(style)
-        self.resolved = resolved
-        self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
-        self.style = _Style(resolved.path, self.locale)
+    def __init__(self, style: str | None = None, locale: str | None = None, *,
+                 xml: bytes | str | None = None):
+        if xml is not None:
+            data = xml.encode("utf-8") if isinstance(xml, str) else xml
+            self.resolved = None
+            default = re.search(rb'default-locale="([^"]+)"', data[:3000])
+            try:
+                self.locale = resolve_locale(locale or (default.group(1).decode() if default else None))
+            except StyleError:
+                if locale:
+                    raise
+                self.locale = default.group(1).decode()  # in-style locales may still define it
+            self.style = _Style(data, self.locale)
+        else:
+            resolved = resolve_style(style)
+            self.resolved = resolved
+            self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
+            self.style = _Style(resolved.path, self.locale)
         root = self.style.root
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
@@ -193,14 +241,18 @@ class CitationEngine:
         self.lock = threading.Lock()
 
     # -- helpers
-    def _bibliography(self, items: Sequence[dict]):
+    def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
         keys = [f"k{i}" for i in range(len(items))]
+        items = [item if "id" in item else {**item, "id": key} for item, key in zip(items, keys)]
         prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = CiteProcJSON(prepared)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
-        for key in keys:
+        by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
+        order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
+        order += [k for k in keys if k not in set(order)]
+        for key in order:
             bib.register(Citation([CitationItem(key)]))
         return bib, keys
 
@@ -220,8 +272,7 @@ class CitationEngine:
             bib, keys = self._bibliography(items)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
             bib.sort()
-            if self.year_suffix:
-                self._assign_year_suffixes(bib)
+            self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
             rendered = bib.bibliography()
@@ -232,38 +283,116 @@ class CitationEngine:
                 out.append(self._entry(ids[cite_item.key], self._finish(text)))
             return out
 
-    def _assign_year_suffixes(self, bib) -> None:
-        """Year-suffix disambiguation (CSL 1.0.2 "Disambiguation", step 4):
-        items whose citations print identically get a, b, c… in bibliography
-        order (fixtures ``disambiguate_YearSuffix*``; APA "2018a/2018b")."""
+    def _cite_text(self, bib, item) -> str:
+        citation = Citation([CitationItem(item.key)])
+        citation.bibliography = bib
+        return markup.strip_markers(str(self.style.render_citation(citation, [], lambda _: None)))
+
+    def _collisions(self, bib, items) -> list[list]:
         groups: dict[str, list] = {}
-        for item in bib.items:
-            citation = Citation([CitationItem(item.key)])
-            citation.bibliography = bib
-            try:
-                text = str(self.style.render_citation(citation, [], lambda _: None))
-            except Exception:  # a style that cannot cite: nothing to disambiguate
-                return
-            self.style.root.citation.cites = []
-            groups.setdefault(markup.strip_markers(text), []).append(item)
-        for members in groups.values():
+        for item in items:
+            groups.setdefault(self._cite_text(bib, item), []).append(item)
+        return [members for members in groups.values() if len(members) > 1]
+
+    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool):
+        """Steps 1-2 of CSL 1.0.2 disambiguation, interleaved as citeproc-js
+        does: for n = 1, 2, … shown names, first without, then with given
+        names; an item keeps the smallest change that makes its citation
+        unique, and items no change can separate get none."""
+        overrides = fidelity.RENDER_STATE["add_names"]
+        given = fidelity.RENDER_STATE["givenname"]
+        unresolved = []
+        for members in groups:
+            most = max(len(item.reference.get("author") or item.reference.get("editor") or [])
+                       for item in members)
+            pending = members
+            for count in range(1, max(most, 1) + 1):
+                if count > 1 and add_names:
+                    for item in pending:
+                        overrides[item.key] = count
+                elif count > 1:
+                    break
+                texts = {item.key: self._cite_text(bib, item) for item in members}
+                clash = [item for item in pending
+                         if sum(t == texts[item.key] for t in texts.values()) > 1]
+                for level in (1, 2) if add_given else ():
+                    if not clash:
+                        break
+                    for item in clash:
+                        given[item.key] = level  # 1: initials, 2: full given names
+                    texts = {item.key: self._cite_text(bib, item) for item in members}
+                    still = [item for item in clash
+                             if sum(t == texts[item.key] for t in texts.values()) > 1]
+                    if level == 2:
+                        for item in still:
+                            given.pop(item.key, None)
+                    clash = still
+                pending = clash
+                if not pending:
+                    break
+            for item in pending:
+                overrides.pop(item.key, None)
+                given.pop(item.key, None)
+            if pending:
+                unresolved.append(pending)
+        return self._collisions(bib, bib.items) if unresolved else []
+
+    def _uses_disambiguate_condition(self) -> bool:
+        if not hasattr(self, "_uses_disambiguate"):
+            self._uses_disambiguate = bool(self.style.root.xpath(
+                ".//cs:if[@disambiguate]|.//cs:else-if[@disambiguate]", namespaces=fidelity.NS))
+        return self._uses_disambiguate
+
+    def _disambiguate(self, bib) -> None:
+        """Disambiguation (CSL 1.0.2 "Disambiguation"): items whose citations
+        print identically first get more names (``disambiguate-add-names``,
+        kept in the bibliography as citeproc-js does), then year suffixes a,
+        b, c… in bibliography order (``disambiguate-add-year-suffix``;
+        fixtures ``disambiguate_*``; APA "2018a/2018b", MLA "Kjeldmand, Dorte,
+        Inger Holmström, et al.")."""
+        fidelity.RENDER_STATE["add_names"] = {}
+        fidelity.RENDER_STATE["disambiguate"] = set()
+        fidelity.RENDER_STATE["givenname"] = {}
+        citation = self.style.root.find("cs:citation", fidelity.NS)
+        if citation is None or not any(
+                citation.get(option) == "true" for option in (
+                    "disambiguate-add-names", "disambiguate-add-givenname",
+                    "disambiguate-add-year-suffix")) and not self._uses_disambiguate_condition():
+            return
+        try:
+            groups = self._collisions(bib, bib.items)
+        except Exception:  # a style that cannot cite: nothing to disambiguate
+            return
+        add_names = citation.get("disambiguate-add-names") == "true"
+        add_given = citation.get("disambiguate-add-givenname") == "true"
+        if add_names or add_given:
+            groups = self._add_names_and_givennames(bib, groups, add_names, add_given)
+        if groups and self._uses_disambiguate_condition():
+            flagged = fidelity.RENDER_STATE["disambiguate"]
+            for members in groups:
+                flagged.update(item.key for item in members)
+            groups = self._collisions(bib, bib.items)
+        if not self.year_suffix:
+            return
+        for members in groups:
             if len(members) < 2:
                 continue
             for index, item in enumerate(members):
                 item.reference["year_suffix"] = String(_suffix(index))
 
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
-                  ) -> list[RenderedEntry]:
+                  cited_all_first: bool = False) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
         "label", "prefix", "suffix"}`` dicts, in document order."""
+        clusters = [list(c) for c in clusters]
         with self.lock:
-            bib, keys = self._bibliography(items)
+            cited = [str(c.get("id")) for cluster in clusters for c in cluster]
+            bib, keys = self._bibliography(items, cited if not cited_all_first else ())
             by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
             if self.has_bibliography:
                 bib.sort()
-            if self.year_suffix:
-                self._assign_year_suffixes(bib)
-            self.style.root.citation.cites = []
+            self._disambiguate(bib)
+            cites_so_far: list = []
             out = []
             for cluster in clusters:
                 cites = []
@@ -278,8 +407,7 @@ class CitationEngine:
                     cites.append(CitationItem(key, **extra))
                 citation = Citation(cites)
                 citation.bibliography = bib
-                text = self.style.render_citation(citation, self.style.root.citation.cites,
-                                                  lambda c: None)
+                text = self.style.render_citation(citation, cites_so_far, lambda c: None)
                 out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                        self._finish(text or "")))
             return out

@@ -100,6 +100,10 @@ through toward towards under until upon versus vs v within without de d' von van
 _WORD_RE = re.compile(r"[^\s\-\u2010\u2013\u2014/]+")
 
 
+def _latin(char: str) -> bool:
+    return char.isascii() or unicodedata.name(char, "").startswith("LATIN")
+
+
 def _letters(chars, start, end, protected):
     return [i for i in range(start, end) if chars[i].isalpha() and not protected[i]]
 
@@ -169,17 +173,13 @@ class TextCaseMixin:
     @staticmethod
     def _title_case(chars, protected):
         text = "".join(chars)
-        plain = [c for i, c in enumerate(chars) if not protected[i] and c.isalpha()]
-        if plain and all(c.isupper() for c in plain):
-            chars = [c if protected[i] else c.lower() for i, c in enumerate(chars)]
-            text = "".join(chars)
         words = list(re.finditer(r"[^\s]+", text))
         for wi, wmatch in enumerate(words):
             word_text = "".join(c for i, c in enumerate(chars[wmatch.start():wmatch.end()])
                                 if c not in MARKERS)
             bare = word_text.strip("\"'“”‘’([{").lower().rstrip(".,;:!?)]}\"'“”‘’")
             prev = words[wi - 1].group() if wi else ""
-            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!"))
+            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", ".", "\u2013"))
             is_last = wi == len(words) - 1
             if bare in STOP_WORDS and not after_colon and not is_last:
                 # stop words are lowered (unless protected or mixed case)
@@ -195,7 +195,9 @@ class TextCaseMixin:
                 if not letters:
                     continue
                 part_bare = "".join(chars[i] for i in letters).lower()
-                if part.start() != wmatch.start() and part_bare in STOP_WORDS:
+                if part.start() != wmatch.start() and (part_bare in STOP_WORDS or len(letters) == 1):
+                    continue
+                if not _latin(chars[letters[0]]):
                     continue
                 if protected[letters[0]]:
                     continue
@@ -240,6 +242,23 @@ class QuoteMixin:
 
 # ----------------------------------------------------------------- elements
 
+# Counters of variable-calling renderings for cs:group suppression.
+VAR_CALLS = {"calls": 0, "hits": 0}
+
+
+class VariableCallMixin:
+    """Count each rendering of an element that calls a variable, and whether it
+    produced output, so that ``cs:group`` can apply its implicit condition."""
+
+    def render(self, *args, **kwargs):
+        if "variable" not in self.attrib or self.get("variable") == "year-suffix":
+            return super().render(*args, **kwargs)
+        VAR_CALLS["calls"] += 1
+        result = super().render(*args, **kwargs)
+        if result is not None and str(result) != "":
+            VAR_CALLS["hits"] += 1
+        return result
+
 class Style(m.Style):
     def set_locale_list(self, output_locale, validate=False):
         """Locale fallback (CSL 1.0.2 "Locale Fallback"): in-style locale for the
@@ -283,9 +302,55 @@ def load_locale_root(code: str):
     return etree.fromstring(data, make_parser())
 
 
-class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
-    NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
-                         "collection-number", "number-of-pages", "number-of-volumes"}
+NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
+                     "collection-number", "number-of-pages", "number-of-volumes"}
+_RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
+_ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
+
+
+class NumericRangeMixin:
+    def _process(self, value, variable):
+        """Numbers and ranges (CSL 1.0.2 "Page Ranges", "Number"): a range of
+        two numbers with the same (or no) prefix gets the range delimiter and,
+        for ``page``, the style's ``page-range-format``; anything else is left
+        exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
+        lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
+        text = str(value)
+        if variable == "page-first":
+            match = re.match(r"\s*([^\s,&\-\u2013]+)", text)
+            return String(match.group(1)) if match else String(text)
+        delimiter = "\u2013"
+        if variable in ("page", "locator") or variable in NUMERIC_VARIABLES:
+            term = str(self.get_single_term(name="page-range-delimiter") or "")
+            delimiter = term or delimiter
+        range_format = self.get_root().get_option("page-range-format") if variable == "page" else None
+        out = []
+        for part in re.split(r"(\s*,\s*|\s*&\s*)", text):
+            if not part:
+                continue
+            if part.strip() in (",", "&"):
+                out.append(", " if part.strip() == "," else " & ")
+                continue
+            match = _RANGE.match(part.strip()) if "\\-" not in part else None
+            roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
+            if match and match.group(1) == match.group(3):
+                prefix, first, last = match.group(1), match.group(2), match.group(4)
+                last_prefix = prefix if range_format in (None, "expanded") else ""
+                last = format_page_range_end(range_format, first, last) if range_format else last
+                out.append(f"{prefix}{self.format_number(first)}{delimiter}"
+                           f"{last_prefix}{self.format_number(last)}")
+            elif roman:
+                out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
+            elif match:
+                out.append(part.strip())
+            else:
+                out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
+                           else part.replace("\\-", "-"))
+        return String("".join(str(o) for o in out))
+
+
+class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
+    NUMERIC_VARIABLES = NUMERIC_VARIABLES
 
     def _variable(self, item, context):
         """Substituted variables are suppressed in the rest of the output
@@ -299,6 +364,8 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
             return item.reference.get("year_suffix") or None
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
+        if variable == "locator":
+            return self._process(item.locator.identifier, "locator")
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -306,8 +373,6 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 delimiter = str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
-        if variable == "locator" and text is not None:
-            return String(str(text))
         return text
 
     def _format_last_page(self, first, last):
@@ -316,13 +381,21 @@ class Text(DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
+        if "macro" in self.attrib and kwargs.get("sort_options"):
+            # sort keys: the name options reach names inside nested macros
+            # (citeproc-py drops them at the first cs:text macro)
+            text = self.get_macro(self.get("macro")).render(
+                item, context, sort_options=kwargs["sort_options"])
+            language = _item_language(self, item)
+            return text, language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
         return text, language
 
 
-class Number(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Number):
+class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin,
+             m.Number):
     # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
         variable = self.get("variable")
@@ -428,9 +501,9 @@ def format_page_range_end(range_format, first: str, last: str) -> str:
             return last
         if number % 100 < 10:
             return minimal(1)
-        if range_format == "chicago-15" and len(first) == 4 and len(last) == 4:
-            if minimal(2) and len(minimal(2)) > 2:
-                return last
+        if range_format in ("chicago", "chicago-15") and len(first) == 4 and len(last) == 4 \
+                and len(minimal(1)) >= 3:
+            return last
         return minimal(2)
     return last
 
@@ -463,19 +536,94 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
 
 
 def _is_plural_value(value: str) -> bool:
-    return re.search(r"\d+\s*(?:[-\u2013,&]|and)\s*\d+", value) is not None
+    return re.search(r"\w*\d+\w*\s*(?:[-\u2013,&]|and)\s*\w*\d+", value) is not None
 
 
 class Group(DisplayMixin, m.Group):
-    pass
+    def process(self, item, context=None, **kwargs):
+        """CSL 1.0.2 "Group": the group is suppressed when at least one of its
+        rendering elements calls a variable and every called variable is
+        empty; the test looks at what was actually rendered, through
+        ``cs:choose`` branches and macros (citeproc-py looks at every branch:
+        APA "(Publication)" for a thesis; fixtures ``group_*``)."""
+        calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+        delimiter = self.get("delimiter", "")
+        output = []
+        for child in self.iterchildren():
+            try:
+                if isinstance(child, m.Choose):
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text is not None and str(text) != "":
+                output.append(text)
+        called = VAR_CALLS["calls"] - calls
+        rendered = VAR_CALLS["hits"] - hits
+        if output and (called == 0 or rendered > 0):
+            return self.join(output)
+        raise VariableError
 
 
 # What is being rendered right now (an engine renders one entry at a time,
 # under its lock): the item, and whether its implicit year suffix was printed.
-RENDER_STATE = {"item": None, "suffix_done": False}
+RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
+                "givenname": {}}
 
 
-class Date(DisplayMixin, m.Date):
+class If(m.If):
+    def render(self, item, context=None, delimiter="", **kwargs):
+        """Conditions (CSL 1.0.2 "Choose"), adding ``disambiguate="true"``:
+        true only for items the disambiguation step flagged (citeproc-py
+        ignored it, so the condition always held: MLA printed titles in every
+        citation; fixtures ``disambiguate_*``, ``condition_*``)."""
+        results = []
+        if "type" in self.attrib:
+            results += self._type(item)
+        if "variable" in self.attrib:
+            results += self._variable(item)
+        if "is-numeric" in self.attrib:
+            results += self._is_numeric(item)
+        if "is-uncertain-date" in self.attrib:
+            results += self._is_uncertain_date(item)
+        if "locator" in self.attrib:
+            results += self._locator(item)
+        if "position" in self.attrib:
+            results += self._position(item, context)
+        if "disambiguate" in self.attrib:
+            flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
+            results.append(flagged == (self.get("disambiguate") == "true"))
+        match = self.get("match", "all")
+        if match == "any":
+            passed = any(results)
+        elif match == "none":
+            passed = not any(results)
+        else:
+            passed = all(results)
+        if not passed:
+            raise m.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def _variable(self, item):
+        out = []
+        for variable in self.get("variable").split():
+            if variable == "locator":
+                out.append("locator" in item)
+            elif variable == "year-suffix":
+                out.append(bool(item.reference.get("year_suffix")))
+            else:
+                value = item.reference.get(variable.replace("-", "_"))
+                out.append(value is not None and str(value) != "" if not isinstance(value, list)
+                           else bool(value))
+        return out
+
+
+class Else_If(If):
+    pass
+
+
+class Date(VariableCallMixin, DisplayMixin, m.Date):
     def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
         RENDER_STATE["item"] = item
         var = variable or self.get("variable")
@@ -519,7 +667,7 @@ class Date_Part(TextCaseMixin, StripPeriodsMixin, m.Date_Part):
 
 
 def _style_has_year_suffix(root) -> bool:
-    cached = getattr(root, "_has_year_suffix", None)
+    cached = root.__dict__.get("_has_year_suffix")  # (getattr would search the XML)
     if cached is None:
         cached = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=NS))
         root._has_year_suffix = cached
@@ -581,13 +729,26 @@ class Layout(DisplayMixin, m.Layout):
 
 # ------------------------------------------------------------------- names
 
+def _attr(element, name, default=None):
+    """A Python attribute stored on an lxml element proxy (``getattr`` would
+    fall through to citeproc-py's child-element lookup and return None)."""
+    return element.__dict__.get(name, default)
+
+
+def _item_language(element, item):
+    try:
+        return str(item.reference.language)[:2]
+    except VariableError:
+        return element.get_root().get("default-locale", "en")[:2]
+
+
 def _suppressed(context) -> set:
     """Variables suppressed by an earlier ``cs:substitute`` in this entry."""
     try:
         layout = context.get_layout()
     except (IndexError, AttributeError):
         return set()
-    repressed = getattr(layout, "repressed", None) or {}
+    repressed = _attr(layout, "repressed", None) or {}
     return repressed.get("__vars__", set())
 
 
@@ -596,12 +757,12 @@ def _record_rendered(context, variable):
         layout = context.get_layout()
     except (IndexError, AttributeError):
         return
-    rendered = getattr(layout, "_rendered_vars", None)
+    rendered = _attr(layout, "_rendered_vars", None)
     if rendered is not None:
         rendered.add(variable)
 
 
-class Names(DisplayMixin, m.Names):
+class Names(VariableCallMixin, DisplayMixin, m.Names):
     def process(self, item, names_context=None, context=None, **kwargs):
         """Name lists of several variables, each with its label; the
         ``cs:names`` delimiter between them; suppression of substituted
@@ -622,7 +783,7 @@ class Names(DisplayMixin, m.Names):
         present = [r for r in roles if r.replace("-", "_") in ref and ref[r.replace("-", "_")]]
         if ({"editor", "translator"} <= set(present)
                 and _same_names(ref["editor"], ref["translator"])
-                and self.get_term("editortranslator") is not None):
+                and str(self.get_single_term("editortranslator") or "") != ""):
             present = [r for r in present if r != "translator"]
             ed_trans = True
         else:
@@ -678,10 +839,10 @@ class Names(DisplayMixin, m.Names):
         except (IndexError, AttributeError):
             return text
         bibliography = layout.getparent()
-        if bibliography.tag != f"{{{CSL_NS}}}bibliography" or getattr(layout, "_first_names_done", True):
+        if bibliography.tag != f"{{{CSL_NS}}}bibliography" or _attr(layout, "_first_names_done", True):
             return text
         layout._first_names_done = True
-        previous = getattr(bibliography, "_previous_names", None)
+        previous = _attr(bibliography, "_previous_names", None)
         core = RENDER_STATE.get("names_core") or str(text)
         bibliography._previous_names = core
         substitute = bibliography.get("subsequent-author-substitute")
@@ -712,7 +873,7 @@ class Substitute(m.Substitute):
         except (IndexError, AttributeError):
             pass
         for child in self.iterchildren():
-            before = set(getattr(layout, "_rendered_vars", set())) if layout is not None else set()
+            before = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = set()
             try:
@@ -724,7 +885,7 @@ class Substitute(m.Substitute):
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
                 text = None
-            rendered = set(getattr(layout, "_rendered_vars", set())) if layout is not None else set()
+            rendered = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = before | rendered
             if text is not None and str(text) != "":
@@ -830,8 +991,8 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
             elif "-" in core:
                 piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
                 piece += initialize_with[len(initialize_with.rstrip()):]
-            elif len(core) == 2 and core[1].islower() and token.endswith("."):
-                piece = core + initialize_with  # "Th." stays "Th."
+            elif len(core) == 2 and token.endswith("."):
+                piece = core + initialize_with  # "Th." / "ME." are kept as written
             else:
                 piece = core[0] + initialize_with
             initial = True
@@ -845,7 +1006,7 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
 
 
 _ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
-                         r"\u0600-\u06FF'\u2019\s\-\.]*$")
+                         r"\u0600-\u06FF\u2000-\u206F'\s\-\.]*$")
 
 
 def render_name_list(name_elem, names, context, item, sort_options=None):
@@ -878,6 +1039,10 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     names = list(names)
     total = len(names)
     truncated = bool(et_al_min and et_al_use_first and total >= et_al_min and total > et_al_use_first)
+    extra = RENDER_STATE["add_names"].get(getattr(item, "key", None)) if item is not None else None
+    if truncated and extra and extra > et_al_use_first and sort_options is None:
+        et_al_use_first = extra  # disambiguate-add-names (CSL 1.0.2 "Disambiguation", step 1)
+        truncated = total > extra
     shown = names[:et_al_use_first] if truncated else names
     if form == "count":
         return len(shown)
@@ -893,12 +1058,18 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         part = name_parts.get(kind)
         if part is None or not text:
             return text
-        return part.wrap(part.format(part.case(String(text))))
+        return str(part.wrap(part.format(part.case(String(text)))))
 
+    given_level = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
+        if sort_options is None and item is not None else None
+    if given_level and form == "short":
+        form = "long"  # disambiguate-add-givenname: short names gain their given name
+    if given_level == 2:
+        initialize = False  # … and if initials are not enough, the full given name
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
-        inverted = nso == "all" or (nso == "first" and index == 0)
+        inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
         text = _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
@@ -933,6 +1104,8 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         return text + String(" ") + et_al
     RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
+        if "literal" in shown[-1] and len(rendered) > 2:
+            dp_last = "always"  # citeproc-js: "Gosling, R., & others"
         term_source = name_elem if name_elem is not None else context
         term = term_source.get_single_term("and") if and_ == "text" else String("&")
         head = join(rendered[:-1], delimiter)
@@ -1083,7 +1256,10 @@ class Key(m.Key):
             return keys
         macro = self.get_macro(self.get("macro"))
         layout = context.get_layout()
-        sort_options = {"name-as-sort-order": "all"}
+        # names in sort keys: sort order, no "and" term, no delimiters (the
+        # collation ignores punctuation): "Parker Stephen D" < "Parker Stephen"
+        sort_options = {"name-as-sort-order": "all", "and": None, "delimiter": " ",
+                        "delimiter-precedes-last": "never"}
         for option in ("names-min", "names-use-first", "names-use-last"):
             if option in self.attrib:
                 sort_options[option.replace("names", "et-al")] = self.get(option)
@@ -1149,7 +1325,7 @@ def _macro_is_numeric(macro):
 
 # ------------------------------------------------------------ class lookup
 
-OVERRIDES = [Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
+OVERRIDES = [If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]
 
 

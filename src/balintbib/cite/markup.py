@@ -32,6 +32,7 @@ _KINDS = {
     "nodecoration": ('<span style="text-decoration:none;">', "</span>", "", ""),
     "baseline": ('<span style="baseline">', "</span>", "", ""),
     "quote": ("", "", "", ""),  # resolved to the locale's quote marks
+    "dquote": ("", "", "", ""),  # “…” in the data: kept, flipped when nested
     "block": ('<div class="csl-block">', "</div>", "\n\n", ""),
     "left-margin": ('<div class="csl-left-margin">', "</div>", "", " "),
     "right-inline": ('<div class="csl-right-inline">', "</div>", "", ""),
@@ -87,7 +88,9 @@ def resolve_quotes(text: str, quotes: QuoteMarks) -> str:
     marks when quotes nest (CSL 1.0.2, "quotes": flip-flopping)."""
     out, depth = [], 0
     for kind, tok in _tokens(text):
-        if kind is not None and kind[0] == "quote":
+        if kind is not None and kind[0] == "dquote" and depth == 0:
+            out.append("\u201c" if kind[1] else "\u201d")
+        elif kind is not None and kind[0] in ("quote", "dquote"):
             if kind[1]:
                 out.append(quotes.open if depth % 2 == 0 else quotes.inner_open)
                 depth += 1
@@ -118,12 +121,21 @@ def _escape_html(text: str) -> str:
     return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
 
 
+_SUPERSCRIPTS = dict(zip("¹²³⁴⁵⁶⁷⁸⁹⁰ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻªº",
+                         "1234567890abcdefghijklmnoprstuvwxyzao"))
+_SUPERSCRIPT_RE = re.compile(f"[{''.join(_SUPERSCRIPTS)}]")
+
+
 def to_html(text: str) -> str:
-    """Escaped HTML fragment; tags are balanced because markers come in pairs."""
+    """Escaped HTML fragment; tags are balanced because markers come in pairs.
+    Unicode superscript letters become <sup> (as citeproc-js prints them)."""
     out, stack = [], []
     for kind, tok in _tokens(text):
         if kind is None:
-            out.append(_escape_html(tok))
+            escaped = _escape_html(tok)
+            if _SUPERSCRIPT_RE.search(escaped):
+                escaped = _SUPERSCRIPT_RE.sub(lambda mt: f"<sup>{_SUPERSCRIPTS[mt.group()]}</sup>", escaped)
+            out.append(escaped)
             continue
         name, opening = kind
         if opening:
@@ -146,7 +158,7 @@ def to_html(text: str) -> str:
     return "".join(out).strip()
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MD_SPECIAL = re.compile(r"([\\`*_<>|])")
 
 
 def to_markdown(text: str) -> str:
@@ -168,7 +180,7 @@ def to_markdown(text: str) -> str:
 # ---------------------------------------------------------------- data markup
 
 _INLINE_TAG = re.compile(
-    r'<(/?)(i|b|sup|sub|span(?:\s+style="font-variant:\s*small-caps;?")?|span\s+class="nocase")\s*>',
+    r'<(/?)(i|b|sup|sub|sc|span(?:\s+style="font-variant:\s*small-caps;?")?|span\s+class="nocase")\s*>',
     re.I)
 
 
@@ -194,7 +206,7 @@ def data_to_markers(value: str) -> str:
         elif tag.startswith("span"):
             kind = "smallcaps"
         else:
-            kind = {"i": "italic", "b": "bold", "sup": "sup", "sub": "sub"}[tag]
+            kind = {"i": "italic", "b": "bold", "sup": "sup", "sub": "sub", "sc": "smallcaps"}[tag]
         if closing:
             if kind == "nocase":
                 stack.remove("nocase")

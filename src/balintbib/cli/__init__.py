@@ -45,4 +45,7 @@ def main() -> None:
 
 # Command modules (each adds its commands to `cli`).
 from . import library_cmds  # noqa: E402,F401
+from . import format_cmd  # noqa: E402,F401
+from . import export_cmd  # noqa: E402,F401
+from . import remote_cmds  # noqa: E402,F401
 from . import tui_cmd  # noqa: E402,F401

@@ -115,6 +115,7 @@ class BibFile:
     blocks: list[Block]
     problems: list[Problem]
     newline: str = "\n"
+    encoding: str = "utf-8"  # how the file was read, and how it is written back
 
     @property
     def entries(self) -> list[Entry]:
@@ -403,17 +404,28 @@ def parse(text: str, path: str = "<string>") -> BibFile:
     return _Reader(text, path).parse()
 
 
-def read_text(path) -> str:
-    """A .bib file's text: UTF-8, falling back to Latin-1 (never fails on bytes)."""
-    data = open(path, "rb").read()
+def read_file(path) -> tuple[str, str]:
+    """A .bib file's text and encoding: UTF-8, else Latin-1 (which decodes any bytes)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1"), "latin-1"
+
+
+def read_text(path) -> str:
+    return read_file(path)[0]
 
 
 def parse_file(path) -> BibFile:
-    return parse(read_text(path), str(path))
+    text, encoding = read_file(path)
+    bf = parse(text, str(path))
+    bf.encoding = encoding
+    if encoding != "utf-8":
+        bf.problems.append(Problem(str(path), 1, 1, "B006",
+                                   f"not UTF-8; read as {encoding} and written back as {encoding}", "warning"))
+    return bf
 
 
 # -- literals -------------------------------------------------------------------

@@ -219,9 +219,15 @@ def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_n
         if field in ref.fields and var not in item:
             value = text(field)
             item[var] = value.replace("\u2013", "-").replace("--", "-") if var == "page" else value
+    truncated = []
     for field, var in NAME_FIELDS.items():
         if field in ref.fields and var not in item:
-            item[var] = [person_to_csl(p) for p in ref.persons(field)]
+            people = ref.persons(field)
+            # BibTeX's "and others" is a truncated list, not a person: CSL styles add
+            # "et al." themselves; the field keeps its full text in custom.bibtex.
+            if any(p.is_others for p in people):
+                truncated.append(field)
+            item[var] = [person_to_csl(p) for p in people if not p.is_others]
     for field, var in DATE_FIELDS.items():
         if field in ref.fields:
             d = _date_parts(text(field))
@@ -247,7 +253,7 @@ def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_n
     extra = {
         name: (resolve_expression(value, macros) if name in ref.expressions else value)
         for name, value in ref.fields.items()
-        if name not in used
+        if name not in used or name in truncated
     }
     custom: dict = {"bibtex-type": ref.type}
     if extra:
