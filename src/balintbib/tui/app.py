@@ -443,17 +443,25 @@ class BalintApp(App[None]):
     def _export_worker(self, refs: list[Reference], request: ExportRequest) -> None:
         assert self.catalog is not None
         try:
-            result = export_reading_list(refs, self.catalog.macros, request.style, request.format, request.path)
+            library = self.catalog.library
+            folder = library.root or (Path(library.files[0].path).parent if library.files else None)
+            result = export_reading_list(refs, self.catalog.macros, request.style, request.format,
+                                         request.path, request.group_by, folder)
         except BalintError as exc:
             self.post_message(msg.Exported(str(request.path), 0, str(exc)))
             return
-        self.post_message(msg.Exported(str(result.path), result.count))
+        except Exception as exc:  # a renderer failing (fonts for PDF...): say so, keep the app
+            self.post_message(msg.Exported(str(request.path), 0, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(msg.Exported(str(result.path), result.count, warnings=result.warnings))
 
     def on_exported(self, message: msg.Exported) -> None:
         if message.error:
             self.notify(message.error, title="Export failed", severity="error", timeout=15)
         else:
             self.notify(f"Wrote {message.count} references to {message.path}", title="Exported")
+            for warning in message.warnings:
+                self.notify(warning, severity="warning", timeout=10)
 
     # -- editing -------------------------------------------------------------------------------------
     def action_edit(self) -> None:

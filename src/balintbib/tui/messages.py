@@ -74,8 +74,9 @@ class SyncFinished(Message):
 
 
 class Exported(Message):
-    def __init__(self, path: str, count: int, error: str | None = None) -> None:
+    def __init__(self, path: str, count: int, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
         self.path = path
         self.count = count
         self.error = error
+        self.warnings = warnings
         super().__init__()

@@ -6,9 +6,8 @@ Three small adapters keep the UI independent of how far the core has come:
   (cached, serialised: the engine is not thread-safe) and falls back to a
   plain "Author (year). Title. Journal." line when the engine is missing or
   fails, saying why.
-* `export_reading_list` writes the marked references through
-  `balintbib.export` when it offers a renderer for the format, else through
-  `balintbib.cite` directly (text, Markdown, HTML), always atomically.
+* `export_reading_list` writes the marked references through the export
+  core (`balintbib.export`: the same handout as ``balintbib export``), atomically.
 * `SyncService` runs pull/push through `balintbib.sync` when a remote is
   configured, and otherwise says why there is nothing to sync.
 
@@ -17,7 +16,6 @@ Each is used from Textual workers, so each call is safe off the UI thread.
 
 from __future__ import annotations
 
-import html
 import importlib
 import re
 import threading
@@ -27,7 +25,6 @@ from typing import Callable, Sequence
 
 from ..errors import BalintError
 from ..formats.csljson import to_csl
-from ..fsutil import atomic_write_text
 from ..model import Reference
 
 #: The styles offered in the style list: (CSL style id, label).
@@ -138,79 +135,57 @@ def _one_line(exc: BaseException) -> str:
 class ExportResult:
     path: Path
     count: int
-    via: str  # which code wrote it ("balintbib.export" or "balintbib.cite")
+    warnings: tuple[str, ...] = ()
 
 
 def available_formats() -> list[str]:
-    """Formats this installation can write."""
-    export = _optional("balintbib.export")
-    fmts = ["html", "markdown", "text"]
-    if export is not None and hasattr(export, "export_references"):
-        fmts += ["docx", "pdf"]
-    return fmts
+    """Formats the export core can write (html, markdown, text, docx, pdf)."""
+    from .. import export
+
+    return list(export.FORMATS)
 
 
-def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style: str,
-                        fmt: str, path: str | Path, title: str = "Reading list") -> ExportResult:
-    """Write `refs` as an annotated reading list; returns where and how many."""
+def groupings() -> tuple[str, ...]:
+    from .. import export
+
+    return tuple(export.GROUPINGS)
+
+
+def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style: str, fmt: str,
+                        path: str | Path, group_by: str | None = None,
+                        library_folder: Path | None = None) -> ExportResult:
+    """Write `refs` as an annotated reading list through the export core, atomically.
+
+    The library's ``balintbib.toml`` ``[export]`` settings (title, introduction,
+    tag order, locale, paper) apply as they do for ``balintbib export``.
+    """
+    from .. import export
+    from ..export.handout import library_settings
+    from ..fsutil import atomic_write_bytes
+
     if not refs:
-        raise ServiceError("nothing to export: mark references first (space or v)")
+        raise ServiceError("nothing to export: mark references first (Space or v)")
     path = Path(path).expanduser()
-    if fmt not in FORMAT_EXT:
-        raise ServiceError(f"unknown format {fmt!r} (one of {', '.join(FORMAT_EXT)})")
+    if fmt not in export.FORMATS:
+        raise ServiceError(f"unknown format {fmt!r} (one of {', '.join(export.FORMATS)})")
     if not path.parent.is_dir():
         raise ServiceError(f"{path.parent}: no such folder")
-    export = _optional("balintbib.export")
-    if export is not None and hasattr(export, "export_references"):
-        # The export core's contract: export_references(refs, macros, *, style, format, path, title)
-        export.export_references(list(refs), macros, style=style, format=fmt, path=path, title=title)
-        return ExportResult(path, len(refs), "balintbib.export")
-    if fmt not in ("html", "markdown", "text"):
-        raise ServiceError(f"{fmt} export needs the export module, which is not installed; "
-                           "choose HTML, Markdown or plain text")
-    atomic_write_text(path, render_reading_list(refs, macros, style, fmt, title))
-    return ExportResult(path, len(refs), "balintbib.cite")
-
-
-def render_reading_list(refs: Sequence[Reference], macros: dict[str, str], style: str,
-                        fmt: str, title: str = "Reading list") -> str:
-    """An annotated bibliography: one shared CSL bibliography, each entry with its annotation."""
-    cite = _optional("balintbib.cite")
-    items = [to_csl(r, macros) for r in refs]
-    by_key = {r.key: r for r in refs}
-    if cite is not None and hasattr(cite, "render_bibliography"):
-        entries = [(e.id, e.text, e.html, e.markdown) for e in cite.render_bibliography(items, style)]
-    else:
-        entries = []
-        for r in refs:
-            line = plain_citation(r, macros)
-            entries.append((r.key, line, html.escape(line), line))
-    out: list[str] = []
-    if fmt == "html":
-        out += ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-                f"<title>{html.escape(title)}</title></head><body>", f"<h1>{html.escape(title)}</h1>"]
-        for key, _text, entry_html, _md in entries:
-            out.append(f'<div class="csl-entry">{entry_html}</div>')
-            ann = by_key[key].annotation if key in by_key else ""
-            if ann:
-                out.append(f'<p class="annotation">{html.escape(ann)}</p>')
-        out.append("</body></html>")
-    elif fmt == "markdown":
-        out += [f"# {title}", ""]
-        for key, _text, _html, md in entries:
-            out += [md, ""]
-            ann = by_key[key].annotation if key in by_key else ""
-            if ann:
-                out += ["> " + ann.replace("\n", "\n> "), ""]
-    else:
-        out += [title, "=" * len(title), ""]
-        for key, text, _html, _md in entries:
-            out.append(text)
-            ann = by_key[key].annotation if key in by_key else ""
-            if ann:
-                out += ["    " + ann.replace("\n", "\n    ")]
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    settings = library_settings(library_folder) if library_folder else {}
+    intro = ""
+    if settings.get("intro"):
+        intro_path = Path(settings["intro"])
+        if not intro_path.is_absolute() and library_folder is not None:
+            intro_path = library_folder / intro_path
+        try:
+            intro = intro_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ServiceError(f"{intro_path}: cannot read the introduction: {exc}") from None
+    handout = export.build_handout(
+        list(refs), macros=macros, style=style, locale=settings.get("locale"),
+        group_by=group_by or settings.get("group-by") or "tag", tag_order=settings.get("tag-order", ()),
+        title=settings.get("title"), intro=intro, paper=settings.get("paper"))
+    atomic_write_bytes(path, export.render(handout, fmt))
+    return ExportResult(path, len(refs), tuple(handout.warnings))
 
 
 # -- sync ------------------------------------------------------------------------------

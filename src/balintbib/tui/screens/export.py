@@ -12,7 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ..services import FORMAT_EXT, FORMATS, STYLES
+from ..services import FORMAT_EXT, FORMATS, STYLES, groupings
+
+#: Export styles: the annotated APA first (the export default), then the detail pane's list.
+EXPORT_STYLES = (("apa-annotated-bibliography", "APA 7th, annotated bibliography"),) + STYLES
+GROUP_LABELS = {"tag": "By theme (tag)", "year": "By year", "type": "By kind of work", "none": "One list"}
 
 
 @dataclass
@@ -20,6 +24,7 @@ class ExportRequest:
     style: str
     format: str
     path: Path
+    group_by: str = "tag"
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
@@ -39,10 +44,15 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             box.border_title = "Export reading list"
             box.border_subtitle = "Enter exports · Esc cancels"
             noun = "reference" if self.count == 1 else "references"
-            yield Static(Text(f"{self.count} marked {noun}, as an annotated bibliography."), id="export-count")
+            yield Static(Text(f"{self.count} marked {noun}, as an annotated reading list "
+                              "(the same handout as 'balintbib export')."), id="export-count")
             yield Label("Citation style")
-            yield Select([(label, sid) for sid, label in STYLES], value=self.style, allow_blank=False,
+            styles = EXPORT_STYLES if self.style in dict(EXPORT_STYLES) else EXPORT_STYLES + ((self.style, self.style),)
+            yield Select([(label, sid) for sid, label in styles], value=self.style, allow_blank=False,
                          id="export-style")
+            yield Label("Sections")
+            yield Select([(GROUP_LABELS.get(g, g), g) for g in groupings()], value="tag", allow_blank=False,
+                         id="export-group")
             yield Label("Format")
             yield Select([(label, fid) for fid, label, _ in FORMATS if fid in self.formats],
                          value=self.formats[0], allow_blank=False, id="export-format")
@@ -85,7 +95,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             return
         style = self.query_one("#export-style", Select).value
         fmt = self.query_one("#export-format", Select).value
-        self.dismiss(ExportRequest(str(style), str(fmt), path))
+        group = self.query_one("#export-group", Select).value
+        self.dismiss(ExportRequest(str(style), str(fmt), path, str(group)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
