@@ -1,0 +1,140 @@
+"""Remote documents <-> snapshots, and the small remote protocol the engine speaks.
+
+`MendeleyCodec` converts with `balintbib.formats.mendeley`; `RemoteAdapter`
+wraps a `MendeleyClient` into the handful of calls the engine needs (the
+document calls of `balintbib.remotes.base.Remote` plus the group note).
+A Zotero remote would bring its own pair.
+"""
+
+from __future__ import annotations
+
+from ..formats import mendeley as fmt
+from ..model import ANNOTATION_FIELD, Reference
+from ..remotes.base import Listing, NotFound, RemoteRecord
+from .merge import Snapshot, snapshot, to_reference
+
+
+#: Library fields that hold server-managed, read-only facts about the remote copy
+#: (who added it, when, whether a file is attached).  They describe the copy,
+#: not the reference: they are not merged and not brought into the library by a
+#: sync (a library entry that has them keeps them).
+SERVER_FIELDS = frozenset(
+    table[name] for name in fmt.READ_ONLY for table in (fmt.TEXT_FIELDS, fmt.FLAG_FIELDS) if name in table
+)
+
+
+class MendeleyCodec:
+    def __init__(self, remote: str):
+        self.remote = remote
+
+    def to_snapshot(self, doc: dict, note: str | None) -> Snapshot:
+        """A document (and its group note's text) as the library would hold it."""
+        # The format restores the library's spelling from the stash in client_data
+        # only while Mendeley's value is unchanged, so a group edit always shows.
+        ref = fmt.from_mendeley(doc, remote=self.remote, note=note, key="_").reference
+        snap = snapshot(ref)
+        for name in SERVER_FIELDS:
+            snap.pop(name, None)
+        return snap
+
+    def to_document(self, snap: Snapshot, key: str) -> dict:
+        """What to POST: every writable field, the library key as ``citation_key`` (the marker)."""
+        ref = to_reference(key, {k: v for k, v in snap.items() if k != ANNOTATION_FIELD})
+        return fmt.writable(fmt.to_mendeley(ref, self.remote))
+
+    def patch(self, before: Snapshot, after: Snapshot, key: str) -> dict:
+        """The PATCH body turning `before` into `after` (``None`` clears a field)."""
+        return fmt.changed_fields(self.to_document(before, key), self.to_document(after, key))
+
+    @staticmethod
+    def note_text(snap: Snapshot) -> str:
+        return to_reference("_", {k: v for k, v in snap.items() if k == ANNOTATION_FIELD or k == "@type"}).annotation
+
+    @staticmethod
+    def note_content(text: str | None) -> str | None:
+        """The ``annotation`` content a note's text comes back as."""
+        if not text:
+            return None
+        ref = Reference("_")
+        ref.annotation = text
+        return ref.fields.get(ANNOTATION_FIELD)
+
+
+class RemoteAdapter:
+    """The calls the engine makes, over a `MendeleyClient`."""
+
+    def __init__(self, client):
+        self.client = client
+        self.name = client.name
+        self.group = client.group_id
+
+    @property
+    def requests(self) -> int:
+        return self.client.requests
+
+    def documents_since(self, cursor: str | None) -> Listing:
+        return self.client.documents_since(cursor)
+
+    def deletions_since(self, cursor: str) -> Listing:
+        return self.client.deletions_since(cursor)
+
+    def trash(self, cursor: str | None) -> Listing:
+        return self.client.trash(cursor)
+
+    def annotations_since(self, cursor: str | None) -> Listing:
+        return self.client.annotations_since(cursor)
+
+    def annotation_deletions_since(self, cursor: str) -> Listing:
+        return self.client.annotation_deletions_since(cursor)
+
+    def get(self, document_id: str) -> RemoteRecord:
+        return self.client.get(document_id)
+
+    def create(self, body: dict) -> RemoteRecord:
+        return self.client.create(body)
+
+    def update(self, document_id: str, changes: dict, base_version: str, title: str | None = None) -> RemoteRecord:
+        return self.client.update(document_id, changes, base_version, title=title)
+
+    def move_to_trash(self, document_id: str, title: str | None = None) -> None:
+        self.client.move_to_trash(document_id, title=title)
+
+    # -- the group note of a document
+    def group_note(self, document_id: str) -> RemoteRecord | None:
+        from ..remotes.mendeley import MT_ANNOTATION, group_notes
+
+        listing = self.client.listing("/annotations", {"document_id": document_id, "group_id": self.group,
+                                                       "limit": 200}, MT_ANNOTATION,
+                                      f"list the notes of document {document_id}")
+        return group_notes(listing.records).get(document_id)
+
+    def create_note(self, document_id: str, text: str) -> RemoteRecord:
+        return self.client.create_annotation({"document_id": document_id, "text": text, "privacy_level": "group"})
+
+    def update_note(self, note_id: str, text: str, base_version: str, document_id: str) -> RemoteRecord:
+        return self.client.update_annotation(note_id, {"text": text}, base_version or None, document_id=document_id)
+
+    def delete_note(self, note_id: str, document_id: str) -> None:
+        try:
+            self.client.delete_annotation(note_id, document_id=document_id)
+        except NotFound:
+            pass
+
+
+def group_notes(records: list[RemoteRecord]) -> dict[str, RemoteRecord]:
+    from ..remotes.mendeley import group_notes as _group_notes
+
+    return _group_notes(records)
+
+
+class OfflineRemote:
+    """Stands in for the remote where no request is needed (resolve, status --offline)."""
+
+    requests = 0
+
+    def __init__(self, name: str, group: str = ""):
+        self.name = name
+        self.group = group
+
+    def __getattr__(self, attr):
+        raise RuntimeError(f"offline: {attr} needs the network")

@@ -1,0 +1,127 @@
+"""Helpers of the sync tests: a Mendeley test server, librarians' library folders, the CLI."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from balintbib.cli import cli
+from balintbib.library import Library
+from balintbib.remotes.auth import EnvToken
+from balintbib.remotes.mendeley import MendeleyClient, RetryPolicy
+from balintbib.testing.mendeley import MendeleyServer, _Handler
+
+# The test server writes headers and body separately; without TCP_NODELAY each reply
+# waits ~40 ms for a delayed ACK.  (Reported for the server itself.)
+_Handler.disable_nagle_algorithm = True
+
+FAST_RETRY = dict(base_delay=0.001, max_delay=0.01, jitter=0.5)
+REMOTE = "society"
+
+
+@pytest.fixture
+def server(monkeypatch, isolated_home):
+    srv = MendeleyServer().start()
+    srv.info = srv.setup_basic()
+    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", srv.info["token"]["access_token"])
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    result = CliRunner().invoke(cli, ["remote", "add", REMOTE, "mendeley", "--group", srv.info["group_id"],
+                                      "--api-url", srv.url])
+    assert result.exit_code == 0, result.output
+    yield srv
+    srv.stop()
+
+
+def group_client(srv, token: str | None = None) -> MendeleyClient:
+    """Another Mendeley user editing the group directly (the web or desktop app)."""
+    return MendeleyClient("web", srv.info["group_id"], EnvToken(token or srv.info["token"]["access_token"]),
+                          api_url=srv.url, retry=RetryPolicy(**FAST_RETRY), seed=1)
+
+
+class Librarian:
+    """One librarian's library folder, driven through the CLI."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def run(self, *args, input=None):
+        return CliRunner().invoke(cli, [*map(str, args), "--library", str(self.folder)], input=input,
+                                  catch_exceptions=False)
+
+    def ok(self, *args, code: int = 0):
+        result = self.run(*args)
+        assert result.exit_code == code, result.output
+        return result
+
+    def json(self, *args, code: int = 0):
+        return json.loads(self.ok(*args, "--json", code=code).stdout)
+
+    def library(self) -> Library:
+        return Library.load(self.folder)
+
+    def ref(self, key: str):
+        return self.library().get(key)
+
+    def edit(self, key: str, **fields) -> None:
+        lib = self.library()
+        ref = lib.get(key)
+        assert ref is not None, key
+        for name, value in fields.items():
+            ref.set(name.replace("_", "-"), value)
+        lib.save()
+
+    def add(self, bibtex: str) -> None:
+        path = self.folder / "library.bib"
+        text = path.read_text() if path.exists() else ""
+        path.write_text(text + "\n" + bibtex.strip() + "\n")
+
+    def delete(self, key: str) -> None:
+        lib = self.library()
+        lib.remove(lib.get(key))
+        lib.save()
+
+    def remote_id(self, key: str) -> str:
+        return self.ref(key).remote_ids[REMOTE]
+
+    def state(self) -> dict:
+        return json.loads((self.folder / ".balintbib" / "sync" / f"{REMOTE}.json").read_text())
+
+
+def group_documents(srv) -> list[dict]:
+    """Live documents of the group, straight from the server's memory."""
+    gid = srv.info["group_id"]
+    with srv.state.lock:
+        return [dict(d) for d in srv.state.documents.values() if d.get("group_id") == gid and not d["_trashed"]]
+
+
+def env_for_subprocess(home: Path, token: str) -> dict:
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = dict(os.environ)
+    env.update(PYTHONPATH=str(src), BALINTBIB_HOME=str(home), BALINTBIB_MENDELEY_TOKEN=token,
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    return env
+
+
+class TriggerCounter(Counter):
+    """A server request counter that calls `trigger` when the total reaches `at`."""
+
+    def __init__(self):
+        super().__init__()
+        self.total = 0
+        self.at = 0
+        self.trigger = None
+        self.lock = threading.Lock()
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        with self.lock:
+            self.total += 1
+            if self.at and self.total == self.at and self.trigger:
+                self.trigger()

@@ -1,0 +1,343 @@
+"""pull / push / sync / status / resolve between library folders and the Mendeley test server."""
+
+from __future__ import annotations
+
+from sync_support import REMOTE, Librarian, group_client, group_documents, server  # noqa: F401
+
+ARTICLE = """
+@article{balint1955doctor,
+  author = {Balint, Michael},
+  title = {The doctor, his patient, and the illness},
+  journal = {The Lancet},
+  volume = {265},
+  pages = {683--688},
+  year = {1955},
+  doi = {10.1016/S0140-6736(55)91061-8},
+}
+"""
+
+BOOK = """
+@book{salinsky2001work,
+  author = {Salinsky, John},
+  title = {Balint groups and the Balint method},
+  publisher = {Radcliffe},
+  year = {2001},
+}
+"""
+
+
+def two_librarians(tmp_path, *entries):
+    a, b = Librarian(tmp_path / "a"), Librarian(tmp_path / "b")
+    for e in entries:
+        a.add(e)
+    a.ok("sync", REMOTE)
+    b.ok("pull", REMOTE)
+    return a, b
+
+
+def test_first_push_then_pull_elsewhere_links_by_remote_id(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    docs = group_documents(server)
+    assert sorted(d["title"] for d in docs) == ["Balint groups and the Balint method",
+                                                 "The doctor, his patient, and the illness"]
+    # The library key is the document's citation key (the marker that finds a lost create again).
+    assert {d["citation_key"] for d in docs} == {"balint1955doctor", "salinsky2001work"}
+    ref = b.ref("balint1955doctor")
+    assert ref is not None and ref.remote_ids[REMOTE] == a.remote_id("balint1955doctor")
+    assert b.ref("balint1955doctor").get("doi") == "10.1016/S0140-6736(55)91061-8"
+    # A second sync does nothing and costs a handful of requests.
+    before = sum(server.counts.values())
+    out = a.json("sync", REMOTE)
+    assert out["pull"]["updated"] == [] and out["push"]["updated"] == [] and out["push"]["created"] == []
+    assert sum(server.counts.values()) - before <= 8
+
+
+def test_edits_on_different_fields_on_both_sides_merge(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE)
+    ident = a.remote_id("balint1955doctor")
+    group_client(server).update(ident, {"volume": "266"}, group_documents(server)[0]["last_modified"].isoformat())
+    a.edit("balint1955doctor", pages="683--690")
+    out = a.json("sync", REMOTE)
+    assert out["pull"]["updated"] == ["balint1955doctor"] and out["push"]["updated"] == ["balint1955doctor"]
+    ref = a.ref("balint1955doctor")
+    assert ref.get("volume") == "266" and ref.get("pages") == "683--690"
+    doc = group_documents(server)[0]
+    assert doc["volume"] == "266" and doc["pages"] == "683\u2013690"
+    b.ok("pull", REMOTE)
+    assert b.ref("balint1955doctor").get("pages") == "683--690" and b.ref("balint1955doctor").get("volume") == "266"
+
+
+def test_same_field_on_both_sides_is_a_conflict_until_resolved(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE)
+    b.edit("balint1955doctor", title="The doctor, his patient and the illness")
+    b.ok("push", REMOTE)
+    a.edit("balint1955doctor", title="The Doctor, His Patient, and the Illness")
+    result = a.run("pull", REMOTE)
+    assert result.exit_code == 3, result.output
+    assert "both sides changed title" in result.output
+    # The library keeps ours; theirs is kept in the state.
+    assert a.ref("balint1955doctor").get("title") == "The Doctor, His Patient, and the Illness"
+    conflict = next(iter(a.state()["conflicts"].values()))
+    assert conflict["fields"][0]["theirs"] == "The doctor, his patient and the illness"
+    # Push sends nothing for a conflicted reference.
+    push = a.json("push", REMOTE, code=3)
+    assert push["updated"] == [] and push["skipped"][0]["key"] == "balint1955doctor"
+    assert group_documents(server)[0]["title"] == "The doctor, his patient and the illness"
+    status = a.json("status", REMOTE, code=3)
+    assert status["conflicts"][0]["fields"] == ["title"]
+    # Resolve with ours: it is sent at the next push.
+    a.ok("resolve", "balint1955doctor", "--ours")
+    a.ok("push", REMOTE)
+    assert group_documents(server)[0]["title"] == "The Doctor, His Patient, and the Illness"
+    b.ok("pull", REMOTE)
+    assert b.ref("balint1955doctor").get("title") == "The Doctor, His Patient, and the Illness"
+
+
+def test_resolve_theirs_and_edit(server, tmp_path, monkeypatch):
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    b.edit("balint1955doctor", volume="2")
+    b.edit("salinsky2001work", publisher="Radcliffe Medical Press")
+    b.ok("push", REMOTE)
+    a.edit("balint1955doctor", volume="3")
+    a.edit("salinsky2001work", publisher="Radcliffe Publishing")
+    assert a.run("pull", REMOTE).exit_code == 3
+    a.ok("resolve", "balint1955doctor", "--theirs", code=3)  # the other conflict is still open
+    assert a.ref("balint1955doctor").get("volume") == "2"
+
+    def fake_edit(text, extension=None):
+        assert "# theirs: Radcliffe Medical Press" in text
+        return text.replace("\nRadcliffe Publishing\n", "\nRadcliffe Medical Press Ltd\n")
+
+    monkeypatch.setattr("click.edit", fake_edit)
+    a.ok("resolve", "salinsky2001work", "--edit")
+    assert a.ref("salinsky2001work").get("publisher") == "Radcliffe Medical Press Ltd"
+    out = a.json("push", REMOTE)
+    assert out["updated"] == ["salinsky2001work"]
+    pubs = {d["title"]: d.get("publisher") for d in group_documents(server)}
+    assert pubs["Balint groups and the Balint method"] == "Radcliffe Medical Press Ltd"
+    assert a.json("status", REMOTE)["conflicts"] == []
+
+
+def test_local_delete_vs_remote_edit_is_a_conflict(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE)
+    ident = a.remote_id("balint1955doctor")
+    b.edit("balint1955doctor", volume="999")
+    b.ok("push", REMOTE)
+    a.delete("balint1955doctor")
+    result = a.run("sync", REMOTE)
+    assert result.exit_code == 3 and "deleted here, changed in the group" in result.output
+    assert [d["id"] for d in group_documents(server)] == [ident]  # not trashed
+    a.ok("resolve", "balint1955doctor", "--theirs")
+    assert a.ref("balint1955doctor").get("volume") == "999"
+    assert a.remote_id("balint1955doctor") == ident
+    assert a.json("sync", REMOTE)["push"]["trashed"] == []
+
+
+def test_local_delete_of_unchanged_goes_to_trash(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    a.delete("salinsky2001work")
+    out = a.json("push", REMOTE)
+    assert out["trashed"] == ["salinsky2001work"] or len(out["trashed"]) == 1
+    assert [d["title"] for d in group_documents(server)] == ["The doctor, his patient, and the illness"]
+    b.ok("pull", REMOTE)
+    assert b.ref("salinsky2001work") is None
+
+
+def test_remote_delete_vs_local_edit_is_a_conflict(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    b.delete("salinsky2001work")
+    b.ok("push", REMOTE)
+    a.edit("salinsky2001work", edition="2")
+    result = a.run("pull", REMOTE)
+    assert result.exit_code == 3 and "changed here, trashed in the group" in result.output
+    assert a.ref("salinsky2001work").get("edition") == "2"  # nothing lost
+    a.ok("resolve", "salinsky2001work", "--ours")
+    out = a.json("push", REMOTE)
+    assert out["created"] == ["salinsky2001work"]
+    titles = sorted(d["title"] for d in group_documents(server))
+    assert titles == ["Balint groups and the Balint method", "The doctor, his patient, and the illness"]
+    # And the reverse choice on the other side: b deleted it, a sent it back; b's pull brings it.
+    b.ok("pull", REMOTE)
+    assert b.ref("salinsky2001work").get("edition") == "2"
+
+
+def test_remote_delete_of_unchanged_reference_removes_it(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    group_client(server).delete(a.remote_id("salinsky2001work"))
+    out = a.json("pull", REMOTE)
+    assert out["removed"] == ["salinsky2001work"] and a.ref("salinsky2001work") is None
+
+
+def test_added_on_both_sides_with_same_doi_is_not_duplicated(server, tmp_path):
+    a, b = two_librarians(tmp_path, BOOK)
+    a.add(ARTICLE)
+    b.add(ARTICLE.replace("balint1955doctor", "balint1955") .replace("  volume = {265},\n", ""))
+    a.ok("sync", REMOTE)
+    out = b.json("sync", REMOTE)
+    assert out["pull"]["added"] == [] and out["push"]["created"] == []
+    assert len(group_documents(server)) == 2
+    ref = b.ref("balint1955")
+    assert ref.remote_ids[REMOTE] == a.remote_id("balint1955doctor") and ref.get("volume") == "265"
+    # Even a push without a pull first does not duplicate.
+    c = Librarian(tmp_path / "c")
+    c.add(BOOK)
+    c.ok("push", REMOTE)
+    assert len(group_documents(server)) == 2
+
+
+def test_annotations_edited_on_both_sides(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Classic paper.},"))
+    notes = [n for n in server.state.annotations.values()]
+    assert [n["text"] for n in notes] == ["Classic paper."] and notes[0]["privacy_level"] == "group"
+    assert b.ref("balint1955doctor").annotation == "Classic paper."
+    # b edits the note, then a edits it differently: a conflict on the annotation.
+    b.edit("balint1955doctor", annotation="Classic paper; read it first.")
+    b.ok("push", REMOTE)
+    assert notes[0]["text"] == "Classic paper; read it first." or \
+        [n["text"] for n in server.state.annotations.values()] == ["Classic paper; read it first."]
+    a.edit("balint1955doctor", annotation="The founding paper.")
+    result = a.run("pull", REMOTE)
+    assert result.exit_code == 3 and "annotation" in result.output
+    a.ok("resolve", "balint1955doctor", "--theirs")
+    assert a.ref("balint1955doctor").annotation == "Classic paper; read it first."
+    # A note edit on one side only merges with a field edit on the other.
+    group = group_client(server)
+    note = next(iter(server.state.annotations.values()))
+    group.update_annotation(note["id"], {"text": "Edited in Mendeley."})
+    a.edit("balint1955doctor", volume="265a")
+    a.ok("sync", REMOTE)
+    ref = a.ref("balint1955doctor")
+    assert ref.annotation == "Edited in Mendeley." and ref.get("volume") == "265a"
+
+
+def test_key_rename_and_field_reorder_keep_the_link(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE)
+    ident = a.remote_id("balint1955doctor")
+    text = (a.folder / "library.bib").read_text().replace("balint1955doctor", "balint1955")
+    (a.folder / "library.bib").write_text(text)
+    assert "update balint1955: key (was balint1955doctor)" in a.ok("push", REMOTE, "--dry-run").output
+    out = a.json("sync", REMOTE)
+    assert out["push"]["created"] == [] and out["push"]["trashed"] == []
+    assert a.remote_id("balint1955") == ident and len(group_documents(server)) == 1
+    # The new key becomes the document's citation key; nothing else is sent.
+    assert group_documents(server)[0]["citation_key"] == "balint1955"
+    assert a.json("push", REMOTE)["updated"] == []
+
+
+def test_new_remote_documents_get_family_year_word_keys(server, tmp_path):
+    a = Librarian(tmp_path / "a")
+    group = group_client(server)
+    for _ in range(2):
+        group.create({"title": "The doctor, his patient and the illness", "type": "journal", "year": 1957,
+                      "authors": [{"first_name": "Michael", "last_name": "Balint"}]})
+    out = a.json("pull", REMOTE)
+    assert sorted(out["added"]) == ["balint1957doctor", "balint1957doctora"]
+
+
+def test_read_only_member_gets_one_message_and_keeps_edits(server, tmp_path, monkeypatch):
+    a, _ = two_librarians(tmp_path, ARTICLE)
+    st = server.state
+    reader = st.add_profile("Read", "Only")
+    st.add_member(server.info["group_id"], reader, "follower")
+    token = st.issue_token(server.info["client_id"], reader)["access_token"]
+    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", token)
+    r = Librarian(tmp_path / "reader")
+    r.ok("pull", REMOTE)
+    r.edit("balint1955doctor", volume="1")
+    r.add(BOOK)
+    result = r.run("push", REMOTE)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "403" in lines[0] and "kept" in lines[0], result.output
+    assert r.ref("balint1955doctor").get("volume") == "1" and r.ref("salinsky2001work") is not None
+    assert group_documents(server)[0]["volume"] == "265"
+    assert r.json("status", REMOTE, "--offline")["local_changes"]
+
+
+def test_push_dry_run_prints_the_plan_and_sends_nothing(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE)
+    a.edit("balint1955doctor", volume="7")
+    a.add(BOOK)
+    before = server.count("PATCH", f"/documents/{a.remote_id('balint1955doctor')}")
+    result = a.ok("push", REMOTE, "--dry-run")
+    assert "update balint1955doctor: volume" in result.output and "create salinsky2001work" in result.output
+    assert server.count("PATCH", f"/documents/{a.remote_id('balint1955doctor')}") == before
+    assert len(group_documents(server)) == 1
+
+
+def test_push_412_pulls_merges_and_retries(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE)
+    ident = a.remote_id("balint1955doctor")
+    doc = group_documents(server)[0]
+    # Someone edits another field right after our last sync, in a later second.
+    import time
+    time.sleep(1.1)
+    group_client(server).update(ident, {"volume": "300"}, doc["last_modified"].isoformat())
+    a.edit("balint1955doctor", pages="1--2")
+    out = a.json("push", REMOTE)
+    assert out["updated"] == ["balint1955doctor"]
+    assert server.count("GET", f"/documents/{ident}") >= 1  # re-read after the 412
+    doc = group_documents(server)[0]
+    assert doc["volume"] == "300" and doc["pages"] == "1\u20132"
+    assert a.ref("balint1955doctor").get("volume") == "300"
+
+
+def test_errors_are_one_line(server, tmp_path):
+    a = Librarian(tmp_path / "a")
+    result = a.run("pull", "nosuch")
+    assert result.exit_code == 1 and "no remote named 'nosuch'" in result.output
+    result = a.run("resolve", "nokey", "--ours")
+    assert result.exit_code == 1 and "no open conflict" in result.output
+    server.stop()
+    result = a.run("pull", REMOTE)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_full_reconciliation_catches_deletions_the_log_lost(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    group_client(server).delete(a.remote_id("salinsky2001work"))
+    with server.state.lock:
+        server.state.deleted_documents.clear()  # the deletion log forgot it
+    assert a.json("pull", REMOTE)["removed"] == []
+    out = a.json("pull", REMOTE, "--full")
+    assert out["full"] and out["removed"] == ["salinsky2001work"]
+
+
+def test_lost_state_file_only_asks_about_real_differences(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    b.edit("balint1955doctor", volume="7")
+    b.ok("push", REMOTE)
+    (a.folder / ".balintbib" / "sync" / f"{REMOTE}.json").unlink()
+    result = a.run("pull", REMOTE)
+    assert result.exit_code == 3, result.output
+    conflicts = a.json("status", REMOTE, "--offline", code=3)["conflicts"]
+    assert [(c["key"], c["fields"]) for c in conflicts] == [("balint1955doctor", ["volume"])]
+    a.ok("resolve", "balint1955doctor", "--theirs")
+    assert a.ref("balint1955doctor").get("volume") == "7"
+    assert a.json("sync", REMOTE)["push"]["updated"] == []
+
+
+def test_status_and_json_reports(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE)
+    a.edit("balint1955doctor", volume="8")
+    b.add(BOOK)
+    b.ok("push", REMOTE)
+    info = a.json("status", REMOTE)
+    assert info["local_changes"] == ["update balint1955doctor: volume"]
+    assert info["remote_changes"] == {"changed": 0, "new": 1, "deleted": 0}
+    text = a.ok("status", REMOTE).output
+    assert "Local changes to push: 1" in text and "1 new" in text and "No open conflicts." in text
+    pulled = a.json("pull", REMOTE)
+    assert pulled["added"] == ["salinsky2001work"] and not pulled["full"]
+    quiet = a.run("push", REMOTE, "--quiet")
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_push_refuses_a_library_with_a_broken_entry(server, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    path = a.folder / "library.bib"
+    text = path.read_text()
+    path.write_text(text.replace("title = {Balint groups and the Balint method},", "title = {Balint groups and,"))
+    result = a.run("push", REMOTE)
+    assert result.exit_code == 1 and "not pushing" in result.output and "library.bib:" in result.output
+    assert len(group_documents(server)) == 2  # nothing went to the trash
