@@ -516,6 +516,11 @@ class BalintApp(App[None]):
     def action_sync(self) -> None:
         if self.catalog is None:
             return
+        if not self.sync_running and self.sync_service is not None:
+            try:  # conflicts left open by an earlier sync (here or on the command line)
+                self.sync_conflicts = self.sync_service.open_conflicts(self.catalog.library)
+            except BalintError as exc:
+                self._log(f"cannot read the sync state: {exc}")
         self.push_screen(SyncScreen())
 
     def _sync_screen(self) -> SyncScreen | None:
@@ -531,8 +536,9 @@ class BalintApp(App[None]):
         if reason:
             self.notify(f"Cannot {direction}: {reason}", severity="warning")
             return
-        if direction == "push" and self.read_only_reason:
-            self.notify(f"Cannot push from a read-only library ({self.read_only_reason}).", severity="warning")
+        if self.read_only_reason:
+            self.notify(f"Cannot {direction}: the library is read-only ({self.read_only_reason}) "
+                        "and a sync writes it.", severity="warning")
             return
         self.sync_running = direction
         self.sync_progress = (0, 0)
@@ -590,7 +596,9 @@ class BalintApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         self.sync_conflicts = [c for c in self.sync_conflicts if c is not conflict]
-        self._log(f"{conflict.key}: kept {'our' if choice == 'ours' else 'their' if choice == 'theirs' else 'the edited'} version")
+        kept = {"ours": "our version", "theirs": "their version", "edit": "the edited version"}[choice]
+        self._log(f"{conflict.key}: kept {kept} (it goes to the group with the next push)")
+        self.notify(f"{conflict.key}: kept {kept}")
         self.catalog.reload(self.catalog.library)
         self._index_worker()
         self.refilter()

@@ -8,8 +8,9 @@ Three small adapters keep the UI independent of how far the core has come:
   fails, saying why.
 * `export_reading_list` writes the marked references through the export
   core (`balintbib.export`: the same handout as ``balintbib export``), atomically.
-* `SyncService` runs pull/push through `balintbib.sync` when a remote is
-  configured, and otherwise says why there is nothing to sync.
+* `SyncService` runs pull/push through `balintbib.sync` (the engine behind
+  ``balintbib pull/push/resolve``) when a remote is configured, and otherwise
+  says why there is nothing to sync.
 
 Each is used from Textual workers, so each call is safe off the UI thread.
 """
@@ -192,13 +193,14 @@ def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style
 
 @dataclass
 class Conflict:
-    """One reference changed on both sides; resolved with ours, theirs or an edit."""
+    """One reference changed on both sides; settled with ours, theirs or an edit."""
 
     key: str
     fields: list[str]
     ours: dict[str, str] = field(default_factory=dict)
     theirs: dict[str, str] = field(default_factory=dict)
-    handle: object = None  # the sync engine's own conflict object
+    description: str = ""
+    editable: bool = True  # a deletion conflict has only ours/theirs
 
 
 @dataclass
@@ -212,32 +214,82 @@ class SyncOutcome:
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
+def _sync_modules():
+    """(engine module, codec module, remote config module) or None when sync is not installed."""
+    try:
+        from ..remotes import config as remote_config
+        from ..sync import codec, engine
+    except ImportError:
+        return None
+    return engine, codec, remote_config
+
+
+def _display(value: str | None) -> str:
+    from ..sync.merge import display_value
+
+    return display_value(value)
+
+
 class SyncService:
-    """Pull/push through `balintbib.sync`, or say why there is nothing to sync."""
+    """Pull/push with `balintbib.sync` against the configured remote, or say why not.
+
+    The remote is the only one configured, or the one named ``remote = "..."``
+    in the config file when there are several (as ``balintbib pull NAME`` names it).
+    """
 
     def __init__(self, library_root: Path | None):
         self.library_root = library_root
 
-    def _engine(self):
-        sync = _optional("balintbib.sync")
-        if sync is None or not hasattr(sync, "pull"):
+    def remote_name(self) -> str | None:
+        modules = _sync_modules()
+        if modules is None:
             return None
-        return sync
+        remotes = modules[2].load_remotes()
+        if not remotes:
+            return None
+        if len(remotes) == 1:
+            return next(iter(remotes))
+        from .. import config
+
+        wanted = config.load_config().get("remote")
+        if wanted in remotes:
+            return wanted
+        raise ServiceError(f"{len(remotes)} remotes configured ({', '.join(sorted(remotes))}); "
+                           "choose one with remote = \"NAME\" in the config file")
 
     def unavailable_reason(self) -> str | None:
         """None when sync can run, else one line saying why not."""
-        sync = self._engine()
-        if sync is None:
+        if _sync_modules() is None:
             return "no remote configured (the sync engine is not installed)"
-        configured = getattr(sync, "configured_remote", None)
-        if configured is not None:
-            try:
-                remote = configured(self.library_root)
-            except BalintError as exc:
-                return str(exc)
-            if not remote:
-                return "no remote configured: run 'balintbib remote add mendeley ...' first"
+        try:
+            name = self.remote_name()
+        except Exception as exc:  # a broken remotes.toml or config: say it, do not crash
+            return _one_line(exc)
+        if name is None:
+            return "no remote configured: add one with 'balintbib remote add NAME mendeley --group ID'"
         return None
+
+    def _engine(self, library, progress: Progress | None = None, offline: bool = False):
+        engine_mod, codec, remote_config = _sync_modules()
+        name = self.remote_name()
+        cfg = remote_config.get_remote(name)
+        if offline:
+            remote = codec.OfflineRemote(cfg.name, cfg.group)
+        else:
+            from ..remotes.mendeley import client_for
+
+            remote = codec.RemoteAdapter(client_for(cfg))
+        return engine_mod.SyncEngine(library, remote, progress=progress)
+
+    def _guard(self, fn):
+        """Run `fn`, turning the remote layer's errors into one-line `ServiceError`s."""
+        from ..remotes.base import RemoteError
+        from ..remotes.config import RemoteConfigError
+
+        try:
+            return fn()
+        except (RemoteError, RemoteConfigError) as exc:
+            raise ServiceError(str(exc)) from None
 
     def run(self, direction: str, library, progress: Progress | None = None) -> SyncOutcome:
         if direction not in ("pull", "push"):
@@ -245,22 +297,46 @@ class SyncService:
         reason = self.unavailable_reason()
         if reason:
             raise ServiceError(reason)
-        sync = self._engine()
-        fn = getattr(sync, direction)
-        result = fn(library, progress=progress)
-        conflicts = [
-            Conflict(key=getattr(c, "key", "?"), fields=list(getattr(c, "fields", []) or []),
-                     ours=dict(getattr(c, "ours", {}) or {}), theirs=dict(getattr(c, "theirs", {}) or {}),
-                     handle=c)
-            for c in getattr(result, "conflicts", []) or []
-        ]
-        summary = getattr(result, "summary", None)
-        summary = summary() if callable(summary) else (summary or f"{direction} done")
-        return SyncOutcome(direction, str(summary), conflicts, bool(getattr(result, "changed", True)))
+
+        def go() -> SyncOutcome:
+            engine = self._engine(library, progress)
+            if direction == "pull":
+                r = engine.pull()
+                summary = (f"Pulled from {engine.name}: {len(r.added)} added, {len(r.updated)} updated, "
+                           f"{len(r.removed)} removed, {len(r.conflicts)} conflict(s)")
+                changed = bool(r.added or r.updated or r.removed or r.conflicts)
+            else:
+                r = engine.push()
+                summary = (f"Pushed to {engine.name}: {len(r.created)} created, {len(r.updated)} updated, "
+                           f"{len(r.trashed)} trashed, {len(r.conflicts)} conflict(s)")
+                if r.skipped:
+                    summary += f", {len(r.skipped)} skipped"
+                changed = bool(r.created or r.linked or r.conflicts)
+            return SyncOutcome(direction, summary, self._conflicts(engine), changed)
+
+        return self._guard(go)
+
+    def open_conflicts(self, library) -> list[Conflict]:
+        """The conflicts left open by earlier syncs (read offline from the sync state)."""
+        if self.unavailable_reason():
+            return []
+        return self._guard(lambda: self._conflicts(self._engine(library, offline=True)))
+
+    @staticmethod
+    def _conflicts(engine) -> list[Conflict]:
+        out = []
+        for c in engine.state.conflicts.values():
+            names = [f.name for f in c.fields]
+            out.append(Conflict(
+                key=c.key, fields=names or [c.kind],
+                ours={f.name: _display(f.ours) for f in c.fields},
+                theirs={f.name: _display(f.theirs) for f in c.fields},
+                description=c.describe(), editable=bool(c.fields)))
+        return out
 
     def resolve(self, library, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
-        """Settle one conflict with 'ours', 'theirs' or 'edit' (with the edited fields)."""
-        sync = self._engine()
-        if sync is None or not hasattr(sync, "resolve"):
-            raise ServiceError("the sync engine cannot resolve conflicts here; use 'balintbib resolve'")
-        sync.resolve(library, conflict.handle, choice, edited)
+        """Settle one conflict with 'ours', 'theirs' or 'edit' (with the edited values)."""
+        if choice == "edit" and not conflict.editable:
+            raise ServiceError(f"{conflict.key}: {conflict.description}; choose ours or theirs")
+        values = {k: (v if v.strip() else None) for k, v in (edited or {}).items()} if choice == "edit" else None
+        self._guard(lambda: self._engine(library, offline=True).resolve(conflict.key, choice, values))

@@ -58,12 +58,12 @@ class SyncScreen(Screen[None]):
         elif reason:
             line.append("Sync unavailable: ", style="bold")
             line.append(reason)
+        elif app.read_only_reason:
+            line.append("Sync unavailable: ", style="bold")
+            line.append(f"the library is read-only ({app.read_only_reason}) and a sync writes it.")
         else:
             line.append("Ready. ", style="bold")
             line.append("p pulls the group's changes, P pushes yours.")
-        if app.read_only_reason and not reason:
-            line.append(f"\nRead-only ({app.read_only_reason}): pull is allowed, changes are not saved.",
-                        style="yellow")
         state.update(line)
         bar = self.query_one("#sync-progress", ProgressBar)
         total, done = app.sync_progress[1], app.sync_progress[0]
@@ -103,7 +103,9 @@ class SyncScreen(Screen[None]):
 
     def action_edit_conflict(self) -> None:
         conflict = self._current()
-        if conflict:
+        if conflict and not conflict.editable:
+            self.notify(f"{conflict.description}: choose o (ours) or t (theirs).", severity="warning")
+        elif conflict:
             def done(edited: dict[str, str] | None) -> None:
                 if edited is not None:
                     self.app.resolve_conflict(conflict, "edit", edited)
