@@ -49,4 +49,5 @@ from . import format_cmd  # noqa: E402,F401
 from . import export_cmd  # noqa: E402,F401
 from . import remote_cmds  # noqa: E402,F401
 from . import sync_cmds  # noqa: E402,F401
+from . import annotate_cmd  # noqa: E402,F401
 from . import tui_cmd  # noqa: E402,F401
