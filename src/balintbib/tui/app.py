@@ -205,30 +205,42 @@ class BalintApp(App[None]):
         self.table.focus()
 
     def refilter(self) -> None:
-        """Run the current query, tags, marked-only and sort (in a worker)."""
+        """Run the current query, tags, marked-only and sort.
+
+        Once the index is built a search takes milliseconds and runs right
+        here (a thread would only add hand-offs: the interpreter lock lets one
+        run at a time); before that it waits for the index in a worker.
+        """
         if self.catalog is None:
             return
         self._generation += 1
         only = set(self.marks) if self.only_marked else None
-        self._filter_worker(self._generation, self.query_text, list(self.chosen_tags), only,
-                            self.table.sort_column, self.table.sort_reverse)
+        args = (self._generation, self.query_text, list(self.chosen_tags), only,
+                self.table.sort_column, self.table.sort_reverse)
+        if self.catalog.indexed:
+            self.on_filtered(self._search(*args))
+        else:
+            self._filter_worker(*args)
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def _filter_worker(self, generation: int, query: str, tags: list[str], only: set[str] | None,
-                       sort: str | None, reverse: bool) -> None:
+    def _search(self, generation: int, query: str, tags: list[str], only: set[str] | None,
+                sort: str | None, reverse: bool) -> msg.Filtered:
         catalog = self.catalog
         assert catalog is not None
         start = time.perf_counter()
         try:
             rows = catalog.filter(query, tags)
         except QueryError as exc:
-            self.post_message(msg.Filtered(generation, [], None, str(exc)))
-            return
+            return msg.Filtered(generation, [], None, str(exc))
         if only is not None:
             rows = [r for r in rows if r.key.lower() in only]
         rows = catalog.sort(rows, sort, reverse)
         counts = catalog.tag_counts(rows)
-        self.post_message(msg.Filtered(generation, rows, counts, None, time.perf_counter() - start))
+        return msg.Filtered(generation, rows, counts, None, time.perf_counter() - start)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _filter_worker(self, generation: int, query: str, tags: list[str], only: set[str] | None,
+                       sort: str | None, reverse: bool) -> None:
+        self.post_message(self._search(generation, query, tags, only, sort, reverse))
 
     def on_filtered(self, message: msg.Filtered) -> None:
         if message.generation != self._generation:

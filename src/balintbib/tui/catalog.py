@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import threading
 from collections import Counter
 from itertools import chain
@@ -26,7 +27,7 @@ from typing import Iterable
 from ..latex import latex_to_text
 from ..library import Library
 from ..model import Reference
-from ..query import Index, compile_query, fold, make_row
+from ..query import ALIASES, FIELDS, Index, compile_query, fold, make_row
 
 #: Columns of the reference list: (id, header, sortable).
 COLUMNS = (
@@ -99,17 +100,43 @@ def make_line(ref: Reference, macros: dict[str, str]) -> Line:
     )
 
 
-_PLAIN_WORDS = re.compile(r"[^\s:\"'\\-]+(?:\s+[^\s:\"'\\-]+)*\s*")
+#: Query fields whose terms match substrings: typing more of the value only narrows.
+_SUBSTRING_FIELDS = {"author", "editor", "title", "tag", "key", "journal", "doi", "annotation", "text"}
+
+
+def _token_field(token: str) -> tuple[str | None, str]:
+    """(field, value) of a query token, as `compile_query` reads it (None: any field)."""
+    name, sep, value = token.partition(":")
+    if sep and name.lower() in FIELDS + tuple(ALIASES):
+        return ALIASES.get(name.lower(), name.lower()), value
+    return None, token
 
 
 def _narrows(old: str, new: str) -> bool:
     """True when every reference matching `new` also matches `old`.
 
-    Holds when both are plain words (no field:, no -exclusion, no quotes) and
-    `new` only adds characters at the end: a longer word or more words.
+    Terms are ANDed, so adding a term narrows; so does typing more of the last
+    term when that term matches substrings (a word, author:, title:, tag:...)
+    and is not an exclusion.  Anything else (year:, type:, -term, an edit in
+    the middle, unbalanced quotes) is searched from scratch.
     """
-    old, new = old.lstrip(), new.lstrip()
-    return bool(old) and new.startswith(old) and bool(_PLAIN_WORDS.fullmatch(new))
+    try:
+        old_tokens, new_tokens = shlex.split(old), shlex.split(new)
+    except ValueError:
+        return False
+    if not old_tokens or len(new_tokens) < len(old_tokens):
+        return False
+    *same, last = old_tokens
+    if new_tokens[: len(same)] != same:
+        return False
+    grown = new_tokens[len(same)]
+    if grown == last:
+        return True
+    if last.startswith("-") or not grown.startswith(last):
+        return False
+    old_field, _ = _token_field(last)
+    new_field, value = _token_field(grown)
+    return old_field == new_field and (old_field is None or old_field in _SUBSTRING_FIELDS) and bool(value)
 
 
 class Catalog:
