@@ -483,6 +483,10 @@ class BalintApp(App[None]):
         if self.read_only_reason:
             self.notify(f"The library is read-only: {self.read_only_reason}.", severity="warning")
             return
+        if self.sync_running:
+            self.notify(f"Wait for the {self.sync_running} to finish: it is writing the library.",
+                        severity="warning")
+            return
 
         def done(edit: Edit | None) -> None:
             if edit is not None:

@@ -106,6 +106,7 @@ class RefTable(ScrollView, can_focus=True):
         self.sort_reverse = False
         self.empty_message = "No references."
         self._last_highlighted: Reference | None = None
+        self._widths: dict[int, list[tuple[str, int]]] = {}
 
     # -- data -------------------------------------------------------------------------
     def set_rows(self, rows: list[Reference], keep: Reference | None = None) -> None:
@@ -208,6 +209,13 @@ class RefTable(ScrollView, can_focus=True):
 
     def column_widths(self, width: int) -> list[tuple[str, int]]:
         """(column id, cells) for a table `width` cells wide; the title takes the rest."""
+        cached = self._widths.get(width)
+        if cached is None:
+            cached = self._widths[width] = self._compute_widths(width)
+        return cached
+
+    @staticmethod
+    def _compute_widths(width: int) -> list[tuple[str, int]]:
         tags = 0 if width < 90 else (20 if width < 120 else 28)
         author = 16 if width < 60 else (21 if width < 120 else 26)
         fixed = {"mark": 1, "author": author, "year": 5, "tags": tags, "annotated": 1}
