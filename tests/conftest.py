@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-LIBRARY = ROOT / "library"
+from _paths import LIBRARY, ROOT, SHARED  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -82,3 +82,22 @@ def test_check_reports_failed_blocks_with_their_first_line(corpus_files, run_cli
                 problem = next(p for p in bf.problems if p.code == "B001" and p.line >= block.line)
                 # the reported line is inside the failed block
                 assert block.line <= problem.line <= block.line + block.raw.count("\n")
+
+
+def test_fast_latex_decoding_agrees_with_pylatexenc(corpus_files):
+    """latex_to_text's regex fast path gives exactly what pylatexenc gives."""
+    from balintbib import latex
+
+    values = set()
+    for path in corpus_files[::3]:
+        lib = Library(None, [bibtex.parse_file(path)])
+        for ref in lib.references:
+            values.update(v for n, v in ref.fields.items() if n not in ref.expressions)
+    checked = 0
+    for v in sorted(values)[::4]:
+        fast = latex._fast_decode(v) if latex._NEEDS_DECODING.search(v) else None
+        if fast is None:
+            continue
+        checked += 1
+        assert fast == latex._slow_decode(v), v
+    assert checked > 1000

@@ -526,7 +526,7 @@ def test_annotated_style_detection():
 
 def test_readme_command_on_the_shipped_library(run_cli, tmp_path, monkeypatch):
     """`balintbib export -o reading-list.html` in the repository: the society's handout."""
-    from conftest import LIBRARY, ROOT
+    from _paths import LIBRARY, ROOT
 
     if not (LIBRARY / "balint.bib").is_file():
         pytest.skip("the shipped library is not in this checkout")

@@ -10,6 +10,7 @@ library is UTF-8); only LaTeX's special characters are escaped.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from pylatexenc import macrospec
@@ -56,6 +57,57 @@ def _get_converter() -> LatexNodes2Text:
 _NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
 
 
+# The fast path: the LaTeX that BibTeX data mostly holds (accents, a few letters,
+# escaped specials, dashes, quotes, ties, protecting braces) decoded with regular
+# expressions; anything else goes to pylatexenc.  tests/test_model.py checks that
+# both give the same text on every field value of the corpus.
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a", "b": "\u0331", "d": "\u0323",
+}
+_LETTERS = {
+    "ss": "ß", "aa": "å", "AA": "Å", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ",
+    "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
+}
+_ACCENT_RE = re.compile(
+    r"\\([\"'`^~=.])\s*(?:\{([A-Za-z]|\\[ij])\}|([A-Za-z]|\\[ij](?![A-Za-z])))"
+    r"|\\([uvHckrbd])(?:\{([A-Za-z]|\\[ij])\}|\s+([A-Za-z]))"
+)
+_LETTER_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])(?:\{\}|[ \t\n]+)?")
+_SPECIAL_RE = re.compile(r"\\([%_#&$])")
+_TEXT_TT = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"), ("~", "\u00a0")]
+
+
+def _accent(m: re.Match) -> str:
+    mark = _ACCENTS[m.group(1) or m.group(4)]
+    base = next(g for g in (m.group(2), m.group(3), m.group(5), m.group(6)) if g)
+    if base.startswith("\\"):
+        base = base[1:]  # an accent on a dotless i or j is the accented i or j
+    return unicodedata.normalize("NFC", base + mark)
+
+
+_BARE_SPECIAL = re.compile(r"(?<!\\)([%&#])")
+_PLACEHOLDER = {c: chr(1 + i) for i, c in enumerate("%_#&$")}
+_RESTORE = str.maketrans({v: k for k, v in _PLACEHOLDER.items()})
+
+
+def _fast_decode(content: str) -> str | None:
+    text = content
+    if "\\" in text:
+        text = _ACCENT_RE.sub(_accent, text)
+        text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
+        text = _SPECIAL_RE.sub(lambda m: _PLACEHOLDER[m.group(1)], text)
+        if "\\" in text:
+            return None
+    if "$" in text:
+        return None
+    for tex, uni in _TEXT_TT:
+        if tex in text:
+            text = text.replace(tex, uni)
+    return _squash(text.replace("{", "").replace("}", "").translate(_RESTORE))
+
+
 @lru_cache(maxsize=131072)
 def latex_to_text(content: str) -> str:
     """BibTeX content -> plain Unicode text (braces removed, macros decoded)."""
@@ -63,9 +115,20 @@ def latex_to_text(content: str) -> str:
         return ""
     if not _NEEDS_DECODING.search(content):
         return _squash(content) if "\n" in content or "  " in content or "\t" in content else content
+    fast = _fast_decode(content)
+    if fast is not None:
+        return fast
+    return _slow_decode(content)
+
+
+def _slow_decode(content: str) -> str:
+    """pylatexenc, for everything the fast path does not know."""
     from pylatexenc.latexwalker import LatexWalker
 
     conv = _get_converter()
+    # In BibTeX data a bare % or & means percent and ampersand, not a TeX comment
+    # or an alignment tab (which would drop the rest of the line).
+    content = _BARE_SPECIAL.sub(r"\\\1", content)
     try:
         walker = LatexWalker(content, latex_context=conv._balintbib_walker_db, tolerant_parsing=True)
         nodes, _, _ = walker.get_latex_nodes()
