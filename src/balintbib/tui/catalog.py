@@ -39,6 +39,8 @@ COLUMNS = (
     ("annotated", "✎", True),
 )
 SORTABLE = tuple(c[0] for c in COLUMNS if c[2])
+#: How many recent search results are kept (backspacing is then instant).
+RECENT_QUERIES = 64
 
 
 @dataclass(slots=True)
@@ -150,6 +152,7 @@ class Catalog:
         self._tags: dict[int, tuple[str, ...]] = {}
         self._lock = threading.Lock()
         self._last: tuple[str, tuple[str, ...], list[Reference]] | None = None
+        self._recent: dict[tuple[str, tuple[str, ...]], list[Reference]] = {}
         self.forced_read_only = read_only
 
     # -- state ------------------------------------------------------------------
@@ -217,6 +220,10 @@ class Catalog:
         pred = compile_query(query)  # errors before the (possibly slow) index
         self.build_index()
         assert self._index is not None
+        hit = self._recent.get((query, tags))
+        if hit is not None:  # backspace, or a query typed again
+            self._last = (query, tags, hit)
+            return list(hit)
         last = self._last
         if last is not None and last[1] == tags and _narrows(last[0], query):
             # Typing on: the new words only narrow the last result, so search just that.
@@ -225,13 +232,17 @@ class Catalog:
         else:
             result = self._index.filter(query, tags)
         self._last = (query, tags, result)
-        return result
+        self._recent[(query, tags)] = result
+        while len(self._recent) > RECENT_QUERIES:
+            del self._recent[next(iter(self._recent))]
+        return list(result)
 
     def refresh(self, ref: Reference) -> None:
         """Forget what was computed for a reference that changed (after an edit)."""
         self._lines.pop(id(ref), None)
         self._tags.pop(id(ref), None)
         self._last = None
+        self._recent = {}
         with self._lock:
             if self._index is not None:
                 pos = self._rows_by_ref.get(id(ref))
@@ -249,6 +260,7 @@ class Catalog:
             self._lines.clear()
             self._tags.clear()
             self._last = None
+            self._recent = {}
             self._index = None
             self._rows_by_ref = {}
 
