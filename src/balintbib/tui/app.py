@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
@@ -292,9 +293,13 @@ class BalintApp(App[None]):
     def show_detail(self, ref: Reference | None) -> None:
         if self.catalog is None:
             return
+        try:
+            detail = self.detail
+        except NoMatches:  # a timer firing while the app closes
+            return
         macros = self.catalog.macros
         cached = self.citations.cached(ref, macros, self.style_id) if ref is not None else None
-        self.detail.show(ref, macros, cached, STYLE_LABELS.get(self.style_id, self.style_id))
+        detail.show(ref, macros, cached, STYLE_LABELS.get(self.style_id, self.style_id))
         if ref is not None and cached is None:
             if self._cite_timer is not None:
                 self._cite_timer.stop()
@@ -306,8 +311,12 @@ class BalintApp(App[None]):
         self.post_message(msg.CitationReady(ref, self.citations.format(ref, self.catalog.macros, style)))
 
     def on_citation_ready(self, message: msg.CitationReady) -> None:
-        if self.detail.ref is message.ref and message.citation.style == self.style_id:
-            self.detail.show_citation(message.citation)
+        try:
+            detail = self.detail
+        except NoMatches:  # the app is closing
+            return
+        if detail.ref is message.ref and message.citation.style == self.style_id:
+            detail.show_citation(message.citation)
 
     def set_style(self, style: str) -> None:
         self.style_id = style
@@ -317,7 +326,10 @@ class BalintApp(App[None]):
 
     # -- status ------------------------------------------------------------------------------------
     def update_status(self) -> None:
-        status = self.query_one("#status", Static)
+        try:
+            status = self.query_one("#status", Static)
+        except NoMatches:  # the app is closing
+            return
         text = Text()
         if self.catalog is None:
             text.append(" Loading the library…")
