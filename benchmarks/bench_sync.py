@@ -35,7 +35,6 @@ def main() -> None:
     from balintbib.sync.engine import SyncEngine
     from balintbib.testing import mendeley as testserver
 
-    testserver._Handler.disable_nagle_algorithm = True  # see tests/sync_support.py
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     os.environ["BALINTBIB_HOME"] = str(tmp / "home")
     srv = testserver.MendeleyServer().start()

@@ -15,11 +15,7 @@ from balintbib.cli import cli
 from balintbib.library import Library
 from balintbib.remotes.auth import EnvToken
 from balintbib.remotes.mendeley import MendeleyClient, RetryPolicy
-from balintbib.testing.mendeley import MendeleyServer, _Handler
-
-# The test server writes headers and body separately; without TCP_NODELAY each reply
-# waits ~40 ms for a delayed ACK.  (Reported for the server itself.)
-_Handler.disable_nagle_algorithm = True
+from balintbib.testing.mendeley import MendeleyServer
 
 FAST_RETRY = dict(base_delay=0.001, max_delay=0.01, jitter=0.5)
 REMOTE = "society"

@@ -19,7 +19,9 @@ def test_core_imports_without_click_or_textual():
     optional = ["balintbib.normalize", "balintbib.cite", "balintbib.export", "balintbib.remotes",
                 "balintbib.sync", "balintbib.formats.mendeley", "balintbib.testing",
                 "balintbib.remotes.base", "balintbib.remotes.config", "balintbib.remotes.auth",
-                "balintbib.remotes.mendeley", "balintbib.testing.mendeley"]
+                "balintbib.remotes.mendeley", "balintbib.testing.mendeley",
+                "balintbib.sync.merge", "balintbib.sync.plan", "balintbib.sync.state",
+                "balintbib.sync.codec", "balintbib.sync.engine"]
     code = (
         "import sys, importlib\n"
         "class Block:\n"

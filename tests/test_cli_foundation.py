@@ -97,7 +97,7 @@ def test_check_exit_codes_and_file_untouched(tmp_path, run_cli):
     bad.write_bytes(text.encode())
     result = run_cli("check", bad)
     assert result.exit_code == 1
-    assert result.output.startswith(f"{bad}:18:3: B001 expected ',' or '}}' after field 'title'")
+    assert result.output.startswith(f"{bad}:18:3: B001 parse-error: expected ',' or '}}' after field 'title'")
     assert bad.read_bytes() == text.encode()
     as_json = json.loads(run_cli("check", bad, "--json").stdout)
     assert as_json[0]["line"] == 18 and as_json[0]["code"] == "B001"

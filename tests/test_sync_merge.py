@@ -199,3 +199,16 @@ def test_plan_push_skips_entries_sharing_one_document():
     local = [LocalRef("k1", {**A, "year": "1"}, "d1"), LocalRef("copy", {**A, "year": "2"}, "d1")]
     plan = plan_push(local, state)
     assert plan.ops == [] and {k for k, _ in plan.skipped} == {"k1", "copy"}
+
+
+def test_a_provisional_ancestor_swallows_only_server_filled_fields():
+    state = SyncState("society")
+    state.docs["d1"] = DocState.make(A, A, "v1", provisional=True)
+    local = [LocalRef("k1", dict(A), "d1")]
+    filled = {**A, "mendeley-client-data": '{"desktop_id":"x"}'}
+    [action] = plan_pull(local, state, [RemoteDoc("d1", "v1", filled)])
+    assert action.library == "" and not action.base.provisional  # not an edit, and now known
+    edited = {**filled, "note": "Added by a colleague"}
+    [action] = plan_pull(local, state, [RemoteDoc("d1", "v2", edited)])
+    assert action.library == SET and action.snapshot["note"] == "Added by a colleague"
+    assert "mendeley-client-data" not in action.snapshot

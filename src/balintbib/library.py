@@ -117,6 +117,16 @@ class Library:
         slot = self._slots.get(id(ref))
         return slot.block.line if slot else None
 
+    def field_line(self, ref: Reference, name: str) -> int | None:
+        """The line of a field as read (the entry's line when the field is new or absent)."""
+        slot = self._slots.get(id(ref))
+        if slot is None:
+            return None
+        for f in slot.block.fields:
+            if f.name.lower() == name:
+                return f.line
+        return slot.block.line
+
     # -- changes ----------------------------------------------------------------
     def add(self, ref: Reference) -> None:
         self.references.append(ref)

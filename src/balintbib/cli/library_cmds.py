@@ -47,20 +47,63 @@ def list_cmd(paths, library_path, query, tags, json_):
 @cli.command("check")
 @PATHS
 @library_option
+@click.option("--select", "select", multiple=True,
+              help="Report only these codes (prefix match, repeatable or comma-separated: B1, B103, duplicate-entry).")
+@click.option("--ignore", "ignore", multiple=True, help="Do not report these codes (prefix match).")
+@click.option("--extend-select", "extend_select", multiple=True,
+              help="Report these opt-in codes as well (B101 missing-doi, B107 unprotected-capitals).")
+@click.option("--list-codes", is_flag=True, help="List every code with its name and exit.")
 @json_option
-def check_cmd(paths, library_path, json_):
-    """Parse every file and report each problem as path:line:col: CODE message.
+def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, json_):
+    """Parse every file, lint every entry, and report each problem as
+    path:line:col: CODE name: message.
 
-    Exits 1 when there is an error.  Files are never modified.
+    Exits 1 when anything is reported (like ruff): silence a code with
+    --ignore or in balintbib.toml ([check] ignore = ["B102"]).  Files are
+    never modified.
     """
+    from ..normalize import lint
+    from ..normalize.options import find_config, load_options
+
+    if list_codes:
+        rows = [{"code": c.code, "name": c.name, "severity": c.severity, "default": c.default,
+                 "summary": c.summary} for c in lint.CODES.values()]
+        if json_:
+            echo_json(rows)
+        else:
+            for r in rows:
+                opt = "" if r["default"] else " (opt-in)"
+                click.echo(f"{r['code']} {r['name']:<24} {r['severity']:<8} {r['summary']}{opt}")
+        return
     lib = open_library(paths, library_path)
-    problems = sorted(lib.problems, key=lambda p: (p.path, p.line, p.col))
+    start = paths[0] if paths else (library_path or config.default_library())
+    _, opts = load_options(find_config(Path(start))) if start else (None, None)
+
+    def codes(values):
+        return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+    try:
+        chosen = lint.selected_codes(
+            codes(select) or (opts.select if opts else None),
+            codes(ignore) + (opts.ignore if opts else []),
+            codes(extend_select) + (opts.extend_select if opts else []),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    def where(ref, field):
+        line = lib.field_line(ref, field) if field else lib.line_of(ref)
+        return lib.file_of(ref) or "<new>", line or 0
+
+    problems = [p for p in lib.problems if p.code in chosen]
+    problems += lint.lint_references(lib.references, lib.macros, chosen, where)
+    problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     if json_:
-        echo_json([p.__dict__ for p in problems])
+        echo_json([lint.problem_dict(p) for p in problems])
     else:
         for p in problems:
-            click.echo(str(p))
-    if any(p.severity == "error" for p in problems):
+            click.echo(lint.format_problem(p))
+    if problems:
         raise SystemExit(1)
 
 

@@ -511,10 +511,30 @@ FIELD_ORDER = (
 _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 
+_RENAMED_DUPLICATE = re.compile(r"^(.+)-(\d+)$")
+
+
 def ordered_fields(fields: dict[str, str]) -> list[str]:
-    """Known fields in canonical order, then the rest in their existing order."""
+    """Known fields in canonical order, then the rest in their existing order; a
+    renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
     known = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
-    return known + [f for f in fields if f not in _ORDER_INDEX]
+    order = known + [f for f in fields if f not in _ORDER_INDEX]
+    if not any("-" in name for name in fields):
+        return order
+    copies: dict[str, list[tuple[int, str]]] = {}
+    for name in order:
+        m = _RENAMED_DUPLICATE.match(name)
+        if m and m.group(1) in fields:
+            copies.setdefault(m.group(1), []).append((int(m.group(2)), name))
+    if not copies:
+        return order
+    moved = {name for group in copies.values() for _, name in group}
+    out = []
+    for name in order:
+        if name not in moved:
+            out.append(name)
+            out.extend(n for _, n in sorted(copies.get(name, ())))
+    return out
 
 
 def format_value(content: str, is_expression: bool = False) -> str:

@@ -14,12 +14,15 @@ from ..remotes.base import Listing, NotFound, RemoteRecord
 from .merge import Snapshot, snapshot, to_reference
 
 
-#: Library fields that hold server-managed, read-only facts about the remote copy
-#: (who added it, when, whether a file is attached).  They describe the copy,
-#: not the reference: they are not merged and not brought into the library by a
-#: sync (a library entry that has them keeps them).
+#: Library fields that describe the group *copy* rather than the reference:
+#: Mendeley's bookkeeping (who added it, when, whether a file is attached) and a
+#: user's view of it (read, starred, hidden... the "client" view).  A sync does
+#: not copy them into the library and never changes them in Mendeley; a library
+#: entry that has them keeps them.  Without this, every librarian's pull would
+#: write their own Mendeley view into the shared BibTeX.
 SERVER_FIELDS = frozenset(
-    table[name] for name in fmt.READ_ONLY for table in (fmt.TEXT_FIELDS, fmt.FLAG_FIELDS) if name in table
+    [table[name] for name in fmt.READ_ONLY for table in (fmt.TEXT_FIELDS, fmt.FLAG_FIELDS) if name in table]
+    + list(fmt.FLAG_FIELDS.values())
 )
 
 
@@ -98,6 +101,9 @@ class RemoteAdapter:
 
     def move_to_trash(self, document_id: str, title: str | None = None) -> None:
         self.client.move_to_trash(document_id, title=title)
+
+    def restore(self, document_id: str, title: str | None = None) -> None:
+        self.client.restore(document_id, title=title)
 
     # -- the group note of a document
     def group_note(self, document_id: str) -> RemoteRecord | None:

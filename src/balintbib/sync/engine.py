@@ -468,21 +468,27 @@ class SyncEngine:
             ref = self.ref_by_key(match.key)
             if ref is None:
                 continue
+            note = self.remote.group_note(rec.id)  # rare: one request per document found again
+            if note is not None:
+                theirs = self.codec.to_snapshot(rec.data, note.data.get("text") or None)
+            note_ids = (note.id, note.version) if note is not None else ("", "")
             result = merge({}, snapshot(ref), theirs, agree=equivalent)
             apply_snapshot(ref, result.merged)
             self._linked(ref, rec.id)
             self.state.keys[rec.id] = ref.key
             report.linked.append(ref.key)
             if result.clean:
-                base = DocState.make(result.synced_base({}), theirs, rec.version)
+                base = DocState.make(result.synced_base({}), theirs, rec.version, *note_ids)
                 self.state.docs[rec.id] = base
                 if snapshot(ref) != base.local:
                     adopted[match.key.lower()] = PushOp(UPDATE, ref.key, rec.id, snapshot(ref), base)
                 else:
                     adopted[match.key.lower()] = None  # type: ignore[assignment]
             else:
-                self.state.docs[rec.id] = DocState.make(result.synced_base({}), theirs, "")
-                self.state.conflicts[rec.id] = Conflict(rec.id, ref.key, FIELDS, result.conflicts, theirs, rec.version)
+                remote = {k: v for k, v in theirs.items() if k not in {c.name for c in result.conflicts}}
+                self.state.docs[rec.id] = DocState.make(result.synced_base({}), remote, "")
+                self.state.conflicts[rec.id] = Conflict(rec.id, ref.key, FIELDS, result.conflicts, theirs,
+                                                        rec.version, note_ids)
                 report.conflicts.append(ref.key)
                 adopted[match.key.lower()] = None  # type: ignore[assignment]
         if adopted:
@@ -527,6 +533,22 @@ class SyncEngine:
         ours = op.ours
         ref = self.ref_by_id(op.id)
         title = to_reference("_", ours).title or None
+        if base.restore:
+            try:
+                self.remote.restore(op.id, title=title)
+            except NotFound:  # deleted for good meanwhile: send it as a new document
+                if ref is not None:
+                    self._linked(ref, None)
+                self.state.docs.pop(op.id, None)
+                self._create(PushOp(CREATE, op.key, ours=ours), report)
+                return
+            base = DocState(base.local, base.version, dict(base.remote_delta), base.note_id, base.note_version,
+                            base.provisional, restore=False)
+            self.state.docs[op.id] = base
+            merged = self._refetch_and_merge(op, base, ours, ref, report)  # restoring moved its version
+            if merged is None:
+                return
+            base, ours = merged
         for _attempt in range(MAX_412_RETRIES + 1):
             ours_fields = {k: v for k, v in ours.items() if k != ANNOTATION_FIELD}
             base_fields = {k: v for k, v in base.local.items() if k != ANNOTATION_FIELD}
@@ -806,8 +828,15 @@ class SyncEngine:
             if choice == "edit":
                 raise SyncError(f"{key}: deleted in the group; choose --ours (send it again) or --theirs (delete here)")
             if ref is not None:
+                if choice == "ours" and c.gone == "trashed" and base is not None:
+                    # The next push restores it from the trash (same id, its notes kept).
+                    st.docs[c.id] = DocState(base.local, base.version, dict(base.remote_delta), base.note_id,
+                                             base.note_version, base.provisional, restore=True)
+                    st.conflicts.pop(c.id, None)
+                    self._save()
+                    return c
                 if choice == "ours":
-                    self._linked(ref, None)  # the next push creates it again
+                    self._linked(ref, None)  # deleted for good: the next push creates it again
                 else:
                     self.library.remove(ref)
                     self._ids = None

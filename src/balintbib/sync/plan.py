@@ -223,6 +223,8 @@ def _pull_gone(doc: RemoteDoc, ours: LocalRef | None, base: DocState | None,
         if base is None and open_conflict is None:
             return None
         return PullAction(doc.id, drop_base=True, close_conflict=open_conflict is not None)
+    if base is not None and base.restore and doc.gone == "trashed":
+        return None  # kept here on purpose: the next push restores it
     if base is not None and ours.snapshot == base.local and open_conflict is None:
         return PullAction(doc.id, key=ours.key, library=REMOVE, drop_base=True)
     # Changed here (or no ancestor to tell): keep it, and ask.
@@ -269,6 +271,8 @@ class PushOp:
             return f"trash {self.key or self.id}"
         assert self.base is not None
         names = changed_names(self.base.local, self.ours)
+        if self.base.restore:
+            names.insert(0, "restore from the trash")
         if self.old_key and self.old_key != self.key:
             names.append(f"key (was {self.old_key})")
         return f"update {self.key}: {', '.join(names)}"
@@ -316,7 +320,7 @@ def plan_push(local: list[LocalRef], state: SyncState, key_of: dict[str, str] | 
             plan.skipped.append((ref.key, "linked to the group but not pulled into this copy yet (run pull)"))
             continue
         renamed = state.keys.get(ref.remote_id, ref.key) != ref.key
-        if ref.snapshot != base.local or renamed:
+        if ref.snapshot != base.local or renamed or base.restore:
             plan.ops.append(PushOp(UPDATE, ref.key, ref.remote_id, ref.snapshot, base,
                                    old_key=state.keys.get(ref.remote_id, ref.key)))
     for ident, base in state.docs.items():

@@ -49,6 +49,11 @@ DELETED_REMOTELY = "deleted-remotely"  # the group deleted/trashed it, the libra
 DELETED_LOCALLY = "deleted-locally"  # the library deleted it, the group changed it
 
 
+#: Fields a server fills in on a document we create, unasked (Mendeley gives each
+#: new document a ``client_data`` with a desktop id).
+SERVER_FILLED = frozenset({"mendeley-client-data"})
+
+
 class StateError(BalintError):
     """A sync state file that cannot be read or written."""
 
@@ -65,14 +70,17 @@ class DocState:
     #: Made from our own create (the body sent + the server's short answer): fields
     #: the server fills in on its own (``hidden: false``...) are not known yet.
     provisional: bool = False
+    #: The group trashed it, the librarian kept it (resolve --ours): push restores it.
+    restore: bool = False
 
     def remote_against(self, theirs: Snapshot) -> Snapshot:
-        """The remote ancestor to compare `theirs` with: for a provisional one, fields
-        only the server added since count as there from the start, not as edits."""
+        """The remote ancestor to compare `theirs` with: for a provisional one, the
+        fields the server fills in by itself on a create count as there from the
+        start, not as edits (any other new field is an edit)."""
         remote = self.remote
         if not self.provisional:
             return remote
-        return {**{k: v for k, v in theirs.items() if k not in remote}, **remote}
+        return {**{k: v for k, v in theirs.items() if k not in remote and k in SERVER_FILLED}, **remote}
 
     @property
     def remote(self) -> Snapshot:
@@ -99,13 +107,15 @@ class DocState:
             out["note"] = [self.note_id, self.note_version]
         if self.provisional:
             out["provisional"] = True
+        if self.restore:
+            out["restore"] = True
         return out
 
     @classmethod
     def from_json(cls, data: dict) -> DocState:
         note = data.get("note") or ["", ""]
         return cls(dict(data["local"]), data.get("version", ""), dict(data.get("remote") or {}),
-                   note[0], note[1], bool(data.get("provisional")))
+                   note[0], note[1], bool(data.get("provisional")), bool(data.get("restore")))
 
 
 @dataclass

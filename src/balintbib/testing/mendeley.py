@@ -503,6 +503,7 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MendeleyTestServer/1.0"
+    disable_nagle_algorithm = True  # small replies go out at once (no 40 ms delayed-ACK stall)
 
     def log_message(self, format, *args):  # quiet
         pass

@@ -1,0 +1,174 @@
+"""normalize and dedupe: make the library consistent, find and merge duplicates."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from ..formats.bibtex import Problem, read_file
+from ..fsutil import atomic_write_text
+from ..library import LibraryError
+from ..normalize import dedupe as dd
+from ..normalize.engine import normalize_texts
+from ..normalize.lint import format_problem, problem_dict
+from ..normalize.options import find_config, load_options
+from . import cli
+from ._common import echo_json, json_option, library_option, open_library, resolve_library
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+
+
+def bib_files(paths: tuple[Path, ...], library_path: Path | None) -> list[Path]:
+    """The .bib files named (folders searched recursively, hidden ones skipped)."""
+    roots = list(paths) or [resolve_library(library_path)]
+    files: list[Path] = []
+    for p in roots:
+        if p.is_dir():
+            files.extend(sorted(x for x in p.rglob("*.bib") if not any(
+                part.startswith(".") for part in x.relative_to(p).parts)))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise LibraryError(f"{p}: no such file or folder")
+    return files
+
+
+def config_for(paths: tuple[Path, ...], library_path: Path | None):
+    start = paths[0] if paths else resolve_library(library_path)
+    return load_options(find_config(start))
+
+
+@cli.command("normalize")
+@PATHS
+@library_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; list the files that would change and exit 1 if any would.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of writing.")
+@click.option("--protect-titles", is_flag=True, default=None,
+              help="Brace acronyms, inner capitals and proper nouns in titles (HIV -> {HIV}).")
+@click.option("--no-keys", is_flag=True, help="Keep every citation key as it is.")
+@click.option("--no-sort", is_flag=True, help="Keep the entries in their order.")
+@json_option
+def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, json_):
+    """Rewrite .bib files in the library's one consistent style, in place.
+
+    Field names in lower case and fixed order, one per line, braces around
+    values; DOIs, pages, months, ISSN/ISBN, names and accents normalized;
+    citation keys from the key pattern (old keys kept in `ids`); entries
+    sorted by key.  Nothing is dropped: duplicated fields are merged or kept
+    as name-2 and reported; blocks that do not parse stay as written.
+    Settings: [normalize] in balintbib.toml next to the library.
+
+    Like `black`: a second run changes nothing; --check exits 1 when a file
+    would change (for CI).
+    """
+    options, _ = config_for(paths, library_path)
+    if protect_titles:
+        options.protect_titles = True
+    if no_keys:
+        options.keys = False
+    if no_sort:
+        options.sort = False
+    files = bib_files(paths, library_path)
+    items, encodings = [], {}
+    for p in files:
+        try:
+            text, encodings[str(p)] = read_file(p)
+        except OSError as exc:
+            raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
+        items.append((str(p), text))
+    results = normalize_texts(items, options)
+    for r in results:  # the library's one encoding is UTF-8: a Latin-1 file is converted
+        if encodings[r.path] != "utf-8":
+            r.problems.insert(0, Problem(r.path, 1, 1, "B006",
+                                         f"not UTF-8: read as {encodings[r.path]}, written as UTF-8", "warning"))
+            r.reencode = True
+    changed = [r for r in results if r.changed]
+    report = []
+    for r in results:
+        for p in r.problems:
+            if not json_:
+                click.echo(format_problem(p), err=True)
+        if not check_only and not show_diff and not json_:
+            for old, new, line in r.renames:
+                click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}'", err=True)
+        report.append({"path": r.path, "changed": r.changed,
+                       "renames": [{"old": o, "new": n, "line": ln} for o, n, ln in r.renames],
+                       "problems": [problem_dict(p) for p in r.problems], "notes": r.notes})
+    if show_diff:
+        for r in changed:
+            click.echo("".join(difflib.unified_diff(
+                r.old.splitlines(keepends=True), r.new.splitlines(keepends=True),
+                fromfile=r.path, tofile=r.path)), nl=False)
+    if check_only:
+        if json_:
+            echo_json(report)
+        else:
+            for r in changed:
+                click.echo(f"would reformat {r.path}")
+            if changed:
+                click.echo(f"{len(changed)} file(s) would be reformatted, "
+                           f"{len(results) - len(changed)} already normalized", err=True)
+        raise SystemExit(1 if changed else 0)
+    if show_diff:
+        return
+    for r in changed:
+        atomic_write_text(r.path, r.new)
+    if json_:
+        echo_json(report)
+    else:
+        click.echo(f"{len(changed)} file(s) reformatted, {len(results) - len(changed)} left unchanged", err=True)
+
+
+@cli.command("dedupe")
+@PATHS
+@library_option
+@click.option("--merge", is_flag=True, help="Merge each group into its first entry and write the files.")
+@json_option
+def dedupe_cmd(paths, library_path, merge, json_):
+    """Show groups of duplicate references (same DOI or PMID, or the same title
+    with year, volume and pages agreeing).
+
+    --merge keeps the first entry of each group with the union of all fields:
+    a different value is kept as name-2 (and reported), never dropped; the
+    removed keys are kept in its `ids` field so old citations still resolve.
+    Exits 1 when duplicates are shown and not merged.
+    """
+    lib = open_library(paths, library_path)
+    groups = dd.find_duplicates(lib.references, lib.macros)
+    out = []
+    for n, g in enumerate(groups, 1):
+        entries = [{"key": r.key, "path": lib.file_of(r), "line": lib.line_of(r),
+                    "year": lib.text(r, "year"), "title": lib.text(r, "title")} for r in g.refs]
+        item = {"reason": g.reason, "entries": entries, "merged": False, "conflicts": []}
+        if not json_:
+            click.echo(f"duplicates {n}: {g.reason}")
+            for e in entries:
+                click.echo(f"  {e['path']}:{e['line']}: {e['key']} ({e['year'] or '----'}) {e['title'][:70]}")
+        if merge:
+            result = dd.merge(g.refs)
+            removed = {r.key.lower(): result.kept.key for r in result.removed}
+            for r in result.removed:
+                lib.remove(r)
+            for r in lib.references:  # entries that crossref a removed key now point at the kept one
+                target = r.fields.get("crossref", "").strip().lower()
+                if target in removed:
+                    r.fields["crossref"] = removed[target]
+            item["merged"] = True
+            item["conflicts"] = result.conflicts
+            if not json_:
+                click.echo(f"  merged into {result.kept.key} (removed keys kept in its ids)")
+                for c in result.conflicts:
+                    click.echo(f"  conflict: {c}")
+        out.append(item)
+    written = lib.save() if merge and groups else []
+    if json_:
+        echo_json(out)
+    elif not groups:
+        click.echo("no duplicates found", err=True)
+    elif merge:
+        click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)", err=True)
+    if groups and not merge:
+        raise SystemExit(1)

@@ -1,0 +1,220 @@
+"""Duplicate references: find them, and merge them without dropping a value.
+
+Two references are the same work when they share a normalized DOI or a PMID,
+or when their titles match closely (rapidfuzz ratio >= 93 on folded text) and
+nothing contradicts it: year, volume, number, first page, first author and
+identifiers must agree wherever both entries have them.  The guards are what
+keeps recurring column titles apart ("Editorial", "Letters to the editor", a
+TUGboat "Hints & Tricks" every issue): those differ in year, volume or pages.
+A title of fewer than four words needs a matching first page or first author
+as well.
+
+`merge` keeps the first reference of a group and adds every other value to
+it: a field it lacks is copied, a list field (keywords) gets the union, a
+different value is kept as ``name-2``; the removed keys go to ``ids``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..model import Reference, resolve_expression, split_list
+from . import identifiers as ids
+from .keys import ascii_fold, family_key, plain
+from .latexchars import decode_accents
+from .rules import LIST_FIELDS, split_name_list, squash
+
+TITLE_CUTOFF = 93
+#: Entries sharing an identifier must still have titles this alike (token_sort_ratio).
+IDENT_TITLE_CUTOFF = 60
+
+
+@dataclass
+class Group:
+    refs: list[Reference]
+    reason: str
+
+
+def _norm_title(ref: Reference, macros: dict[str, str]) -> str:
+    title = ref.fields.get("title", "")
+    if "title" in ref.expressions:
+        title = resolve_expression(title, macros)
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(plain(title)).lower()))
+
+
+def _first_page(ref: Reference) -> str:
+    m = re.match(r"\s*([A-Za-z]*\d+)", ref.fields.get("pages", ""))
+    return m.group(1).lower() if m else ""
+
+
+def _first_author(ref: Reference) -> str:
+    value = ref.fields.get("author") or ref.fields.get("editor") or ""
+    if not value:
+        return ""
+    return family_key(split_name_list(value)[0]).lower()
+
+
+def _simple(ref: Reference, name: str) -> str:
+    return re.sub(r"\W+", "", ascii_fold(plain(ref.fields.get(name, ""))).lower())
+
+
+def _year(ref: Reference) -> str:
+    m = re.search(r"\d{4}", ref.fields.get("year", "") or ref.fields.get("date", ""))
+    return m.group() if m else ""
+
+
+def _pmid(ref: Reference) -> str:
+    return re.sub(r"\D", "", ref.fields.get("pmid", ""))
+
+
+class _UnionFind:
+    def __init__(self, n):
+        self.parent = list(range(n))
+        self.reason: dict[int, str] = {}
+
+    def find(self, i):
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a, b, reason):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = min(ra, rb), max(ra, rb)
+            self.parent[hi] = lo
+            self.reason.setdefault(lo, reason)
+
+
+def _compatible(a: dict, b: dict, matched_on: str = "") -> bool:
+    """Nothing the two entries both have contradicts their being one work."""
+    for k in ("year", "volume", "number", "page", "author", "doi", "pmid", "digits"):
+        if a[k] and b[k] and a[k] != b[k]:
+            return False
+    if matched_on:
+        return True
+    if a["words"] < 4:
+        return bool((a["page"] and a["page"] == b["page"]) or (a["author"] and a["author"] == b["author"]))
+    return True
+
+
+def find_duplicates(refs: list[Reference], macros: dict[str, str] | None = None) -> list[Group]:
+    """Groups of references that are one work, in library order (first = the one to keep)."""
+    from rapidfuzz import fuzz, process  # C extension: loaded only when duplicates are searched
+
+    macros = macros or {}
+    uf = _UnionFind(len(refs))
+    info = []
+    for ref in refs:
+        title = _norm_title(ref, macros)
+        info.append({
+            "title": title, "words": len(title.split()), "year": _year(ref),
+            "volume": _simple(ref, "volume"), "number": _simple(ref, "number"), "page": _first_page(ref),
+            "author": _first_author(ref) if title else "", "digits": " ".join(re.findall(r"\d+", title)),
+            "doi": ids.doi_key(ref.fields["doi"]) if ref.fields.get("doi") else "", "pmid": _pmid(ref),
+        })
+    # Same DOI or PMID -- unless the titles say otherwise (a book's DOI on each of its
+    # chapters, a PMID pasted into the wrong entry).
+    for ident, label in (("doi", "DOI"), ("pmid", "PMID")):
+        seen: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(info):
+            value = d[ident]
+            if not value:
+                continue
+            for j in seen[value]:
+                a, b = info[j]["title"], d["title"]
+                if _compatible(info[j], d, ident) and (
+                        not a or not b or fuzz.token_sort_ratio(a, b) >= IDENT_TITLE_CUTOFF):
+                    uf.union(j, i, f"same {label} {value}")
+                    break
+            seen[value].append(i)
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for i, d in enumerate(info):
+        if d["title"]:
+            buckets[d["year"]].append(i)
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        titles = [info[i]["title"] for i in members]
+        for r in range(len(members) - 1):
+            matches = process.extract(titles[r], titles[r + 1:], scorer=fuzz.ratio,
+                                      score_cutoff=TITLE_CUTOFF, limit=None)
+            for _, _, c in matches:
+                a, b = members[r], members[r + 1 + c]
+                if _compatible(info[a], info[b]):
+                    same = "same title" if info[a]["title"] == info[b]["title"] else "nearly the same title"
+                    uf.union(a, b, f"{same}, year, volume and pages agree")
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(refs)):
+        groups[uf.find(i)].append(i)
+    out = []
+    for root, members in sorted(groups.items()):
+        if len(members) > 1:
+            out.append(Group([refs[i] for i in members], uf.reason.get(root, "duplicates")))
+    return out
+
+
+# -- merging -------------------------------------------------------------------------------
+
+
+def _comparable(name: str, value: str) -> str:
+    v = squash(decode_accents(value))
+    if name == "doi":
+        return ids.doi_key(v)
+    if name == "pages":
+        return ids.format_pages(v)
+    if name == "month":
+        return ids.month_macro(v) or v.lower()
+    if name == "isbn":
+        return ids.isbn13(v) or v
+    return re.sub(r"[{}]", "", v).casefold()
+
+
+@dataclass
+class MergeResult:
+    kept: Reference
+    removed: list[Reference]
+    conflicts: list[str] = field(default_factory=list)  # "title: kept 'x' as title-2"
+
+
+def merge(group: list[Reference]) -> MergeResult:
+    """Merge a group into its first reference (changed in place); nothing is dropped."""
+    kept, others = group[0], group[1:]
+    result = MergeResult(kept, list(others))
+    for other in others:
+        for name, value in other.fields.items():
+            if name == "ids":
+                continue
+            if name not in kept.fields:
+                kept.fields[name] = value
+                if name in other.expressions:
+                    kept.expressions.add(name)
+                continue
+            mine = kept.fields[name]
+            if _comparable(name, mine) == _comparable(name, value):
+                continue
+            if name in LIST_FIELDS:
+                have = {x.casefold() for x in split_list(mine)}
+                extra = [x for x in split_list(value) if x.casefold() not in have]
+                if extra:
+                    kept.fields[name] = ", ".join(split_list(mine) + extra)
+                continue
+            existing = [kept.fields[n] for n in kept.fields if n == name or re.fullmatch(re.escape(name) + r"-\d+", n)]
+            if any(_comparable(name, e) == _comparable(name, value) for e in existing):
+                continue
+            n = 2
+            while f"{name}-{n}" in kept.fields:
+                n += 1
+            kept.fields[f"{name}-{n}"] = value
+            if name in other.expressions:
+                kept.expressions.add(f"{name}-{n}")
+            result.conflicts.append(f"{name}: '{other.key}' has a different value, kept as {name}-{n} in '{kept.key}'")
+        aliases = [k.strip() for k in kept.fields.get("ids", "").split(",") if k.strip()]
+        for alias in [other.key] + [k.strip() for k in other.fields.get("ids", "").split(",") if k.strip()]:
+            if alias and alias != kept.key and alias not in aliases:
+                aliases.append(alias)
+        if aliases:
+            kept.fields["ids"] = ", ".join(aliases)
+    return result

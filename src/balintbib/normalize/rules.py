@@ -1,0 +1,448 @@
+"""The normalizer's field rules: one small function each, in a registry by name.
+
+A rule takes a `Reference` (fields as BibTeX content) and a `RuleContext`, and
+changes fields in place.  Every rule is idempotent on its own, keeps the value
+when it does not understand it, and never drops information: a value it
+cannot improve stays exactly as written.  Rules run in registry order;
+``NormalizeOptions`` switches each one on or off by name (the file-level
+rules ``keys`` and ``sort`` live in `keys.py` and `engine.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..model import PERSON_FIELDS, Person, Reference, parse_names, format_name
+from . import identifiers as ids
+from .latexchars import decode_accents, encode_accents
+from .options import NormalizeOptions
+
+#: Fields whose content is verbatim (paths, identifiers, URLs): never decoded,
+#: re-encoded or whitespace-collapsed.
+VERBATIM_FIELDS = frozenset({
+    "url", "doi", "file", "pdf", "eprint", "ids", "crossref", "xref", "xdata", "related",
+    "remote-ids", "verba", "verbb", "verbc", "mendeley-groups", "groups",
+})
+_DUPLICATE_NAME = re.compile(r"^(.+)-\d+$")
+
+
+def is_verbatim(name: str) -> bool:
+    """A verbatim field, or a renamed duplicate of one (``file-2``)."""
+    if name in VERBATIM_FIELDS:
+        return True
+    m = _DUPLICATE_NAME.match(name) if "-" in name else None
+    return bool(m and m.group(1) in VERBATIM_FIELDS)
+
+
+#: Fields holding separated lists; duplicated ones are merged as a union.
+LIST_FIELDS = frozenset({"keywords", "tags", "mendeley-tags", "groups", "ids", "mendeley-groups"})
+
+
+@dataclass
+class RuleContext:
+    options: NormalizeOptions
+    notes: list[str] = field(default_factory=list)  # what changed, for --verbose / the report
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    summary: str
+    func: Callable[[Reference, RuleContext], None]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, summary: str):
+    def register(func):
+        RULES[name] = Rule(name, summary, func)
+        return func
+    return register
+
+
+def _literal(ref: Reference, name: str) -> str | None:
+    """The field's content when it is a plain literal (not a macro expression)."""
+    if name in ref.expressions:
+        return None
+    return ref.fields.get(name)
+
+
+# -- whitespace ---------------------------------------------------------------------
+
+_WS_RUN = re.compile(r"[ \t\r\n]+")
+_PARAGRAPHS = re.compile(r"[ \t\r]*\n[ \t\r]*\n\s*")
+
+
+def squash(content: str) -> str:
+    """Runs of white space -> one space (as TeX reads them); blank lines kept as paragraph breaks."""
+    if "\n" in content:
+        return "\n\n".join(_WS_RUN.sub(" ", p) for p in _PARAGRAPHS.split(content.strip()))
+    return _WS_RUN.sub(" ", content.strip())
+
+
+@rule("whitespace", "white space inside values collapsed (paragraph breaks kept); ends trimmed")
+def fix_whitespace(ref: Reference, ctx: RuleContext) -> None:
+    fields = ref.fields
+    for name, value in fields.items():
+        if not value or name in ref.expressions:
+            continue
+        if is_verbatim(name):
+            stripped = value.strip()
+            if stripped != value:
+                fields[name] = stripped
+            continue
+        if value[0] == " " or value[-1] == " " or "  " in value or "\n" in value or "\t" in value or "\r" in value:
+            if "%" in value and "\n" in value:
+                # a bare % comments out the rest of the line in LaTeX: keep line breaks
+                fields[name] = "\n".join(_WS_RUN.sub(" ", line.strip()) for line in value.strip().split("\n"))
+            else:
+                fields[name] = squash(value)
+
+
+# -- DOI ------------------------------------------------------------------------------
+
+@rule("doi", "DOIs without resolver prefixes; a DOI in url/note moved to doi; a url repeating the DOI dropped")
+def fix_doi(ref: Reference, ctx: RuleContext) -> None:
+    fields = ref.fields
+    doi = _literal(ref, "doi")
+    if doi is not None:
+        cleaned = ids.clean_doi(doi)
+        if cleaned != doi and cleaned:
+            fields["doi"] = doi = cleaned
+    url = _literal(ref, "url")
+    if url:
+        url_doi = ids.doi_of_url(url)
+        if url_doi:
+            if not doi:
+                fields["doi"] = doi = url_doi
+                del fields["url"]
+                ctx.notes.append(f"moved the DOI from url to doi in '{ref.key}'")
+            elif ids.doi_key(url_doi) == ids.doi_key(doi):
+                del fields["url"]
+                ctx.notes.append(f"dropped url repeating the DOI in '{ref.key}'")
+    note = _literal(ref, "note")
+    if note and not doi and ("10." in note):
+        m = ids.DOI_IN_TEXT.search(note)
+        if m:
+            found = m.group(1).rstrip(".")
+            fields["doi"] = found
+            rest = (note[: m.start()] + note[m.end():]).strip(" .,;")
+            if not rest or rest.lower() in ("doi", "doi:"):
+                del fields["note"]
+                ctx.notes.append(f"moved the DOI from note to doi in '{ref.key}'")
+            else:
+                ctx.notes.append(f"copied the DOI from note to doi in '{ref.key}'")
+
+
+# -- pages, months, ISSN, ISBN --------------------------------------------------------
+
+@rule("pages", "page ranges with -- (from -, en/em dashes); e123, roman numerals and lists kept right")
+def fix_pages(ref: Reference, ctx: RuleContext) -> None:
+    pages = _literal(ref, "pages")
+    if pages:
+        new = ids.format_pages(pages)
+        if new != pages:
+            ref.fields["pages"] = new
+
+
+@rule("months", "months as three-letter macros: June, 6, {jun} -> jun")
+def fix_month(ref: Reference, ctx: RuleContext) -> None:
+    value = ref.fields.get("month")
+    if value is None:
+        return
+    if "month" in ref.expressions:
+        low = value.strip().lower()
+        if low in ids.MONTHS and low != value:
+            ref.fields["month"] = low
+        return
+    macro = ids.month_macro(value)
+    if macro:
+        ref.fields["month"] = macro
+        ref.expressions.add("month")
+
+
+@rule("issn", "ISSNs hyphenated as 1234-5678 (checksums are checked by `check`, B104)")
+def fix_issn(ref: Reference, ctx: RuleContext) -> None:
+    issn = _literal(ref, "issn")
+    if issn:
+        new = ids.format_issn(issn)
+        if new is None and ("," in issn or ";" in issn):
+            parts = [ids.format_issn(p) for p in re.split(r"[,;]", issn)]
+            if all(parts):
+                new = ", ".join(parts)
+        if new and new != issn:
+            ref.fields["issn"] = new
+
+
+@rule("isbn", "ISBNs as ISBN-13 (978-0-306-40615-7, or 9780306406157 when written without hyphens); a bad checksum is left as written (B105)")
+def fix_isbn(ref: Reference, ctx: RuleContext) -> None:
+    isbn = _literal(ref, "isbn")
+    if isbn and ids.looks_like_one_isbn(isbn):
+        digits = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", isbn, flags=re.I)
+        new = ids.format_isbn(digits)
+        if new and new != isbn:
+            ref.fields["isbn"] = new
+
+
+# -- names ------------------------------------------------------------------------------
+
+_AND = re.compile(r"\s+and\s+", re.I)
+_COMMA = re.compile(r"\s*,\s*")
+_COMMA_NO_SPACE = re.compile(r",\S")
+
+
+def split_name_list(value: str) -> list[str]:
+    """Split a name list at ``and`` outside braces."""
+    if "{" not in value:
+        return _AND.split(value.strip())
+    out, depth, start = [], 0, 0
+    i, n = 0, len(value)
+    while i < n:
+        c = value[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and c in " \t\n":
+            m = _AND.match(value, i)
+            if m:
+                out.append(value[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    out.append(value[start:])
+    return [p.strip() for p in out]
+
+
+def _has_top_level_comma(name: str) -> bool:
+    if "{" not in name:
+        return "," in name
+    depth = 0
+    for c in name:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            return True
+    return False
+
+
+_INITIALS = re.compile(r"[A-Z]{1,3}")
+_CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'-]*(?:[-'][^\W\d_]+)*$")
+def looks_like_initials_last(words: list[str]) -> bool:
+    """``Smith JA``: a name whose last word is one to three capitals."""
+    return len(words) >= 2 and bool(_INITIALS.fullmatch(words[-1])) and all(
+        _CAPITALISED.match(w) for w in words[:-1])
+
+
+#: Name suffixes written after the family name ("Donald E. Nease Jr.").
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "jun", "sen"})
+#: Capitalised particles that are part of a Flemish/Dutch/Romance family name
+#: when written without a comma ("Kaatje Van Roy" -> "Van Roy, Kaatje").
+CAPITALISED_PARTICLES = frozenset({
+    "Van", "Von", "De", "Der", "Den", "Du", "Da", "Di", "Del", "Della", "Dos", "Das",
+    "Le", "La", "Ter", "Ten", "Vander", "Vanden", "Op", "'t",
+})
+
+
+def normalize_name(name: str) -> str:
+    """One name as ``von Last, Jr, First``; names BibTeX already reads that way keep their spelling."""
+    name = _WS_RUN.sub(" ", name.strip())
+    if not name or name.lower() == "others":
+        return name.lower() if name.lower() == "others" else name
+    if _has_top_level_comma(name):
+        if "{" not in name and ("," in name) and (" ," in name or _COMMA_NO_SPACE.search(name)):
+            name = _COMMA.sub(", ", name).rstrip(" ")
+        return name
+    words = name.split(" ")
+    if looks_like_initials_last(words):
+        # "Smith JA" (PubMed style) or "Wei LI"? BibTeX reads the last word as the family
+        # name; rewriting would lock that reading in. Left as written; `check` reports it (B109).
+        return name
+    suffix = ""
+    if len(words) > 2 and words[-1].rstrip(".").lower() in SUFFIXES:
+        suffix = words.pop()
+    people = parse_one_name(" ".join(words))
+    if len(people) != 1 or people[0].literal:
+        return name
+    person = people[0]
+    if suffix and person.suffix:
+        return name
+    given, family = person.given.split(" "), person.family
+    if not person.particle and "{" not in person.given and len(given) > 1:
+        # "Kaatje Van Roy": a capitalised particle belongs to the family name
+        k = len(given)
+        while k > 1 and given[k - 1] in CAPITALISED_PARTICLES:
+            k -= 1
+        if k < len(given):
+            family = " ".join(given[k:] + [family])
+            given = given[:k]
+    person = Person(family=family, given=" ".join(given), particle=person.particle,
+                    suffix=suffix or person.suffix)
+    new = format_name(person)
+    if parse_one_name(new) != [person]:  # would read differently: keep it as written
+        return name
+    return new
+
+
+def _capitalised_words(words: list[str]) -> bool:
+    return all(w[0].isupper() for w in words)
+
+
+def parse_one_name(name: str) -> list[Person]:
+    """One name as BibTeX reads it; the common shapes without braces, commands or
+    lower-case words ("Donald E. Knuth", "Knuth, Donald E.") are read here directly
+    (same result as the general parser, much faster), the rest by `parse_names`."""
+    if "{" not in name and "\\" not in name:
+        if "," in name:
+            last, _, first = name.partition(",")
+            if "," not in first:
+                lw, fw = last.split(), first.split()
+                if lw and _capitalised_words(lw):
+                    return [Person(family=" ".join(lw), given=" ".join(fw))]
+        else:
+            w = name.split()
+            if len(w) > 1 and _capitalised_words(w):
+                return [Person(family=w[-1], given=" ".join(w[:-1]))]
+    return parse_names(name)
+
+
+@rule("names", "names as 'Family, Given and ...' (particles, Jr. and {Organisations} kept right)")
+def fix_names(ref: Reference, ctx: RuleContext) -> None:
+    fields = ref.fields
+    for role in PERSON_FIELDS:
+        value = fields.get(role)
+        if not value or role in ref.expressions:
+            continue
+        parts = split_name_list(value)
+        new = " and ".join(normalize_name(p) for p in parts)
+        if new != value:
+            fields[role] = new
+
+
+# -- Unicode ------------------------------------------------------------------------------
+
+@rule("unicode", "one character policy: utf8 decodes accent escapes (M{\\aa}rtenson -> Mårtenson), latex encodes them")
+def fix_unicode(ref: Reference, ctx: RuleContext) -> None:
+    policy = ctx.options.unicode
+    convert = decode_accents if policy == "utf8" else encode_accents
+    fields = ref.fields
+    for name, value in fields.items():
+        if name in ref.expressions or is_verbatim(name):
+            continue
+        new = convert(value)
+        if new is not value and new != value:
+            fields[name] = new
+
+
+# -- titles -----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\s{}]+")
+#: A word a style's sentence-casing would break: two capitals or more (HIV, mRNA,
+#: COVID-19, McMaster), or a capital after a lowercase letter (iPhone).
+_NEEDS_PROTECTION = re.compile(r"^[^A-Za-z]*(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z]|[a-z]+[A-Z])")
+
+
+#: Short function words that stay lower case even in Title Case.
+_FUNCTION_WORDS = frozenset("""
+with from into over upon than that this these those about after under among between through
+without within versus their there where which while when what
+""".split())
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
+
+
+def _title_words(title: str):
+    """Words outside braces, math and commands: ``(start, end, word, at_sentence_start)``."""
+    depth = 0
+    i, n = 0, len(title)
+    sentence_start = True
+    while i < n:
+        c = title[i]
+        if c == "{":
+            if depth == 0:
+                j = i
+            depth += 1
+            i += 1
+            continue
+        if c == "}":
+            depth -= 1
+            i += 1
+            if depth == 0:
+                sentence_start = False
+            continue
+        if c == "\\":
+            m = _COMMAND.match(title, i)
+            i = m.end() if m else i + 1
+        elif c == "$":
+            j = title.find("$", i + 1)
+            i = n if j < 0 else j + 1
+            sentence_start = False
+        elif depth == 0 and not c.isspace():
+            m = _WORD.match(title, i)
+            word, end = m.group(), m.end()
+            if "\\" in word or "$" in word:
+                cut = min(p for p in (word.find("\\"), word.find("$")) if p >= 0)
+                word, end = word[:cut], i + cut
+            core = word.rstrip(".,;:!?)\"'")
+            lead = len(core) - len(core.lstrip("(\"'"))
+            if core[lead:]:
+                yield i + lead, i + len(core), core[lead:], sentence_start
+            # BibTeX keeps a capital only at the start and after a colon
+            sentence_start = word.endswith(":") if word else sentence_start
+            i = max(end, i + 1)
+        else:
+            i += 1
+
+
+def unprotected_capitals(title: str) -> list[tuple[int, int]]:
+    """Spans of words outside braces whose capitals a sentence-casing style would lower:
+    acronyms and inner capitals (HIV, COVID-19, mRNA, McMaster) always; in a title
+    written in sentence case, also the capitalised words that are not the first of a
+    sentence -- proper nouns (Balint, Sweden)."""
+    words = list(_title_words(title))
+    spans = []
+    capitalised, lower = [], 0
+    for start, end, word, at_start in words:
+        if _NEEDS_PROTECTION.match(word):
+            spans.append((start, end))
+        elif not at_start and word[0].isalpha():
+            if word[0].isupper():
+                capitalised.append((start, end))
+            elif len(word) >= 4 and word.lower() not in _FUNCTION_WORDS and word[0].islower():
+                lower += 1
+    if lower and lower >= len(capitalised):  # sentence case: capitals mark proper nouns
+        spans.extend(capitalised)
+    return sorted(spans)
+
+
+def protect(title: str) -> str:
+    out = title
+    for start, end in reversed(unprotected_capitals(title)):
+        out = out[:start] + "{" + out[start:end] + "}" + out[end:]
+    return out
+
+
+@rule("protect-titles", "acronyms and words with inner capitals in titles wrapped in braces (HIV -> {HIV}); off by default")
+def fix_titles(ref: Reference, ctx: RuleContext) -> None:
+    for name in ("title", "booktitle", "subtitle", "shorttitle"):
+        value = _literal(ref, name)
+        if value:
+            new = protect(value)
+            if new != value:
+                ref.fields[name] = new
+
+
+#: The order rules run in (accents are decoded before names are parsed).
+ORDER = ("whitespace", "doi", "pages", "months", "issn", "isbn", "unicode", "names", "protect-titles")
+
+
+def apply_rules(ref: Reference, ctx: RuleContext) -> None:
+    funcs = ctx.__dict__.get("_funcs")
+    if funcs is None:
+        funcs = ctx._funcs = [RULES[n].func for n in ORDER if n == "whitespace" or ctx.options.enabled(n)]
+    for func in funcs:
+        func(ref, ctx)
