@@ -129,7 +129,20 @@ def compile_query(query: str) -> Predicate:
         else:
             pred = _term(None, tok)
         preds.append((lambda p: (lambda r: not p(r)))(pred) if neg else pred)
-    return lambda r: all(p(r) for p in preds)
+    # A plain loop, not all(<generator>): the generator per row was most of the
+    # cost of filtering 10,000 references on every keystroke.
+    if not preds:
+        return lambda r: True
+    if len(preds) == 1:
+        return preds[0]
+
+    def matches(row: Row) -> bool:
+        for p in preds:
+            if not p(row):
+                return False
+        return True
+
+    return matches
 
 
 class Index:
@@ -141,6 +154,8 @@ class Index:
     def filter(self, query: str, tags: Iterable[str] = ()) -> list[Reference]:
         pred = compile_query(query)
         wanted = [fold(t) for t in tags]
+        if not wanted:
+            return [row.ref for row in self.rows if pred(row)]
         return [
             row.ref for row in self.rows
             if pred(row) and all(t in row.tags for t in wanted)

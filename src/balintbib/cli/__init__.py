@@ -50,3 +50,5 @@ from . import export_cmd  # noqa: E402,F401
 from . import remote_cmds  # noqa: E402,F401
 from . import sync_cmds  # noqa: E402,F401
 from . import normalize_cmds  # noqa: E402,F401
+from . import annotate_cmd  # noqa: E402,F401
+from . import tui_cmd  # noqa: E402,F401

@@ -1,0 +1,653 @@
+"""balintbib's terminal UI: browse, search, read, mark, export, edit, sync.
+
+Layout: a search box on top; below it the tag pane, the reference list and
+the detail pane; a status line and the footer at the bottom.
+
+Threads: loading the library, building the search index, filtering,
+formatting citations, saving, exporting and syncing each run in a Textual
+worker (``@work(thread=True)``) and report back with a message from
+`messages`; the UI thread only draws.  Searches are debounced
+(`SEARCH_DEBOUNCE`) and each carries a generation number, so a slow answer
+to an old query never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from .. import config
+from ..errors import BalintError
+from ..library import Library
+from ..model import Reference
+from ..query import QueryError, fold
+from . import messages as msg
+from .catalog import SORTABLE, Catalog
+from .commands import BalintCommands
+from .keys import ACTIONS
+from .screens.edit import Edit, EditScreen
+from .screens.export import ExportRequest, ExportScreen
+from .screens.help import HelpScreen
+from .screens.style import StyleScreen
+from .screens.sync import SyncScreen
+from .services import (STYLE_LABELS, STYLES, Citations, Conflict, SyncService, available_formats,
+                       export_reading_list)
+from .widgets.detail import DetailPane, identifier_url
+from .widgets.reftable import RefTable
+from .widgets.tagpane import TagPane
+
+#: Seconds between the first screen and the start of the search index build.
+INDEX_DELAY = 0.2
+#: Seconds of quiet typing before a search runs.
+SEARCH_DEBOUNCE = 0.12
+#: Seconds the cursor must rest on a reference before the detail pane follows it,
+#: and before its citation is formatted.
+DETAIL_DEBOUNCE = 0.05
+CITE_DEBOUNCE = 0.1
+
+
+class BalintApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep it
+    TITLE = "balintbib"
+    COMMANDS = App.COMMANDS | {BalintCommands}
+    #: Below 120 columns the tag pane hides (T shows it); below 100 the detail
+    #: pane goes under the list.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (120, "-wide")]
+    BINDINGS = [Binding(a.keys, a.name, a.label, show=a.footer, priority=a.priority)
+                for a in ACTIONS if a.name != "command_palette"]
+
+    def __init__(self, library: Library | None = None, path: str | Path | None = None,
+                 read_only: bool = False, style: str | None = None, cursor_blink: bool = True,
+                 export_folder: Path | None = None) -> None:
+        super().__init__()
+        if library is None and path is None:
+            raise ValueError("give a library or a path")
+        self.library_path = Path(path) if path is not None else (library.root if library else None)
+        self._initial_library = library
+        self.forced_read_only = read_only
+        self.read_only_reason: str | None = "loading" if library is None else None
+        self.cursor_blink = cursor_blink
+        self.export_folder = export_folder or Path.cwd()
+        self.style_id = style or _configured_style()
+        self.catalog: Catalog | None = None
+        self.citations = Citations()
+        self.marks: set[str] = set()
+        self.query_text = ""
+        self.chosen_tags: list[str] = []
+        self.only_marked = False
+        self.shown = 0
+        self.query_error: str | None = None
+        self._generation = 0
+        self.applied_generation = 0  # the last search whose result is on screen
+        self._search_timer: Timer | None = None
+        self.search_debounce = SEARCH_DEBOUNCE
+        self._cite_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self.last_filter_seconds = 0.0
+        self.load_seconds = 0.0
+        # Sync state lives on the app so a sync goes on while you browse.
+        self.sync_service: SyncService | None = None
+        self.sync_running: str | None = None
+        self.sync_progress: tuple[int, int] = (0, 0)
+        self.sync_conflicts: list[Conflict] = []
+        self.sync_log: list[str] = []
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        search = Input(placeholder="Search: words, author:balint, tag:empathy, year:2004..2010, -tag:burnout",
+                       id="search")
+        search.cursor_blink = self.cursor_blink
+        search.border_title = "balintbib"
+        yield search
+        with Horizontal(id="main"):
+            yield TagPane(id="tags")
+            table = RefTable(Catalog(Library(None, [])), self.marks, id="refs")
+            table.empty_message = "Loading the library…"
+            yield table
+            yield DetailPane(id="detail")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def table(self) -> RefTable:
+        return self.query_one("#refs", RefTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.table.border_title = "References"
+        if self._initial_library is not None:
+            self._library_ready(self._initial_library)
+        else:
+            self._load_worker(self.library_path)
+        self.update_status()
+
+    # -- loading ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_worker(self, path: Path) -> None:
+        start = time.perf_counter()
+        try:
+            library = Library.load(path)
+            self.load_seconds = time.perf_counter() - start
+        except BalintError as exc:
+            self.post_message(msg.LibraryFailed(str(exc)))
+            return
+        self.post_message(msg.LibraryLoaded(library))
+
+    def on_library_loaded(self, message: msg.LibraryLoaded) -> None:
+        self._library_ready(message.library)
+
+    def on_library_failed(self, message: msg.LibraryFailed) -> None:
+        self.table.empty_message = f"Cannot open the library: {message.error}"
+        self.table.refresh()
+        self.notify(message.error, title="Cannot open the library", severity="error", timeout=30)
+
+    def _library_ready(self, library: Library) -> None:
+        self.catalog = Catalog(library, read_only=self.forced_read_only)
+        self.read_only_reason = self.catalog.read_only_reason()
+        self.sync_service = SyncService(library.root)
+        self.table.catalog = self.catalog
+        self.table.empty_message = "No reference matches."
+        rows = list(library.references)
+        self.shown = len(rows)
+        self.table.set_rows(rows)
+        self.query_one(TagPane).border_subtitle = "counting…"
+        where = Path(self.library_path or (library.files[0].path if library.files else "")).name
+        self.query_one("#search", Input).border_title = f"balintbib — {where}"
+        if library.problems:
+            errors = sum(1 for p in library.problems if getattr(p, "severity", "error") == "error")
+            if errors:
+                self.notify(f"{errors} problem(s) while reading the library; run 'balintbib check'.",
+                            severity="warning")
+        self.update_status()
+        # Index once the first frames are painted: the list is on screen before
+        # the heavy work starts competing for the interpreter.
+        self.set_timer(INDEX_DELAY, self._index_worker)
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _index_worker(self) -> None:
+        if self.catalog is not None:
+            self.catalog.build_index()
+            self.post_message(msg.IndexReady())
+
+    def on_index_ready(self, message: msg.IndexReady) -> None:
+        self.query_one(TagPane).border_subtitle = ""
+        self.update_status()
+        self.refilter()  # tag counts, and whatever was typed meanwhile
+
+    # -- search ----------------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if self.search_debounce > 0:
+            self._search_timer = self.set_timer(self.search_debounce, self.refilter)
+        else:
+            self.refilter()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.refilter()
+        self.table.focus()
+
+    def refilter(self) -> None:
+        """Run the current query, tags, marked-only and sort.
+
+        Once the index is built a search takes milliseconds and runs right
+        here (a thread would only add hand-offs: the interpreter lock lets one
+        run at a time); before that it waits for the index in a worker.
+        """
+        if self.catalog is None:
+            return
+        self._generation += 1
+        only = set(self.marks) if self.only_marked else None
+        args = (self._generation, self.query_text, list(self.chosen_tags), only,
+                self.table.sort_column, self.table.sort_reverse)
+        if self.catalog.indexed:
+            self.on_filtered(self._search(*args))
+        else:
+            self._filter_worker(*args)
+
+    def _search(self, generation: int, query: str, tags: list[str], only: set[str] | None,
+                sort: str | None, reverse: bool) -> msg.Filtered:
+        catalog = self.catalog
+        assert catalog is not None
+        start = time.perf_counter()
+        try:
+            rows = catalog.filter(query, tags)
+        except QueryError as exc:
+            return msg.Filtered(generation, [], None, str(exc))
+        if only is not None:
+            rows = [r for r in rows if r.key.lower() in only]
+        rows = catalog.sort(rows, sort, reverse)
+        counts = catalog.tag_counts(rows)
+        return msg.Filtered(generation, rows, counts, None, time.perf_counter() - start)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _filter_worker(self, generation: int, query: str, tags: list[str], only: set[str] | None,
+                       sort: str | None, reverse: bool) -> None:
+        self.post_message(self._search(generation, query, tags, only, sort, reverse))
+
+    def on_filtered(self, message: msg.Filtered) -> None:
+        if message.generation != self._generation:
+            return  # an older search finished late
+        self.query_error = message.error
+        self.applied_generation = message.generation
+        if message.error is None:
+            self.last_filter_seconds = message.seconds
+            self.shown = len(message.rows)
+            self.table.set_rows(message.rows, keep=self.table.current)
+            self.query_one(TagPane).show(message.counts, self.chosen_tags)
+        self.update_status()
+
+    @on(TagPane.Toggled)
+    def _tag_toggled(self, event: TagPane.Toggled) -> None:
+        folded = [fold(t) for t in self.chosen_tags]
+        if fold(event.tag) in folded:
+            del self.chosen_tags[folded.index(fold(event.tag))]
+        else:
+            self.chosen_tags.append(event.tag)
+        self.refilter()
+
+    # -- list and detail ------------------------------------------------------------------------
+    @on(RefTable.Highlighted)
+    def _highlighted(self, event: RefTable.Highlighted) -> None:
+        # The detail pane follows once the cursor rests: while a key repeats,
+        # only the two rows that change are repainted.
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        ref = event.ref
+        self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, lambda: self.show_detail(ref))
+
+    @on(RefTable.Opened)
+    def _opened(self, event: RefTable.Opened) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self.show_detail(event.ref)
+        self.detail.focus()
+
+    @on(RefTable.SortRequested)
+    def _sort_requested(self, event: RefTable.SortRequested) -> None:
+        table = self.table
+        if table.sort_column == event.column:
+            table.sort_reverse = not table.sort_reverse
+        else:
+            table.sort_column, table.sort_reverse = event.column, False
+        self.refilter()
+
+    def show_detail(self, ref: Reference | None) -> None:
+        if self.catalog is None:
+            return
+        try:
+            detail = self.detail
+        except NoMatches:  # a timer firing while the app closes
+            return
+        macros = self.catalog.macros
+        cached = self.citations.cached(ref, macros, self.style_id) if ref is not None else None
+        detail.show(ref, macros, cached, STYLE_LABELS.get(self.style_id, self.style_id))
+        if ref is not None and cached is None:
+            if self._cite_timer is not None:
+                self._cite_timer.stop()
+            self._cite_timer = self.set_timer(CITE_DEBOUNCE, lambda: self._cite_worker(ref, self.style_id))
+
+    @work(thread=True, exclusive=True, group="cite", exit_on_error=False)
+    def _cite_worker(self, ref: Reference, style: str) -> None:
+        assert self.catalog is not None
+        self.post_message(msg.CitationReady(ref, self.citations.format(ref, self.catalog.macros, style)))
+
+    def on_citation_ready(self, message: msg.CitationReady) -> None:
+        try:
+            detail = self.detail
+        except NoMatches:  # the app is closing
+            return
+        if detail.ref is message.ref and message.citation.style == self.style_id:
+            detail.show_citation(message.citation)
+
+    def set_style(self, style: str) -> None:
+        self.style_id = style
+        self.show_detail(self.table.current)
+        self.update_status()
+        self.notify(f"Citation style: {STYLE_LABELS.get(style, style)}")
+
+    # -- status ------------------------------------------------------------------------------------
+    def update_status(self) -> None:
+        try:
+            status = self.query_one("#status", Static)
+        except NoMatches:  # the app is closing
+            return
+        text = Text()
+        if self.catalog is None:
+            text.append(" Loading the library…")
+            status.update(text, layout=False)
+            return
+        total = len(self.catalog)
+        text.append(f" {self.shown} of {total} references", style="bold")
+        if self.marks:
+            text.append(f" · {len(self.marks)} marked", style="bold yellow")
+        else:
+            text.append(" · 0 marked")
+        if self.only_marked:
+            text.append(" (showing marked only)")
+        if self.chosen_tags:
+            text.append(" · tags: ")
+            text.append(", ".join(self.chosen_tags))
+        text.append(f" · {STYLE_LABELS.get(self.style_id, self.style_id)}")
+        if self.table.sort_column:
+            text.append(f" · sorted by {self.table.sort_column}{' ↓' if self.table.sort_reverse else ''}")
+        if not self.catalog.indexed:
+            text.append(" · indexing…", style="dim")
+        if self.sync_running:
+            done, all_ = self.sync_progress
+            text.append(f" · {self.sync_running} {done}/{all_ or '?'}", style="bold cyan")
+        elif self.sync_conflicts:
+            text.append(f" · {len(self.sync_conflicts)} sync conflict(s): y", style="bold red")
+        if self.read_only_reason:
+            text.append(f" · read-only ({self.read_only_reason})", style="bold magenta")
+        if self.query_error:
+            text.append(f" · {self.query_error}", style="bold red")
+        status.update(text, layout=False)  # one line, always: no relayout
+        self.table.border_subtitle = f"{self.shown} shown · {len(self.marks)} marked"
+
+    # -- actions ----------------------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_tags(self) -> None:
+        tags = self.query_one(TagPane)
+        tags.display = True
+        tags.add_class("shown")
+        tags.focus()
+
+    def action_focus_list(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is self.table and search.value:
+            search.value = ""
+            self.query_text = ""
+            self.refilter()
+        self.table.focus()
+
+    def action_toggle_mark(self) -> None:
+        ref = self.table.current
+        if ref is None:
+            return
+        key = ref.key.lower()
+        self.marks.discard(key) if key in self.marks else self.marks.add(key)
+        self.table.refresh_row(self.table.cursor)
+        self.table.move_to(self.table.cursor + 1)
+        self.update_status()
+
+    def action_mark_all(self) -> None:
+        self.marks.update(r.key.lower() for r in self.table.rows)
+        self.table.refresh()
+        self.update_status()
+
+    def action_clear_marks(self) -> None:
+        self.marks.clear()
+        if self.only_marked:
+            self.refilter()
+        self.table.refresh()
+        self.update_status()
+
+    def action_show_marked(self) -> None:
+        self.only_marked = not self.only_marked
+        self.refilter()
+
+    def action_sort_next(self) -> None:
+        table = self.table
+        order = [None, *SORTABLE]
+        table.sort_column = order[(order.index(table.sort_column) + 1) % len(order)]
+        table.sort_reverse = False
+        self.refilter()
+
+    def action_sort_reverse(self) -> None:
+        self.table.sort_reverse = not self.table.sort_reverse
+        self.refilter()
+
+    def action_toggle_tags(self) -> None:
+        tags = self.query_one(TagPane)
+        visible = tags.display and tags.region.width > 0
+        tags.set_class(not visible, "shown")
+        tags.display = not visible
+
+    def action_choose_style(self) -> None:
+        def chosen(style: str | None) -> None:
+            if style:
+                self.set_style(style)
+        self.push_screen(StyleScreen(self.style_id), chosen)
+
+    def action_open_link(self) -> None:
+        ref = self.table.current
+        if ref is None:
+            return
+        for kind, value in ref.identifiers.items():
+            url = identifier_url(kind, value)
+            if url:
+                self.open_url(url)
+                self.notify(f"Opening {url}")
+                return
+        self.notify("This reference has no DOI or URL.", severity="warning")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # -- export ------------------------------------------------------------------------------------
+    def marked_references(self) -> list[Reference]:
+        if self.catalog is None:
+            return []
+        return [r for r in self.catalog.references if r.key.lower() in self.marks]
+
+    def action_export(self) -> None:
+        refs = self.marked_references()
+        if not refs:
+            self.notify("Mark references first (Space or v), then export them with x.", severity="warning")
+            return
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self._export_worker(refs, request)
+        self.push_screen(ExportScreen(len(refs), self.style_id, available_formats(), self.export_folder,
+                                      cursor_blink=self.cursor_blink), chosen)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export_worker(self, refs: list[Reference], request: ExportRequest) -> None:
+        assert self.catalog is not None
+        try:
+            library = self.catalog.library
+            folder = library.root or (Path(library.files[0].path).parent if library.files else None)
+            result = export_reading_list(refs, self.catalog.macros, request.style, request.format,
+                                         request.path, request.group_by, folder)
+        except BalintError as exc:
+            self.post_message(msg.Exported(str(request.path), 0, str(exc)))
+            return
+        except Exception as exc:  # a renderer failing (fonts for PDF...): say so, keep the app
+            self.post_message(msg.Exported(str(request.path), 0, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(msg.Exported(str(result.path), result.count, warnings=result.warnings))
+
+    def on_exported(self, message: msg.Exported) -> None:
+        if message.error:
+            self.notify(message.error, title="Export failed", severity="error", timeout=15)
+        else:
+            self.notify(f"Wrote {message.count} references to {message.path}", title="Exported")
+            for warning in message.warnings:
+                self.notify(warning, severity="warning", timeout=10)
+
+    # -- editing -------------------------------------------------------------------------------------
+    def action_edit(self) -> None:
+        ref = self.table.current
+        if ref is None or self.catalog is None:
+            return
+        if self.read_only_reason:
+            self.notify(f"The library is read-only: {self.read_only_reason}.", severity="warning")
+            return
+        if self.sync_running:
+            self.notify(f"Wait for the {self.sync_running} to finish: it is writing the library.",
+                        severity="warning")
+            return
+
+        def done(edit: Edit | None) -> None:
+            if edit is not None:
+                self.apply_edit(ref, edit)
+        self.push_screen(EditScreen(ref, self.catalog.line(ref).title, cursor_blink=self.cursor_blink), done)
+
+    def apply_edit(self, ref: Reference, edit: Edit) -> None:
+        before = (ref.fields.get("annotation"), ref.fields.get("keywords"), list(ref.fields))
+        ref.annotation = edit.annotation
+        ref.tags = edit.tags
+        if (ref.fields.get("annotation"), ref.fields.get("keywords")) == before[:2]:
+            self.notify("Nothing changed.")
+            return
+        self._save_worker(ref, before)
+
+    @work(thread=True, exclusive=False, group="save", exit_on_error=False)
+    def _save_worker(self, ref: Reference, before) -> None:
+        assert self.catalog is not None
+        try:
+            paths = self.catalog.library.save()
+        except BalintError as exc:
+            # Put the reference back as it is on disk, and say why.
+            annotation, keywords, order = before
+            ref.set("annotation", annotation)
+            ref.set("keywords", keywords)
+            ref.fields = {k: ref.fields[k] for k in order if k in ref.fields} | {
+                k: v for k, v in ref.fields.items() if k not in order}
+            self.post_message(msg.Saved(ref, [], str(exc)))
+            return
+        self.post_message(msg.Saved(ref, paths))
+
+    def on_saved(self, message: msg.Saved) -> None:
+        assert self.catalog is not None
+        self.catalog.refresh(message.ref)
+        if message.error:
+            self.notify(message.error, title="Not saved", severity="error", timeout=20)
+        else:
+            self.notify(f"Saved {message.ref.key} to {', '.join(message.paths)}", title="Saved")
+        self.show_detail(self.table.current)
+        self.refilter()
+
+    # -- sync -------------------------------------------------------------------------------------------
+    def action_sync(self) -> None:
+        if self.catalog is None:
+            return
+        if not self.sync_running and self.sync_service is not None:
+            try:  # conflicts left open by an earlier sync (here or on the command line)
+                self.sync_conflicts = self.sync_service.open_conflicts(self.catalog.library)
+            except BalintError as exc:
+                self._log(f"cannot read the sync state: {exc}")
+        self.push_screen(SyncScreen())
+
+    def _sync_screen(self) -> SyncScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, SyncScreen)), None)
+
+    def start_sync(self, direction: str) -> None:
+        if self.sync_service is None or self.catalog is None:
+            return
+        if self.sync_running:
+            self.notify(f"A {self.sync_running} is already running.", severity="warning")
+            return
+        reason = self.sync_service.unavailable_reason()
+        if reason:
+            self.notify(f"Cannot {direction}: {reason}", severity="warning")
+            return
+        if self.read_only_reason:
+            self.notify(f"Cannot {direction}: the library is read-only ({self.read_only_reason}) "
+                        "and a sync writes it.", severity="warning")
+            return
+        self.sync_running = direction
+        self.sync_progress = (0, 0)
+        self._log(f"{direction} started")
+        self._sync_worker(direction)
+        self._sync_changed()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _sync_worker(self, direction: str) -> None:
+        assert self.sync_service is not None and self.catalog is not None
+
+        def progress(what: str, done: int, total: int) -> None:
+            self.post_message(msg.SyncProgress(what, done, total))
+
+        try:
+            outcome = self.sync_service.run(direction, self.catalog.library, progress)
+        except BalintError as exc:
+            self.post_message(msg.SyncFinished(None, str(exc)))
+            return
+        except Exception as exc:  # a bug or an unexpected failure: report it, keep the app alive
+            self.post_message(msg.SyncFinished(None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(msg.SyncFinished(outcome))
+
+    def on_sync_progress(self, message: msg.SyncProgress) -> None:
+        self.sync_progress = (message.done, message.total)
+        if message.what:
+            self._log(f"{message.what} ({message.done}/{message.total})")
+        self._sync_changed()
+
+    def on_sync_finished(self, message: msg.SyncFinished) -> None:
+        direction = self.sync_running or "sync"
+        self.sync_running = None
+        if message.error:
+            self._log(f"{direction} failed: {message.error}")
+            self.notify(message.error, title=f"{direction.capitalize()} failed", severity="error", timeout=20)
+        else:
+            outcome = message.outcome
+            assert outcome is not None
+            self.sync_conflicts = outcome.conflicts
+            self._log(outcome.summary)
+            note = f" · {len(outcome.conflicts)} conflict(s) to settle (y)" if outcome.conflicts else ""
+            self.notify(outcome.summary + note, title=f"{direction.capitalize()} done")
+            if outcome.library_changed and self.catalog is not None:
+                self.catalog.reload(self.catalog.library)
+                self._index_worker()
+                self.refilter()
+        self._sync_changed()
+
+    def resolve_conflict(self, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
+        assert self.sync_service is not None and self.catalog is not None
+        try:
+            self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
+        except BalintError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.sync_conflicts = [c for c in self.sync_conflicts if c is not conflict]
+        kept = {"ours": "our version", "theirs": "their version", "edit": "the edited version"}[choice]
+        self._log(f"{conflict.key}: kept {kept} (it goes to the group with the next push)")
+        self.notify(f"{conflict.key}: kept {kept}")
+        self.catalog.reload(self.catalog.library)
+        self._index_worker()
+        self.refilter()
+        self._sync_changed()
+
+    def _log(self, line: str) -> None:
+        self.sync_log.append(line)
+        screen = self._sync_screen()
+        if screen is not None:
+            screen.log_line(line)
+
+    def _sync_changed(self) -> None:
+        self.update_status()
+        screen = self._sync_screen()
+        if screen is not None:
+            screen.refresh_state()
+
+
+def _configured_style() -> str:
+    try:
+        style = config.load_config().get("style")
+    except BalintError:
+        style = None
+    return style if isinstance(style, str) and style else STYLES[0][0]

@@ -1,0 +1,116 @@
+"""Sync from the terminal UI against the Mendeley test server (real HTTP on 127.0.0.1).
+
+Push the library to an empty group, change one title on both sides, pull:
+the conflict is listed on the sync screen and settled with 'take theirs'.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from tui_helpers import SAMPLE, settle
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("balintbib.testing.mendeley") is None
+    or importlib.util.find_spec("balintbib.sync.engine") is None,
+    reason="needs the Mendeley test server (balintbib.testing.mendeley) and the sync engine (balintbib.sync)",
+)
+
+REMOTE = "society"
+
+
+@pytest.fixture
+def server(monkeypatch, isolated_home):
+    from balintbib.cli import cli
+    from balintbib.testing.mendeley import MendeleyServer
+
+    srv = MendeleyServer().start()
+    srv.info = srv.setup_basic()
+    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", srv.info["token"]["access_token"])
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    result = CliRunner().invoke(cli, ["remote", "add", REMOTE, "mendeley", "--group", srv.info["group_id"],
+                                      "--api-url", srv.url])
+    assert result.exit_code == 0, result.output
+    yield srv
+    srv.stop()
+
+
+def web_client(srv):
+    """Another member editing the group in Mendeley itself."""
+    from balintbib.remotes.auth import EnvToken
+    from balintbib.remotes.mendeley import MendeleyClient
+
+    return MendeleyClient("web", srv.info["group_id"], EnvToken(srv.info["token"]["access_token"]),
+                          api_url=srv.url)
+
+
+async def wait_sync(pilot) -> None:
+    for _ in range(100):
+        await settle(pilot, rounds=1)
+        if pilot.app.sync_running is None:
+            return
+    raise AssertionError("the sync did not finish")
+
+
+async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
+    from balintbib.library import Library
+    from balintbib.tui.app import BalintApp
+    from balintbib.tui.screens.sync import SyncScreen
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, SyncScreen)
+        assert "Ready" in str(app.screen.query_one("#sync-state").render())
+
+        await pilot.press("P")  # push everything to the empty group
+        await wait_sync(pilot)
+        assert any("Pushed to society: 8 created" in line for line in app.sync_log), app.sync_log
+        documents = web_client(server).documents_since(None).records
+        assert len(documents) == 8
+
+        # the same title changed here and in the group
+        ref = app.catalog.library.get("salinsky2005what")
+        ident = ref.remote_ids[REMOTE]
+        ref.set_text("title", "What makes a Balint group work? (our title)")
+        app.catalog.library.save()
+        web = web_client(server)
+        web.update(ident, {"title": "What makes a Balint group work? (their title)"}, web.get(ident).version)
+
+        await pilot.press("p")
+        await wait_sync(pilot)
+        assert [c.key for c in app.sync_conflicts] == ["salinsky2005what"]
+        assert app.sync_conflicts[0].fields == ["title"]
+        assert "1 sync conflict" in str(app.query_one("#status").render())
+        table = app.screen.query_one("#sync-conflicts")
+        assert table.row_count == 1
+
+        await pilot.press("t")  # take theirs
+        await settle(pilot)
+        assert app.sync_conflicts == []
+        assert table.row_count == 0
+
+    title = Library.load(folder).get("salinsky2005what").title
+    assert title == "What makes a Balint group work? (their title)"
+
+
+async def test_read_only_library_does_not_sync(server, sample_bib):
+    from balintbib.tui.app import BalintApp
+
+    app = BalintApp(path=sample_bib, cursor_blink=False, read_only=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "read-only" in str(app.screen.query_one("#sync-state").render())
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.sync_running is None and app.sync_log == []
