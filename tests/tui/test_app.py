@@ -60,6 +60,25 @@ async def test_search_as_you_type_uses_the_export_query_language(sample_bib):
         assert "1 of 8 references" in str(app.query_one("#status").render())
 
 
+async def test_keys_typed_ahead_after_enter_go_to_the_list(sample_bib):
+    """'/kjeldmand', then Enter and j in one burst, as a fast typist sends them."""
+    from textual import events
+
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "kjeldmand")
+        await settle(pilot)
+        for key, char in (("enter", "\r"), ("j", "j")):
+            app.post_message(events.Key(key, char))  # queued all at once, no waiting
+        await settle(pilot)
+        assert app.query_one("#search").value == "kjeldmand"  # no "j" landed in the box
+        assert app.focused is app.table
+        assert visible_keys(app) == ["kjeldmand2004balint", "kjeldmand2006doctor"]
+        assert app.table.cursor == 1  # the "j" moved the list's cursor
+
+
 async def test_a_bad_query_says_why_and_keeps_the_list(sample_bib):
     app = make_app(sample_bib)
     async with app.run_test(size=SIZE) as pilot:

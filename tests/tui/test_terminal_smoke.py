@@ -86,7 +86,7 @@ def test_search_open_and_quit_in_a_terminal(session, tmp_path, isolated_home):
     for _ in range(5):
         tmux("send-keys", "-t", session, "/")
         try:
-            wait_for(session, lambda s: "Mark" not in s.splitlines()[-1], timeout=3)
+            wait_for(session, lambda s: "Mark" not in footer(s), timeout=3)
             break
         except AssertionError:
             continue
@@ -108,6 +108,11 @@ def test_search_open_and_quit_in_a_terminal(session, tmp_path, isolated_home):
         time.sleep(0.2)
     assert done_flag.exists(), capture(session)
     assert done_flag.read_text().strip() == "0"
+
+
+def footer(screen: str) -> str:
+    """The key bar: the last line that says how to quit."""
+    return next((line for line in reversed(screen.splitlines()) if "Quit" in line), "")
 
 
 def counts(screen: str) -> tuple[int, int]:

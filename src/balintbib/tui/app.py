@@ -43,6 +43,7 @@ from .services import (STYLE_LABELS, STYLES, Citations, Conflict, SyncService, a
                        export_reading_list)
 from .widgets.detail import DetailPane, identifier_url
 from .widgets.reftable import RefTable
+from .widgets.searchbox import SearchBox
 from .widgets.tagpane import TagPane
 
 #: Seconds between the first screen and the start of the search index build.
@@ -103,7 +104,7 @@ class BalintApp(App[None]):
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        search = Input(placeholder="Search: words, author:balint, tag:empathy, year:2004..2010, -tag:burnout",
+        search = SearchBox(placeholder="Search: words, author:balint, tag:empathy, year:2004..2010, -tag:burnout",
                        id="search")
         search.cursor_blink = self.cursor_blink
         search.border_title = "balintbib"
