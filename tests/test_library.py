@@ -160,3 +160,24 @@ def test_a_latin1_file_is_written_back_as_latin1(tmp_path, run_cli):
     with pytest.raises(LibraryError, match="convert it to UTF-8"):
         lib.save()
     assert b"Holmstr\xf6m" in path.read_bytes()
+
+
+def test_reading_pauses_the_collector_and_always_restores_it(tmp_path):
+    import gc
+
+    from balintbib.library import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused(freeze=False):
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+    with pytest.raises(LibraryError):
+        Library.load(tmp_path / "missing.bib")
+    assert gc.isenabled()
+    broken = tmp_path / "folder.bib"
+    broken.mkdir()
+    with pytest.raises(LibraryError):
+        Library.load_files([broken])
+    assert gc.isenabled()

@@ -27,7 +27,7 @@ from textual.widgets import Footer, Input, Static
 
 from .. import config
 from ..errors import BalintError
-from ..library import Library
+from ..library import Library, collector_paused
 from ..model import Reference
 from ..query import QueryError, fold
 from . import messages as msg
@@ -140,7 +140,8 @@ class BalintApp(App[None]):
     def _load_worker(self, path: Path) -> None:
         start = time.perf_counter()
         try:
-            library = Library.load(path)
+            with collector_paused(freeze=True):  # the library lives as long as the app
+                library = Library.load(path)
             self.load_seconds = time.perf_counter() - start
         except BalintError as exc:
             self.post_message(msg.LibraryFailed(str(exc)))
@@ -180,7 +181,8 @@ class BalintApp(App[None]):
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _index_worker(self) -> None:
         if self.catalog is not None:
-            self.catalog.build_index()
+            with collector_paused(freeze=True):
+                self.catalog.build_index()
             self.post_message(msg.IndexReady())
 
     def on_index_ready(self, message: msg.IndexReady) -> None:
