@@ -27,11 +27,13 @@ from lxml import etree
 
 import balintbib
 
+from ..errors import BalintError
+
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"cs": CSL_NS}
 
 
-class StyleError(Exception):
+class StyleError(BalintError):
     """A style (or locale) cannot be found or parsed; the message is one line."""
 
 
