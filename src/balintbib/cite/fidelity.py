@@ -592,7 +592,7 @@ class Group(DisplayMixin, m.Group):
 # What is being rendered right now (an engine renders one entry at a time,
 # under its lock): the item, and whether its implicit year suffix was printed.
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
-                "givenname": {}, "first_names": None}
+                "givenname": {}, "first_names": None, "shown_names": None}
 
 
 class If(m.If):
@@ -764,8 +764,11 @@ class Layout(DisplayMixin, m.Layout):
             good.sort(key=lambda cite: cite.number)  # ties keep bibliography order
             good = owner.find("cs:sort", NS).sort(good, self)
         pieces = []
+        collect = RENDER_STATE["shown_names"]
         for cite in good:
             RENDER_STATE["first_names"] = None
+            if collect is not None:
+                collect[cite.key] = []  # the names this cite shows, for disambiguation
             try:
                 output = self.render_children(cite)
             except VariableError:
@@ -1249,17 +1252,20 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return text
         return str(part.wrap(part.format(part.case(String(text)))))
 
-    given_level = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
+    levels = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
         if sort_options is None and item is not None else None
-    if given_level and form == "short":
-        form = "long"  # disambiguate-add-givenname: short names gain their given name
-    if given_level == 2:
-        initialize = False  # … and if initials are not enough, the full given name
+    collect = RENDER_STATE.get("shown_names") if sort_options is None and item is not None \
+        else None
+    if collect is not None:
+        collect.setdefault(item.key, []).extend(
+            (name, form, init_with, initialize, index) for index, name in enumerate(shown))
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
         inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
-        text = _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
+        level = levels.get(person_id(name)) if levels else None
+        text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
+                                sort_sep, init_with, initialize and level != 2, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
             rendered.append(text)
@@ -1302,6 +1308,38 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
         return head + String(" " + str(term) + " ") + rendered[-1]
     return join(rendered, delimiter)
+
+
+def person_id(name) -> tuple:
+    """Who a name denotes, for name disambiguation: all its parts."""
+    return tuple(str(name.get(k) or "") for k in (
+        "family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"))
+
+
+def name_key(name, level: int, form: str, init_with, initialize: bool) -> tuple:
+    """How a name prints at a disambiguation level (CSL 1.0.2 "Disambiguation",
+    step 2): 0 as the style renders it, 1 with initials (or the full given
+    name when the style does not initialize), 2 with the full given name."""
+    family = (str(name.get("non-dropping-particle") or ""), str(name.get("family") or ""),
+              str(name.get("literal") or ""))
+    if level == 0 and form == "short":
+        return family
+    given = str(name.get("given") or "")
+    if level <= 1 and init_with is not None and initialize and given:
+        given = initialize_given(given, init_with, True, True)
+    return family + (" ".join(re.split(r"[\s.]+", given)).strip(),)
+
+
+def given_level(name, opts, rivals, max_level: int) -> int:
+    """The smallest level (1 or 2, at most `max_level`) at which `name`
+    prints differently from every rival name (other people printed alike);
+    0 when no allowed level separates them."""
+    form, init_with, initialize = opts
+    for level in range(1, max_level + 1):
+        mine = name_key(name, level, form, init_with, initialize)
+        if all(name_key(other, level, *other_opts) != mine for other, other_opts in rivals):
+            return level
+    return 0
 
 
 def _et_al(name_elem, context):
