@@ -378,6 +378,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
 
+    def _term(self, item):
+        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
+        text = super()._term(item)
+        if text and RENDER_STATE.get("first_term") is None:
+            RENDER_STATE["first_term"] = str(text)
+        return text
+
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
@@ -769,12 +776,15 @@ class Layout(DisplayMixin, m.Layout):
             RENDER_STATE["first_names"] = None
             if collect is not None:
                 collect[cite.key] = []  # the names this cite shows, for disambiguation
+            RENDER_STATE["first_term"] = None
             try:
                 output = self.render_children(cite)
             except VariableError:
                 output = None
             if output is None:
                 continue
+            if RENDER_STATE["first_term"]:
+                output = _capitalize_first_term(output, cite, self.get_root(), not pieces)
             text = cite.get("prefix", "") + output + cite.get("suffix", "")
             pieces.append((cite, String(str(text)), RENDER_STATE["first_names"]))
             owner.cites.append(cite)
@@ -803,6 +813,32 @@ class Layout(DisplayMixin, m.Layout):
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)
+
+
+def _capitalize_first_term(output, cite, root, first: bool):
+    """A term that opens a citation of a note style — at its very start or
+    after a cite prefix that ends a sentence — starts with a capital: "Ibid."
+    (citeproc-js; fixtures ``position_Ibid*``, ``magic_CapitalizeFirstOccurringTerm``,
+    ``magic_TermCapitalizationWithPrefix``)."""
+    if root.get("class") == "in-text":
+        return output
+    prefix = str(cite.get("prefix", "") or "").rstrip()
+    if not prefix and not first:
+        return output
+    if prefix and not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix)):
+        return output
+    text = str(output)
+    term = RENDER_STATE["first_term"]
+    start = 0
+    while start < len(text) and text[start] in MARKERS:
+        start += 1
+    if not text.startswith(term, start) or not text[start:start + 1].islower():
+        return output
+    return String(text[:start] + text[start].upper() + text[start + 1:])
+
+
+def markup_strip(text: str) -> str:
+    return "".join(c for c in text if c not in MARKERS)
 
 
 def _collapse_numbers(pieces, delimiter, owner):
