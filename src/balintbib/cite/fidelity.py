@@ -342,7 +342,11 @@ class NumericRangeMixin:
             elif roman:
                 out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
             elif match:
-                out.append(part.strip())
+                # different prefixes: kept as written, spaces around a hyphen
+                # dropped (citeproc-js "N110 - 5" -> "N110-5"; page_Expand*, page_Minimal)
+                glue = "-" if re.search(r"\d\s*-+\s*\D*\d+$", part.strip()) else None
+                out.append(f"{match.group(1)}{match.group(2)}{glue}{match.group(3)}{match.group(4)}"
+                           if glue else part.strip())
             else:
                 out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
                            else part.replace("\\-", "-"))
