@@ -884,7 +884,11 @@ def _join_collapsed(parts, delimiter, after):
 
 
 def _collapse_years(pieces, delimiter, owner, collapse):
-    group_delimiter = owner.get("cite-group-delimiter", ", ")
+    # cite-group-delimiter defaults to ", ", but in note styles citeproc-js
+    # keeps the layout delimiter ("Smith 2000a; 2000b"; disambiguate_Year*,
+    # collapse_*NoYearSuffixDelimiter, date_YearSuffixDelimiter)
+    group_delimiter = owner.get("cite-group-delimiter", delimiter if owner.get_root().get(
+        "class") == "note" else ", ")
     suffix_delimiter = owner.get("year-suffix-delimiter", owner.get("cite-group-delimiter", delimiter))
     after = owner.get("after-collapse-delimiter", delimiter)
     groups: list[list] = []
