@@ -894,8 +894,9 @@ def _collapse_years(pieces, delimiter, owner, collapse):
     groups: list[list] = []
     for piece in pieces:
         names = piece[2]
-        for group in groups:  # cites with the same names move together
-            if names and group[0][2] == names:
+        for group in groups:  # cites with the same names move together (also cites
+            # printing no names, when year suffixes collapse: "(1965a,b)"; magic_ImplicitYearSuffix*)
+            if group[0][2] == names and (names or collapse != "year"):
                 group.append(piece)
                 break
         else:
