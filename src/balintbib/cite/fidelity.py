@@ -329,7 +329,10 @@ class NumericRangeMixin:
             if not part:
                 continue
             if part.strip() in (",", "&"):
-                out.append(", " if part.strip() == "," else " & ")
+                # "&" in a number list is the locale's "and" symbol
+                # (label_PluralWithLocalizedAmpersand)
+                out.append(", " if part.strip() == "," else
+                           f" {self.get_single_term('and', 'symbol') or '&'} ")
                 continue
             match = _RANGE.match(part.strip()) if "\\-" not in part else None
             roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
