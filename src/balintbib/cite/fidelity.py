@@ -802,6 +802,8 @@ class Layout(DisplayMixin, m.Layout):
         elif collapse in ("year", "year-suffix", "year-suffix-ranged"):
             text = _collapse_years(pieces, delimiter, owner, collapse)
         else:
+            if owner.get("cite-group-delimiter") is not None and len(pieces) > 1:
+                pieces = _group_cites(pieces, owner.get("cite-group-delimiter"))
             text = String("")
             for index, (cite, piece_text, _) in enumerate(pieces):
                 # a cite prefix starting with punctuation replaces the delimiter
@@ -820,6 +822,28 @@ class Layout(DisplayMixin, m.Layout):
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)
+
+
+def _group_cites(pieces, delimiter):
+    """``cite-group-delimiter`` without ``collapse``: cites with the same
+    names move next to the first of them and are joined by that delimiter
+    ("Banda 1999; Aalto 2000, Aalto 2001"; sort_CiteGroupDelimiter)."""
+    groups: list[list] = []
+    for piece in pieces:
+        for group in groups:
+            if piece[2] and group[0][2] == piece[2]:
+                group.append(piece)
+                break
+        else:
+            groups.append([piece])
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        joined = delimiter.join(str(p[1]) for p in group)
+        out.append((group[0][0], String(joined), group[0][2]))
+    return out
 
 
 def _capitalize_first_term(output, cite, root, first: bool):
