@@ -152,6 +152,8 @@ def _prepare_name(name: dict) -> dict:
         text = str(value)
         if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
             text = text[1:-1]  # a quoted family name is taken literally
+        if key in ("family", "literal"):
+            text = markup.data_to_markers(text)  # rich text in names (testers_*)
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
