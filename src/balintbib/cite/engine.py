@@ -126,51 +126,7 @@ def _prepare_string(key: str, value) -> str:
     if key in _NO_TYPOGRAPHY:
         return text
     text = markup.data_to_markers(text)
-    text = _straight_double_quotes(text)
-    text = _curly_double_quotes(text)
     return fidelity.typographic(text)
-
-
-def _straight_double_quotes(text: str) -> str:
-    """Paired straight double quotes in data are quotations (citeproc-js turns
-    them into the locale's quotes, flip-flopping inside quoted titles)."""
-    if text.count('"') < 2:
-        return text
-    out, opened = [], False
-    in_tag = False
-    for i, ch in enumerate(text):
-        if ch == "<" and re.match(r"</?span\b", text[i:i + 6]):
-            in_tag = True
-        elif ch == ">" and in_tag:
-            in_tag = False
-        if ch == '"' and not in_tag:
-            out.append(markup.CLOSE["quote"] if opened else markup.OPEN["quote"])
-            opened = not opened
-        else:
-            out.append(ch)
-    if opened:  # unpaired: leave the last one as it was
-        idx = len(out) - 1 - out[::-1].index(markup.OPEN["quote"])
-        out[idx] = '"'
-    return "".join(out)
-
-
-def _curly_double_quotes(text: str) -> str:
-    """Balanced typographic double quotes in data are quotations too, so that
-    they flip to inner quotes inside a quoted title (citeproc-js:
-    “‘Balint Group’ Meetings…”)."""
-    if "\u201c" not in text:
-        return text
-    depth = 0
-    for ch in text:
-        if ch == "\u201c":
-            depth += 1
-        elif ch == "\u201d":
-            depth -= 1
-            if depth < 0:
-                return text
-    if depth != 0:
-        return text
-    return text.replace("\u201c", markup.OPEN["dquote"]).replace("\u201d", markup.CLOSE["dquote"])
 
 
 def _prepare_name(name: dict) -> dict:
@@ -196,6 +152,8 @@ def _prepare_name(name: dict) -> dict:
         text = str(value)
         if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
             text = text[1:-1]  # a quoted family name is taken literally
+        if key in ("family", "literal"):
+            text = markup.data_to_markers(text)  # rich text in names (testers_*)
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from ..model import ANNOTATION_FIELD, MONTH_MACROS, VERBATIM_FIELDS, Person, Reference, resolve_expression
-from ..latex import latex_to_text, text_to_latex
+from ..latex import latex_to_rich, latex_to_text, text_to_latex
 
 #: BibTeX/biblatex entry type -> CSL type.
 TYPE_TO_CSL = {
@@ -116,6 +116,10 @@ TEXT_FIELDS = {
     "eventtitle": "event-title",
     "venue": "event-place",
 }
+#: Fields whose LaTeX formatting (\\emph, \\textbf, \\textsc, \\textsuperscript...) and
+#: case-protecting braces travel as CSL rich text when rendering (see `to_csl`).
+RICH_FIELDS = frozenset({"title", "shorttitle", "series", "eventtitle", "journal", "journaltitle",
+                         "booktitle"})
 #: Fields that name the container; which one is used depends on the type.
 CONTAINER_FIELDS = ("journal", "journaltitle", "booktitle")
 #: Fields that name the publisher for some types (school for theses...).
@@ -194,7 +198,7 @@ def _date_parts(text: str) -> dict | None:
 
 
 def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_note: bool = False,
-           exact: bool = False) -> dict:
+           exact: bool = False, rich: bool | None = None) -> dict:
     """A reference as one CSL-JSON item; every field is kept somewhere.
 
     CSL variables are plain text, so the way back (`from_csl`) cannot know the
@@ -208,9 +212,17 @@ def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_n
     keeps the edit.  A value built from the file's own ``@string`` macros is
     kept with the macros filled in (an item cannot carry their definitions).
     (Off for rendering, where nothing goes back.)
+
+    ``rich`` (default: when not ``exact``) is for rendering: in `RICH_FIELDS`
+    ``\\emph{..}``/``\\textit``/``{\\em ..}``, ``\\textbf``, ``\\textsc``,
+    ``\\textsuperscript``/``\\textsubscript`` become CSL rich text (``<i>``,
+    ``<b>``, small caps, ``<sup>``/``<sub>``) and case-protecting braces
+    (``{DNA}``) ``<span class="nocase">``, so that a style prints the italics
+    and its text-case leaves protected words alone (CSL 1.0.2 Appendix VI).
+    The exact, lossless CSL-JSON (``list --json``, ``convert``) stays plain text.
     """
     macros = macros or {}
-    item = _to_csl(ref, macros, annotation_as_note)
+    item = _to_csl(ref, macros, annotation_as_note, (not exact) if rich is None else rich)
     if exact:
         back = from_csl(item)
         differ = {}
@@ -230,9 +242,15 @@ def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_n
     return item
 
 
-def _to_csl(ref: Reference, macros: dict[str, str], annotation_as_note: bool) -> dict:
+def _to_csl(ref: Reference, macros: dict[str, str], annotation_as_note: bool,
+            rich: bool = False) -> dict:
 
     def text(name: str) -> str:
+        if rich and name in RICH_FIELDS and name in ref.fields:
+            content = ref.fields[name]
+            if name in ref.expressions:
+                content = resolve_expression(content, macros)
+            return latex_to_rich(content)
         return ref.text(name, macros)
 
     item: dict = {"id": ref.key, "type": TYPE_TO_CSL.get(ref.type, "document")}
