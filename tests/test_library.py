@@ -181,3 +181,29 @@ def test_reading_pauses_the_collector_and_always_restores_it(tmp_path):
     with pytest.raises(LibraryError):
         Library.load_files([broken])
     assert gc.isenabled()
+
+
+def test_a_change_made_on_disk_meanwhile_is_never_undone(tmp_path):
+    from balintbib.library import LibraryChangedError
+
+    path = tmp_path / "lib.bib"
+    path.write_text("@misc{a, title = {A}}\n\n@misc{b, title = {B}}\n", encoding="utf-8")
+    lib = Library.load(path)
+    assert lib.stale_files() == []
+    # someone else (the CLI, git pull, a colleague) edits the file while it is open here
+    path.write_text("@misc{a, title = {A}}\n\n@misc{b, title = {B, edited elsewhere}}\n", encoding="utf-8")
+    lib.get("a").set("title", "A, edited here")
+    assert lib.stale_files() == [str(path)]
+    with pytest.raises(LibraryChangedError, match="changed on disk"):
+        lib.save()
+    assert "edited elsewhere" in path.read_text(encoding="utf-8")  # nothing written
+    # reloaded, the change goes on top of theirs
+    again = Library.load(path)
+    again.get("a").set("title", "A, edited here")
+    again.save()
+    text = path.read_text(encoding="utf-8")
+    assert "A, edited here" in text and "edited elsewhere" in text
+    # and a save right after its own save is not mistaken for a foreign change
+    again.get("b").set("title", "B again")
+    again.save()
+    assert "B again" in path.read_text(encoding="utf-8")

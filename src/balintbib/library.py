@@ -32,6 +32,20 @@ class LibraryError(BalintError):
     """A library that cannot be opened (missing folder, unreadable file)."""
 
 
+class LibraryChangedError(LibraryError):
+    """A file changed on disk after it was read: saving would undo that change.
+
+    Nothing is written.  A long-lived session (the terminal UI, a sync) reloads
+    the library and makes its change again on top of what is on disk now.
+    """
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        names = ", ".join(paths)
+        super().__init__(f"{names} changed on disk since it was read (another program, a sync or git); "
+                         "nothing was written: reload the library and make the change again")
+
+
 _gc_lock = threading.Lock()
 _gc_pauses = 0
 _gc_was_enabled = False
@@ -238,11 +252,39 @@ class Library:
             out[main] = "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in new_refs) + "\n"
         return out
 
+    def stale_files(self, paths=None) -> list[str]:
+        """Files (of `paths`, default all) whose text on disk is no longer what was read or saved."""
+        texts = {bf.path: bf for bf in self.files}
+        stale = []
+        for path in (paths if paths is not None else list(texts)):
+            bf = texts.get(path)
+            try:
+                data = Path(path).read_bytes()
+            except FileNotFoundError:
+                if bf is not None:
+                    stale.append(path)  # removed meanwhile
+                continue
+            except OSError:
+                continue  # unreadable: the write will say why
+            if bf is None:
+                stale.append(path)  # a new file that someone else created meanwhile
+            elif data.decode(bf.encoding, errors="replace") != bf.render():
+                stale.append(path)
+        return stale
+
     def save(self) -> list[str]:
-        """Write the files that changed (atomically); returns their paths."""
+        """Write the files that changed (atomically); returns their paths.
+
+        Raises `LibraryChangedError`, writing nothing, when a file to be written
+        changed on disk since it was read: another writer's change is never undone.
+        """
         written = []
         encodings = {bf.path: bf.encoding for bf in self.files}
-        for path, text in self.render().items():
+        rendered = self.render()
+        stale = self.stale_files(list(rendered))
+        if stale:
+            raise LibraryChangedError(stale)
+        for path, text in rendered.items():
             encoding = encodings.get(path, "utf-8")
             try:
                 data = text.encode(encoding)
