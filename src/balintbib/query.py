@@ -25,6 +25,10 @@ from typing import Callable, Iterable
 from .model import Reference
 
 
+#: A token that starts with a quote ("medical students", -"foo:bar"): its text is searched as written.
+_QUOTED_TOKEN = re.compile(r'(?:^|(?<=\s))-?"([^"]*)"')
+
+
 class QueryError(BalintError, ValueError):
     """A query that cannot be understood; the message says why."""
 
@@ -92,6 +96,8 @@ def _year_pred(spec: str) -> Predicate:
         return lambda r: r.year == y
     lo_i = int(lo) if lo else -10**9
     hi_i = int(hi) if hi else 10**9
+    if lo_i > hi_i:  # year:2010..2004 means the same years
+        lo_i, hi_i = hi_i, lo_i
     return lambda r: r.year is not None and lo_i <= r.year <= hi_i
 
 
@@ -115,17 +121,25 @@ def compile_query(query: str) -> Predicate:
         tokens = shlex.split(query or "")
     except ValueError:
         raise QueryError(f"unbalanced quotes in query: {query}") from None
+    quoted = {m.group(1) for m in _QUOTED_TOKEN.finditer(query or "")}
     preds: list[Predicate] = []
     for tok in tokens:
-        neg = tok.startswith("-") and len(tok) > 1
+        if tok == "-":
+            continue  # an exclusion still being typed
+        neg = tok.startswith("-") and len(tok) > 1 and tok not in quoted
         if neg:
             tok = tok[1:]
         field, sep, value = tok.partition(":")
-        if sep and field.lower() in FIELDS + tuple(ALIASES):
+        if tok in quoted:
+            pred = _term(None, tok)  # "a phrase", "foo:bar": the text itself
+        elif sep and field.lower() in FIELDS + tuple(ALIASES):
             name = ALIASES.get(field.lower(), field.lower())
             if not value:
                 raise QueryError(f"'{tok}': give a value after '{field}:'")
             pred = _term(name, value)
+        elif sep and value and field.isalpha() and not value.startswith("//"):
+            raise QueryError(f"'{field}:' is not a field (fields: {', '.join(FIELDS)}); "
+                             f"write \"{tok}\" to search for the text itself")
         else:
             pred = _term(None, tok)
         preds.append((lambda p: (lambda r: not p(r)))(pred) if neg else pred)
