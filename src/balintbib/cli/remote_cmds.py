@@ -45,7 +45,10 @@ def remote_add(name: str, type: str, group: str, api_url: str | None, client_id:
     except RemoteConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added remote {cfg.name} ({cfg.type}, group {cfg.group}, {cfg.api_url}).")
-    click.echo(f"Next: balintbib login {cfg.name}")
+    if os.environ.get(auth.ENV_TOKEN):
+        click.echo(f"{auth.ENV_TOKEN} is set: it is used as the token. Next: balintbib pull {cfg.name}")
+    else:
+        click.echo(f"Next: balintbib login {cfg.name}")
 
 
 @remote.command("list")
