@@ -1396,15 +1396,28 @@ class Sort(m.Sort):
         (CSL 1.0.2 "Sorting"), strings by :func:`collation_key`, numbers and
         dates numerically."""
         keys = self.findall("cs:key", NS)
-        columns = [(key.sort_keys(items, context), key.get("sort", "ascending") == "descending")
-                   for key in keys]
-        order = list(range(len(items)))
-        for values, descending in reversed(columns):
-            present = [i for i in order if values[i] is not None and values[i] != ""]
-            missing = [i for i in order if values[i] is None or values[i] == ""]
-            present.sort(key=lambda i: values[i], reverse=descending)
-            order = present + missing
-        return [items[i] for i in order]
+        return _sort_by_keys(list(items), keys, context)
+
+
+def _sort_by_keys(items, keys, context):
+    """Items sorted by the first key, ties by the next ones (stable, empty
+    values last). Speed: a key is rendered only for the items still tied on
+    the keys before it (a single item needs none), not for every item."""
+    if len(items) < 2 or not keys:
+        return items
+    key, rest = keys[0], keys[1:]
+    values = key.sort_keys(items, context)
+    present = [i for i in range(len(items)) if values[i] is not None and values[i] != ""]
+    missing = [i for i in range(len(items)) if values[i] is None or values[i] == ""]
+    present.sort(key=lambda i: values[i], reverse=key.get("sort", "ascending") == "descending")
+    out, run = [], []
+    for i in present:
+        if run and values[run[-1]] != values[i]:
+            out += _sort_by_keys([items[j] for j in run], rest, context)
+            run = []
+        run.append(i)
+    out += _sort_by_keys([items[j] for j in run], rest, context)
+    return out + _sort_by_keys([items[j] for j in missing], rest, context)
 
 
 class Key(m.Key):
