@@ -83,6 +83,12 @@ class _Style(CitationStylesStyle):
         self.root = self.xml.getroot()
         self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
+        # Speed: lxml makes a new Python proxy for an element each time it is
+        # reached unless one is alive; keeping every proxy of the style and its
+        # locales alive saves that work (and keeps what the element classes
+        # remember on themselves) for every rendered item.
+        self._proxies = [element for tree in [self.root, *self.root.locales]
+                         for element in tree.iter()]
 
 
 # data preparation -------------------------------------------------------
