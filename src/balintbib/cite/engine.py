@@ -297,8 +297,12 @@ class CitationEngine:
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
         order += [k for k in keys if k not in set(order)]
-        for key in order:
-            bib.register(Citation([_CiteItem(key)]))
+        for key in order:  # bib.register without its list search per item (quadratic)
+            citation = Citation([_CiteItem(key)])
+            citation.bibliography = bib
+            if key in source:
+                bib.keys.append(key)
+                bib.items.append(citation.cites[0])
         return bib, keys
 
     def _finish(self, text) -> str:
