@@ -320,7 +320,7 @@ class CitationEngine:
         with self.lock:
             bib, keys = self._bibliography(items)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
-            bib.sort()
+            self._sort(bib)
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
@@ -331,6 +331,15 @@ class CitationEngine:
                     continue
                 out.append(self._entry(ids[cite_item.key], self._finish(text)))
             return out
+
+    def _sort(self, bib) -> None:
+        """``bib.sort()``, with the sort keys of long lists computed in
+        parallel processes (each key value depends on its item only)."""
+        fidelity.RENDER_STATE["spread"] = _spread
+        try:
+            bib.sort()
+        finally:
+            fidelity.RENDER_STATE["spread"] = None
 
     def _render_entries(self, bib) -> list:
         """The bibliography entries, in parallel processes for big
@@ -479,7 +488,7 @@ class CitationEngine:
             bib, keys = self._bibliography(items, cited if not cited_all_first else ())
             by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
             if self.has_bibliography:
-                bib.sort()
+                self._sort(bib)
             self._disambiguate(bib)
             cites_so_far: list = []
             out = []
@@ -517,6 +526,17 @@ def _workers(count: int) -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(cpus, 4))
+
+
+def _spread(job, items: list) -> list:
+    """job(items), in parallel slices for long lists (job maps each item
+    independently and returns a list)."""
+    workers = _workers(len(items))
+    if workers < 2:
+        return job(items)
+    size = -(-len(items) // workers)
+    chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    return _in_forks(lambda a, b: job(items[a:b]), chunks)
 
 
 _JOB = None

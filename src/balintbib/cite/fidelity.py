@@ -1406,7 +1406,9 @@ def _sort_by_keys(items, keys, context):
     if len(items) < 2 or not keys:
         return items
     key, rest = keys[0], keys[1:]
-    values = key.sort_keys(items, context)
+    spread = RENDER_STATE.get("spread")  # the engine may spread long lists over processes
+    values = spread(lambda part: key.sort_keys(part, context), items) if spread \
+        else key.sort_keys(items, context)
     present = [i for i in range(len(items)) if values[i] is not None and values[i] != ""]
     missing = [i for i in range(len(items)) if values[i] is None or values[i] == ""]
     present.sort(key=lambda i: values[i], reverse=key.get("sort", "ascending") == "descending")
