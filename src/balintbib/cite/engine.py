@@ -324,13 +324,7 @@ class CitationEngine:
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
-            rendered = self._render_entries(bib)
-            out = []
-            for cite_item, text in zip(bib.items, rendered):
-                if text is None:
-                    continue
-                out.append(self._entry(ids[cite_item.key], self._finish(text)))
-            return out
+            return [entry for entry in self._render_entries(bib, ids) if entry is not None]
 
     def _sort(self, bib) -> None:
         """``bib.sort()``, with the sort keys of long lists computed in
@@ -341,24 +335,28 @@ class CitationEngine:
         finally:
             fidelity.RENDER_STATE["spread"] = None
 
-    def _render_entries(self, bib) -> list:
-        """The bibliography entries, in parallel processes for big
-        bibliographies (fork: the workers inherit the sorted, disambiguated
-        state; each renders a slice, starting one entry early so that
+    def _render_entries(self, bib, ids: dict) -> list:
+        """The finished bibliography entries (None where an item renders
+        nothing), in parallel processes for big bibliographies (fork: the
+        workers inherit the sorted, disambiguated state; each renders and
+        finishes a slice, starting one entry early so that
         subsequent-author-substitute sees its predecessor)."""
         items = bib.items
         workers = _workers(len(items))
         if workers < 2:
-            return [str(t) if t is not None else None for t in bib.bibliography()]
+            return [self._finished(ids, item, text) for item, text in zip(items, bib.bibliography())]
         size = -(-len(items) // workers)
         slices = [(max(start - 1, 0), start, min(start + size, len(items)))
                   for start in range(0, len(items), size)]
-        return _in_forks(lambda lead, start, end: self._render_slice(bib, lead, start, end), slices)
+        return _in_forks(lambda lead, start, end: self._render_slice(bib, ids, lead, start, end), slices)
 
-    def _render_slice(self, bib, lead, start, end) -> list:
+    def _render_slice(self, bib, ids, lead, start, end) -> list:
         self.style.root.bibliography._previous_names = None
         out = self.style.render_bibliography(bib.items[lead:end])
-        return [str(t) if t is not None else None for t in out[start - lead:]]
+        return [self._finished(ids, item, text) for item, text in zip(bib.items[start:end], out[start - lead:])]
+
+    def _finished(self, ids, cite_item, text) -> RenderedEntry | None:
+        return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
 
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
