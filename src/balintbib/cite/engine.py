@@ -18,7 +18,7 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
@@ -41,12 +41,9 @@ class _CiteItem(CitationItem):
     chain of dict-attribute lookups, asked tens of times per rendered item;
     ``number`` was a list.index per call: quadratic in numeric styles)."""
 
-    @property
+    @cached_property  # (stored in the instance: later reads cost no call)
     def reference(self):
-        ref = self.__dict__.get("_ref")
-        if ref is None:
-            ref = self.__dict__["_ref"] = self.bibliography.source[self.key]
-        return ref
+        return self.bibliography.source[self.key]
 
     @property
     def number(self):

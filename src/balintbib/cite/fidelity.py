@@ -1126,6 +1126,15 @@ _OPTION_DEFAULTS = {
 
 
 def _owner(element):
+    """The cs:citation or cs:bibliography an element belongs to (None inside
+    a macro); remembered per element (speed: asked for every name option)."""
+    memo = element.__dict__
+    if "_owner" not in memo:
+        memo["_owner"] = _owner_uncached(element)
+    return memo["_owner"]
+
+
+def _owner_uncached(element):
     node = element
     while node is not None:
         if node.tag in (f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography"):
