@@ -104,3 +104,12 @@ def test_bom_and_crlf_survive():
     text = "\ufeff@misc{k,\r\n  title = {T}\r\n}\r\n"
     bf = parse(text)
     assert bf.render() == text and bf.entries[0].key == "k"
+
+
+def test_a_missing_closing_brace_is_reported_where_the_value_starts():
+    text = "@article{a, title = {Fine}, year = 2001}\n@article{b,\n title={Unclosed,\n year=2002,\n pages = {1--2}\n}\n"
+    bf = parse(text)
+    (problem,) = bf.problems
+    assert (problem.line, problem.col) == (3, 8)  # the '{' that lost its '}'
+    assert "'year', 'pages'" in problem.message and "closing '}'" in problem.message
+    assert [e.key for e in bf.entries] == ["a"] and bf.render() == text

@@ -100,3 +100,12 @@ def test_locale_option_changes_terms():
     book = dict(ITEM, type="book", edition="2")
     german = render_bibliography([book], "apa", locale="de")[0].text
     assert "Aufl." in german
+
+
+def test_common_style_names_and_typos(run_cli):
+    from balintbib.cite.styles import StyleError, resolve_style
+
+    assert resolve_style("vancouver").path.stem == "nlm-citation-sequence"
+    assert resolve_style("AMA").path.stem == "american-medical-association"
+    with pytest.raises(StyleError, match="did you mean apa-annotated-bibliography"):
+        resolve_style("apa-anotated")

@@ -135,3 +135,20 @@ def test_and_others_is_not_a_person_in_csl(tmp_path, run_cli):
     json_path.write_text(json.dumps([item]))
     run_cli("convert", json_path, "--to", "bibtex", "-o", out)
     assert "and others}" in out.read_text()
+
+
+def test_list_and_format_say_when_entries_were_left_out(tmp_path, run_cli):
+    bib = tmp_path / "x.bib"
+    bib.write_text("@article{a, title = {Fine}, year = 2001}\n@article{b,\n title = {Unclosed,\n year = 2002\n}\n")
+    for args in (("list", bib), ("format", bib, "--style", "apa")):
+        result = run_cli(*args)
+        assert result.exit_code == 0
+        assert "Fine" in result.stdout
+        assert result.stderr.startswith("warning: 1 problem(s)") and f"{bib}:3:" in result.stderr
+
+
+def test_a_field_given_twice_is_reported_at_its_second_line(tmp_path, run_cli):
+    bib = tmp_path / "x.bib"
+    bib.write_text("@misc{k,\n  keywords = {a},\n  title = {T},\n  Keywords = {b}\n}\n")
+    result = run_cli("check", bib, "--select", "B003")
+    assert result.output.startswith(f"{bib}:4:1: B003")

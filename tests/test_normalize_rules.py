@@ -130,7 +130,9 @@ def test_issn_and_isbn():
     assert ids.format_isbn("0306406152") == "9780306406157"
     f = fields_of(norm("@book{k, isbn = {0-306-40615-3}, issn = {0002 9148}}", keys=False))
     assert f["isbn"] == "{0-306-40615-3}"  # bad checksum: value untouched (B105 reports it)
-    assert f["issn"] == "{0002-9148}"
+    assert f["issn"] == "{0002 9148}"  # likewise (B104)
+    f = fields_of(norm("@book{k, issn = {0002 9149; 03785955}}", keys=False))
+    assert f["issn"] == "{0002-9149, 0378-5955}"
 
 
 def test_title_capitals_reported_and_protected():

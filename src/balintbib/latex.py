@@ -176,3 +176,110 @@ def text_to_latex(text: str) -> str:
         return _ESCAPES[s]
 
     return _ESCAPE_RE.sub(repl, text)
+
+
+# ------------------------------------------------------------ rich text
+
+# BibTeX formatting commands -> the CSL-JSON rich-text tags citation processors read
+_RICH_COMMANDS = {
+    "emph": "i", "textit": "i", "textsl": "i", "mkbibemph": "i",
+    "textbf": "b", "mkbibbold": "b",
+    "textsc": "sc",
+    "textsuperscript": "sup", "mkbibsuperscript": "sup",
+    "textsubscript": "sub", "mkbibsubscript": "sub",
+}
+_RICH_SWITCHES = {"em": "i", "it": "i", "itshape": "i", "sl": "i", "bf": "b", "bfseries": "b",
+                  "sc": "sc", "scshape": "sc"}
+_RICH_TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
+              "sub": ("<sub>", "</sub>"),
+              "sc": ('<span style="font-variant:small-caps;">', "</span>"),
+              "nocase": ('<span class="nocase">', "</span>")}
+_RICH_HINT = re.compile(r"[{}]")
+_COMMAND_AT = re.compile(r"\\([A-Za-z]+)\s*(?=\{)")
+_SWITCH_AT = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\s*")
+
+
+def _group_end(content: str, start: int) -> int:
+    """Index just after the brace group opening at `start` (or len(content))."""
+    depth = 0
+    for i in range(start, len(content)):
+        ch = content[i]
+        if ch == "\\":
+            continue
+        if ch == "{" and (i == 0 or content[i - 1] != "\\"):
+            depth += 1
+        elif ch == "}" and (i == 0 or content[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(content)
+
+
+def _rich_pieces(content: str, top: bool):
+    """(kind, inner content) pieces: kind None for LaTeX text to decode as it is."""
+    pos, text_start = 0, 0
+    while pos < len(content):
+        ch = content[pos]
+        command = _COMMAND_AT.match(content, pos) if ch == "\\" else None
+        if command and command.group(1) in _RICH_COMMANDS:
+            start = command.end()
+            end = _group_end(content, start)
+            yield None, content[text_start:pos]
+            yield _RICH_COMMANDS[command.group(1)], content[start + 1:end - 1]
+            pos = text_start = end
+            continue
+        if ch == "\\":
+            pos += 2
+            continue
+        if ch == "{":
+            end = _group_end(content, pos)
+            inner = content[pos + 1:end - 1]
+            switch = _SWITCH_AT.match(inner) if inner.startswith("\\") else None
+            if switch and switch.group(1) in _RICH_SWITCHES:  # {\em ...}
+                yield None, content[text_start:pos]
+                yield _RICH_SWITCHES[switch.group(1)], inner[switch.end():]
+                pos = text_start = end
+                continue
+            command = _COMMAND_AT.match(inner) if inner.startswith("\\") else None
+            if command and command.group(1) in _RICH_COMMANDS:  # {\textsc{NASA}}
+                yield None, content[text_start:pos]
+                yield "group", inner
+                pos = text_start = end
+                continue
+            if top and not inner.startswith("\\"):
+                # BibTeX's case-protecting braces (a group starting with a command,
+                # {\"o}, is a special character, not protection)
+                yield None, content[text_start:pos]
+                yield "nocase", inner
+                pos = text_start = end
+                continue
+            pos = end
+            continue
+        pos += 1
+    yield None, content[text_start:]
+
+
+def latex_to_rich(content: str, *, top: bool = True) -> str:
+    """BibTeX content -> CSL-JSON rich text (CSL 1.0.2 Appendix VI): ``\\emph``,
+    ``\\textit``, ``{\\em ..}`` -> ``<i>``; ``\\textbf`` -> ``<b>``; ``\\textsc`` ->
+    small caps; ``\\textsuperscript``/``\\textsubscript`` -> ``<sup>``/``<sub>``;
+    case-protecting top-level braces ``{DNA}`` -> ``<span class="nocase">``.
+    Everything else decodes as `latex_to_text` does; content without braces
+    gives exactly `latex_to_text`'s text."""
+    if not content or not _RICH_HINT.search(content):
+        return latex_to_text(content)
+    out = []
+    for kind, inner in _rich_pieces(content, top):
+        if kind is None:
+            if inner:
+                text = latex_to_text(inner)
+                lead = " " if inner[:1].isspace() and text else ""
+                trail = " " if inner[-1:].isspace() and text else ""
+                out.append(lead + text + trail if text else (" " if inner.isspace() else ""))
+            continue
+        body = latex_to_rich(inner, top=False)
+        if body and kind == "group":
+            out.append(body)
+        elif body:
+            out.append(_RICH_TAGS[kind][0] + body + _RICH_TAGS[kind][1])
+    return _SPACES.sub(" ", "".join(out)).strip()

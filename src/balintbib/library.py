@@ -95,8 +95,9 @@ class Library:
                     ref, renamed = bibtex.entry_to_reference(block)
                     for name in dict.fromkeys(renamed):
                         count = renamed.count(name) + 1
+                        lines = [f.line for f in block.fields if f.name.lower() == name]
                         self.problems.append(
-                            Problem(bf.path, block.line, 1, "B003",
+                            Problem(bf.path, lines[1] if len(lines) > 1 else block.line, 1, "B003",
                                     f"field '{name}' given {count} times in '{block.key}'; "
                                     f"the later values are kept as {name}-2...",
                                     "warning")

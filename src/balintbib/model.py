@@ -32,6 +32,10 @@ TAGS_FIELD = "keywords"
 #: renaming a key or normalizing the library never breaks the link.
 REMOTE_IDS_FIELD = "remote-ids"
 
+#: Fields whose content is taken as written, never LaTeX-escaped when set from
+#: text (biblatex's verbatim fields: a URL's "_" or "%" is not markup there).
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "urldate", "file", "pdf", "pmid", "pmcid"})
+
 #: Fields holding lists of people, in BibTeX name-list syntax.
 PERSON_FIELDS = ("author", "editor", "translator", "bookauthor", "editora", "editorb", "commentator")
 
@@ -113,8 +117,12 @@ class Reference:
         return latex_to_text(content)
 
     def set_text(self, name: str, text: str | None) -> None:
-        """Set a field from plain Unicode text (escaped to valid BibTeX content)."""
-        self.set(name, text_to_latex(text) if text else None)
+        """Set a field from plain Unicode text (escaped to valid BibTeX content,
+        except in the verbatim fields: URLs and identifiers are kept as given)."""
+        if not text:
+            self.set(name, None)
+        else:
+            self.set(name, text if name in VERBATIM_FIELDS else text_to_latex(text))
 
     # -- typed views ------------------------------------------------------
     def persons(self, role: str = "author") -> list[Person]:

@@ -6,45 +6,10 @@ the conflict is listed on the sync screen and settled with 'take theirs'.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 
-import pytest
-from click.testing import CliRunner
+from sync_support import REMOTE, group_client, server  # noqa: F401  (server: the Mendeley test server fixture)
 from tui_helpers import SAMPLE, settle
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("balintbib.testing.mendeley") is None
-    or importlib.util.find_spec("balintbib.sync.engine") is None,
-    reason="needs the Mendeley test server (balintbib.testing.mendeley) and the sync engine (balintbib.sync)",
-)
-
-REMOTE = "society"
-
-
-@pytest.fixture
-def server(monkeypatch, isolated_home):
-    from balintbib.cli import cli
-    from balintbib.testing.mendeley import MendeleyServer
-
-    srv = MendeleyServer().start()
-    srv.info = srv.setup_basic()
-    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", srv.info["token"]["access_token"])
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    result = CliRunner().invoke(cli, ["remote", "add", REMOTE, "mendeley", "--group", srv.info["group_id"],
-                                      "--api-url", srv.url])
-    assert result.exit_code == 0, result.output
-    yield srv
-    srv.stop()
-
-
-def web_client(srv):
-    """Another member editing the group in Mendeley itself."""
-    from balintbib.remotes.auth import EnvToken
-    from balintbib.remotes.mendeley import MendeleyClient
-
-    return MendeleyClient("web", srv.info["group_id"], EnvToken(srv.info["token"]["access_token"]),
-                          api_url=srv.url)
 
 
 async def wait_sync(pilot) -> None:
@@ -74,7 +39,7 @@ async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
         await pilot.press("P")  # push everything to the empty group
         await wait_sync(pilot)
         assert any("Pushed to society: 8 created" in line for line in app.sync_log), app.sync_log
-        documents = web_client(server).documents_since(None).records
+        documents = group_client(server).documents_since(None).records
         assert len(documents) == 8
 
         # the same title changed here and in the group
@@ -82,7 +47,7 @@ async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
         ident = ref.remote_ids[REMOTE]
         ref.set_text("title", "What makes a Balint group work? (our title)")
         app.catalog.library.save()
-        web = web_client(server)
+        web = group_client(server)
         web.update(ident, {"title": "What makes a Balint group work? (their title)"}, web.get(ident).version)
 
         await pilot.press("p")

@@ -129,51 +129,7 @@ def _prepare_string(key: str, value) -> str:
     if key in _NO_TYPOGRAPHY:
         return text
     text = markup.data_to_markers(text)
-    text = _straight_double_quotes(text)
-    text = _curly_double_quotes(text)
     return fidelity.typographic(text)
-
-
-def _straight_double_quotes(text: str) -> str:
-    """Paired straight double quotes in data are quotations (citeproc-js turns
-    them into the locale's quotes, flip-flopping inside quoted titles)."""
-    if text.count('"') < 2:
-        return text
-    out, opened = [], False
-    in_tag = False
-    for i, ch in enumerate(text):
-        if ch == "<" and re.match(r"</?span\b", text[i:i + 6]):
-            in_tag = True
-        elif ch == ">" and in_tag:
-            in_tag = False
-        if ch == '"' and not in_tag:
-            out.append(markup.CLOSE["quote"] if opened else markup.OPEN["quote"])
-            opened = not opened
-        else:
-            out.append(ch)
-    if opened:  # unpaired: leave the last one as it was
-        idx = len(out) - 1 - out[::-1].index(markup.OPEN["quote"])
-        out[idx] = '"'
-    return "".join(out)
-
-
-def _curly_double_quotes(text: str) -> str:
-    """Balanced typographic double quotes in data are quotations too, so that
-    they flip to inner quotes inside a quoted title (citeproc-js:
-    “‘Balint Group’ Meetings…”)."""
-    if "\u201c" not in text:
-        return text
-    depth = 0
-    for ch in text:
-        if ch == "\u201c":
-            depth += 1
-        elif ch == "\u201d":
-            depth -= 1
-            if depth < 0:
-                return text
-    if depth != 0:
-        return text
-    return text.replace("\u201c", markup.OPEN["dquote"]).replace("\u201d", markup.CLOSE["dquote"])
 
 
 def _prepare_name(name: dict) -> dict:
@@ -199,6 +155,8 @@ def _prepare_name(name: dict) -> dict:
         text = str(value)
         if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
             text = text[1:-1]  # a quoted family name is taken literally
+        if key in ("family", "literal"):
+            text = markup.data_to_markers(text)  # rich text in names (testers_*)
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
@@ -368,8 +326,13 @@ class CitationEngine:
         if workers > 1:
             size = -(-len(missing) // workers)
             chunks = [(start, min(start + size, len(missing))) for start in range(0, len(missing), size)]
-            found = _in_forks(lambda a, b: [self._cite_text(bib, item) for item in missing[a:b]], chunks)
-            texts.update((item.key, text) for item, text in zip(missing, found))
+            shown = fidelity.RENDER_STATE["shown_names"]
+            found = _in_forks(lambda a, b: [
+                (self._cite_text(bib, item), shown.get(item.key) if shown is not None else None)
+                for item in missing[a:b]], chunks)
+            texts.update((item.key, text) for item, (text, _) in zip(missing, found))
+            if shown is not None:  # the names each cite shows, for name disambiguation
+                shown.update((item.key, names or []) for item, (_, names) in zip(missing, found))
         groups: dict[str, list] = {}
         for item in items:
             if item.key not in texts:
@@ -381,23 +344,31 @@ class CitationEngine:
         for item in items:
             texts[item.key] = self._cite_text(bib, item)
 
-    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool, texts):
+    def _add_names_and_givennames(self, bib, groups, add_names: bool, add_given: bool, texts,
+                                  rule: str = "by-cite"):
         """Steps 1-2 of CSL 1.0.2 disambiguation, interleaved as citeproc-js
-        does: for n = 1, 2, … shown names, first without, then with given
-        names; an item keeps the smallest change that makes its citation
-        unique, and items no change can separate get none."""
+        does: for n = 1, 2, … shown names, the ambiguous names of the cites
+        that still clash gain initials or given names (only those names: a
+        person cited alike everywhere stays as is). An item keeps the state in
+        which its set of clashing cites last shrank: items no change separates
+        at all keep their base form, items separated from some but not all
+        others keep the step that separated them (fixtures
+        ``disambiguate_AndreaEg*``, ``*BaseNameCountOnFailure*``,
+        ``YearSuffixAtTwoLevels``, ``ByCite*``)."""
         overrides = fidelity.RENDER_STATE["add_names"]
         given = fidelity.RENDER_STATE["givenname"]
         unresolved = False
         for members in groups:
             most = max(len(item.reference.get("author") or item.reference.get("editor") or [])
                        for item in members)
-            pending = members
 
-            def clashing(candidates):
-                return [item for item in candidates
-                        if sum(texts[other.key] == texts[item.key] for other in members) > 1]
+            def clash_of(item):
+                return frozenset(o.key for o in members if texts[o.key] == texts[item.key])
 
+            clash = {item.key: clash_of(item) for item in members}
+            best = {item.key: (overrides.get(item.key), dict(given.get(item.key) or {}))
+                    for item in members}
+            pending = list(members)
             for count in range(1, max(most, 1) + 1):
                 if count > 1 and add_names:
                     for item in pending:
@@ -405,28 +376,104 @@ class CitationEngine:
                     self._refresh(bib, pending, texts)
                 elif count > 1:
                     break
-                clash = clashing(pending)
-                for level in (1, 2) if add_given else ():
-                    if not clash:
-                        break
-                    for item in clash:
-                        given[item.key] = level  # 1: initials, 2: full given names
-                    self._refresh(bib, clash, texts)
-                    still = clashing(clash)
-                    if level == 2:
-                        for item in still:
-                            given.pop(item.key, None)
-                    clash = still
-                pending = clash
+                if add_given:
+                    changed = self._expand_given(
+                        [item for item in pending if len(clash_of(item)) > 1], texts, rule)
+                    self._refresh(bib, changed, texts)
+                still = []
+                for item in pending:
+                    now = clash_of(item)
+                    if len(now) < len(clash[item.key]):
+                        clash[item.key] = now
+                        best[item.key] = (overrides.get(item.key), dict(given.get(item.key) or {}))
+                    if len(now) > 1:
+                        still.append(item)
+                pending = still
                 if not pending:
                     break
             for item in pending:
-                overrides.pop(item.key, None)
-                given.pop(item.key, None)
+                count, levels = best[item.key]
+                if count is None:
+                    overrides.pop(item.key, None)
+                else:
+                    overrides[item.key] = count
+                if levels:
+                    given[item.key] = levels
+                else:
+                    given.pop(item.key, None)
             if pending:
                 self._refresh(bib, pending, texts)
                 unresolved = True
         return self._collisions(bib, bib.items, texts) if unresolved else []
+
+    def _expand_given(self, items, texts, rule: str) -> list:
+        """Give the ambiguous names of clashing cites their initials or given
+        names: a name is ambiguous when a cite printing the same shows another
+        person whose name prints alike. Returns the items changed."""
+        shown = fidelity.RENDER_STATE["shown_names"]
+        given = fidelity.RENDER_STATE["givenname"]
+        max_level = 1 if rule.endswith("-with-initials") else 2
+        changed = []
+        for item in items:
+            others = [entry for other in items if other is not item
+                      and texts[other.key] == texts[item.key] for entry in shown.get(other.key, ())
+                      if not (entry[4] and rule.startswith("primary-name"))]
+            levels = given.get(item.key) or {}
+            before = dict(levels)
+            for name, form, init_with, initialize, index in shown.get(item.key, ()):
+                if index and rule.startswith("primary-name"):
+                    continue
+                who = fidelity.person_id(name)
+                base = fidelity.name_key(name, levels.get(who, 0), form, init_with, initialize)
+                rivals = [(o[0], o[1:4]) for o in others if fidelity.person_id(o[0]) != who
+                          and fidelity.name_key(o[0], 0, *o[1:4]) == base]
+                if rivals:
+                    level = fidelity.given_level(name, (form, init_with, initialize), rivals,
+                                                 max_level)
+                    if level > levels.get(who, 0):
+                        levels[who] = level
+            if levels != before:
+                given[item.key] = levels
+                changed.append(item)
+        return changed
+
+    def _disambiguate_names_globally(self, bib, rule: str) -> list:
+        """``givenname-disambiguation-rule`` ``all-names*`` / ``primary-name*``
+        (CSL 1.0.2): every printed name that prints like another person's gets
+        initials (or the full given name), in every cite, ambiguous or not;
+        the ``primary-name`` rules only touch the first name of a cite, the
+        ``-with-initials`` rules stop at initials (fixtures
+        ``disambiguate_AllNames*``, ``PrimaryName*``, ``ToInitialOnly``).
+        Returns the items changed."""
+        shown = fidelity.RENDER_STATE["shown_names"]
+        given = fidelity.RENDER_STATE["givenname"]
+        max_level = 1 if rule.endswith("-with-initials") else 2
+        by_print: dict[tuple, dict] = {}
+        for entries in shown.values():
+            for name, form, init_with, initialize, index in entries:
+                if index and rule.startswith("primary-name"):
+                    continue  # primary names are compared among themselves (APA)
+                key = fidelity.name_key(name, 0, form, init_with, initialize)
+                by_print.setdefault(key, {})[fidelity.person_id(name)] = (
+                    name, (form, init_with, initialize))
+        changed = []
+        for item in bib.items:
+            levels = {}
+            for name, form, init_with, initialize, index in shown.get(item.key, ()):
+                if index and rule.startswith("primary-name"):
+                    continue
+                who = fidelity.person_id(name)
+                alike = by_print.get(fidelity.name_key(name, 0, form, init_with, initialize), {})
+                rivals = [entry for person, entry in alike.items() if person != who]
+                if rivals:
+                    level = fidelity.given_level(name, (form, init_with, initialize), rivals,
+                                                 max_level)
+                    if level:
+                        levels[who] = max(level, levels.get(who, 0))
+            if levels:
+                given[item.key] = levels
+                changed.append(item)
+        return changed
 
     def _uses_disambiguate_condition(self) -> bool:
         if not hasattr(self, "_uses_disambiguate"):
@@ -451,14 +498,24 @@ class CitationEngine:
                     "disambiguate-add-year-suffix")) and not self._uses_disambiguate_condition():
             return
         texts: dict[str, str] = {}
+        fidelity.RENDER_STATE["shown_names"] = {} \
+            if citation.get("disambiguate-add-givenname") == "true" else None
         try:
             groups = self._collisions(bib, bib.items, texts)
         except Exception:  # a style that cannot cite: nothing to disambiguate
             return
         add_names = citation.get("disambiguate-add-names") == "true"
         add_given = citation.get("disambiguate-add-givenname") == "true"
+        rule = citation.get("givenname-disambiguation-rule", "by-cite")
+        if add_given and rule != "by-cite":
+            changed = self._disambiguate_names_globally(bib, rule)
+            if changed:
+                self._refresh(bib, changed, texts)
+                groups = self._collisions(bib, bib.items, texts)
         if add_names or add_given:
-            groups = self._add_names_and_givennames(bib, groups, add_names, add_given, texts)
+            groups = self._add_names_and_givennames(bib, groups, add_names, add_given, texts,
+                                                    rule)
+        fidelity.RENDER_STATE["shown_names"] = None
         if groups and self._uses_disambiguate_condition():
             flagged = fidelity.RENDER_STATE["disambiguate"]
             for members in groups:

@@ -329,7 +329,10 @@ class NumericRangeMixin:
             if not part:
                 continue
             if part.strip() in (",", "&"):
-                out.append(", " if part.strip() == "," else " & ")
+                # "&" in a number list is the locale's "and" symbol
+                # (label_PluralWithLocalizedAmpersand)
+                out.append(", " if part.strip() == "," else
+                           f" {self.get_single_term('and', 'symbol') or '&'} ")
                 continue
             match = _RANGE.match(part.strip()) if "\\-" not in part else None
             roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
@@ -342,7 +345,11 @@ class NumericRangeMixin:
             elif roman:
                 out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
             elif match:
-                out.append(part.strip())
+                # different prefixes: kept as written, spaces around a hyphen
+                # dropped (citeproc-js "N110 - 5" -> "N110-5"; page_Expand*, page_Minimal)
+                glue = "-" if re.search(r"\d\s*-+\s*\D*\d+$", part.strip()) else None
+                out.append(f"{match.group(1)}{match.group(2)}{glue}{match.group(3)}{match.group(4)}"
+                           if glue else part.strip())
             else:
                 out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
                            else part.replace("\\-", "-"))
@@ -377,6 +384,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+    def _term(self, item):
+        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
+        text = super()._term(item)
+        if text and RENDER_STATE.get("first_term") is None:
+            RENDER_STATE["first_term"] = str(text)
+        return text
 
     def process(self, item, context=None, **kwargs):
         if context is None:
@@ -592,7 +606,7 @@ class Group(DisplayMixin, m.Group):
 # What is being rendered right now (an engine renders one entry at a time,
 # under its lock): the item, and whether its implicit year suffix was printed.
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
-                "givenname": {}, "first_names": None}
+                "givenname": {}, "first_names": None, "shown_names": None}
 
 
 class If(m.If):
@@ -764,14 +778,20 @@ class Layout(DisplayMixin, m.Layout):
             good.sort(key=lambda cite: cite.number)  # ties keep bibliography order
             good = owner.find("cs:sort", NS).sort(good, self)
         pieces = []
+        collect = RENDER_STATE["shown_names"]
         for cite in good:
             RENDER_STATE["first_names"] = None
+            if collect is not None:
+                collect[cite.key] = []  # the names this cite shows, for disambiguation
+            RENDER_STATE["first_term"] = None
             try:
                 output = self.render_children(cite)
             except VariableError:
                 output = None
             if output is None:
                 continue
+            if RENDER_STATE["first_term"]:
+                output = _capitalize_first_term(output, cite, self.get_root(), not pieces)
             text = cite.get("prefix", "") + output + cite.get("suffix", "")
             pieces.append((cite, String(str(text)), RENDER_STATE["first_names"]))
             owner.cites.append(cite)
@@ -782,6 +802,8 @@ class Layout(DisplayMixin, m.Layout):
         elif collapse in ("year", "year-suffix", "year-suffix-ranged"):
             text = _collapse_years(pieces, delimiter, owner, collapse)
         else:
+            if owner.get("cite-group-delimiter") is not None and len(pieces) > 1:
+                pieces = _group_cites(pieces, owner.get("cite-group-delimiter"))
             text = String("")
             for index, (cite, piece_text, _) in enumerate(pieces):
                 # a cite prefix starting with punctuation replaces the delimiter
@@ -800,6 +822,54 @@ class Layout(DisplayMixin, m.Layout):
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)
+
+
+def _group_cites(pieces, delimiter):
+    """``cite-group-delimiter`` without ``collapse``: cites with the same
+    names move next to the first of them and are joined by that delimiter
+    ("Banda 1999; Aalto 2000, Aalto 2001"; sort_CiteGroupDelimiter)."""
+    groups: list[list] = []
+    for piece in pieces:
+        for group in groups:
+            if piece[2] and group[0][2] == piece[2]:
+                group.append(piece)
+                break
+        else:
+            groups.append([piece])
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        joined = delimiter.join(str(p[1]) for p in group)
+        out.append((group[0][0], String(joined), group[0][2]))
+    return out
+
+
+def _capitalize_first_term(output, cite, root, first: bool):
+    """A term that opens a citation of a note style — at its very start or
+    after a cite prefix that ends a sentence — starts with a capital: "Ibid."
+    (citeproc-js; fixtures ``position_Ibid*``, ``magic_CapitalizeFirstOccurringTerm``,
+    ``magic_TermCapitalizationWithPrefix``)."""
+    if root.get("class") == "in-text":
+        return output
+    prefix = str(cite.get("prefix", "") or "").rstrip()
+    if not prefix and not first:
+        return output
+    if prefix and not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix)):
+        return output
+    text = str(output)
+    term = RENDER_STATE["first_term"]
+    start = 0
+    while start < len(text) and text[start] in MARKERS:
+        start += 1
+    if not text.startswith(term, start) or not text[start:start + 1].islower():
+        return output
+    return String(text[:start] + text[start].upper() + text[start + 1:])
+
+
+def markup_strip(text: str) -> str:
+    return "".join(c for c in text if c not in MARKERS)
 
 
 def _collapse_numbers(pieces, delimiter, owner):
@@ -841,14 +911,19 @@ def _join_collapsed(parts, delimiter, after):
 
 
 def _collapse_years(pieces, delimiter, owner, collapse):
-    group_delimiter = owner.get("cite-group-delimiter", ", ")
+    # cite-group-delimiter defaults to ", ", but in note styles citeproc-js
+    # keeps the layout delimiter ("Smith 2000a; 2000b"; disambiguate_Year*,
+    # collapse_*NoYearSuffixDelimiter, date_YearSuffixDelimiter)
+    group_delimiter = owner.get("cite-group-delimiter", delimiter if owner.get_root().get(
+        "class") == "note" else ", ")
     suffix_delimiter = owner.get("year-suffix-delimiter", owner.get("cite-group-delimiter", delimiter))
     after = owner.get("after-collapse-delimiter", delimiter)
     groups: list[list] = []
     for piece in pieces:
         names = piece[2]
-        for group in groups:  # cites with the same names move together
-            if names and group[0][2] == names:
+        for group in groups:  # cites with the same names move together (also cites
+            # printing no names, when year suffixes collapse: "(1965a,b)"; magic_ImplicitYearSuffix*)
+            if group[0][2] == names and (names or collapse != "year"):
                 group.append(piece)
                 break
         else:
@@ -1258,17 +1333,20 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return text
         return str(part.wrap(part.format(part.case(String(text)))))
 
-    given_level = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
+    levels = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
         if sort_options is None and item is not None else None
-    if given_level and form == "short":
-        form = "long"  # disambiguate-add-givenname: short names gain their given name
-    if given_level == 2:
-        initialize = False  # … and if initials are not enough, the full given name
+    collect = RENDER_STATE.get("shown_names") if sort_options is None and item is not None \
+        else None
+    if collect is not None:
+        collect.setdefault(item.key, []).extend(
+            (name, form, init_with, initialize, index) for index, name in enumerate(shown))
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
         inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
-        text = _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
+        level = levels.get(person_id(name)) if levels else None
+        text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
+                                sort_sep, init_with, initialize and level != 2, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
             rendered.append(text)
@@ -1311,6 +1389,38 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
         return head + String(" " + str(term) + " ") + rendered[-1]
     return join(rendered, delimiter)
+
+
+def person_id(name) -> tuple:
+    """Who a name denotes, for name disambiguation: all its parts."""
+    return tuple(str(name.get(k) or "") for k in (
+        "family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"))
+
+
+def name_key(name, level: int, form: str, init_with, initialize: bool) -> tuple:
+    """How a name prints at a disambiguation level (CSL 1.0.2 "Disambiguation",
+    step 2): 0 as the style renders it, 1 with initials (or the full given
+    name when the style does not initialize), 2 with the full given name."""
+    family = (str(name.get("non-dropping-particle") or ""), str(name.get("family") or ""),
+              str(name.get("literal") or ""))
+    if level == 0 and form == "short":
+        return family
+    given = str(name.get("given") or "")
+    if level <= 1 and init_with is not None and initialize and given:
+        given = initialize_given(given, init_with, True, True)
+    return family + (" ".join(re.split(r"[\s.]+", given)).strip(),)
+
+
+def given_level(name, opts, rivals, max_level: int) -> int:
+    """The smallest level (1 or 2, at most `max_level`) at which `name`
+    prints differently from every rival name (other people printed alike);
+    0 when no allowed level separates them."""
+    form, init_with, initialize = opts
+    for level in range(1, max_level + 1):
+        mine = name_key(name, level, form, init_with, initialize)
+        if all(name_key(other, level, *other_opts) != mine for other, other_opts in rivals):
+            return level
+    return 0
 
 
 def _et_al(name_elem, context):

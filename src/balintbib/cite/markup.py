@@ -33,6 +33,8 @@ _KINDS = {
     "baseline": ('<span style="baseline">', "</span>", "", ""),
     "quote": ("", "", "", ""),  # resolved to the locale's quote marks
     "dquote": ("", "", "", ""),  # “…” in the data: kept, flipped when nested
+    "squote": ("", "", "", ""),  # ‘…’ in the data: kept, flipped when nested
+    "nodecor": ("", "", "", ""),  # <span class="nodecor">: surrounding styles reset
     "block": ('<div class="csl-block">', "</div>", "\n\n", ""),
     "left-margin": ('<div class="csl-left-margin">', "</div>", "", " "),
     "right-inline": ('<div class="csl-right-inline">', "</div>", "", ""),
@@ -84,21 +86,34 @@ class QuoteMarks:
 
 
 def resolve_quotes(text: str, quotes: QuoteMarks) -> str:
-    """Replace quote markers by the locale's marks, alternating outer and inner
-    marks when quotes nest (CSL 1.0.2, "quotes": flip-flopping)."""
-    out, depth = [], 0
+    """Replace quote markers by the locale's marks (CSL 1.0.2 "quotes" and
+    Appendix VI flip-flopping, as citeproc-js does it): a quotation inside
+    outer quotes takes the inner marks and vice versa. At the top level a
+    ``quotes="true"`` node or straight quotes in the data take the outer
+    marks, while “…” and ‘…’ written in the data keep their own marks
+    (fixtures flipflop_*, decorations_NestedQuotesInnerReverse)."""
+    out: list[str] = []
+    stack: list[tuple[bool, str]] = []  # (outer?, closing mark)
     for kind, tok in _tokens(text):
-        if kind is not None and kind[0] == "dquote" and depth == 0:
-            out.append("\u201c" if kind[1] else "\u201d")
-        elif kind is not None and kind[0] in ("quote", "dquote"):
-            if kind[1]:
-                out.append(quotes.open if depth % 2 == 0 else quotes.inner_open)
-                depth += 1
-            else:
-                depth = max(depth - 1, 0)
-                out.append(quotes.close if depth % 2 == 0 else quotes.inner_close)
-        else:
+        if kind is None or kind[0] not in ("quote", "dquote", "squote"):
             out.append(tok)
+        elif kind[1]:
+            if stack:
+                outer = not stack[-1][0]
+            else:
+                outer = kind[0] != "squote"
+            if not stack and kind[0] == "dquote":
+                marks = ("\u201c", "\u201d")
+            elif not stack and kind[0] == "squote":
+                marks = ("\u2018", "\u2019")
+            elif outer:
+                marks = (quotes.open, quotes.close)
+            else:
+                marks = (quotes.inner_open, quotes.inner_close)
+            out.append(marks[0])
+            stack.append((outer, marks[1]))
+        elif stack:
+            out.append(stack.pop()[1])
     return "".join(out)
 
 
@@ -135,6 +150,14 @@ def to_html(text: str) -> str:
     stack: list[tuple[str, str, str]] = []  # (kind, opening tag, closing tag)
 
     def open_tag(name):
+        if name == "nodecor":
+            # resets the styles in force around it (citeproc-js: only those)
+            resets = [_KINDS[_FLIP[k]] for k in ("italic", "bold", "smallcaps")
+                      if sum(1 for entry in stack if entry[0] == k) % 2 == 1]
+            opening, closing = "".join(r[0] for r in resets), "".join(r[1] for r in resets)
+            stack.append((name, opening, closing))
+            out.append(opening)
+            return
         flip = _FLIP.get(name)
         same = sum(1 for entry in stack if entry[0] == name)
         kind = flip if flip and same % 2 == 1 else name
@@ -190,52 +213,127 @@ def to_markdown(text: str) -> str:
 
 # ---------------------------------------------------------------- data markup
 
-_INLINE_TAG = re.compile(
-    r'<(/?)(i|b|sup|sub|sc|span(?:\s+style="font-variant:\s*small-caps;?")?|span\s+class="nocase")\s*>',
-    re.I)
+# The rich-text tags and quote characters CSL-JSON field values may carry
+# (CSL 1.0.2 Appendix "Rich text"/ citeproc-js flip-flopping).
+_DATA_TOKEN = re.compile(
+    r'<(/?)(i|b|sup|sub|sc)>'
+    r'|<span\s+style="font-variant:\s*small-caps;?"[^>]*>'
+    r'|<span\s+class="(nocase|nodecor)"[^>]*>'
+    r'|</span>'
+    r"""|["'\u201c\u201d\u2018\u2019]""")
+_TAG_KIND = {"i": "italic", "b": "bold", "sup": "sup", "sub": "sub", "sc": "smallcaps"}
+_NOCASE_OPEN = '<span class="nocase">'
+
+
+def _data_token(match) -> tuple[str, bool, str]:
+    """(kind, opening, closer text) of one markup token."""
+    text = match.group(0)
+    if match.group(2):
+        kind = _TAG_KIND[match.group(2)]
+        return kind, not match.group(1), f"</{match.group(2)}>"
+    if text.startswith("<span"):
+        return (match.group(3) or "smallcaps"), True, "</span>"
+    if text == "</span>":
+        return "span", False, "</span>"
+    return "q", True, text
 
 
 def data_to_markers(value: str) -> str:
-    """Turn the rich-text tags CSL-JSON allows in fields (``<i> <b> <sup> <sub>
-    <span style="font-variant:small-caps;">``) into markers; any other '<' stays
-    literal text (and is escaped in HTML). ``<span class="nocase">`` is left for
-    citeproc-py's parser, which turns it into a NoCase string."""
-    if "<" not in value:
+    """Rich text in a field value as markers (CSL 1.0.2 Appendix VI "Rich text
+    markup within fields", and citeproc-js's flip-flop parser).
+
+    * ``<i> <b> <sup> <sub> <sc>`` and ``<span style="font-variant:small-caps;">``
+      become formatting markers; ``<span class="nodecor">`` a marker that
+      resets the surrounding font style/weight/variant; ``<span class="nocase">``
+      stays a tag for citeproc-py's parser (a ``NoCase`` string: protected
+      from text-case); nested nocase spans collapse into the outer one.
+    * quotes: a straight ``"`` or ``'`` opens a quotation after a space, ``(``,
+      a tag or the start, and closes the innermost open one of its kind;
+      ``“…”`` and ``‘…’`` are quotations too. They become quote markers, so
+      that they print as the locale's marks and alternate with the quotes
+      around them. A ``'`` that opens or closes nothing is an apostrophe (’).
+    * a closing tag closes the innermost matching open one (tags opened inside
+      it and left open print literally); unmatched tags print literally, as
+      any other ``<``, ``>`` and ``&`` (escaped in HTML).
+
+    Fixtures flipflop_*, decorations_NestedQuotesInnerReverse,
+    quotes_PunctuationWithInnerQuote, textcase_NoCase*, testers_*.
+    """
+    if "<" not in value and '"' not in value and "'" not in value and \
+            "\u201c" not in value and "\u2018" not in value:
         return value
-    out, stack, pos = [], [], 0
-    for match in _INLINE_TAG.finditer(value):
-        out.append(value[pos:match.start()])
-        pos = match.end()
-        closing, tag = match.group(1), match.group(2).lower()
-        if tag.startswith("span") and "nocase" in tag:
-            stack.append("nocase")
-            out.append(match.group(0))
+    out: list[str] = []
+    stack: list[tuple[str, str, int]] = []  # (kind, closer text, index in out)
+    literal: dict[int, str] = {}  # out index -> text if the token stays literal
+    prev_end, after_open_tag = 0, False
+    for match in _DATA_TOKEN.finditer(value):
+        out.append(value[prev_end:match.start()])
+        before = value[match.start() - 1] if match.start() else " "
+        after = value[match.end()] if match.end() < len(value) else " "
+        kind, opening, closer = _data_token(match)
+        text = match.group(0)
+        # right after an opening tag counts as after a space (citeproc-js "forced space")
+        open_ctx = before.isspace() or before == "(" or match.start() == 0 or \
+            (after_open_tag and match.start() == prev_end)
+        prev_end = match.end()
+        after_open_tag = opening and kind != "q"
+        if kind == "q":
+            if text == '"':
+                kind, opening = "quote", open_ctx
+            elif text == "'":
+                if open_ctx and not after.isspace():
+                    kind, opening = "quote", True
+                elif not open_ctx and after not in ",.?:;!) " and match.end() < len(value):
+                    out.append("\u2019")  # an apostrophe inside a word
+                    continue
+                elif not open_ctx:
+                    kind, opening = "quote", False
+                else:
+                    out.append("\u2019")
+                    continue
+            elif text == "\u201c":
+                kind, closer = "dquote", "\u201d"
+            elif text == "\u2018":
+                kind, closer = "squote", "\u2019"
+            elif text == "\u201d":
+                kind, opening = "dquote", False
+            else:  # ’: an apostrophe unless it closes an open ‘
+                if before.isalpha() and after.isalpha():
+                    out.append(text)
+                    continue
+                kind, opening = "squote", False
+        if opening:
+            stack.append((kind, closer, len(out)))
+            literal[len(out)] = "\u2019" if text == "'" else text
+            out.append(OPEN[kind] if kind in OPEN else _NOCASE_OPEN)
             continue
-        if tag == "span" and closing:
-            spans = [k for k in stack if k in ("nocase", "smallcaps")]
-            kind = spans[-1] if spans else "smallcaps"
-        elif tag.startswith("span"):
-            kind = "smallcaps"
-        else:
-            kind = {"i": "italic", "b": "bold", "sup": "sup", "sub": "sub", "sc": "smallcaps"}[tag]
-        if closing:
-            if kind == "nocase":
-                stack.remove("nocase")
-                out.append(match.group(0))
-            elif kind in stack:
-                out.append(CLOSE[kind])
-                stack.remove(kind)
-            else:
-                out.append(match.group(0))
-        else:
-            stack.append(kind)
-            out.append(OPEN[kind])
-    out.append(value[pos:])
-    result = "".join(out)
-    for kind in stack:
-        if kind != "nocase":
-            result += CLOSE[kind]
-    return result
+        target = next((i for i in range(len(stack) - 1, -1, -1)
+                       if stack[i][1] == text and (kind == "span" or stack[i][0] == kind
+                                                   or kind not in ("quote", "dquote", "squote"))),
+                      None)
+        if target is None:
+            out.append("\u2019" if text in "'\u2019" else text)
+            continue
+        for k, _c, index in stack[target + 1:]:
+            out[index] = literal[index]
+        open_kind = stack[target][0]
+        del stack[target:]
+        out.append(CLOSE[open_kind] if open_kind in CLOSE else "</span>")
+    out.append(value[prev_end:])
+    for _k, _c, index in stack:
+        out[index] = literal[index]
+    # nocase inside nocase: only the outer span stays (citeproc-py does not nest them)
+    depth = 0
+    for i, piece in enumerate(out):
+        if piece == _NOCASE_OPEN:
+            depth += 1
+            if depth > 1:
+                out[i] = ""
+        elif piece == "</span>" and depth:
+            depth -= 1
+            if depth:
+                out[i] = ""
+    return "".join(out)
 
 
 html_unescape = html.unescape

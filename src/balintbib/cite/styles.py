@@ -27,11 +27,13 @@ from lxml import etree
 
 import balintbib
 
+from ..errors import BalintError
+
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"cs": CSL_NS}
 
 
-class StyleError(Exception):
+class StyleError(BalintError):
     """A style (or locale) cannot be found or parsed; the message is one line."""
 
 
@@ -95,6 +97,35 @@ def _style_info(path: Path) -> tuple[str | None, str | None, str]:
     return parent, root.get("default-locale"), title
 
 
+#: Names people say for styles whose official IDs differ (used when no style
+#: file has the name itself).
+ALIASES = {
+    "vancouver": "nlm-citation-sequence",
+    "ama": "american-medical-association",
+    "mla": "modern-language-association",
+    "chicago": "chicago-author-date",
+    "harvard": "harvard-cite-them-right",
+    "lancet": "the-lancet",
+    "nejm": "the-new-england-journal-of-medicine",
+}
+
+
+def style_names() -> list[str]:
+    """Every style name that resolves: curated, bundled and the aliases."""
+    names = {p.stem for folder in [*curated_dirs(), *bundled_dirs()] for p in folder.glob("*.csl")}
+    return sorted(names | set(ALIASES))
+
+
+def _suggest(spec: str) -> str:
+    """Up to three known names close to a mistyped one, for the error line."""
+    from rapidfuzz import process
+    from rapidfuzz.fuzz import WRatio
+
+    names = [n for n in style_names() if len(n) >= len(spec) / 2]  # no 'c' for 'vancover'
+    matches = process.extract(spec.lower(), names, scorer=WRatio, limit=3, score_cutoff=80)
+    return ", ".join(name for name, _score, _index in matches)
+
+
 def _find_by_name(name: str, first: list[Path] = ()) -> Path | None:
     for folder in [*first, *curated_dirs(), *bundled_dirs()]:
         candidate = folder / f"{name}.csl"
@@ -115,10 +146,11 @@ def resolve_style(spec: str) -> ResolvedStyle:
             raise StyleError(f"style file not found: {spec}")
         path = as_path.resolve()
     else:
-        found = _find_by_name(spec)
+        found = _find_by_name(spec) or _find_by_name(ALIASES.get(spec.lower(), spec))
         if found is None:
+            hint = _suggest(spec)
             raise StyleError(f"unknown CSL style {spec!r} (not a file, not in styles/, "
-                             "not in the bundled collection)")
+                             "not in the bundled collection)" + (f"; did you mean {hint}?" if hint else ""))
         path = found
     parent, locale, title = _style_info(path)
     if parent is None:

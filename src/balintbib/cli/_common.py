@@ -50,6 +50,14 @@ def open_library(paths: tuple[Path, ...] | list[Path], library_path: Path | None
     return Library.load(resolve_library(library_path))
 
 
+def warn_unread(problems) -> None:
+    """One warning line on stderr when some blocks could not be read (they are left out)."""
+    errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
+    if errors:
+        click.echo(f"warning: {len(errors)} problem(s) in the library; entries that could not be "
+                   f"read are left out (see balintbib check). First: {errors[0]}", err=True)
+
+
 def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -59,4 +67,5 @@ def is_tty(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-__all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "LibraryError"]
+__all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "warn_unread",
+           "LibraryError"]

@@ -23,7 +23,7 @@ from ..export import (
 from ..export.handout import library_settings
 from ..fsutil import atomic_write_bytes
 from . import cli
-from ._common import is_tty, library_option, open_library
+from ._common import is_tty, library_option, open_library, warn_unread
 
 #: Show a progress bar from this many formatted entries on.
 PROGRESS_THRESHOLD = 300
@@ -129,10 +129,7 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
         _check_output(output)
 
     lib = open_library((), library_path)
-    errors = [p for p in lib.problems if p.severity == "error"]
-    if errors:  # shown even with --quiet: the handout is missing something
-        click.echo(f"warning: {len(errors)} problem(s) in the library; entries that could not be "
-                   f"read are missing (see balintbib check). First: {errors[0]}", err=True)
+    warn_unread(lib.problems)  # shown even with --quiet: the handout is missing something
     folder = lib.root or (Path(lib.files[0].path).parent if lib.files else None)
     settings = library_settings(folder)
     style = style or settings.get("style") or DEFAULT_STYLE

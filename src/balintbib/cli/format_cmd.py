@@ -12,7 +12,7 @@ from ..cite.styles import list_curated
 from ..formats import csljson
 from ..library import LibraryError, load_references
 from . import cli
-from ._common import echo_json, json_option, library_option, resolve_library
+from ._common import echo_json, json_option, library_option, resolve_library, warn_unread
 
 
 def _csl_items(paths: tuple[Path, ...]) -> list[dict]:
@@ -31,9 +31,10 @@ def _csl_items(paths: tuple[Path, ...]) -> list[dict]:
             items.extend(data)
         else:
             try:
-                refs, macros, _problems = load_references([path])
+                refs, macros, problems = load_references([path])
             except LibraryError as exc:
                 raise click.ClickException(str(exc)) from None
+            warn_unread(problems)
             items.extend(csljson.to_csl(ref, macros) for ref in refs)
     seen: set[str] = set()
     unique = []
@@ -50,7 +51,7 @@ def _csl_items(paths: tuple[Path, ...]) -> list[dict]:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @library_option
 @click.option("--style", "-s", required=True, metavar="STYLE",
-              help="A CSL style: an ID of the official collection (apa, vancouver…), "
+              help="A CSL style: an ID of the official collection (apa, nlm-citation-sequence…; vancouver, ama, mla, chicago, harvard also work), "
                    f"a curated style ({', '.join(list_curated()[:3])}…) or a .csl file.")
 @click.option("--locale", metavar="LOCALE", help="Locale such as en-GB or de (default: the style's).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "html", "markdown"]), default="text",

@@ -13,7 +13,7 @@ from ..fsutil import atomic_write_text
 from ..library import load_references
 from ..query import select
 from . import cli
-from ._common import echo_json, json_option, library_option, open_library
+from ._common import echo_json, json_option, library_option, open_library, warn_unread
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 
@@ -31,9 +31,10 @@ def list_cmd(paths, library_path, query, tags, json_):
     custom.bibtex, and the annotation is "annote".
     """
     lib = open_library(paths, library_path)
+    warn_unread(lib.problems)
     refs = select(lib.references, query, tags, macros=lib.macros)
     if json_:
-        echo_json([csljson.to_csl(r, lib.macros) for r in refs])
+        echo_json([csljson.to_csl(r, lib.macros, exact=True) for r in refs])
         return
     for ref in refs:
         authors = ref.authors
@@ -118,7 +119,7 @@ def convert_cmd(inputs, fmt, output):
         if p.severity == "error":
             click.echo(f"warning: {p}", err=True)
     if fmt == "csl-json":
-        text = json.dumps([csljson.to_csl(r, macros) for r in refs], ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps([csljson.to_csl(r, macros, exact=True) for r in refs], ensure_ascii=False, indent=2) + "\n"
     else:
         strings = "".join(bibtex.render_string(k, "{" + v + "}") + "\n" for k, v in macros.items())
         text = (strings + "\n" if strings else "") + "\n\n".join(

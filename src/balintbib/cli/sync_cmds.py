@@ -92,6 +92,18 @@ def _done_progress(engine: SyncEngine) -> None:
         engine.progress.close()
 
 
+def _run(name: str, library_path: Path | None, quiet: bool, json_: bool, work) -> None:
+    """Open the sync engine, run `work(engine)`, print its JSON or the open conflicts, exit 3 if any."""
+    with _errors():
+        engine = _open(name, library_path, _Progress(is_tty() and not quiet and not json_))
+        out = work(engine)
+    if json_:
+        echo_json(out)
+    elif not quiet:
+        _show_conflicts(engine)
+    _finish(engine)
+
+
 def _pull(engine: SyncEngine, full: bool, json_: bool, quiet: bool) -> dict:
     try:
         report = engine.pull(full=full)
@@ -146,14 +158,7 @@ def pull(name, library_path, full, quiet, json_):
     is remembered, and `balintbib resolve` settles it.  Exits 3 when conflicts
     are open.
     """
-    with _errors():
-        engine = _open(name, library_path, _Progress(is_tty() and not quiet and not json_))
-        out = _pull(engine, full, json_, quiet)
-    if json_:
-        echo_json(out)
-    elif not quiet:
-        _show_conflicts(engine)
-    _finish(engine)
+    _run(name, library_path, quiet, json_, lambda engine: _pull(engine, full, json_, quiet))
 
 
 @cli.command()
@@ -167,14 +172,7 @@ def push(name, library_path, dry_run, quiet, json_):
     (refused if the group changed the document meanwhile: then it is pulled,
     merged and sent again), deletions (to the group's trash).
     """
-    with _errors():
-        engine = _open(name, library_path, _Progress(is_tty() and not quiet and not json_))
-        out = _push(engine, dry_run, json_, quiet)
-    if json_:
-        echo_json(out)
-    elif not quiet:
-        _show_conflicts(engine)
-    _finish(engine)
+    _run(name, library_path, quiet, json_, lambda engine: _push(engine, dry_run, json_, quiet))
 
 
 @cli.command("sync")
@@ -185,15 +183,12 @@ def push(name, library_path, dry_run, quiet, json_):
 @json_option
 def sync_cmd(name, library_path, full, quiet, json_):
     """Pull, then push."""
-    with _errors():
-        engine = _open(name, library_path, _Progress(is_tty() and not quiet and not json_))
+    def both(engine: SyncEngine) -> dict:
         pulled = _pull(engine, full, json_, quiet)
         pushed = _push(engine, False, json_, quiet)
-    if json_:
-        echo_json({"pull": pulled, "push": pushed, "open_conflicts": len(engine.state.conflicts)})
-    elif not quiet:
-        _show_conflicts(engine)
-    _finish(engine)
+        return {"pull": pulled, "push": pushed, "open_conflicts": len(engine.state.conflicts)}
+
+    _run(name, library_path, quiet, json_, both)
 
 
 @cli.command()

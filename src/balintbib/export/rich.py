@@ -298,7 +298,8 @@ def annotation_paragraphs(text: str) -> tuple[Paragraph, ...]:
             continue
         para = _NOCASE.sub(r"\1", markup.MARKER_RE.sub("", para))
         para = _DOUBLE_QUOTED.sub("\u201c\\1\u201d", para)
-        fragment = markup.to_html(typographic(markup.data_to_markers(para)))
+        fragment = markup.to_html(markup.resolve_quotes(
+            typographic(markup.data_to_markers(para)), markup.QuoteMarks()))
         runs = parse_csl_html(fragment).reference
         if runs:
             out.append(runs)

@@ -144,6 +144,7 @@ _BARE = re.compile(r"[^\s,{}\"#()=%]+")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'[{}"]')
 _KEY = re.compile(r"[^,\s{}()]*")
+_SWALLOWED = re.compile(r"\n[ \t]*([A-Za-z][\w:-]*)[ \t]*=")
 _FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
 # A field whose value is one brace group without nested braces, one quoted
 # string without braces, or a bare number/macro, followed by ',' -- the common
@@ -383,8 +384,23 @@ class _Reader:
             elif pos < self.n and text[pos] == close:
                 continue
             else:
+                self.swallowed_fields(name, vstart, vend)
                 found = repr(text[pos]) if pos < self.n else "the end of the file"
                 raise _ParseError(pos, f"expected ',' or '{close}' after field '{name}', found {found}")
+
+    def swallowed_fields(self, name: str, vstart: int, vend: int) -> None:
+        """A value that runs over lines looking like ``field = ...`` lost its closing brace or quote.
+
+        Then the error is reported where that value starts, naming the fields it
+        took in, rather than where the parser finally noticed (often the end of
+        the file or the next entry).
+        """
+        inner = _SWALLOWED.findall(self.text, vstart, vend)
+        if inner:
+            names = ", ".join(f"'{n}'" for n in dict.fromkeys(inner))
+            opener = "quote" if self.text[vstart] == '"' else "'}'"
+            raise _ParseError(vstart, f"the value of '{name}' takes in the lines of field(s) {names}: "
+                                      f"a closing {opener} is probably missing here")
 
     def recover(self, err_pos: int, start: int) -> int:
         """Where parsing resumes after a broken block: the next '@' that starts a line."""

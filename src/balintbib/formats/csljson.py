@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import ANNOTATION_FIELD, MONTH_MACROS, Person, Reference, resolve_expression
-from ..latex import latex_to_text, text_to_latex
+from ..model import ANNOTATION_FIELD, MONTH_MACROS, VERBATIM_FIELDS, Person, Reference, resolve_expression
+from ..latex import latex_to_rich, latex_to_text, text_to_latex
 
 #: BibTeX/biblatex entry type -> CSL type.
 TYPE_TO_CSL = {
@@ -116,6 +116,10 @@ TEXT_FIELDS = {
     "eventtitle": "event-title",
     "venue": "event-place",
 }
+#: Fields whose LaTeX formatting (\\emph, \\textbf, \\textsc, \\textsuperscript...) and
+#: case-protecting braces travel as CSL rich text when rendering (see `to_csl`).
+RICH_FIELDS = frozenset({"title", "shorttitle", "series", "eventtitle", "journal", "journaltitle",
+                         "booktitle"})
 #: Fields that name the container; which one is used depends on the type.
 CONTAINER_FIELDS = ("journal", "journaltitle", "booktitle")
 #: Fields that name the publisher for some types (school for theses...).
@@ -193,11 +197,60 @@ def _date_parts(text: str) -> dict | None:
     return {"date-parts": parts}
 
 
-def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_note: bool = False) -> dict:
-    """A reference as one CSL-JSON item; every field is kept somewhere."""
+def to_csl(ref: Reference, macros: dict[str, str] | None = None, annotation_as_note: bool = False,
+           exact: bool = False, rich: bool | None = None) -> dict:
+    """A reference as one CSL-JSON item; every field is kept somewhere.
+
+    CSL variables are plain text, so the way back (`from_csl`) cannot know the
+    BibTeX content they came from: ``{Balint}``'s case-protecting braces, a
+    ``jan`` macro, a ``publisher`` that was an ``organization``.  With
+    ``exact``, every field the way back would not restore as it was is kept
+    in ``custom["bibtex-exact"]`` as ``{"bibtex": original, "as": what the
+    way back makes of it}`` (``original`` is null for a field the way back
+    would add), and `from_csl` puts the original back as long as the CSL
+    variables still give the same result -- an item edited in another tool
+    keeps the edit.  A value built from the file's own ``@string`` macros is
+    kept with the macros filled in (an item cannot carry their definitions).
+    (Off for rendering, where nothing goes back.)
+
+    ``rich`` (default: when not ``exact``) is for rendering: in `RICH_FIELDS`
+    ``\\emph{..}``/``\\textit``/``{\\em ..}``, ``\\textbf``, ``\\textsc``,
+    ``\\textsuperscript``/``\\textsubscript`` become CSL rich text (``<i>``,
+    ``<b>``, small caps, ``<sup>``/``<sub>``) and case-protecting braces
+    (``{DNA}``) ``<span class="nocase">``, so that a style prints the italics
+    and its text-case leaves protected words alone (CSL 1.0.2 Appendix VI).
+    The exact, lossless CSL-JSON (``list --json``, ``convert``) stays plain text.
+    """
     macros = macros or {}
+    item = _to_csl(ref, macros, annotation_as_note, (not exact) if rich is None else rich)
+    if exact:
+        back = from_csl(item)
+        differ = {}
+        for name in dict.fromkeys([*ref.fields, *back.fields]):
+            mine, expression = ref.fields.get(name), name in ref.expressions
+            if expression and resolve_expression(mine, macros) != resolve_expression(mine, {}):
+                # uses the file's @string macros, which a CSL-JSON item cannot carry: inline them
+                mine, expression = resolve_expression(mine, macros), False
+            theirs = back.fields.get(name)
+            if mine != theirs or expression != (name in back.expressions):
+                entry = {"bibtex": mine, "as": theirs}
+                if expression:
+                    entry["expression"] = True
+                differ[name] = entry
+        if differ:
+            item["custom"]["bibtex-exact"] = differ
+    return item
+
+
+def _to_csl(ref: Reference, macros: dict[str, str], annotation_as_note: bool,
+            rich: bool = False) -> dict:
 
     def text(name: str) -> str:
+        if rich and name in RICH_FIELDS and name in ref.fields:
+            content = ref.fields[name]
+            if name in ref.expressions:
+                content = resolve_expression(content, macros)
+            return latex_to_rich(content)
         return ref.text(name, macros)
 
     item: dict = {"id": ref.key, "type": TYPE_TO_CSL.get(ref.type, "document")}
@@ -301,7 +354,28 @@ CONTAINER_BACK = {"chapter": "booktitle", "paper-conference": "booktitle", "entr
 
 
 def from_csl(item: dict) -> Reference:
-    """One CSL-JSON item as a reference (``custom.bibtex`` restored first)."""
+    """One CSL-JSON item as a reference (``custom.bibtex`` restored first,
+    ``custom["bibtex-exact"]`` last: see `to_csl`)."""
+    ref = _from_csl(item)
+    exact = (item.get("custom") or {}).get("bibtex-exact")
+    if isinstance(exact, dict):
+        for name, entry in exact.items():
+            if not isinstance(entry, dict) or ref.fields.get(name) != entry.get("as"):
+                continue  # changed since it was written: the CSL variables win
+            original = entry.get("bibtex")
+            if original is None:
+                ref.fields.pop(name, None)
+                ref.expressions.discard(name)
+            else:
+                ref.fields[name] = str(original)
+                if entry.get("expression"):
+                    ref.expressions.add(name)
+                else:
+                    ref.expressions.discard(name)
+    return ref
+
+
+def _from_csl(item: dict) -> Reference:
     custom = item.get("custom") or {}
     ctype = item.get("type", "document")
     ref = Reference(str(item.get("id", "")), custom.get("bibtex-type") or CSL_TO_TYPE.get(ctype, "misc"))
@@ -335,12 +409,17 @@ def from_csl(item: dict) -> Reference:
             field = _TEXT_BACK[var]
             if var == "note" and item.get("annote") == value:
                 continue  # the annotation rendered as note; it is kept as annote
-            ref.fields.setdefault(field, text_to_latex(str(value)))
+            ref.fields.setdefault(field, _content(field, str(value)))
         elif var == "publisher-place":
             ref.fields.setdefault("address", text_to_latex(str(value)))
         else:
             ref.fields.setdefault(f"csl-{var.lower()}", text_to_latex(_flatten(value)))
     return ref
+
+
+def _content(field: str, text: str) -> str:
+    """Plain text as BibTeX content for `field` (verbatim fields as they are)."""
+    return text if field in VERBATIM_FIELDS else text_to_latex(text)
 
 
 def _iso(date: dict) -> str:
@@ -358,9 +437,13 @@ def _date_back(ref: Reference, date: dict) -> None:
             ref.fields.setdefault("year", text_to_latex(str(lit)))
         return
     ref.fields.setdefault("year", str(parts[0]))
-    if len(parts) > 1:
-        ref.fields.setdefault("month", list(MONTH_MACROS)[int(parts[1]) - 1])
-        ref.expressions.add("month")
+    if len(parts) > 1 and "month" not in ref.fields:
+        month = str(parts[1])
+        if month.isdigit() and 1 <= int(month) <= 12:
+            ref.fields["month"] = list(MONTH_MACROS)[int(month) - 1]
+            ref.expressions.add("month")
+        else:  # a season (13-16, 21-24) or something else: kept as given
+            ref.fields["month"] = text_to_latex(month)
     if len(parts) > 2:
         ref.fields.setdefault("day", str(parts[2]))
 

@@ -37,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Person, Reference, split_list
+from ..model import VERBATIM_FIELDS as MODEL_VERBATIM
 
 # -- data tables ----------------------------------------------------------------
 
@@ -199,8 +200,8 @@ IDENTIFIERS: dict[str, str] = {
 IDENTIFIER_PREFIX = "mendeley-id-"  # identifiers not in the table
 
 #: Fields whose content is verbatim (no LaTeX decoding): URLs and identifiers.
-VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "mendeley-websites", "urldate", "mendeley-created",
-                             "mendeley-profile-id", "mendeley-folders"})
+VERBATIM_FIELDS = MODEL_VERBATIM | {"mendeley-websites", "mendeley-created", "mendeley-profile-id",
+                                    "mendeley-folders"}
 
 #: Fields that are server state and never written back.
 READ_ONLY = ("id", "created", "last_modified", "profile_id", "group_id", "file_attached")

@@ -164,17 +164,23 @@ def fix_month(ref: Reference, ctx: RuleContext) -> None:
         ref.expressions.add("month")
 
 
-@rule("issn", "ISSNs hyphenated as 1234-5678 (checksums are checked by `check`, B104)")
+@rule("issn", "ISSNs hyphenated as 1234-5678; a bad checksum is left as written (B104)")
 def fix_issn(ref: Reference, ctx: RuleContext) -> None:
     issn = _literal(ref, "issn")
     if issn:
-        new = ids.format_issn(issn)
+        new = _checked_issn(issn)
         if new is None and ("," in issn or ";" in issn):
-            parts = [ids.format_issn(p) for p in re.split(r"[,;]", issn)]
+            parts = [_checked_issn(p) for p in re.split(r"[,;]", issn)]
             if all(parts):
                 new = ", ".join(parts)
         if new and new != issn:
             ref.fields["issn"] = new
+
+
+def _checked_issn(value: str) -> str | None:
+    """The hyphenated ISSN, or None when it is not one or its check digit is wrong."""
+    new = ids.format_issn(value)
+    return new if new and ids.issn_checksum_ok(new) else None
 
 
 @rule("isbn", "ISBNs as ISBN-13 (978-0-306-40615-7, or 9780306406157 when written without hyphens); a bad checksum is left as written (B105)")

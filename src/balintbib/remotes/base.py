@@ -17,8 +17,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from ..errors import BalintError
 
-class RemoteError(Exception):
+
+class RemoteError(BalintError):
     """A remote request failed; ``str(err)`` is one line naming what and why."""
 
     def __init__(self, message: str, *, status: int | None = None, document: str | None = None):

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import config
+from ..errors import BalintError
 from ..fsutil import atomic_write_text
 
 REMOTE_TYPES = ("mendeley",)
@@ -30,7 +31,7 @@ DEFAULT_API_URLS = {"mendeley": "https://api.mendeley.com"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class RemoteConfigError(Exception):
+class RemoteConfigError(BalintError):
     """A remote that cannot be added, found or read; one clear line."""
 
 
