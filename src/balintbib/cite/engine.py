@@ -18,7 +18,7 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
@@ -41,12 +41,9 @@ class _CiteItem(CitationItem):
     chain of dict-attribute lookups, asked tens of times per rendered item;
     ``number`` was a list.index per call: quadratic in numeric styles)."""
 
-    @property
+    @cached_property  # (stored in the instance: later reads cost no call)
     def reference(self):
-        ref = self.__dict__.get("_ref")
-        if ref is None:
-            ref = self.__dict__["_ref"] = self.bibliography.source[self.key]
-        return ref
+        return self.bibliography.source[self.key]
 
     @property
     def number(self):
@@ -83,6 +80,12 @@ class _Style(CitationStylesStyle):
         self.root = self.xml.getroot()
         self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
+        # Speed: lxml makes a new Python proxy for an element each time it is
+        # reached unless one is alive; keeping every proxy of the style and its
+        # locales alive saves that work (and keeps what the element classes
+        # remember on themselves) for every rendered item.
+        self._proxies = [element for tree in [self.root, *self.root.locales]
+                         for element in tree.iter()]
 
 
 # data preparation -------------------------------------------------------
@@ -249,8 +252,12 @@ class CitationEngine:
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
         order += [k for k in keys if k not in set(order)]
-        for key in order:
-            bib.register(Citation([_CiteItem(key)]))
+        for key in order:  # bib.register without its list search per item (quadratic)
+            citation = Citation([_CiteItem(key)])
+            citation.bibliography = bib
+            if key in source:
+                bib.keys.append(key)
+                bib.items.append(citation.cites[0])
         return bib, keys
 
     def _finish(self, text) -> str:
@@ -268,36 +275,43 @@ class CitationEngine:
         with self.lock:
             bib, keys = self._bibliography(items)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
-            bib.sort()
+            self._sort(bib)
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
-            rendered = self._render_entries(bib)
-            out = []
-            for cite_item, text in zip(bib.items, rendered):
-                if text is None:
-                    continue
-                out.append(self._entry(ids[cite_item.key], self._finish(text)))
-            return out
+            return [entry for entry in self._render_entries(bib, ids) if entry is not None]
 
-    def _render_entries(self, bib) -> list:
-        """The bibliography entries, in parallel processes for big
-        bibliographies (fork: the workers inherit the sorted, disambiguated
-        state; each renders a slice, starting one entry early so that
+    def _sort(self, bib) -> None:
+        """``bib.sort()``, with the sort keys of long lists computed in
+        parallel processes (each key value depends on its item only)."""
+        fidelity.RENDER_STATE["spread"] = _spread
+        try:
+            bib.sort()
+        finally:
+            fidelity.RENDER_STATE["spread"] = None
+
+    def _render_entries(self, bib, ids: dict) -> list:
+        """The finished bibliography entries (None where an item renders
+        nothing), in parallel processes for big bibliographies (fork: the
+        workers inherit the sorted, disambiguated state; each renders and
+        finishes a slice, starting one entry early so that
         subsequent-author-substitute sees its predecessor)."""
         items = bib.items
         workers = _workers(len(items))
         if workers < 2:
-            return [str(t) if t is not None else None for t in bib.bibliography()]
+            return [self._finished(ids, item, text) for item, text in zip(items, bib.bibliography())]
         size = -(-len(items) // workers)
         slices = [(max(start - 1, 0), start, min(start + size, len(items)))
                   for start in range(0, len(items), size)]
-        return _in_forks(lambda lead, start, end: self._render_slice(bib, lead, start, end), slices)
+        return _in_forks(lambda lead, start, end: self._render_slice(bib, ids, lead, start, end), slices)
 
-    def _render_slice(self, bib, lead, start, end) -> list:
+    def _render_slice(self, bib, ids, lead, start, end) -> list:
         self.style.root.bibliography._previous_names = None
         out = self.style.render_bibliography(bib.items[lead:end])
-        return [str(t) if t is not None else None for t in out[start - lead:]]
+        return [self._finished(ids, item, text) for item, text in zip(bib.items[start:end], out[start - lead:])]
+
+    def _finished(self, ids, cite_item, text) -> RenderedEntry | None:
+        return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
 
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
@@ -526,7 +540,7 @@ class CitationEngine:
             bib, keys = self._bibliography(items, cited if not cited_all_first else ())
             by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
             if self.has_bibliography:
-                bib.sort()
+                self._sort(bib)
             self._disambiguate(bib)
             cites_so_far: list = []
             out = []
@@ -564,6 +578,17 @@ def _workers(count: int) -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(cpus, 4))
+
+
+def _spread(job, items: list) -> list:
+    """job(items), in parallel slices for long lists (job maps each item
+    independently and returns a list)."""
+    workers = _workers(len(items))
+    if workers < 2:
+        return job(items)
+    size = -(-len(items) // workers)
+    chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    return _in_forks(lambda a, b: job(items[a:b]), chunks)
 
 
 _JOB = None

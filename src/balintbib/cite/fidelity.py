@@ -1201,6 +1201,15 @@ _OPTION_DEFAULTS = {
 
 
 def _owner(element):
+    """The cs:citation or cs:bibliography an element belongs to (None inside
+    a macro); remembered per element (speed: asked for every name option)."""
+    memo = element.__dict__
+    if "_owner" not in memo:
+        memo["_owner"] = _owner_uncached(element)
+    return memo["_owner"]
+
+
+def _owner_uncached(element):
     node = element
     while node is not None:
         if node.tag in (f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography"):
@@ -1506,15 +1515,30 @@ class Sort(m.Sort):
         (CSL 1.0.2 "Sorting"), strings by :func:`collation_key`, numbers and
         dates numerically."""
         keys = self.findall("cs:key", NS)
-        columns = [(key.sort_keys(items, context), key.get("sort", "ascending") == "descending")
-                   for key in keys]
-        order = list(range(len(items)))
-        for values, descending in reversed(columns):
-            present = [i for i in order if values[i] is not None and values[i] != ""]
-            missing = [i for i in order if values[i] is None or values[i] == ""]
-            present.sort(key=lambda i: values[i], reverse=descending)
-            order = present + missing
-        return [items[i] for i in order]
+        return _sort_by_keys(list(items), keys, context)
+
+
+def _sort_by_keys(items, keys, context):
+    """Items sorted by the first key, ties by the next ones (stable, empty
+    values last). Speed: a key is rendered only for the items still tied on
+    the keys before it (a single item needs none), not for every item."""
+    if len(items) < 2 or not keys:
+        return items
+    key, rest = keys[0], keys[1:]
+    spread = RENDER_STATE.get("spread")  # the engine may spread long lists over processes
+    values = spread(lambda part: key.sort_keys(part, context), items) if spread \
+        else key.sort_keys(items, context)
+    present = [i for i in range(len(items)) if values[i] is not None and values[i] != ""]
+    missing = [i for i in range(len(items)) if values[i] is None or values[i] == ""]
+    present.sort(key=lambda i: values[i], reverse=key.get("sort", "ascending") == "descending")
+    out, run = [], []
+    for i in present:
+        if run and values[run[-1]] != values[i]:
+            out += _sort_by_keys([items[j] for j in run], rest, context)
+            run = []
+        run.append(i)
+    out += _sort_by_keys([items[j] for j in run], rest, context)
+    return out + _sort_by_keys([items[j] for j in missing], rest, context)
 
 
 class Key(m.Key):
@@ -1636,6 +1660,20 @@ def _macro_is_numeric_uncached(macro):
 
 
 
+_NO_LAYOUT = object()
+_FORMAT_ATTRIBUTES = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_BASE_METHODS = {"format": {m.Formatted.format}, "wrap": {m.Affixed.wrap, DisplayMixin.wrap}}
+
+
+@lru_cache(maxsize=None)
+def _only_base_method(cls, name) -> bool:
+    """Whether `cls` (below MemoMixin) has `name` only from citeproc-py's
+    Formatted/Affixed and our DisplayMixin, so the fast paths are exact."""
+    found = {klass.__dict__[name] for klass in cls.__mro__[cls.__mro__.index(MemoMixin) + 1:]
+             if name in klass.__dict__}
+    return bool(found) and found <= _BASE_METHODS[name]
+
+
 class MemoMixin:
     """Speed: citeproc-py answers the same XPath questions (which macro,
     which layout, which term) for every item; the answers never change for a
@@ -1644,11 +1682,17 @@ class MemoMixin:
     them (``repressed``, ``cites``) attached to one object."""
 
     def _memo(self, table):
-        root = self.getroottree().getroot()
-        memo = root.__dict__.get("_memo_tables")
+        memo = self.__dict__.get("_root_memo")  # (the engine keeps proxies alive)
         if memo is None:
-            memo = root._memo_tables = {}
-        return memo.setdefault(table, {})
+            root = self.getroottree().getroot()
+            memo = root.__dict__.get("_memo_tables")
+            if memo is None:
+                memo = root._memo_tables = {}
+            self._root_memo = memo
+        found = memo.get(table)
+        if found is None:
+            found = memo[table] = {}
+        return found
 
     def get_root(self):
         memo = self.__dict__.get("_root")
@@ -1664,11 +1708,43 @@ class MemoMixin:
         return found
 
     def get_layout(self):
+        found = self.__dict__.get("_layout")  # (the engine keeps proxies alive)
+        if found is not None:
+            return found
         layouts = self._memo("layouts")
         found = layouts.get(self)
         if found is None:
-            found = layouts[self] = super().get_layout()
+            try:
+                found = super().get_layout()
+            except IndexError:  # not inside a layout (a macro): remembered too
+                found = _NO_LAYOUT
+            layouts[self] = found
+        if found is _NO_LAYOUT:
+            raise IndexError("no cs:layout above this element")
+        self._layout = found
         return found
+
+    def format(self, string):
+        """Speed: an element without formatting attributes returns the text
+        as citeproc-py's five formatting steps would (unchanged)."""
+        plain = self.__dict__.get("_plain_format")
+        if plain is None:
+            plain = self._plain_format = _only_base_method(type(self), "format") and not any(
+                name in self.attrib for name in _FORMAT_ATTRIBUTES)
+        if plain:
+            return str(string) if isinstance(string, (int, float)) else string
+        return super().format(string)
+
+    def wrap(self, string):
+        """Speed: an element without affixes or ``display`` returns the text
+        unchanged, as citeproc-py's affixing would."""
+        plain = self.__dict__.get("_plain_wrap")
+        if plain is None:
+            plain = self._plain_wrap = _only_base_method(type(self), "wrap") and not any(
+                name in self.attrib for name in ("prefix", "suffix", "display"))
+        if plain:
+            return string
+        return super().wrap(string)
 
     def _remember(self, table, compute):
         memo = self._memo(table)
@@ -1688,7 +1764,10 @@ class MemoMixin:
 
     def get_parent_delimiter(self, context=None):
         if context is not None and context is not self:
-            return super().get_parent_delimiter(context)
+            memo = self._memo("parent_delimiter_of")
+            if context not in memo:
+                memo[context] = super().get_parent_delimiter(context)
+            return memo[context]
         return self._remember("parent_delimiter", super().get_parent_delimiter)
 
 
