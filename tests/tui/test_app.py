@@ -386,3 +386,160 @@ async def test_missing_library_is_reported_in_the_app(tmp_path):
         await settle(pilot)
         assert "Cannot open the library" in screen_text(app)
         assert app.is_running
+
+
+# -- acceptance fixes: editing never loses anyone's work ------------------------------------------
+
+def annotate_from_the_command_line(path, *args) -> None:
+    """What a colleague does meanwhile: `balintbib annotate KEY ...` on the same file."""
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+
+    result = CliRunner().invoke(cli, ["annotate", *args, "--library", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def notifications(app) -> str:
+    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+
+
+async def open_edit(pilot, key: str) -> EditScreen:
+    app = pilot.app
+    app.query_one("#search").value = f"key:{key}"
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(app.screen, EditScreen)
+    return app.screen
+
+
+async def test_edit_after_the_file_changed_on_disk_keeps_both_changes(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.marks.add("balint1957doctor")
+        annotate_from_the_command_line(sample_bib, "kjeldmand2006doctor", "--text", "Changed on the command line.")
+        dialog = await open_edit(pilot, "salinsky2005what")
+        assert "Reloaded: the library changed on disk" in notifications(app)
+        dialog.query_one("#edit-tags").value = "group process, leadership, residents"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditScreen)
+        assert "Saved salinsky2005what" in notifications(app)
+        assert app.marks == {"balint1957doctor"} and app.query_one("#search").value == "key:salinsky2005what"
+        assert app.table.current.key == "salinsky2005what"
+        app.query_one("#search").value = "key:kjeldmand2006doctor"
+        await settle(pilot)
+        assert "Changed on the command line." in detail_text(app)
+    library = Library.load(sample_bib)
+    assert library.get("kjeldmand2006doctor").annotation == "Changed on the command line."
+    assert library.get("salinsky2005what").tags == ["group process", "leadership", "residents"]
+
+
+async def test_save_racing_another_writer_reopens_the_dialog_with_what_was_typed(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "salinsky2005what")
+        dialog.query_one("#edit-annotation").text = "Typed while someone else saved."
+        # the other writer saves after the dialog opened
+        annotate_from_the_command_line(sample_bib, "kjeldmand2006doctor", "--add-tag", "from the CLI")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScreen)
+        assert dialog.query_one("#edit-annotation").text == "Typed while someone else saved."
+        error = str(dialog.query_one("#edit-error").render())
+        assert "changed on disk" in error and "save again" in error
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditScreen)
+    library = Library.load(sample_bib)
+    assert library.get("salinsky2005what").annotation == "Typed while someone else saved."
+    assert "from the CLI" in library.get("kjeldmand2006doctor").tags
+
+
+MARKUP = r"Michael {Balint}'s groups: \emph{the} doctor, $x^2$ and 100\% of them."
+
+
+def with_markup_annotation(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("annotation = {Qualitative study of how participants describe the Balint group.}",
+                        "annotation = {" + MARKUP + "}")
+    path.write_text(text, encoding="utf-8")
+
+
+async def test_changing_only_tags_keeps_the_annotation_as_written(sample_bib):
+    with_markup_annotation(sample_bib)
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "kjeldmand2006doctor")
+        dialog.query_one("#edit-tags").value = "group process, general practice, qualitative"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert "annotation = {" + MARKUP + "}" in sample_bib.read_text(encoding="utf-8")
+    assert Library.load(sample_bib).get("kjeldmand2006doctor").tags[-1] == "qualitative"
+
+
+async def test_an_annotation_with_markup_is_edited_as_written(sample_bib):
+    with_markup_annotation(sample_bib)
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "kjeldmand2006doctor")
+        assert "holds BibTeX markup; it is shown as written" in str(dialog.query_one("#edit-raw-note").render())
+        area = dialog.query_one("#edit-annotation")
+        assert area.text == MARKUP
+        await pilot.press("space", "N", "e", "w", ".")  # the cursor starts at the end
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditScreen)
+    assert "annotation = {" + MARKUP + " New.}" in sample_bib.read_text(encoding="utf-8")
+
+
+async def test_a_plain_annotation_saved_unchanged_writes_nothing(sample_bib):
+    before = sample_bib.read_bytes()
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_edit(pilot, "kjeldmand2004balint")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Nothing changed" in notifications(app)
+    assert sample_bib.read_bytes() == before
+
+
+async def test_a_failed_save_keeps_the_dialog_and_what_was_typed(sample_bib):
+    # A Latin-1 file cannot hold Ω: the save fails with one clear line.
+    sample_bib.write_bytes(sample_bib.read_text(encoding="utf-8").encode("latin-1"))
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "salinsky2005what")
+        dialog.query_one("#edit-annotation").text = "Resistance Ω in groups."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScreen)
+        assert dialog.query_one("#edit-annotation").text == "Resistance Ω in groups."
+        assert "Not saved" in str(dialog.query_one("#edit-error").render())
+        assert "cannot hold" in str(dialog.query_one("#edit-error").render())
+        # the library in memory is what is on disk: no stray annotation shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Resistance" not in detail_text(app)
+    assert "Resistance" not in sample_bib.read_bytes().decode("latin-1")
+
+
+async def test_typing_after_tab_into_the_tags_adds_to_them(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_edit(pilot, "salinsky2005what")
+        await pilot.press("tab")
+        await pilot.press("comma", "space", "r", "e", "s", "i", "d", "e", "n", "t", "s")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert Library.load(sample_bib).get("salinsky2005what").tags == ["group process", "leadership", "residents"]
