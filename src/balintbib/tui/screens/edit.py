@@ -129,7 +129,8 @@ class EditScreen(ModalScreen[Edit | None]):
             tags = Input(draft.tags_text, id="edit-tags", select_on_focus=False)
             tags.cursor_blink = self.cursor_blink
             yield tags
-            yield Static(Text(self.error or "", style="bold red"), id="edit-error")
+            yield Static(Text(self.error or "", style="bold red"), id="edit-error",
+                         classes="" if self.error else "-empty")
             with Horizontal(id="edit-buttons"):
                 yield Button("Save", variant="primary", id="edit-save")
                 yield Button("Cancel", id="edit-cancel")
@@ -151,7 +152,9 @@ class EditScreen(ModalScreen[Edit | None]):
                        tags_text=self.query_one("#edit-tags", Input).value)
         problem = edit.problem()
         if problem:
-            self.query_one("#edit-error", Static).update(Text(problem, style="bold red"))
+            error = self.query_one("#edit-error", Static)
+            error.update(Text(problem, style="bold red"))
+            error.remove_class("-empty")
             return
         self.dismiss(edit)
 
