@@ -79,3 +79,38 @@ async def test_read_only_library_does_not_sync(server, sample_bib):
         await pilot.press("p")
         await settle(pilot)
         assert app.sync_running is None and app.sync_log == []
+
+
+async def test_pull_after_the_file_changed_on_disk_reads_it_again_first(server, tmp_path):
+    """A colleague's `balintbib annotate` while the app is open: the pull builds on it, never over it."""
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+    from balintbib.library import Library
+    from balintbib.tui.app import BalintApp
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("P")
+        await wait_sync(pilot)
+        result = CliRunner().invoke(cli, ["annotate", "salinsky2005what", "--text", "Annotated meanwhile.",
+                                          "--library", str(folder)])
+        assert result.exit_code == 0, result.output
+        # ... and a change in the group, so the pull writes the file
+        ident = app.catalog.library.get("kjeldmand2004balint").remote_ids[REMOTE]
+        web = group_client(server)
+        web.update(ident, {"title": "Balint training makes GPs thrive (group title)"}, web.get(ident).version)
+        await pilot.press("p")
+        await wait_sync(pilot)
+        assert any(line.startswith("Pulled from society: 0 added, 1 updated") for line in app.sync_log), app.sync_log
+        assert "Reloaded: the library changed on disk" in "\n".join(n.message for n in app._notifications)
+        assert app.catalog.library.get("salinsky2005what").annotation == "Annotated meanwhile."
+    library = Library.load(folder)
+    assert library.get("salinsky2005what").annotation == "Annotated meanwhile."
+    assert library.get("kjeldmand2004balint").title == "Balint training makes GPs thrive (group title)"
