@@ -543,3 +543,22 @@ async def test_typing_after_tab_into_the_tags_adds_to_them(sample_bib):
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert Library.load(sample_bib).get("salinsky2005what").tags == ["group process", "leadership", "residents"]
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_tag_pane_at_narrow_widths_leaves_the_list_usable(sample_bib, size):
+    app = make_app(sample_bib)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        tags = app.query_one("#tags")
+        assert tags.region.width > 0 and tags.region.height > 0
+        rows = screen_text(app).splitlines()
+        assert len([r for r in rows if r.strip()]) >= 6  # the header and at least five references
+        assert app.table.region.width >= 60
+        assert "Kjeldmand, D. et al." in screen_text(app) and "Balint training makes" in screen_text(app)
+        # Enter opens a reference: the detail pane comes back in the tag pane's place
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(DetailPane).region.width > 0 and "founding book" in detail_text(app)

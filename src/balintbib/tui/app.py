@@ -289,6 +289,8 @@ class BalintApp(App[None]):
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self.show_detail(event.ref)
+        if not self.detail.region.width:  # the tag pane took its place (narrow terminal)
+            self._show_tags(False)
         self.detail.focus()
 
     @on(RefTable.SortRequested)
@@ -380,10 +382,17 @@ class BalintApp(App[None]):
         self.query_one("#search", Input).focus()
 
     def action_focus_tags(self) -> None:
+        self._show_tags(True)
+        self.query_one(TagPane).focus()
+
+    def _show_tags(self, show: bool) -> None:
+        """Show or hide the tag pane.  Below 120 columns the detail pane gives it its
+        place while it is shown, so the list keeps its width (Enter on a reference
+        brings the detail pane back)."""
         tags = self.query_one(TagPane)
-        tags.display = True
-        tags.add_class("shown")
-        tags.focus()
+        tags.set_class(show, "shown")
+        tags.display = show
+        self.query_one("#main").set_class(show, "-tags-shown")
 
     def action_focus_list(self) -> None:
         search = self.query_one("#search", Input)
@@ -432,9 +441,7 @@ class BalintApp(App[None]):
 
     def action_toggle_tags(self) -> None:
         tags = self.query_one(TagPane)
-        visible = tags.display and tags.region.width > 0
-        tags.set_class(not visible, "shown")
-        tags.display = not visible
+        self._show_tags(not (tags.display and tags.region.width > 0))
 
     def action_choose_style(self) -> None:
         def chosen(style: str | None) -> None:
