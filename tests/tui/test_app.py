@@ -562,3 +562,18 @@ async def test_tag_pane_at_narrow_widths_leaves_the_list_usable(sample_bib, size
         await pilot.press("enter")
         await settle(pilot)
         assert app.query_one(DetailPane).region.width > 0 and "founding book" in detail_text(app)
+
+
+async def test_a_broken_entry_is_named_and_stays_in_the_status_line(sample_bib):
+    text = sample_bib.read_text(encoding="utf-8")
+    sample_bib.write_text(text + "\n@article{broken2020,\n  author = {Somebody},\n  title = {Unclosed title,\n"
+                          "  year = {2020}\n}\n", encoding="utf-8")
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        note = next(n for n in app._notifications if "not read" in n.title)
+        assert note.title == "1 entry not read"
+        assert f"{sample_bib}:" in note.message and "broken2020" in note.message and "closing '}'" in note.message
+        assert note.timeout >= 20
+        await pilot.pause(1)
+        assert "1 entry not read: see balintbib check" in str(app.query_one("#status").render())
