@@ -577,3 +577,27 @@ async def test_a_broken_entry_is_named_and_stays_in_the_status_line(sample_bib):
         assert note.timeout >= 20
         await pilot.pause(1)
         assert "1 entry not read: see balintbib check" in str(app.query_one("#status").render())
+
+
+async def test_export_asks_before_overwriting_a_file(sample_bib, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "list.md").write_text("My own notes.\n", encoding="utf-8")
+    app = make_app(sample_bib, export_folder=out)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "x")
+        await settle(pilot)
+        path_input = app.screen.query_one("#export-path")
+        path_input.value = "list.md"
+        app.screen.query_one("#export-format").value = "markdown"
+        path_input.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert "exists — press Enter again to overwrite" in str(app.screen.query_one("#export-error").render())
+        assert (out / "list.md").read_text(encoding="utf-8") == "My own notes.\n"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+    assert "The doctor, his patient and the illness" in (out / "list.md").read_text(encoding="utf-8")
