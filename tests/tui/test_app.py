@@ -601,3 +601,22 @@ async def test_export_asks_before_overwriting_a_file(sample_bib, tmp_path):
         await settle(pilot)
         assert not isinstance(app.screen, ExportScreen)
     assert "The doctor, his patient and the illness" in (out / "list.md").read_text(encoding="utf-8")
+
+
+async def test_open_link_without_a_browser_shows_and_copies_the_link(sample_bib, monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or False)  # no browser here
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one("#search").value = "key:kjeldmand2004"
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        url = "https://doi.org/10.1016/j.pec.2003.09.008"
+        assert opened == [url]
+        text = notifications(app)
+        assert "No web browser found" in text and url in text and "Opening" not in text
+        assert app.clipboard == url

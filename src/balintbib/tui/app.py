@@ -14,6 +14,7 @@ to an old query never overwrites a newer one.
 from __future__ import annotations
 
 import time
+import webbrowser
 from pathlib import Path
 from typing import Callable
 
@@ -456,10 +457,26 @@ class BalintApp(App[None]):
         for kind, value in ref.identifiers.items():
             url = identifier_url(kind, value)
             if url:
-                self.open_url(url)
-                self.notify(f"Opening {url}")
+                self.open_link(url)
                 return
         self.notify("This reference has no DOI or URL.", severity="warning")
+
+    def open_link(self, url: str) -> None:
+        """Open `url` in a browser; when there is none, show the link and copy it to the clipboard."""
+        if self.is_web:  # served in a browser: the browser opens it
+            self.open_url(url)
+            self.notify(f"Opening {url}")
+            return
+        if webbrowser.open(url):
+            self.notify(f"Opening {url}")
+            return
+        copied = ""
+        try:
+            self.copy_to_clipboard(url)  # OSC 52: most terminals put it on the clipboard
+            copied = " (copied to the clipboard)"
+        except Exception:  # an older Textual, or a driver that cannot
+            pass
+        self.notify(f"{url}{copied}", title="No web browser found", severity="warning", timeout=20)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
