@@ -114,3 +114,46 @@ async def test_pull_after_the_file_changed_on_disk_reads_it_again_first(server, 
     library = Library.load(folder)
     assert library.get("salinsky2005what").annotation == "Annotated meanwhile."
     assert library.get("kjeldmand2004balint").title == "Balint training makes GPs thrive (group title)"
+
+
+def rich_log_text(screen) -> str:
+    """What the log shows on screen (drawn, not only written)."""
+    return "\n".join("".join(seg.text for seg in strip) for strip in screen._compositor.render_strips())
+
+
+async def test_sync_screen_says_what_runs_and_how_it_ended(server, tmp_path):
+    from balintbib.tui.app import BalintApp
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        screen = app.screen
+        state = screen.query_one("#sync-state")
+        bar = screen.query_one("#sync-progress")
+        assert "Ready" in str(state.render())
+        assert bar.total is not None  # idle: no "working" animation
+        seen = []
+        original = screen.refresh_state
+
+        def spy():
+            original()
+            seen.append(str(state.render()))
+        screen.refresh_state = spy
+        await pilot.press("P")
+        await wait_sync(pilot)
+        assert any("Pushing" in line for line in seen), seen
+        shown = str(state.render())
+        assert "Pushed to society: 8 created" in shown  # the result, as soon as the run ends
+        assert bar.total is not None and bar.progress == bar.total
+        log = rich_log_text(screen)
+        assert "Pushed to society: 8 created" in log
+        assert "(0/0)" not in log
+        await pilot.press("p")
+        await wait_sync(pilot)
+        assert "Pulled from society" in str(state.render())
+        assert "Pulled from society" in rich_log_text(screen)

@@ -102,6 +102,8 @@ class BalintApp(App[None]):
         self.sync_service: SyncService | None = None
         self.sync_running: str | None = None
         self.sync_progress: tuple[int, int] = (0, 0)
+        self.sync_phase = ""  # what the running sync does now ("listing", "merging"...)
+        self.sync_result: tuple[str, bool] | None = None  # how the last run ended (text, succeeded)
         self.sync_conflicts: list[Conflict] = []
         self.sync_log: list[str] = []
 
@@ -677,6 +679,7 @@ class BalintApp(App[None]):
             return
         self.sync_running = direction
         self.sync_progress = (0, 0)
+        self.sync_phase = ""
         self.sync_result = None
         self._log(f"{direction} started")
         self._sync_changed()
@@ -706,8 +709,9 @@ class BalintApp(App[None]):
 
     def on_sync_progress(self, message: msg.SyncProgress) -> None:
         self.sync_progress = (message.done, message.total)
-        if message.what:
-            self._log(f"{message.what} ({message.done}/{message.total})")
+        if message.what and message.what != self.sync_phase:  # one log line per phase; the bar counts
+            self.sync_phase = message.what
+            self._log(f"{message.what}…")
         self._sync_changed()
 
     def on_sync_finished(self, message: msg.SyncFinished) -> None:
@@ -715,12 +719,14 @@ class BalintApp(App[None]):
         self.sync_running = None
         if message.error:
             self._log(f"{direction} failed: {message.error}")
+            self.sync_result = (f"{direction.capitalize()} failed: {message.error}", False)
             self.notify(message.error, title=f"{direction.capitalize()} failed", severity="error", timeout=20)
         else:
             outcome = message.outcome
             assert outcome is not None
             self.sync_conflicts = outcome.conflicts
             self._log(outcome.summary)
+            self.sync_result = (outcome.summary, True)
             note = f" · {len(outcome.conflicts)} conflict(s) to settle (y)" if outcome.conflicts else ""
             self.notify(outcome.summary + note, title=f"{direction.capitalize()} done")
             if outcome.library_changed and self.catalog is not None:
