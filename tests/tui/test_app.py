@@ -620,3 +620,38 @@ async def test_open_link_without_a_browser_shows_and_copies_the_link(sample_bib,
         text = notifications(app)
         assert "No web browser found" in text and url in text and "Opening" not in text
         assert app.clipboard == url
+
+
+async def test_read_only_footer_shows_edit_and_sync_as_unavailable(sample_bib):
+    from textual.widgets._footer import FooterKey
+
+    def footer_keys(app) -> dict[str, bool]:  # label -> available
+        return {k.description: not k.has_class("-disabled") for k in app.screen.query(FooterKey)}
+
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert keys["Edit"] and keys["Sync"]
+    app = make_app(sample_bib, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert keys["Edit"] is False and keys["Sync"] is False and keys["Mark"] is True
+        await pilot.press("y")
+        await settle(pilot)
+        assert not isinstance(app.screen, SyncScreen)
+
+
+async def test_help_says_what_marking_does_and_no_wrong_command(sample_bib):
+    from rich.console import Console
+
+    from balintbib.tui.screens.help import help_table
+
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(help_table())
+    lines = console.export_text().splitlines()
+    mark = next(line for line in lines if line.lstrip().startswith("Space"))
+    assert "and move to the next" in mark
+    sort = next(line for line in lines if line.lstrip().startswith("s "))
+    assert "list --select" not in sort and "—" in sort

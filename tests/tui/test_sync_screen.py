@@ -69,11 +69,15 @@ async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
 
 async def test_read_only_library_does_not_sync(server, sample_bib):
     from balintbib.tui.app import BalintApp
+    from balintbib.tui.screens.sync import SyncScreen
 
     app = BalintApp(path=sample_bib, cursor_blink=False, read_only=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await pilot.press("y")
+        await pilot.press("y")  # unavailable (dimmed in the footer)
+        await settle(pilot)
+        assert not isinstance(app.screen, SyncScreen)
+        app.push_screen(SyncScreen())  # as the command palette could
         await settle(pilot)
         assert "read-only" in str(app.screen.query_one("#sync-state").render())
         await pilot.press("p")

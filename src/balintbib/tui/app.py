@@ -164,6 +164,7 @@ class BalintApp(App[None]):
     def _library_ready(self, library: Library) -> None:
         self.catalog = Catalog(library, read_only=self.forced_read_only)
         self.read_only_reason = self.catalog.read_only_reason()
+        self.refresh_bindings()
         self.sync_service = SyncService(library.root)
         self.table.catalog = self.catalog
         self.table.empty_message = "No reference matches."
@@ -381,6 +382,14 @@ class BalintApp(App[None]):
         self.table.border_subtitle = f"{self.shown} shown · {len(self.marks)} marked"
 
     # -- actions ----------------------------------------------------------------------------------
+    #: Actions that write the library: unavailable (dimmed in the footer) while it is read-only.
+    WRITING_ACTIONS = frozenset({"edit", "sync"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITING_ACTIONS and self.read_only_reason and self.read_only_reason != "loading":
+            return None  # shown, dimmed: the status line says why
+        return True
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -567,6 +576,7 @@ class BalintApp(App[None]):
         assert self.catalog is not None
         self.catalog.reload(library)
         self.read_only_reason = self.catalog.read_only_reason()
+        self.refresh_bindings()
         self._report_problems(library)
         self._index_worker()
         self.refilter()
