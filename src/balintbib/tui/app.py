@@ -695,9 +695,9 @@ class BalintApp(App[None]):
         self._sync_changed()
         # Never sync over a stale library: what the pull writes, or the push
         # sends, must start from what is on disk now.
-        self.with_fresh_library(lambda: self._sync_worker(direction), lambda: self._sync_not_started(direction))
+        self.with_fresh_library(lambda: self._sync_worker(direction), self._sync_not_started)
 
-    def _sync_not_started(self, direction: str) -> None:
+    def _sync_not_started(self) -> None:
         self.post_message(msg.SyncFinished(None, "the library could not be read again; nothing was synced"))
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
@@ -746,6 +746,10 @@ class BalintApp(App[None]):
         self._sync_changed()
 
     def resolve_conflict(self, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
+        # settling writes the library: on top of what is on disk now
+        self.with_fresh_library(lambda: self._resolve_now(conflict, choice, edited))
+
+    def _resolve_now(self, conflict: Conflict, choice: str, edited: dict[str, str] | None) -> None:
         assert self.sync_service is not None and self.catalog is not None
         try:
             self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
