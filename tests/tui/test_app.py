@@ -386,3 +386,272 @@ async def test_missing_library_is_reported_in_the_app(tmp_path):
         await settle(pilot)
         assert "Cannot open the library" in screen_text(app)
         assert app.is_running
+
+
+# -- acceptance fixes: editing never loses anyone's work ------------------------------------------
+
+def annotate_from_the_command_line(path, *args) -> None:
+    """What a colleague does meanwhile: `balintbib annotate KEY ...` on the same file."""
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+
+    result = CliRunner().invoke(cli, ["annotate", *args, "--library", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def notifications(app) -> str:
+    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+
+
+async def open_edit(pilot, key: str) -> EditScreen:
+    app = pilot.app
+    app.query_one("#search").value = f"key:{key}"
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(app.screen, EditScreen)
+    return app.screen
+
+
+async def test_edit_after_the_file_changed_on_disk_keeps_both_changes(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.marks.add("balint1957doctor")
+        annotate_from_the_command_line(sample_bib, "kjeldmand2006doctor", "--text", "Changed on the command line.")
+        dialog = await open_edit(pilot, "salinsky2005what")
+        assert "Reloaded: the library changed on disk" in notifications(app)
+        dialog.query_one("#edit-tags").value = "group process, leadership, residents"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditScreen)
+        assert "Saved salinsky2005what" in notifications(app)
+        assert app.marks == {"balint1957doctor"} and app.query_one("#search").value == "key:salinsky2005what"
+        assert app.table.current.key == "salinsky2005what"
+        app.query_one("#search").value = "key:kjeldmand2006doctor"
+        await settle(pilot)
+        assert "Changed on the command line." in detail_text(app)
+    library = Library.load(sample_bib)
+    assert library.get("kjeldmand2006doctor").annotation == "Changed on the command line."
+    assert library.get("salinsky2005what").tags == ["group process", "leadership", "residents"]
+
+
+async def test_save_racing_another_writer_reopens_the_dialog_with_what_was_typed(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "salinsky2005what")
+        dialog.query_one("#edit-annotation").text = "Typed while someone else saved."
+        # the other writer saves after the dialog opened
+        annotate_from_the_command_line(sample_bib, "kjeldmand2006doctor", "--add-tag", "from the CLI")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScreen)
+        assert dialog.query_one("#edit-annotation").text == "Typed while someone else saved."
+        error = str(dialog.query_one("#edit-error").render())
+        assert "changed on disk" in error and "save again" in error
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditScreen)
+    library = Library.load(sample_bib)
+    assert library.get("salinsky2005what").annotation == "Typed while someone else saved."
+    assert "from the CLI" in library.get("kjeldmand2006doctor").tags
+
+
+MARKUP = r"Michael {Balint}'s groups: \emph{the} doctor, $x^2$ and 100\% of them."
+
+
+def with_markup_annotation(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("annotation = {Qualitative study of how participants describe the Balint group.}",
+                        "annotation = {" + MARKUP + "}")
+    path.write_text(text, encoding="utf-8")
+
+
+async def test_changing_only_tags_keeps_the_annotation_as_written(sample_bib):
+    with_markup_annotation(sample_bib)
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "kjeldmand2006doctor")
+        dialog.query_one("#edit-tags").value = "group process, general practice, qualitative"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert "annotation = {" + MARKUP + "}" in sample_bib.read_text(encoding="utf-8")
+    assert Library.load(sample_bib).get("kjeldmand2006doctor").tags[-1] == "qualitative"
+
+
+async def test_an_annotation_with_markup_is_edited_as_written(sample_bib):
+    with_markup_annotation(sample_bib)
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "kjeldmand2006doctor")
+        assert "holds BibTeX markup; it is shown as written" in str(dialog.query_one("#edit-raw-note").render())
+        area = dialog.query_one("#edit-annotation")
+        assert area.text == MARKUP
+        await pilot.press("space", "N", "e", "w", ".")  # the cursor starts at the end
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, EditScreen)
+    assert "annotation = {" + MARKUP + " New.}" in sample_bib.read_text(encoding="utf-8")
+
+
+async def test_a_plain_annotation_saved_unchanged_writes_nothing(sample_bib):
+    before = sample_bib.read_bytes()
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_edit(pilot, "kjeldmand2004balint")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Nothing changed" in notifications(app)
+    assert sample_bib.read_bytes() == before
+
+
+async def test_a_failed_save_keeps_the_dialog_and_what_was_typed(sample_bib):
+    # A Latin-1 file cannot hold Ω: the save fails with one clear line.
+    sample_bib.write_bytes(sample_bib.read_text(encoding="utf-8").encode("latin-1"))
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "salinsky2005what")
+        dialog.query_one("#edit-annotation").text = "Resistance Ω in groups."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScreen)
+        assert dialog.query_one("#edit-annotation").text == "Resistance Ω in groups."
+        assert "Not saved" in str(dialog.query_one("#edit-error").render())
+        assert "cannot hold" in str(dialog.query_one("#edit-error").render())
+        # the library in memory is what is on disk: no stray annotation shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Resistance" not in detail_text(app)
+    assert "Resistance" not in sample_bib.read_bytes().decode("latin-1")
+
+
+async def test_typing_after_tab_into_the_tags_adds_to_them(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_edit(pilot, "salinsky2005what")
+        await pilot.press("tab")
+        await pilot.press("comma", "space", "r", "e", "s", "i", "d", "e", "n", "t", "s")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert Library.load(sample_bib).get("salinsky2005what").tags == ["group process", "leadership", "residents"]
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_tag_pane_at_narrow_widths_leaves_the_list_usable(sample_bib, size):
+    app = make_app(sample_bib)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        tags = app.query_one("#tags")
+        assert tags.region.width > 0 and tags.region.height > 0
+        rows = screen_text(app).splitlines()
+        assert len([r for r in rows if r.strip()]) >= 6  # the header and at least five references
+        assert app.table.region.width >= 60
+        assert "Kjeldmand, D. et al." in screen_text(app) and "Balint training makes" in screen_text(app)
+        # Enter opens a reference: the detail pane comes back in the tag pane's place
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one(DetailPane).region.width > 0 and "founding book" in detail_text(app)
+
+
+async def test_a_broken_entry_is_named_and_stays_in_the_status_line(sample_bib):
+    text = sample_bib.read_text(encoding="utf-8")
+    sample_bib.write_text(text + "\n@article{broken2020,\n  author = {Somebody},\n  title = {Unclosed title,\n"
+                          "  year = {2020}\n}\n", encoding="utf-8")
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        note = next(n for n in app._notifications if "not read" in n.title)
+        assert note.title == "1 entry not read"
+        assert f"{sample_bib}:" in note.message and "broken2020" in note.message and "closing '}'" in note.message
+        assert note.timeout >= 20
+        await pilot.pause(1)
+        assert "1 entry not read: see balintbib check" in str(app.query_one("#status").render())
+
+
+async def test_export_asks_before_overwriting_a_file(sample_bib, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "list.md").write_text("My own notes.\n", encoding="utf-8")
+    app = make_app(sample_bib, export_folder=out)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "x")
+        await settle(pilot)
+        path_input = app.screen.query_one("#export-path")
+        path_input.value = "list.md"
+        app.screen.query_one("#export-format").value = "markdown"
+        path_input.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert "exists — press Enter again to overwrite" in str(app.screen.query_one("#export-error").render())
+        assert (out / "list.md").read_text(encoding="utf-8") == "My own notes.\n"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+    assert "The doctor, his patient and the illness" in (out / "list.md").read_text(encoding="utf-8")
+
+
+async def test_open_link_without_a_browser_shows_and_copies_the_link(sample_bib, monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or False)  # no browser here
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one("#search").value = "key:kjeldmand2004"
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        url = "https://doi.org/10.1016/j.pec.2003.09.008"
+        assert opened == [url]
+        text = notifications(app)
+        assert "No web browser found" in text and url in text and "Opening" not in text
+        assert app.clipboard == url
+
+
+async def test_read_only_footer_shows_edit_and_sync_as_unavailable(sample_bib):
+    from textual.widgets._footer import FooterKey
+
+    def footer_keys(app) -> dict[str, bool]:  # label -> available
+        return {k.description: not k.has_class("-disabled") for k in app.screen.query(FooterKey)}
+
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert keys["Edit"] and keys["Sync"]
+    app = make_app(sample_bib, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert keys["Edit"] is False and keys["Sync"] is False and keys["Mark"] is True
+        await pilot.press("y")
+        await settle(pilot)
+        assert not isinstance(app.screen, SyncScreen)
+
+
+async def test_help_says_what_marking_does_and_no_wrong_command(sample_bib):
+    from rich.console import Console
+
+    from balintbib.tui.screens.help import help_table
+
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(help_table())
+    lines = console.export_text().splitlines()
+    mark = next(line for line in lines if line.lstrip().startswith("Space"))
+    assert "and move to the next" in mark
+    sort = next(line for line in lines if line.lstrip().startswith("s "))
+    assert "list --select" not in sort and "—" in sort

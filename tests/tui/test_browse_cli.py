@@ -68,3 +68,11 @@ def test_annotate_unknown_key_is_one_line(run_cli, sample_bib):
     result = run_cli("annotate", "nobody1999", "--library", sample_bib)
     assert result.exit_code == 1
     assert result.output.strip() == "Error: no reference with the key 'nobody1999' in the library"
+
+
+def test_browse_with_an_unknown_style_is_one_clear_line(run_cli, sample_bib):
+    result = run_cli("browse", "--library", sample_bib, "--style", "vancover")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: unknown CSL style 'vancover'")
+    assert "did you mean" in lines[0]

@@ -69,13 +69,95 @@ async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
 
 async def test_read_only_library_does_not_sync(server, sample_bib):
     from balintbib.tui.app import BalintApp
+    from balintbib.tui.screens.sync import SyncScreen
 
     app = BalintApp(path=sample_bib, cursor_blink=False, read_only=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await pilot.press("y")
+        await pilot.press("y")  # unavailable (dimmed in the footer)
+        await settle(pilot)
+        assert not isinstance(app.screen, SyncScreen)
+        app.push_screen(SyncScreen())  # as the command palette could
         await settle(pilot)
         assert "read-only" in str(app.screen.query_one("#sync-state").render())
         await pilot.press("p")
         await settle(pilot)
         assert app.sync_running is None and app.sync_log == []
+
+
+async def test_pull_after_the_file_changed_on_disk_reads_it_again_first(server, tmp_path):
+    """A colleague's `balintbib annotate` while the app is open: the pull builds on it, never over it."""
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+    from balintbib.library import Library
+    from balintbib.tui.app import BalintApp
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("P")
+        await wait_sync(pilot)
+        result = CliRunner().invoke(cli, ["annotate", "salinsky2005what", "--text", "Annotated meanwhile.",
+                                          "--library", str(folder)])
+        assert result.exit_code == 0, result.output
+        # ... and a change in the group, so the pull writes the file
+        ident = app.catalog.library.get("kjeldmand2004balint").remote_ids[REMOTE]
+        web = group_client(server)
+        web.update(ident, {"title": "Balint training makes GPs thrive (group title)"}, web.get(ident).version)
+        await pilot.press("p")
+        await wait_sync(pilot)
+        assert any(line.startswith("Pulled from society: 0 added, 1 updated") for line in app.sync_log), app.sync_log
+        assert "Reloaded: the library changed on disk" in "\n".join(n.message for n in app._notifications)
+        assert app.catalog.library.get("salinsky2005what").annotation == "Annotated meanwhile."
+    library = Library.load(folder)
+    assert library.get("salinsky2005what").annotation == "Annotated meanwhile."
+    assert library.get("kjeldmand2004balint").title == "Balint training makes GPs thrive (group title)"
+
+
+def rich_log_text(screen) -> str:
+    """What the log shows on screen (drawn, not only written)."""
+    return "\n".join("".join(seg.text for seg in strip) for strip in screen._compositor.render_strips())
+
+
+async def test_sync_screen_says_what_runs_and_how_it_ended(server, tmp_path):
+    from balintbib.tui.app import BalintApp
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        screen = app.screen
+        state = screen.query_one("#sync-state")
+        bar = screen.query_one("#sync-progress")
+        assert "Ready" in str(state.render())
+        assert bar.total is not None  # idle: no "working" animation
+        seen = []
+        original = screen.refresh_state
+
+        def spy():
+            original()
+            seen.append(str(state.render()))
+        screen.refresh_state = spy
+        await pilot.press("P")
+        await wait_sync(pilot)
+        assert any("Pushing" in line for line in seen), seen
+        shown = str(state.render())
+        assert "Pushed to society: 8 created" in shown  # the result, as soon as the run ends
+        assert bar.total is not None and bar.progress == bar.total
+        log = rich_log_text(screen)
+        assert "Pushed to society: 8 created" in log
+        assert "(0/0)" not in log
+        await pilot.press("p")
+        await wait_sync(pilot)
+        assert "Pulled from society" in str(state.render())
+        assert "Pulled from society" in rich_log_text(screen)

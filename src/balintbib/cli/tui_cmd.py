@@ -24,6 +24,13 @@ def browse_cmd(library_path: Path | None, read_only: bool, style: str | None) ->
     path = resolve_library(library_path)
     if not path.exists():
         raise click.ClickException(f"{path}: no such file or folder")
+    if style is not None:  # say a misspelt style now, not in every detail pane
+        from ..cite.styles import StyleError, resolve_style
+
+        try:
+            resolve_style(style)
+        except StyleError as exc:
+            raise click.ClickException(str(exc)) from None
     from ..tui.app import BalintApp  # Textual is imported only here
 
     BalintApp(path=path, read_only=read_only, style=style).run()

@@ -14,7 +14,9 @@ to an old query never overwrites a newer one.
 from __future__ import annotations
 
 import time
+import webbrowser
 from pathlib import Path
+from typing import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -27,7 +29,7 @@ from textual.widgets import Footer, Input, Static
 
 from .. import config
 from ..errors import BalintError
-from ..library import Library, collector_paused
+from ..library import Library, LibraryChangedError, collector_paused
 from ..model import Reference
 from ..query import QueryError, fold
 from . import messages as msg
@@ -87,6 +89,7 @@ class BalintApp(App[None]):
         self.only_marked = False
         self.shown = 0
         self.query_error: str | None = None
+        self.unread_entries = 0  # entries the reader could not read (their text stays in the file)
         self._generation = 0
         self.applied_generation = 0  # the last search whose result is on screen
         self._search_timer: Timer | None = None
@@ -99,6 +102,8 @@ class BalintApp(App[None]):
         self.sync_service: SyncService | None = None
         self.sync_running: str | None = None
         self.sync_progress: tuple[int, int] = (0, 0)
+        self.sync_phase = ""  # what the running sync does now ("listing", "merging"...)
+        self.sync_result: tuple[str, bool] | None = None  # how the last run ended (text, succeeded)
         self.sync_conflicts: list[Conflict] = []
         self.sync_log: list[str] = []
 
@@ -159,6 +164,7 @@ class BalintApp(App[None]):
     def _library_ready(self, library: Library) -> None:
         self.catalog = Catalog(library, read_only=self.forced_read_only)
         self.read_only_reason = self.catalog.read_only_reason()
+        self.refresh_bindings()
         self.sync_service = SyncService(library.root)
         self.table.catalog = self.catalog
         self.table.empty_message = "No reference matches."
@@ -168,15 +174,20 @@ class BalintApp(App[None]):
         self.query_one(TagPane).border_subtitle = "counting…"
         where = Path(self.library_path or (library.files[0].path if library.files else "")).name
         self.query_one("#search", Input).border_title = f"balintbib — {where}"
-        if library.problems:
-            errors = sum(1 for p in library.problems if getattr(p, "severity", "error") == "error")
-            if errors:
-                self.notify(f"{errors} problem(s) while reading the library; run 'balintbib check'.",
-                            severity="warning")
+        self._report_problems(library)
         self.update_status()
         # Index once the first frames are painted: the list is on screen before
         # the heavy work starts competing for the interpreter.
         self.set_timer(INDEX_DELAY, self._index_worker)
+
+    def _report_problems(self, library: Library) -> None:
+        """Say which entries could not be read: the first one in a notification, a count in the status line."""
+        errors = [p for p in library.problems if getattr(p, "severity", "error") == "error"]
+        self.unread_entries = len(errors)
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            self.notify(f"{errors[0]}{more}. Run 'balintbib check' for the list.",
+                        title=f"{_entries(len(errors))} not read", severity="warning", timeout=30)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _index_worker(self) -> None:
@@ -282,6 +293,8 @@ class BalintApp(App[None]):
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self.show_detail(event.ref)
+        if not self.detail.region.width:  # the tag pane took its place (narrow terminal)
+            self._show_tags(False)
         self.detail.focus()
 
     @on(RefTable.SortRequested)
@@ -359,6 +372,8 @@ class BalintApp(App[None]):
             text.append(f" · {self.sync_running} {done}/{all_ or '?'}", style="bold cyan")
         elif self.sync_conflicts:
             text.append(f" · {len(self.sync_conflicts)} sync conflict(s): y", style="bold red")
+        if self.unread_entries:
+            text.append(f" · {_entries(self.unread_entries)} not read: see balintbib check", style="bold red")
         if self.read_only_reason:
             text.append(f" · read-only ({self.read_only_reason})", style="bold magenta")
         if self.query_error:
@@ -367,14 +382,29 @@ class BalintApp(App[None]):
         self.table.border_subtitle = f"{self.shown} shown · {len(self.marks)} marked"
 
     # -- actions ----------------------------------------------------------------------------------
+    #: Actions that write the library: unavailable (dimmed in the footer) while it is read-only.
+    WRITING_ACTIONS = frozenset({"edit", "sync"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITING_ACTIONS and self.read_only_reason and self.read_only_reason != "loading":
+            return None  # shown, dimmed: the status line says why
+        return True
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_focus_tags(self) -> None:
+        self._show_tags(True)
+        self.query_one(TagPane).focus()
+
+    def _show_tags(self, show: bool) -> None:
+        """Show or hide the tag pane.  Below 120 columns the detail pane gives it its
+        place while it is shown, so the list keeps its width (Enter on a reference
+        brings the detail pane back)."""
         tags = self.query_one(TagPane)
-        tags.display = True
-        tags.add_class("shown")
-        tags.focus()
+        tags.set_class(show, "shown")
+        tags.display = show
+        self.query_one("#main").set_class(show, "-tags-shown")
 
     def action_focus_list(self) -> None:
         search = self.query_one("#search", Input)
@@ -423,9 +453,7 @@ class BalintApp(App[None]):
 
     def action_toggle_tags(self) -> None:
         tags = self.query_one(TagPane)
-        visible = tags.display and tags.region.width > 0
-        tags.set_class(not visible, "shown")
-        tags.display = not visible
+        self._show_tags(not (tags.display and tags.region.width > 0))
 
     def action_choose_style(self) -> None:
         def chosen(style: str | None) -> None:
@@ -440,10 +468,26 @@ class BalintApp(App[None]):
         for kind, value in ref.identifiers.items():
             url = identifier_url(kind, value)
             if url:
-                self.open_url(url)
-                self.notify(f"Opening {url}")
+                self.open_link(url)
                 return
         self.notify("This reference has no DOI or URL.", severity="warning")
+
+    def open_link(self, url: str) -> None:
+        """Open `url` in a browser; when there is none, show the link and copy it to the clipboard."""
+        if self.is_web:  # served in a browser: the browser opens it
+            self.open_url(url)
+            self.notify(f"Opening {url}")
+            return
+        if webbrowser.open(url):
+            self.notify(f"Opening {url}")
+            return
+        copied = ""
+        try:
+            self.copy_to_clipboard(url)  # OSC 52: most terminals put it on the clipboard
+            copied = " (copied to the clipboard)"
+        except Exception:  # an older Textual, or a driver that cannot
+            pass
+        self.notify(f"{url}{copied}", title="No web browser found", severity="warning", timeout=20)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -490,6 +534,53 @@ class BalintApp(App[None]):
             for warning in message.warnings:
                 self.notify(warning, severity="warning", timeout=10)
 
+    # -- reloading -------------------------------------------------------------------------------
+    def with_fresh_library(self, then: Callable[[], None], failed: Callable[[], None] | None = None) -> None:
+        """Run `then()` on the UI thread once the library in memory is what is on disk.
+
+        When a file changed on disk since it was read (``balintbib annotate``,
+        git pull, a colleague), the library is read again first, so what the
+        app writes next goes on top of that change instead of undoing it.
+        When it cannot be read again, says why and runs `failed()` instead.
+        """
+        self._fresh_worker(then, failed)
+
+    @work(thread=True, exclusive=False, group="fresh", exit_on_error=False)
+    def _fresh_worker(self, then, failed) -> None:
+        assert self.catalog is not None
+        library = self.catalog.library
+        try:
+            fresh = self._read_again(library) if library.stale_files() else None
+        except BalintError as exc:
+            self.post_message(msg.LibraryFresh(None, failed, str(exc)))
+            return
+        self.post_message(msg.LibraryFresh(fresh, then))
+
+    def _read_again(self, library: Library) -> Library:
+        with collector_paused(freeze=True):
+            if library.root is not None:
+                return Library.load(library.root)
+            return Library.load_files([bf.path for bf in library.files])
+
+    def on_library_fresh(self, message: msg.LibraryFresh) -> None:
+        if message.error:
+            self.notify(message.error, title="Cannot read the library again", severity="error", timeout=30)
+        elif message.library is not None:
+            self.swap_library(message.library)
+            self.notify("Reloaded: the library changed on disk.", title="Reloaded", timeout=8)
+        if message.then is not None:
+            message.then()
+
+    def swap_library(self, library: Library) -> None:
+        """Show a library read again from disk; marks, search, sort and cursor key stay."""
+        assert self.catalog is not None
+        self.catalog.reload(library)
+        self.read_only_reason = self.catalog.read_only_reason()
+        self.refresh_bindings()
+        self._report_problems(library)
+        self._index_worker()
+        self.refilter()
+
     # -- editing -------------------------------------------------------------------------------------
     def action_edit(self) -> None:
         ref = self.table.current
@@ -502,44 +593,69 @@ class BalintApp(App[None]):
             self.notify(f"Wait for the {self.sync_running} to finish: it is writing the library.",
                         severity="warning")
             return
+        self.with_fresh_library(lambda: self.open_edit(ref.key))
+
+    def open_edit(self, key: str, draft: Edit | None = None, error: str | None = None) -> None:
+        """The edit dialog for `key` (with what was typed and why it was not saved, after a failure)."""
+        assert self.catalog is not None
+        ref = self.catalog.library.get(key)
+        if ref is None:
+            self.notify(f"{key} is no longer in the library (it changed on disk).", severity="warning",
+                        timeout=15)
+            return
 
         def done(edit: Edit | None) -> None:
             if edit is not None:
                 self.apply_edit(ref, edit)
-        self.push_screen(EditScreen(ref, self.catalog.line(ref).title, cursor_blink=self.cursor_blink), done)
+        self.push_screen(EditScreen(ref, self.catalog.line(ref).title, cursor_blink=self.cursor_blink,
+                                    draft=draft, error=error), done)
 
     def apply_edit(self, ref: Reference, edit: Edit) -> None:
-        before = (ref.fields.get("annotation"), ref.fields.get("keywords"), list(ref.fields))
-        ref.annotation = edit.annotation
-        ref.tags = edit.tags
-        if (ref.fields.get("annotation"), ref.fields.get("keywords")) == before[:2]:
+        changes = edit.changes()
+        if not changes:
             self.notify("Nothing changed.")
             return
-        self._save_worker(ref, before)
+        before = (dict(ref.fields), set(ref.expressions))
+        for name, content in changes.items():
+            ref.set(name, content)
+        self._save_worker(ref, edit, before)
 
     @work(thread=True, exclusive=False, group="save", exit_on_error=False)
-    def _save_worker(self, ref: Reference, before) -> None:
+    def _save_worker(self, ref: Reference, edit: Edit, before) -> None:
         assert self.catalog is not None
+        library = self.catalog.library
         try:
-            paths = self.catalog.library.save()
+            paths = library.save()
+        except LibraryChangedError as exc:
+            # Someone wrote the file after the dialog opened: read it again and
+            # let the user save on top of it.
+            try:
+                fresh = self._read_again(library)
+            except BalintError:
+                fresh = None
+            self.post_message(msg.Saved(ref, [], str(exc), edit=edit, before=before, library=fresh))
+            return
         except BalintError as exc:
-            # Put the reference back as it is on disk, and say why.
-            annotation, keywords, order = before
-            ref.set("annotation", annotation)
-            ref.set("keywords", keywords)
-            ref.fields = {k: ref.fields[k] for k in order if k in ref.fields} | {
-                k: v for k, v in ref.fields.items() if k not in order}
-            self.post_message(msg.Saved(ref, [], str(exc)))
+            self.post_message(msg.Saved(ref, [], str(exc), edit=edit, before=before))
             return
         self.post_message(msg.Saved(ref, paths))
 
     def on_saved(self, message: msg.Saved) -> None:
         assert self.catalog is not None
-        self.catalog.refresh(message.ref)
+        ref = message.ref
         if message.error:
-            self.notify(message.error, title="Not saved", severity="error", timeout=20)
-        else:
-            self.notify(f"Saved {message.ref.key} to {', '.join(message.paths)}", title="Saved")
+            # Put the reference back as it is on disk, and give the dialog back with what was typed.
+            ref.fields, ref.expressions = message.before
+            self.catalog.refresh(ref)
+            error = f"Not saved: {message.error}"
+            if message.library is not None:
+                self.swap_library(message.library)
+                error = ("The library changed on disk while you were editing; it was reloaded. "
+                         "Check and press Ctrl+S to save again.")
+            self.open_edit(ref.key, draft=message.edit, error=error)
+            return
+        self.catalog.refresh(ref)
+        self.notify(f"Saved {ref.key} to {', '.join(message.paths)}", title="Saved")
         self.show_detail(self.table.current)
         self.refilter()
 
@@ -573,9 +689,16 @@ class BalintApp(App[None]):
             return
         self.sync_running = direction
         self.sync_progress = (0, 0)
+        self.sync_phase = ""
+        self.sync_result = None
         self._log(f"{direction} started")
-        self._sync_worker(direction)
         self._sync_changed()
+        # Never sync over a stale library: what the pull writes, or the push
+        # sends, must start from what is on disk now.
+        self.with_fresh_library(lambda: self._sync_worker(direction), self._sync_not_started)
+
+    def _sync_not_started(self) -> None:
+        self.post_message(msg.SyncFinished(None, "the library could not be read again; nothing was synced"))
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def _sync_worker(self, direction: str) -> None:
@@ -596,8 +719,9 @@ class BalintApp(App[None]):
 
     def on_sync_progress(self, message: msg.SyncProgress) -> None:
         self.sync_progress = (message.done, message.total)
-        if message.what:
-            self._log(f"{message.what} ({message.done}/{message.total})")
+        if message.what and message.what != self.sync_phase:  # one log line per phase; the bar counts
+            self.sync_phase = message.what
+            self._log(f"{message.what}…")
         self._sync_changed()
 
     def on_sync_finished(self, message: msg.SyncFinished) -> None:
@@ -605,12 +729,14 @@ class BalintApp(App[None]):
         self.sync_running = None
         if message.error:
             self._log(f"{direction} failed: {message.error}")
+            self.sync_result = (f"{direction.capitalize()} failed: {message.error}", False)
             self.notify(message.error, title=f"{direction.capitalize()} failed", severity="error", timeout=20)
         else:
             outcome = message.outcome
             assert outcome is not None
             self.sync_conflicts = outcome.conflicts
             self._log(outcome.summary)
+            self.sync_result = (outcome.summary, True)
             note = f" · {len(outcome.conflicts)} conflict(s) to settle (y)" if outcome.conflicts else ""
             self.notify(outcome.summary + note, title=f"{direction.capitalize()} done")
             if outcome.library_changed and self.catalog is not None:
@@ -620,6 +746,10 @@ class BalintApp(App[None]):
         self._sync_changed()
 
     def resolve_conflict(self, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
+        # settling writes the library: on top of what is on disk now
+        self.with_fresh_library(lambda: self._resolve_now(conflict, choice, edited))
+
+    def _resolve_now(self, conflict: Conflict, choice: str, edited: dict[str, str] | None) -> None:
         assert self.sync_service is not None and self.catalog is not None
         try:
             self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
@@ -654,3 +784,7 @@ def _configured_style() -> str:
     except BalintError:
         style = None
     return style if isinstance(style, str) and style else STYLES[0][0]
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"

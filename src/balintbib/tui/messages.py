@@ -7,6 +7,8 @@ thread-safe) and the app's handlers update the screen.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
+
 from textual.message import Message
 
 from ..library import Library
@@ -50,11 +52,28 @@ class CitationReady(Message):
         super().__init__()
 
 
+class LibraryFresh(Message):
+    """The library was checked against the disk (and read again when it had changed: `library`)."""
+
+    def __init__(self, library: Library | None, then: Callable[[], None] | None, error: str | None = None) -> None:
+        self.library = library
+        self.then = then  # what to do next (None: nothing)
+        self.error = error  # the library could not be read again
+        super().__init__()
+
+
 class Saved(Message):
-    def __init__(self, ref: Reference, paths: list[str], error: str | None = None) -> None:
+    """A save finished; on failure, the edit to give back and the fields to restore
+    (and the library read again, when it had changed on disk)."""
+
+    def __init__(self, ref: Reference, paths: list[str], error: str | None = None, *, edit=None,
+                 before: tuple[dict[str, str], set[str]] | None = None, library: Library | None = None) -> None:
         self.ref = ref
         self.paths = paths
         self.error = error
+        self.edit = edit
+        self.before = before
+        self.library = library
         super().__init__()
 
 

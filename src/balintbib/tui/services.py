@@ -297,6 +297,11 @@ class SyncService:
         reason = self.unavailable_reason()
         if reason:
             raise ServiceError(reason)
+        stale = library.stale_files()
+        if stale:  # the caller reads the library again first; a sync never starts from stale data
+            from ..library import LibraryChangedError
+
+            raise LibraryChangedError(stale)
 
         def go() -> SyncOutcome:
             engine = self._engine(library, progress)

@@ -38,6 +38,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.formats = formats
         self.folder = folder
         self.cursor_blink = cursor_blink
+        self._overwrite: Path | None = None  # the existing file the user agreed to overwrite
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog") as box:
@@ -92,6 +93,10 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             path = self.folder / path
         if not path.parent.is_dir():
             error.update(Text(f"No such folder: {path.parent}", style="bold red"))
+            return
+        if path.exists() and path != self._overwrite:
+            self._overwrite = path  # asked once: Enter again (same file) overwrites it
+            error.update(Text(f"{path} exists — press Enter again to overwrite it.", style="bold yellow"))
             return
         style = self.query_one("#export-style", Select).value
         fmt = self.query_one("#export-format", Select).value

@@ -52,22 +52,31 @@ class SyncScreen(Screen[None]):
         state = self.query_one("#sync-state", Static)
         reason = app.sync_service.unavailable_reason() if app.sync_service else "no library"
         line = Text()
+        done, total = app.sync_progress
         if app.sync_running:
-            line.append(f"{app.sync_running.capitalize()} running… ", style="bold")
+            line.append(f"{app.sync_running.capitalize().removesuffix('e')}ing… ", style="bold")
+            if app.sync_phase:
+                line.append(f"{app.sync_phase} {done}/{total}. " if total else f"{app.sync_phase}. ")
             line.append("You can go back to the list: it goes on in the background.")
-        elif reason:
-            line.append("Sync unavailable: ", style="bold")
-            line.append(reason)
-        elif app.read_only_reason:
-            line.append("Sync unavailable: ", style="bold")
-            line.append(f"the library is read-only ({app.read_only_reason}) and a sync writes it.")
         else:
-            line.append("Ready. ", style="bold")
-            line.append("p pulls the group's changes, P pushes yours.")
+            if app.sync_result is not None:
+                text, ok = app.sync_result
+                line.append(text + "\n", style="bold green" if ok else "bold red")
+            if reason:
+                line.append("Sync unavailable: ", style="bold")
+                line.append(reason)
+            elif app.read_only_reason:
+                line.append("Sync unavailable: ", style="bold")
+                line.append(f"the library is read-only ({app.read_only_reason}) and a sync writes it.")
+            else:
+                line.append("Ready. ", style="bold")
+                line.append("p pulls the group's changes, P pushes yours.")
         state.update(line)
         bar = self.query_one("#sync-progress", ProgressBar)
-        total, done = app.sync_progress[1], app.sync_progress[0]
-        bar.update(total=total or None, progress=done)
+        if app.sync_running:  # counting, or (no total yet) the working animation
+            bar.update(total=total or None, progress=done)
+        else:  # idle: still; full after a run that succeeded
+            bar.update(total=1, progress=1 if app.sync_result and app.sync_result[1] else 0)
         table = self.query_one("#sync-conflicts", DataTable)
         table.clear()
         for i, c in enumerate(app.sync_conflicts):

@@ -110,14 +110,14 @@ class RefTable(ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------------------
     def set_rows(self, rows: list[Reference], keep: Reference | None = None) -> None:
-        """Show these references; the cursor stays on `keep` when it is among them."""
+        """Show these references; the cursor stays on `keep` (or its key) when it is among them."""
         self.rows = rows
         index = 0
-        if keep is not None:
-            try:
-                index = next(i for i, r in enumerate(rows) if r is keep)
-            except StopIteration:
-                index = 0
+        if keep is not None:  # the same reference, or the one with its key (after a reload)
+            index = next((i for i, r in enumerate(rows) if r is keep), -1)
+            if index < 0:
+                key = keep.key.lower()
+                index = next((i for i, r in enumerate(rows) if r.key.lower() == key), 0)
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows) + 1))
         self.set_reactive(RefTable.cursor, min(index, max(len(rows) - 1, 0)))
         self._scroll_cursor_into_view()
