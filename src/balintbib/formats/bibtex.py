@@ -147,12 +147,13 @@ _KEY = re.compile(r"[^,\s{}()]*")
 _SWALLOWED = re.compile(r"\n[ \t]*([A-Za-z][\w:-]*)[ \t]*=")
 _FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
 # A field whose value is one brace group without nested braces, one quoted
-# string without braces, or a bare number/macro, followed by ',' -- the common
-# case, matched in one step; anything else takes the general path.
+# string without braces, or a bare number/macro, followed by ',' (consumed) or
+# the end of the entry -- the common case, matched in one step; anything else
+# takes the general path.
 _SIMPLE_FIELD = re.compile(
     r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*"
     r"(\{([^{}]*)\}|\"([^\"{}]*)\"|([^\s,{}\"#()=%]+))"
-    r"[ \t\r\n]*(?=[,})])"
+    r"[ \t\r\n]*(?:,|(?=[})]))"
 )
 
 
@@ -344,13 +345,10 @@ class _Reader:
             found = repr(text[pos]) if pos < self.n else "the end of the file"
             raise _ParseError(pos, f"expected ',' after the key '{key}', found {found}")
         pos += 1
+        simple, count = _SIMPLE_FIELD.match, text.count
         while True:
-            pos = self.skip_ws(pos)
-            if pos >= self.n:
-                raise _ParseError(pos, f"the file ends before entry '{key}' is closed")
-            if text[pos] == close:
-                return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
-            sm = _SIMPLE_FIELD.match(text, pos)
+            # The common field first (its pattern skips the white space before it).
+            sm = simple(text, pos)
             if sm:
                 name, value, braced, quoted, bare = sm.groups()
                 if braced is not None:
@@ -359,13 +357,22 @@ class _Reader:
                     lit = quoted
                 else:
                     lit = bare if bare.isdigit() else None
-                f = Field(name, value, self.line_at(sm.start(1)), "")
+                at = sm.start(1)  # line_at, inlined: positions only move forward here
+                if at >= self._lpos:
+                    self._line += count("\n", self._lpos, at)
+                    self._lpos = at
+                    f = Field(name, value, self._line, "")
+                else:
+                    f = Field(name, value, self.line_at(at), "")
                 f.literal = lit
                 fields.append(f)
                 pos = sm.end()
-                if text[pos] == ",":
-                    pos += 1
                 continue
+            pos = self.skip_ws(pos)
+            if pos >= self.n:
+                raise _ParseError(pos, f"the file ends before entry '{key}' is closed")
+            if text[pos] == close:
+                return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
             m = _FIELD_OPEN.match(text, pos)
             if not m:
                 nm = _NAME.match(text, pos)
