@@ -12,6 +12,14 @@ from sync_support import REMOTE, group_client, server  # noqa: F401  (server: th
 from tui_helpers import SAMPLE, settle
 
 
+def library_folder(tmp_path):
+    """A library folder holding a copy of the sample library."""
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    return folder
+
+
 async def wait_sync(pilot) -> None:
     for _ in range(100):
         await settle(pilot, rounds=1)
@@ -25,9 +33,7 @@ async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
     from balintbib.tui.app import BalintApp
     from balintbib.tui.screens.sync import SyncScreen
 
-    folder = tmp_path / "library"
-    folder.mkdir()
-    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    folder = library_folder(tmp_path)
     app = BalintApp(path=folder, cursor_blink=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -93,9 +99,7 @@ async def test_pull_after_the_file_changed_on_disk_reads_it_again_first(server, 
     from balintbib.library import Library
     from balintbib.tui.app import BalintApp
 
-    folder = tmp_path / "library"
-    folder.mkdir()
-    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    folder = library_folder(tmp_path)
     app = BalintApp(path=folder, cursor_blink=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -128,9 +132,7 @@ def rich_log_text(screen) -> str:
 async def test_sync_screen_says_what_runs_and_how_it_ended(server, tmp_path):
     from balintbib.tui.app import BalintApp
 
-    folder = tmp_path / "library"
-    folder.mkdir()
-    shutil.copyfile(SAMPLE, folder / "sample.bib")
+    folder = library_folder(tmp_path)
     app = BalintApp(path=folder, cursor_blink=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
