@@ -109,3 +109,25 @@ def test_common_style_names_and_typos(run_cli):
     assert resolve_style("AMA").path.stem == "american-medical-association"
     with pytest.raises(StyleError, match="did you mean apa-annotated-bibliography"):
         resolve_style("apa-anotated")
+
+
+def test_a_type_condition_with_several_types_means_any_of_them(tmp_path):
+    """`<if type="book thesis report">` without match="any" (wikipedia-fr-templates and
+    others): citeproc-js prints the book; so must we."""
+    from balintbib.cite.engine import CitationEngine
+
+    style = tmp_path / "types.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>t</title><id>t</id><updated>2024-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><choose>'
+        '<if type="book thesis report"><text variable="title" prefix="B: "/></if>'
+        '<else-if type="article-journal chapter" match="none"><text variable="title" prefix="N: "/></else-if>'
+        '</choose></layout></bibliography></style>', encoding="utf-8")
+    items = [{"id": "b", "type": "book", "title": "A book"},
+             {"id": "a", "type": "article-journal", "title": "An article"},
+             {"id": "w", "type": "webpage", "title": "A page"}]
+    texts = {e.id: e.text for e in CitationEngine(str(style)).bibliography(items)}
+    assert texts == {"b": "B: A book", "w": "N: A page"}

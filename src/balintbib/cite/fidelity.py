@@ -643,11 +643,17 @@ class If(m.If):
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
     def _type(self, item):
+        """One test for the whole ``type`` attribute: the item is ANY of its
+        types.  Styles write ``type="book thesis report"`` without
+        ``match="any"`` and mean "one of these"; citeproc-js reads the values
+        of ``type`` that way whatever ``match`` says (citeproc-py required an
+        item to be all of them at once, so 73 official styles left out
+        entries that citeproc-js prints: Chicago notes, New Hart's Rules,
+        Oxford notes, MHRA, wikipedia-fr-templates...)."""
         memo = self.__dict__.get("_types")
         if memo is None:
-            memo = self._types = self.get("type").lower().split()
-        item_type = dict.get(item.reference, "type")
-        return [t == item_type for t in memo]
+            memo = self._types = frozenset(self.get("type").lower().split())
+        return [dict.get(item.reference, "type") in memo]
 
     def _variable(self, item):
         out = []
