@@ -152,3 +152,11 @@ def test_a_field_given_twice_is_reported_at_its_second_line(tmp_path, run_cli):
     bib.write_text("@misc{k,\n  keywords = {a},\n  title = {T},\n  Keywords = {b}\n}\n")
     result = run_cli("check", bib, "--select", "B003")
     assert result.output.startswith(f"{bib}:4:1: B003")
+
+
+def test_convert_says_which_csl_json_items_it_left_out(tmp_path, run_cli):
+    src = tmp_path / "x.json"
+    src.write_text('[{"id": "x", "type": "book", "title": "T"}, 5]', encoding="utf-8")
+    result = run_cli("convert", src, "--to", "bibtex", "-o", "-")
+    assert result.exit_code == 0 and "@book{x," in result.stdout
+    assert "item 2 is not a CSL-JSON object" in result.stderr

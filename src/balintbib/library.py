@@ -357,7 +357,12 @@ def load_references(paths) -> tuple[list[Reference], dict[str, str], list[Proble
                 data = [data]
             if not isinstance(data, list):
                 raise LibraryError(f"{p}: CSL-JSON must be a list of items")
-            refs.extend(csljson.from_csl(item) for item in data if isinstance(item, dict))
+            for number, item in enumerate(data, 1):
+                if isinstance(item, dict):
+                    refs.append(csljson.from_csl(item))
+                else:
+                    problems.append(Problem(str(p), 1, 1, "B001",
+                                            f"item {number} is not a CSL-JSON object; it is left out"))
         else:
             bib_paths.append(p)
     if bib_paths:

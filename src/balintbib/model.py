@@ -36,6 +36,11 @@ REMOTE_IDS_FIELD = "remote-ids"
 #: text (biblatex's verbatim fields: a URL's "_" or "%" is not markup there).
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "urldate", "file", "pdf", "pmid", "pmcid"})
 
+
+def content_from_text(name: str, text: str) -> str:
+    """Plain Unicode text as BibTeX content for field `name` (verbatim fields as given)."""
+    return text if name in VERBATIM_FIELDS else text_to_latex(text)
+
 #: Fields holding lists of people, in BibTeX name-list syntax.
 PERSON_FIELDS = ("author", "editor", "translator", "bookauthor", "editora", "editorb", "commentator")
 
@@ -119,10 +124,7 @@ class Reference:
     def set_text(self, name: str, text: str | None) -> None:
         """Set a field from plain Unicode text (escaped to valid BibTeX content,
         except in the verbatim fields: URLs and identifiers are kept as given)."""
-        if not text:
-            self.set(name, None)
-        else:
-            self.set(name, text if name in VERBATIM_FIELDS else text_to_latex(text))
+        self.set(name, content_from_text(name, text) if text else None)
 
     # -- typed views ------------------------------------------------------
     def persons(self, role: str = "author") -> list[Person]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import ANNOTATION_FIELD, MONTH_MACROS, VERBATIM_FIELDS, Person, Reference, resolve_expression
+from ..model import ANNOTATION_FIELD, MONTH_MACROS, Person, Reference, content_from_text, resolve_expression
 from ..latex import latex_to_rich, latex_to_text, text_to_latex
 
 #: BibTeX/biblatex entry type -> CSL type.
@@ -409,17 +409,12 @@ def _from_csl(item: dict) -> Reference:
             field = _TEXT_BACK[var]
             if var == "note" and item.get("annote") == value:
                 continue  # the annotation rendered as note; it is kept as annote
-            ref.fields.setdefault(field, _content(field, str(value)))
+            ref.fields.setdefault(field, content_from_text(field, str(value)))
         elif var == "publisher-place":
             ref.fields.setdefault("address", text_to_latex(str(value)))
         else:
             ref.fields.setdefault(f"csl-{var.lower()}", text_to_latex(_flatten(value)))
     return ref
-
-
-def _content(field: str, text: str) -> str:
-    """Plain text as BibTeX content for `field` (verbatim fields as they are)."""
-    return text if field in VERBATIM_FIELDS else text_to_latex(text)
 
 
 def _iso(date: dict) -> str:
