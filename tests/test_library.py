@@ -197,8 +197,8 @@ def test_a_change_made_on_disk_meanwhile_is_never_undone(tmp_path):
     with pytest.raises(LibraryChangedError, match="changed on disk"):
         lib.save()
     assert "edited elsewhere" in path.read_text(encoding="utf-8")  # nothing written
-    # reloaded, the change goes on top of theirs
-    again = Library.load(path)
+    # read again, the change goes on top of theirs
+    again = lib.reread()
     again.get("a").set("title", "A, edited here")
     again.save()
     text = path.read_text(encoding="utf-8")

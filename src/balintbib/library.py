@@ -149,6 +149,12 @@ class Library:
                     raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
             return cls(root, files)
 
+    def reread(self) -> Library:
+        """The same folder or files, read again from disk (a new `Library`)."""
+        if self.root is not None:
+            return Library.load(self.root)
+        return Library.load_files([bf.path for bf in self.files])
+
     # -- access ---------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.references)

@@ -558,9 +558,7 @@ class BalintApp(App[None]):
 
     def _read_again(self, library: Library) -> Library:
         with collector_paused(freeze=True):
-            if library.root is not None:
-                return Library.load(library.root)
-            return Library.load_files([bf.path for bf in library.files])
+            return library.reread()
 
     def on_library_fresh(self, message: msg.LibraryFresh) -> None:
         if message.error:
