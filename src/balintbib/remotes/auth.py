@@ -332,3 +332,44 @@ def login(remote: str, api_url: str, client_id: str, client_secret: str,
 
 def logout(remote: str, store: TokenStore | None = None) -> bool:
     return (store or TokenStore()).delete(remote)
+
+
+# -- Zotero API keys ---------------------------------------------------------------
+
+ENV_ZOTERO_KEY = "BALINTBIB_ZOTERO_KEY"
+
+
+class ZoteroKey:
+    """A Zotero API key: ``BALINTBIB_ZOTERO_KEY`` or the stored one (keyring or an
+    owner-only file, as ``{"api_key": ...}``).  Never shown."""
+
+    def __init__(self, remote: str, key: str | None = None, store: TokenStore | None = None):
+        self.remote = remote
+        self._key = key
+        self._store = store
+
+    def api_key(self) -> str:
+        if self._key is None:
+            record = (self._store or TokenStore()).load(self.remote) or {}
+            if not record.get("api_key"):
+                raise AuthError(f"not logged in to remote {self.remote!r}: run `balintbib login {self.remote}` "
+                                f"(or set {ENV_ZOTERO_KEY})")
+            self._key = str(record["api_key"])
+        return self._key
+
+    def __repr__(self) -> str:
+        return "<ZoteroKey>"
+
+
+def zotero_key_source(remote: str, store: TokenStore | None = None) -> ZoteroKey:
+    env = os.environ.get(ENV_ZOTERO_KEY)
+    if env and env.strip():
+        return ZoteroKey(remote, env.strip())
+    return ZoteroKey(remote, store=store)
+
+
+def save_zotero_key(remote: str, key: str, store: TokenStore | None = None) -> str:
+    """Store the key; returns the backend used ("keyring" or "file")."""
+    store = store or TokenStore()
+    store.save(remote, {"api_key": key, "kind": "zotero"})
+    return store.backend
