@@ -8,6 +8,8 @@ A Zotero remote would bring its own pair.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from ..formats import mendeley as fmt
 from ..model import ANNOTATION_FIELD, Reference
 from ..remotes.base import Listing, NotFound, RemoteRecord
@@ -50,6 +52,26 @@ class MendeleyCodec:
         return fmt.changed_fields(self.to_document(before, key), self.to_document(after, key))
 
     @staticmethod
+    def marker(doc: dict) -> str:
+        """The library key a document carries (every document balintbib creates has it)."""
+        return str(doc.get("citation_key") or "")
+
+    @staticmethod
+    def title(doc: dict) -> str:
+        return str(doc.get("title") or "")
+
+    @staticmethod
+    def key_parts(doc: dict) -> tuple[str, str, str]:
+        """First author's family name, year, title: what a new key is made of."""
+        people = doc.get("authors") or doc.get("editors") or [{}]
+        return str(people[0].get("last_name") or ""), str(doc.get("year") or ""), str(doc.get("title") or "")
+
+    @staticmethod
+    def rename(key: str) -> dict:
+        """The change that tells the group about a renamed library key."""
+        return {"citation_key": key}
+
+    @staticmethod
     def note_text(snap: Snapshot) -> str:
         return to_reference("_", {k: v for k, v in snap.items() if k == ANNOTATION_FIELD or k == "@type"}).annotation
 
@@ -63,13 +85,45 @@ class MendeleyCodec:
         return ref.fields.get(ANNOTATION_FIELD)
 
 
+OVERLAP = timedelta(minutes=5)
+FULL_EVERY = timedelta(days=7)
+
+
+def _parse(ts: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00"))  # type: ignore[union-attr]
+    except (ValueError, AttributeError):
+        return None
+
+
 class RemoteAdapter:
-    """The calls the engine makes, over a `MendeleyClient`."""
+    """The calls the engine makes, over a `MendeleyClient`.
+
+    The cursor is the server's ``Date`` at the start of the last pull; listings
+    ask again from 5 minutes before it (Mendeley's timestamps are second-precise
+    and its listings not transactional), and every 7 days a full pull
+    reconciles everything (the deletion log is not kept forever).
+    """
 
     def __init__(self, client):
         self.client = client
         self.name = client.name
         self.group = client.group_id
+        self.codec = MendeleyCodec(client.name)
+
+    @staticmethod
+    def since(cursor: str | None) -> str | None:
+        t = _parse(cursor)
+        return (t - OVERLAP).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z") if t else None
+
+    @staticmethod
+    def full_due(cursor: str | None, last_full: str | None) -> bool:
+        last, now = _parse(last_full), _parse(cursor)
+        return last is None or (now is not None and now - last > FULL_EVERY)
+
+    @staticmethod
+    def group_notes(records: list[RemoteRecord]) -> dict[str, RemoteRecord]:
+        return group_notes(records)
 
     @property
     def requests(self) -> int:
@@ -138,9 +192,10 @@ class OfflineRemote:
 
     requests = 0
 
-    def __init__(self, name: str, group: str = ""):
+    def __init__(self, name: str, group: str = "", codec=None):
         self.name = name
         self.group = group
+        self.codec = codec or MendeleyCodec(name)
 
     def __getattr__(self, attr):
         raise RuntimeError(f"offline: {attr} needs the network")

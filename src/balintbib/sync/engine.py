@@ -19,14 +19,14 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import BalintError
 from ..library import Library
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
-from .codec import MendeleyCodec, RemoteAdapter, group_notes
+from .codec import MendeleyCodec, RemoteAdapter
 from .merge import (
     TYPE_FIELD, Snapshot, apply_snapshot, equivalent, merge, snapshot, to_reference,
 )
@@ -38,8 +38,6 @@ from .state import (
     DELETED_LOCALLY, DELETED_REMOTELY, FIELDS, Conflict, DocState, StateStore,
 )
 
-OVERLAP = timedelta(minutes=5)
-FULL_EVERY = timedelta(days=7)
 CHECKPOINT_SECONDS = 30.0  # a long push saves the library and state this often (the journal covers the rest)
 MAX_412_RETRIES = 3
 
@@ -87,18 +85,6 @@ class PushReport:
 
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _parse(ts: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-
-
-def _since(cursor: str) -> str | None:
-    t = _parse(cursor)
-    return _iso(t - OVERLAP) if t else None
 
 
 def library_root(library: Library) -> Path:
@@ -161,7 +147,7 @@ class SyncEngine:
         self.library = library
         self.remote = remote
         self.name = remote.name
-        self.codec = codec or MendeleyCodec(remote.name)
+        self.codec = codec or getattr(remote, "codec", None) or MendeleyCodec(remote.name)
         self.store = store or StateStore(library_root(library), remote.name)
         self.progress = progress or (lambda label, done, total: None)
         self.checkpoint_seconds = checkpoint_seconds
@@ -169,6 +155,11 @@ class SyncEngine:
         self._seq = 0
         self._ids = None
         self._key_bases: dict[str, str] = {}  # remote id -> key base, from the Mendeley JSON (cheap)
+
+    def _since(self, cursor: str | None) -> str | None:
+        """What to ask the remote for after `cursor` (the remote decides: an overlap for
+        timestamps, the version itself for exact versions)."""
+        return self.remote.since(cursor) if cursor else None
 
     # -- the library seen as snapshots -----------------------------------------------------
     def _remote_id(self, ref: Reference) -> str:
@@ -248,10 +239,8 @@ class SyncEngine:
         start = self.remote.requests
         report.recovered = self.recover()
         st = self.state
-        last_full = _parse(st.last_full)
-        since = _since(st.cursor) if st.cursor else None
-        full = full or since is None or last_full is None or (
-            _parse(st.cursor) is not None and _parse(st.cursor) - last_full > FULL_EVERY)
+        since = self._since(st.cursor)
+        full = full or since is None or self.remote.full_due(st.cursor, st.last_full)
         report.full = full
         self.progress("listing", 0, 0)
         docs = self.remote.documents_since(None if full else since)
@@ -282,7 +271,7 @@ class SyncEngine:
                         notes: list[RemoteRecord], note_deletions: list[RemoteRecord], full: bool) -> list[RemoteDoc]:
         st = self.state
         by_note = {d.note_id: ident for ident, d in st.docs.items() if d.note_id}
-        note_of = group_notes(notes)
+        note_of = self.remote.group_notes(notes)
         gone_notes = {by_note[n.id] for n in note_deletions if n.id in by_note}
         out: list[RemoteDoc] = []
         listed: set[str] = set()
@@ -297,11 +286,9 @@ class SyncEngine:
             else:
                 text, nid, nver = None, "", ""
             out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(rec.data, text), "", nid, nver,
-                                 str(rec.data.get("citation_key") or "")))
+                                 self.codec.marker(rec.data)))
             if base is None:
-                people = rec.data.get("authors") or rec.data.get("editors") or [{}]
-                self._key_bases[rec.id] = key_base(str(people[0].get("last_name") or ""),
-                                                   str(rec.data.get("year") or ""), str(rec.data.get("title") or ""))
+                self._key_bases[rec.id] = key_base(*self.codec.key_parts(rec.data))
         # Notes that changed on documents that did not.
         for ident in sorted((set(note_of) | gone_notes) - listed):
             base = st.docs.get(ident)
@@ -445,24 +432,24 @@ class SyncEngine:
         title, or our own marker): they are linked and merged instead of duplicated."""
         from .plan import UnlinkedIndex
 
-        since = _since(self.state.cursor) if self.state.cursor else None
+        since = self._since(self.state.cursor)
         listing = self.remote.documents_since(since)
         unknown = [r for r in listing.records if r.id not in self.state.docs and r.id not in self.state.conflicts
                    and self.ref_by_id(r.id) is None]
         if not unknown:
             return ops
         index = UnlinkedIndex([LocalRef(op.key, op.ours) for op in creates])
-        markers = {str(r.data.get("citation_key") or "").lower() for r in unknown}
+        markers = {self.codec.marker(r.data).lower() for r in unknown}
         linked_keys = {r.key.lower(): r for r in self.local_refs(set(), markers) if r.remote_id}
         adopted: dict[str, PushOp] = {}
         for rec in unknown:
             theirs = self.codec.to_snapshot(rec.data, None)
-            doc = RemoteDoc(rec.id, rec.version, theirs, citation_key=str(rec.data.get("citation_key") or ""))
+            doc = RemoteDoc(rec.id, rec.version, theirs, citation_key=self.codec.marker(rec.data))
             if own_duplicate(doc, linked_keys) is not None:
                 self.state.docs[rec.id] = DocState.make(theirs, theirs, rec.version)
                 ops.append(PushOp(TRASH, doc.citation_key, rec.id, {}, self.state.docs[rec.id]))
                 continue
-            match = index.find(theirs, str(rec.data.get("citation_key") or ""))
+            match = index.find(theirs, self.codec.marker(rec.data))
             if match is None:
                 continue
             ref = self.ref_by_key(match.key)
@@ -554,7 +541,7 @@ class SyncEngine:
             base_fields = {k: v for k, v in base.local.items() if k != ANNOTATION_FIELD}
             changes = self.codec.patch(base_fields, ours_fields, op.key)
             if op.old_key and op.old_key != op.key:
-                changes["citation_key"] = op.key
+                changes.update(self.codec.rename(op.key))
             with_note = dict(ours_fields)
             if ANNOTATION_FIELD in base.local:
                 with_note[ANNOTATION_FIELD] = base.local[ANNOTATION_FIELD]
@@ -682,12 +669,12 @@ class SyncEngine:
         if norm_version(rec.version) != norm_version(base.version):
             theirs = self.codec.to_snapshot(rec.data, self.codec.note_text(base.remote) or None)
             if theirs != base.remote_against(theirs):
-                self._open(Conflict(op.id, op.key or str(rec.data.get("citation_key") or op.id), DELETED_LOCALLY,
+                self._open(Conflict(op.id, op.key or self.codec.marker(rec.data) or op.id, DELETED_LOCALLY,
                                     [], theirs, rec.version, (base.note_id, base.note_version)), report)
                 return
         seq = self._next()  # no intent needed: trashing again is harmless (404 = done)
         try:
-            self.remote.move_to_trash(op.id, title=str(rec.data.get("title") or "") or None)
+            self.remote.move_to_trash(op.id, title=self.codec.title(rec.data) or None)
         except NotFound:
             pass
         self._journal({"seq": seq, "op": "trash", "step": "done", "id": op.id})
@@ -724,8 +711,7 @@ class SyncEngine:
                         self._link_created(done["key"], done["id"], done["ours"], done["remote"], done["version"])
                     else:
                         if listing is None:
-                            since = _since(self.state.cursor) if self.state.cursor else None
-                            listing = self.remote.documents_since(since).records
+                            listing = self.remote.documents_since(self._since(self.state.cursor)).records
                         self._find_lost_create(intent, listing)
                 elif op == "update" and done:
                     self.state.docs[done["id"]] = DocState.from_json(done["base"])
@@ -753,7 +739,7 @@ class SyncEngine:
         for rec in records:
             if rec.id in known:
                 continue
-            if str(rec.data.get("citation_key") or "").lower() != key.lower():
+            if self.codec.marker(rec.data).lower() != key.lower():
                 continue
             remote = self.codec.to_snapshot(rec.data, None)
             if title_key(remote) == title_key(ours) or (doi_of(ours) and doi_of(ours) == doi_of(remote)):
@@ -774,7 +760,7 @@ class SyncEngine:
             "remote_changes": None,
         }
         if not offline and self.state.cursor:
-            since = _since(self.state.cursor)
+            since = self._since(self.state.cursor)
             docs = self.remote.documents_since(since).records
             changed = [r for r in docs if r.id not in self.state.docs
                        or norm_version(r.version) != norm_version(self.state.docs[r.id].version)]
