@@ -32,20 +32,28 @@ def remote() -> None:
 @remote.command("add")
 @click.argument("name")
 @click.argument("type", type=click.Choice(REMOTE_TYPES))
-@click.option("--group", "group", required=True, help="The group id (see `balintbib groups NAME`).")
-@click.option("--api-url", default=None, help="API base URL (default https://api.mendeley.com; https required).")
+@click.option("--group", "group", required=True,
+              help="The group id (Mendeley: see `balintbib groups NAME`; Zotero: the number in zotero.org/groups/NUMBER).")
+@click.option("--api-url", default=None,
+              help="API base URL (default https://api.mendeley.com or https://api.zotero.org; https required).")
 @click.option("--client-id", default=None, help="Your Mendeley app's client id (asked at login otherwise).")
 def remote_add(name: str, type: str, group: str, api_url: str | None, client_id: str | None) -> None:
     """Add a remote NAME of TYPE for a group.
 
-    Example: balintbib remote add society mendeley --group 164d48fb-2343-332d-b566-1a4884a992e4
+    Examples: balintbib remote add society mendeley --group 164d48fb-2343-332d-b566-1a4884a992e4;
+    balintbib remote add society-z zotero --group 12345
     """
     try:
         cfg = add_remote(name, type, group, api_url, client_id)
     except RemoteConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added remote {cfg.name} ({cfg.type}, group {cfg.group}, {cfg.api_url}).")
-    if os.environ.get(auth.ENV_TOKEN):
+    if cfg.type == "zotero":
+        if os.environ.get(auth.ENV_ZOTERO_KEY):
+            click.echo(f"{auth.ENV_ZOTERO_KEY} is set: it is used as the API key. Next: balintbib pull {cfg.name}")
+        else:
+            click.echo(f"Next: balintbib login {cfg.name}  (with a Zotero API key from zotero.org/settings/keys)")
+    elif os.environ.get(auth.ENV_TOKEN):
         click.echo(f"{auth.ENV_TOKEN} is set: it is used as the token. Next: balintbib pull {cfg.name}")
     else:
         click.echo(f"Next: balintbib login {cfg.name}")
@@ -107,6 +115,9 @@ def login(name: str, no_browser: bool, port: int, client_id: str | None, timeout
     (hidden).  Register http://127.0.0.1:PORT/callback as your app's redirect URL.
     """
     cfg = _remote(name)
+    if cfg.type == "zotero":
+        _zotero_login(cfg)
+        return
     client_id = client_id or cfg.client_id or click.prompt("Mendeley app client id")
     secret = os.environ.get(CLIENT_SECRET_ENV) or click.prompt("Mendeley app client secret", hide_input=True)
     if cfg.client_id != client_id:
@@ -129,6 +140,23 @@ def login(name: str, no_browser: bool, port: int, client_id: str | None, timeout
     click.echo(f"Logged in to {name}; the token is stored in {where}.")
 
 
+def _zotero_login(cfg) -> None:
+    """Check a Zotero API key's access to the group (/keys/current), then store it."""
+    from ..remotes.zotero import check_key
+
+    key = (os.environ.get(auth.ENV_ZOTERO_KEY) or "").strip() or \
+        click.prompt("Zotero API key (zotero.org/settings/keys)", hide_input=True).strip()
+    try:
+        access = check_key(cfg, key)
+    except RemoteError as exc:
+        raise click.ClickException(str(exc)) from None
+    backend = auth.save_zotero_key(cfg.name, key, _store())
+    where = "the system keyring" if backend == "keyring" else "a file readable only by you"
+    can = "read and write" if access["write"] else "read only (pushes will be refused)"
+    click.echo(f"Logged in to {cfg.name} as Zotero user {access['username'] or access['user_id']}: "
+               f"the key can {can} group {cfg.group}; it is stored in {where}.")
+
+
 @cli.command()
 @click.argument("name")
 def logout(name: str) -> None:
@@ -143,11 +171,12 @@ def logout(name: str) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def groups(name: str, as_json: bool) -> None:
-    """List the Mendeley groups the account of remote NAME can see."""
+    """List the groups the account of remote NAME can see."""
     from ..remotes.mendeley import client_for
+    from ..remotes.zotero import client_for as zotero_client_for
 
     cfg = _remote(name)
-    client = client_for(cfg)
+    client = zotero_client_for(cfg) if cfg.type == "zotero" else client_for(cfg)
     try:
         found = client.groups()
     except RemoteError as exc:

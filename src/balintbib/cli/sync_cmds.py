@@ -16,7 +16,7 @@ import click
 from ..library import Library
 from ..remotes.base import RemoteError
 from ..remotes.config import RemoteConfigError, get_remote, load_remotes
-from ..sync.codec import OfflineRemote, RemoteAdapter
+from ..sync.connect import adapter_for
 from ..sync.engine import SyncEngine, SyncError, conflict_text, library_root, parse_conflict_text
 from ..sync.state import StateStore
 from . import cli
@@ -64,13 +64,7 @@ def _errors():
 def _open(name: str, library_path: Path | None, progress=None, offline: bool = False) -> SyncEngine:
     cfg = get_remote(name)
     library = Library.load(resolve_library(library_path))
-    if offline:
-        remote = OfflineRemote(cfg.name, cfg.group)
-    else:
-        from ..remotes.mendeley import client_for
-
-        remote = RemoteAdapter(client_for(cfg))
-    return SyncEngine(library, remote, progress=progress)
+    return SyncEngine(library, adapter_for(cfg, offline=offline), progress=progress)
 
 
 def _show_conflicts(engine: SyncEngine) -> None:
@@ -251,7 +245,7 @@ def resolve(key, library_path, remote_name, choice, json_):
             cfg = get_remote(n)
             if not StateStore(library_root(library), n).path.exists():
                 continue
-            candidate = SyncEngine(library, OfflineRemote(cfg.name, cfg.group))
+            candidate = SyncEngine(library, adapter_for(cfg, offline=True))
             if candidate.find_conflict(key) is not None:
                 engine = candidate
                 break

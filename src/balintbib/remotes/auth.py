@@ -82,7 +82,7 @@ class TokenStore:
     def _fallback(self, reason: str) -> None:
         if not self._warned:
             self._warned = True
-            self._warn(f"no usable system keyring ({reason}); storing Mendeley tokens in "
+            self._warn(f"no usable system keyring ({reason}); storing login tokens and keys in "
                        f"{config.config_dir() / 'tokens'} (readable by you only)")
         self._keyring = None
 

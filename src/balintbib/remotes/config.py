@@ -26,8 +26,8 @@ from .. import config
 from ..errors import BalintError
 from ..fsutil import atomic_write_text
 
-REMOTE_TYPES = ("mendeley",)
-DEFAULT_API_URLS = {"mendeley": "https://api.mendeley.com"}
+REMOTE_TYPES = ("mendeley", "zotero")
+DEFAULT_API_URLS = {"mendeley": "https://api.mendeley.com", "zotero": "https://api.zotero.org"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -131,6 +131,9 @@ def add_remote(name: str, rtype: str, group: str, api_url: str | None = None,
         raise RemoteConfigError(f"unknown remote type {rtype!r} (known: {', '.join(REMOTE_TYPES)})")
     if not group.strip():
         raise RemoteConfigError("a group id is required (see `balintbib groups NAME`)")
+    if rtype == "zotero" and not group.strip().isdigit():
+        raise RemoteConfigError(f"a Zotero group id is a number (the 12345 in zotero.org/groups/12345/...), "
+                                f"not {group.strip()!r}")
     url = check_api_url(api_url or DEFAULT_API_URLS[rtype])
     remotes = load_remotes()
     if name in remotes:

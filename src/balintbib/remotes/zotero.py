@@ -178,6 +178,20 @@ class ZoteroClient:
     def key_info(self) -> dict:
         return self.request("GET", "/keys/current", what="check the API key").json()
 
+    def groups(self) -> list[dict]:
+        """The groups of the key's user, as ``{id, name, role}``."""
+        info = self.key_info()
+        resp = self.request("GET", f"/users/{info.get('userID')}/groups", params={"limit": "100"},
+                            what="list your Zotero groups")
+        out = []
+        for g in resp.json():
+            data = g.get("data") or {}
+            gid = str(data.get("id") or g.get("id"))
+            role = "owner" if data.get("owner") == info.get("userID") else \
+                "admin" if info.get("userID") in (data.get("admins") or []) else "member"
+            out.append({"id": gid, "name": data.get("name", ""), "role": role})
+        return out
+
     def group_info(self) -> dict:
         return self.request("GET", self.prefix, what=f"read group {self.group_id}").json()
 
@@ -304,6 +318,25 @@ def _first_line(text: str) -> str:
 
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else "(no message)"
     return html.unescape(line)[:300]
+
+
+def check_key(remote_cfg, key: str, **kwargs) -> dict:
+    """``{user_id, username, write}`` for `key` on the remote's group; one clear error
+    when the key is refused or has no access to that group."""
+    from .auth import ZoteroKey
+
+    client = ZoteroClient(remote_cfg.name, remote_cfg.group, ZoteroKey(remote_cfg.name, key),
+                          api_url=remote_cfg.api_url, **kwargs)
+    try:
+        info = client.key_info()
+    finally:
+        client.close()
+    groups = (info.get("access") or {}).get("groups") or {}
+    access = groups.get(str(remote_cfg.group)) or groups.get("all")
+    if not access or not access.get("library"):
+        raise AuthError(f"the API key has no access to Zotero group {remote_cfg.group}; create a key with access "
+                        f"to that group at zotero.org/settings/keys")
+    return {"user_id": info.get("userID"), "username": info.get("username") or "", "write": bool(access.get("write"))}
 
 
 def client_for(remote_cfg, key_source=None, **kwargs) -> ZoteroClient:

@@ -273,13 +273,9 @@ class SyncService:
         engine_mod, codec, remote_config = _sync_modules()
         name = self.remote_name()
         cfg = remote_config.get_remote(name)
-        if offline:
-            remote = codec.OfflineRemote(cfg.name, cfg.group)
-        else:
-            from ..remotes.mendeley import client_for
+        from ..sync.connect import adapter_for
 
-            remote = codec.RemoteAdapter(client_for(cfg))
-        return engine_mod.SyncEngine(library, remote, progress=progress)
+        return engine_mod.SyncEngine(library, adapter_for(cfg, offline=offline), progress=progress)
 
     def _guard(self, fn):
         """Run `fn`, turning the remote layer's errors into one-line `ServiceError`s."""
