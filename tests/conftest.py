@@ -15,6 +15,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("BALINTBIB_HOME", str(home))
     monkeypatch.delenv("BALINTBIB_MENDELEY_TOKEN", raising=False)
+    monkeypatch.delenv("BALINTBIB_ZOTERO_KEY", raising=False)
     return home
 
 

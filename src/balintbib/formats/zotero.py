@@ -111,7 +111,7 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
     for zname, value in data.items():
         if zname in ("key", "version", "itemType", "creators", "tags", "collections", "relations", "extra",
                      "dateAdded", "dateModified", "deleted", "parentItem", "note", "citationKey") \
-                or value in (None, "", [], {}):
+                or zname.startswith("_") or value in (None, "", [], {}):
             continue
         value = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         if base_of(ztype, zname) == "date":

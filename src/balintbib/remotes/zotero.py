@@ -90,6 +90,7 @@ class ZoteroClient:
         self.retries = 0
         self.backoffs: list[float] = []  # Backoff/Retry-After pauses honoured (seconds)
         self.library_version: int | None = None
+        self.chain: int | None = None  # see start_chain
         self._pause_until = 0.0
         self._rng = random.Random(seed)
         self._host = urlsplit(self.api_url).netloc
@@ -252,11 +253,14 @@ class ZoteroClient:
                 headers = {}
                 if self.library_version is not None:
                     headers["If-Unmodified-Since-Version"] = str(self.library_version)
+                sent = self.library_version
                 try:
                     resp = self.request("POST", f"{self.prefix}/items", json_body=batch, headers=headers,
                                         what=f"{what} ({len(batch)} object(s))")
+                    self._extend_chain(sent)
                     break
                 except PreconditionFailed as exc:  # the 412 carried the new library version
+                    self.chain = None
                     if "Library has been modified" not in str(exc):
                         raise
             else:
@@ -279,6 +283,18 @@ class ZoteroClient:
                     results.append(ObjectResult("failed", obj.get("key"), None, 0, "no result for this object"))
         return results
 
+    def start_chain(self, version: int | None) -> None:
+        """Writes from here on are sent with ``If-Unmodified-Since-Version`` = the version
+        the library had at the last pull; while each one is accepted, nobody else wrote in
+        between, so the pull cursor may move past our own writes (`chain`)."""
+        self.library_version = self.chain = version
+
+    def _extend_chain(self, sent: int | None) -> None:
+        if self.chain is not None and sent == self.chain and self.library_version is not None:
+            self.chain = self.library_version
+        else:
+            self.chain = None
+
     def write_one(self, obj: dict, what: str, document: str | None = None) -> RemoteRecord:
         """One object; typed errors for its failure; the stored object back."""
         result = self.write([obj], what)[0]
@@ -289,6 +305,7 @@ class ZoteroClient:
         raise object_error(result, what, document or obj.get("key"))
 
     def delete_item(self, key: str, version: str, what: str | None = None) -> None:
+        self.chain = None
         self.request("DELETE", f"{self.prefix}/items/{key}", headers={"If-Unmodified-Since-Version": str(version)},
                      ok=(204,), what=what or f"delete item {key}", document=key)
 

@@ -125,6 +125,14 @@ class RemoteAdapter:
     def group_notes(records: list[RemoteRecord]) -> dict[str, RemoteRecord]:
         return group_notes(records)
 
+    @staticmethod
+    def begin_writes(cursor: str | None) -> None:
+        """Mendeley's cursor is a time: a push never moves it."""
+
+    @staticmethod
+    def end_writes(cursor: str | None) -> str | None:
+        return cursor
+
     @property
     def requests(self) -> int:
         return self.client.requests

@@ -387,6 +387,7 @@ class SyncEngine:
             report.open_conflicts = len(self.state.conflicts)
             return report
         ops = list(plan.ops)
+        self.remote.begin_writes(self.state.cursor)
         creates = [op for op in ops if op.kind == CREATE]
         if creates:
             ops = self._adopt_existing(ops, creates, report)
@@ -415,6 +416,7 @@ class SyncEngine:
             self._keep()
             raise
         self.state.last_push = _iso(datetime.now(UTC))
+        self.state.cursor = self.remote.end_writes(self.state.cursor)
         self._save()
         report.open_conflicts = len(self.state.conflicts)
         report.requests = self.remote.requests - start

@@ -62,6 +62,10 @@ class ZoteroCodec:
         return str(data.get("title") or "")
 
     @staticmethod
+    def rename(key: str) -> dict:
+        return {"citationKey": key}
+
+    @staticmethod
     def key_parts(data: dict) -> tuple[str, str, str]:
         people = [c for c in data.get("creators") or [] if c.get("creatorType") == "author"] or \
             list(data.get("creators") or [{}])
@@ -112,6 +116,17 @@ class ZoteroAdapter:
     @staticmethod
     def full_due(cursor: str | None, last_full: str | None) -> bool:
         return not (cursor and cursor.isdigit() and last_full)
+
+    # -- writes that keep the cursor exact
+    def begin_writes(self, cursor: str | None) -> None:
+        self.client.start_chain(int(cursor) if cursor and cursor.isdigit() else None)
+
+    def end_writes(self, cursor: str | None) -> str | None:
+        """The cursor after a push: moved past our own writes when no one else wrote
+        in between (every write was accepted against the previous one's version)."""
+        chain = self.client.chain
+        self.client.chain = None
+        return str(chain) if chain is not None and cursor and cursor.isdigit() else cursor
 
     # -- one pull, cut into the listings the engine asks for
     def _pull(self, since: str | None) -> _Pull:
