@@ -52,7 +52,7 @@ from .zotero_state import (
 class Faults:
     """Switchable misbehaviour; each counter is consumed one request at a time."""
 
-    status_burst: list[tuple[int, str | None]] = field(default_factory=list)  # (status, Retry-After)
+    status_burst: list[tuple[int, str | None, str | None]] = field(default_factory=list)  # (status, Retry-After, text)
     backoff_next: int = 0  # the next N replies carry Backoff
     backoff_seconds: str = "1"
     drop_next: int = 0  # close the socket without a reply (before doing anything)
@@ -61,8 +61,8 @@ class Faults:
     delay_next: int = 0
     deleted_409: bool = False
 
-    def burst(self, status: int, n: int, retry_after: str | None = None) -> None:
-        self.status_burst.extend([(status, retry_after)] * n)
+    def burst(self, status: int, n: int, retry_after: str | None = None, message: str | None = None) -> None:
+        self.status_burst.extend([(status, retry_after, message)] * n)
 
     def clear(self) -> None:
         self.status_burst.clear()
@@ -192,8 +192,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
         extra = {"Backoff": backoff} if backoff else {}
         if burst is not None:
-            status, retry_after = burst
-            msg = "Request rate limit exceeded" if status == 429 else "Service unavailable"
+            status, retry_after, msg = burst
+            msg = msg or ("Request rate limit exceeded" if status == 429 else "Service unavailable")
             if retry_after:
                 extra["Retry-After"] = retry_after
             api.log.append((method, self.path, status))
@@ -445,7 +445,7 @@ class _Handler(BaseHTTPRequestHandler):
                 outcome, item = st.write_object(g, obj, key.user, partial=True, header_version=None)
             except ObjectError as err:
                 failed = {"key": err.key, "code": err.code, "message": err.message}
-                if err.key is None:
+                if err.key is None or not (isinstance(obj, dict) and obj.get("key")):
                     failed.pop("key")
                 if err.data:
                     failed["data"] = err.data

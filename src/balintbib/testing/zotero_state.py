@@ -269,7 +269,7 @@ class ZoteroState:
                 raise ObjectError(400, f"Unsupported predicate '{pred}'", key)
         if item_type == "note":
             if len(str(item.get("note") or "")) > MAX_NOTE:
-                raise ObjectError(413, f"Note '{html.unescape(str(item.get('note')))[:50]}...' too long", key)
+                raise ObjectError(413, f"Note '{html.unescape(str(item.get('note')))[:10]}...' too long", key)
         parent = item.get("parentItem")
         if parent:
             p = group.items.get(parent)
