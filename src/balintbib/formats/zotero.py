@@ -41,6 +41,7 @@ COLLECTIONS_FIELD = "zotero-collections"
 RELATIONS_FIELD = "zotero-relations"
 EXTRA_TEXT_FIELD = "note"
 STASH_LABEL = "balintbib"
+ORDER_FIELD = "zotero-creator-order"  # the creator types in Zotero's order, when BibTeX's grouping differs
 DATE_ADDED, DATE_MODIFIED = "zotero-date-added", "zotero-date-modified"
 #: Fields kept byte for byte (no LaTeX decoding).
 VERBATIM = VERBATIM_FIELDS | {AUTO_TAGS_FIELD, OTHER_TAGS_FIELD, COLLECTIONS_FIELD, RELATIONS_FIELD, DATE_ADDED, DATE_MODIFIED, "isbn", "issn"}
@@ -102,11 +103,13 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
     if BIBTEX_TYPES.get(btype) != ztype:
         ref.set(TYPE_FIELD, ztype)
     by_role: dict[str, list[Person]] = {}
-    for c in data.get("creators") or []:
-        role = str(c.get("creatorType") or "author")
+    roles = [str(c.get("creatorType") or "author") for c in data.get("creators") or []]
+    for c, role in zip(data.get("creators") or [], roles):
         by_role.setdefault(CREATORS.get(role, PREFIX + role), []).append(person_from_zotero(c))
     for fname, people in by_role.items():
         ref.set_persons(fname, people)
+    if roles != _canonical_order(ztype, roles):  # BibTeX keeps names by role: keep Zotero's order too
+        ref.set(ORDER_FIELD, " ".join(roles))
     homes = field_homes(ztype, btype)
     for zname, value in data.items():
         if zname in ("key", "version", "itemType", "creators", "tags", "collections", "relations", "extra",
@@ -150,7 +153,6 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
 
 
 def _read_extra(ref: Reference, ztype: str, extra: str) -> dict | None:
-    fields = set(ITEM_TYPES.get(ztype, {}).get("fields", []))
     rest, stash = [], None
     for line in extra.split("\n"):
         m = _EXTRA_LINE.match(line)
@@ -162,8 +164,9 @@ def _read_extra(ref: Reference, ztype: str, extra: str) -> dict | None:
                     continue
                 except ValueError:
                     pass
+            label = label if label in EXTRA_FIELDS else label.replace("-", "")
             known = EXTRA_FIELDS.get(label)
-            if known and known[0] not in fields and not ref.get(known[1]) and m.group(2).strip():
+            if known and not ref.get(known[1]) and m.group(2).strip():  # an old client's line, or no such field
                 _set(ref, known[1], m.group(2).strip())
                 if label == "arxiv":
                     ref.set("eprinttype", "arxiv")
@@ -237,17 +240,19 @@ def _to_zotero(ref: Reference, remote: str) -> dict:
             data[zname] = _date(ref)
         else:
             data[zname] = _get(ref, home)
-    creators = []
+    queues: dict[str, list[dict]] = {}
     allowed = creator_types(ztype)
     roles = {v: k for k, v in CREATORS.items()}
     for fname in ref.fields:
         role = roles.get(fname) or (fname[len(PREFIX):] if fname.startswith(PREFIX) else None)
         if role not in allowed:
             continue
-        for p in ref.persons(fname):
-            if not p.is_others:
-                creators.append(person_to_zotero(p, role))
-    data["creators"] = creators
+        queues[role] = [person_to_zotero(p, role) for p in ref.persons(fname) if not p.is_others]
+    have = [r for r, q in queues.items() for _ in q]
+    order = ref.get(ORDER_FIELD).split()
+    if sorted(order) != sorted(have):
+        order = _canonical_order(ztype, have)
+    data["creators"] = [queues[r].pop(0) for r in order]
     tags = [{"tag": t} for t in ref.tags + _json_list(ref.get(OTHER_TAGS_FIELD)) if len(t) <= 255]
     tags += [{"tag": t, "type": 1} for t in _json_list(ref.get(AUTO_TAGS_FIELD)) if len(t) <= 255]
     data["tags"] = tags
@@ -269,6 +274,11 @@ def _to_zotero(ref: Reference, remote: str) -> dict:
         if ref.get(name):
             data["dateAdded" if name == DATE_ADDED else "dateModified"] = ref.get(name)
     return data
+
+
+def _canonical_order(ztype: str, roles: list[str]) -> list[str]:
+    known = creator_types(ztype)
+    return sorted(roles, key=lambda r: known.index(r) if r in known else len(known))
 
 
 def _json_list(value: str) -> list[str]:
