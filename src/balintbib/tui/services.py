@@ -257,6 +257,19 @@ class SyncService:
         raise ServiceError(f"{len(remotes)} remotes configured ({', '.join(sorted(remotes))}); "
                            "choose one with remote = \"NAME\" in the config file")
 
+    def remote_label(self) -> str | None:
+        """Which remote a sync talks to: ``society (Zotero group 12345)``; None when none."""
+        try:
+            name = self.remote_name()
+            if name is None:
+                return None
+            from ..remotes.config import get_remote
+            from ..sync.connect import service_label
+
+            return service_label(get_remote(name))
+        except Exception:
+            return None
+
     def unavailable_reason(self) -> str | None:
         """None when sync can run, else one line saying why not."""
         if _sync_modules() is None:

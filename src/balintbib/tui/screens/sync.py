@@ -51,6 +51,9 @@ class SyncScreen(Screen[None]):
         app = self.app
         state = self.query_one("#sync-state", Static)
         reason = app.sync_service.unavailable_reason() if app.sync_service else "no library"
+        label = app.sync_service.remote_label() if app.sync_service and not reason else None
+        body = self.query_one("#sync-body")
+        body.border_title = f"Sync with {label}" if label else "Sync with the group library"
         line = Text()
         done, total = app.sync_progress
         if app.sync_running:
@@ -70,6 +73,8 @@ class SyncScreen(Screen[None]):
                 line.append(f"the library is read-only ({app.read_only_reason}) and a sync writes it.")
             else:
                 line.append("Ready. ", style="bold")
+                if label:
+                    line.append(f"Remote: {label}. ")
                 line.append("p pulls the group's changes, P pushes yours.")
         state.update(line)
         bar = self.query_one("#sync-progress", ProgressBar)
