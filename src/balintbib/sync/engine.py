@@ -395,14 +395,23 @@ class SyncEngine:
         done = 0
         last_checkpoint = time.monotonic()
         try:
-            for op in ops:
-                if op.kind == CREATE:
+            batch_size = getattr(self.remote, "create_batch", 0)  # a remote that creates many per request
+            i = 0
+            while i < len(ops):
+                op = ops[i]
+                step = 1
+                if op.kind == CREATE and batch_size > 1:
+                    while i + step < len(ops) and ops[i + step].kind == CREATE and step < batch_size:
+                        step += 1
+                    self._create_many(ops[i:i + step], report)
+                elif op.kind == CREATE:
                     self._create(op, report)
                 elif op.kind == UPDATE:
                     self._update(op, report)
                 elif op.kind == TRASH:
                     self._trash(op, report)
-                done += 1
+                i += step
+                done += step
                 self.progress("pushing", done, total)
                 if time.monotonic() - last_checkpoint > self.checkpoint_seconds:
                     self._save()
@@ -504,6 +513,34 @@ class SyncEngine:
         report.created.append(op.key)
         if op.ours.get(ANNOTATION_FIELD):
             self._push_note(rec.id, op.key, op.ours)
+
+    def _create_many(self, ops: list[PushOp], report: PushReport) -> None:
+        """Creates sent together (one request per batch): an intent for each first, then each
+        object's own result; a failed object leaves the others done and is raised after them."""
+        todo = []
+        for op in ops:
+            ours = {k: v for k, v in op.ours.items() if k != ANNOTATION_FIELD}
+            seq = self._next()
+            self._journal({"seq": seq, "op": "create", "step": "intent", "key": op.key, "ours": ours})
+            todo.append((op, ours, self.codec.to_document(ours, op.key), seq))
+        results = self.remote.create_many([body for _, _, body, _ in todo])
+        failure = None
+        created = []
+        for (op, ours, body, seq), rec in zip(todo, results):
+            if isinstance(rec, Exception):
+                failure = failure or rec
+                continue
+            remote = self.codec.to_snapshot({**body, **rec.data}, None)
+            self._journal({"seq": seq, "op": "create", "step": "done", "key": op.key, "id": rec.id,
+                           "version": rec.version, "ours": ours, "remote": remote})
+            self._link_created(op.key, rec.id, ours, remote, rec.version)
+            report.created.append(op.key)
+            created.append((op, rec))
+        for op, rec in created:
+            if op.ours.get(ANNOTATION_FIELD):
+                self._push_note(rec.id, op.key, op.ours)
+        if failure is not None:
+            raise failure
 
     def _link_created(self, key: str, ident: str, ours: Snapshot, remote: Snapshot, version: str) -> None:
         ref = self.ref_by_key(key)
