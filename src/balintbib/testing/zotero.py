@@ -373,7 +373,12 @@ class _Handler(BaseHTTPRequestHandler):
             if ims and ims.isdigit() and g.version <= int(ims):
                 return 304, None, {"Last-Modified-Version": g.version}
             trashed = query.get("includeTrashed") == "1"
-            items = st.visible(g, trashed)
+            if query.get("itemKey"):  # by key: no scan of the library
+                wanted = [k for k in query["itemKey"].split(",") if is_key(k)]
+                items = [g.items[k] for k in dict.fromkeys(wanted) if k in g.items
+                         and (trashed or not g.items[k].get("deleted"))]
+            else:
+                items = st.visible(g, trashed)
             if rest == ["top"]:
                 items = [d for d in items if not d.get("parentItem")]
             return self._listing(items, query, g, f"/groups/{g.id}/items" + ("/top" if rest == ["top"] else ""))
