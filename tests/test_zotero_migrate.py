@@ -184,7 +184,8 @@ def test_dry_run_lists_and_writes_nothing(migration):
     code, out, err = mig.run("--dry-run")
     assert code == 0, err
     assert "30 document(s) and 30 note(s)" in out
-    assert "kept in Extra only: " in out and "mendeley-read" in out  # per document, before anything is written
+    assert "kept in Extra only: " in out  # per document, before anything is written
+    assert "Mendeley's own fields (" in out and "mendeley-read" in out  # once for all
     assert "private notes cannot be read" in out
     assert mig.zotero() == ([], [])
 

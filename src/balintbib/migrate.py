@@ -37,6 +37,10 @@ from .remotes.mendeley import MT_PROFILE, group_notes
 
 Progress = Callable[[str, int, int], None]
 DOC_RELATION = "mendeleyDB:remoteDocumentUUID"
+#: Mendeley's bookkeeping and each user's view (read, starred...): kept in Extra for every
+#: document, listed once rather than per document.
+MENDELEY_OWN = frozenset(list(mfmt.FLAG_FIELDS.values()) + ["mendeley-created", "mendeley-profile-id",
+                                                            mfmt.CLIENT_DATA_FIELD])
 NOTE_RELATION = "mendeleyDB:annotationUUID"
 
 
@@ -69,6 +73,8 @@ class DocPlan:
 @dataclass
 class MigrationPlan:
     docs: list[DocPlan]
+    own_fields: str = ("Mendeley's own fields (" + ", ".join(sorted(MENDELEY_OWN)) + ") are kept in each item's "
+                       "Extra only (Zotero has no such fields)")
     notes_unreachable: str = ("other members' private notes cannot be read with your account; ask each member "
                               "who keeps private notes to share them or to run the migration")
     requests: int = 0
@@ -76,7 +82,7 @@ class MigrationPlan:
     def to_json(self) -> dict:
         return {"documents": len(self.docs), "notes": sum(len(d.notes) for d in self.docs),
                 "per_document": [d.describe() for d in self.docs if d.in_extra or d.not_copied or d.existing],
-                "unreachable": self.notes_unreachable}
+                "own_fields": self.own_fields, "unreachable": self.notes_unreachable}
 
 
 @dataclass
@@ -155,7 +161,7 @@ def plan_document(doc: dict, notes: list[RemoteRecord], group_note: RemoteRecord
     if doc.get("last_modified"):
         data["dateModified"] = _iso(doc["last_modified"])
     plan = DocPlan(str(doc["id"]), str(doc.get("title") or ""), data)
-    plan.in_extra = [f for f in lost_fields(ref, dest_name) if f not in (AUTO_TAGS_FIELD,)]
+    plan.in_extra = [f for f in lost_fields(ref, dest_name) if f not in (AUTO_TAGS_FIELD,) and f not in MENDELEY_OWN]
     if doc.get("file_attached"):
         plan.not_copied.append("the attached file (PDF): files are not migrated")
     ordered = sorted(notes, key=lambda a: (a is not group_note, str(a.data.get("created") or ""), a.id))

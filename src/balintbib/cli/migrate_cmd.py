@@ -44,6 +44,7 @@ def migrate(src: str, dest: str, dry_run: bool, quiet: bool, json_: bool) -> Non
                 click.echo(f"What Zotero cannot hold as its own fields ({len(lines)} document(s)):")
                 for line in lines:
                     click.echo(f"  {line}")
+            click.echo(f"Note: {plan.own_fields}.")
             click.echo(f"Note: {plan.notes_unreachable}.")
         if dry_run:
             if json_:

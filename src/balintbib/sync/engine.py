@@ -536,9 +536,33 @@ class SyncEngine:
             self._link_created(op.key, rec.id, ours, remote, rec.version)
             report.created.append(op.key)
             created.append((op, rec))
-        for op, rec in created:
-            if op.ours.get(ANNOTATION_FIELD):
+        annotated = [(op, rec) for op, rec in created if op.ours.get(ANNOTATION_FIELD)]
+        if annotated and hasattr(self.remote, "create_notes"):
+            self._create_notes([(rec.id, op.ours) for op, rec in annotated])
+        else:
+            for op, rec in annotated:
                 self._push_note(rec.id, op.key, op.ours)
+        if failure is not None:
+            raise failure
+
+    def _create_notes(self, items: list[tuple[str, Snapshot]]) -> None:
+        """The notes of new documents, sent together: an intent for each, then each result."""
+        todo = []
+        for ident, ours in items:
+            content = ours.get(ANNOTATION_FIELD)
+            text = self.codec.note_text(ours)
+            seq = self._next()
+            self._journal({"seq": seq, "op": "note", "step": "intent", "id": ident, "content": content, "text": text})
+            todo.append((ident, content, text, seq))
+        results = self.remote.create_notes([(ident, text) for ident, _, text, _ in todo])
+        failure = None
+        for (ident, content, text, seq), rec in zip(todo, results):
+            if isinstance(rec, Exception):
+                failure = failure or rec
+                continue
+            self._journal({"seq": seq, "op": "note", "step": "done", "id": ident, "content": content,
+                           "note": [rec.id, rec.version], "text": text})
+            self._set_note_base(ident, content, rec.id, rec.version)
         if failure is not None:
             raise failure
 

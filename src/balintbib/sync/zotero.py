@@ -322,6 +322,26 @@ class ZoteroAdapter:
 
         raise object_error(result, f"add the note of item {document_id}", document_id)
 
+    def create_notes(self, items: list[tuple[str, str]]) -> list[RemoteRecord | Exception]:
+        """The annotation notes of several items ((parent key, text)), 50 per request."""
+        from ..remotes.zotero import object_error
+
+        self._forget()
+        objs = [{**self._note_obj(parent, text, 0), "tags": [], "relations": {}} for parent, text in items]
+        out: list[RemoteRecord | Exception] = []
+        for (parent, text), obj, result in zip(items, objs, self.client.write(objs, "add notes")):
+            if result.status == "successful":
+                out.append(note_record(record(result.data)))
+                continue
+            if result.code == 412:  # there already (a lost answer, or a colleague's)
+                try:
+                    out.append(self.create_note(parent, text))
+                except Exception as exc:  # noqa: BLE001 - handed to the engine per object
+                    out.append(exc)
+                continue
+            out.append(object_error(result, f"add the note of item {parent}", parent))
+        return out
+
     def update_note(self, note_id: str, text: str, base_version: str, document_id: str,
                     restore: bool = False) -> RemoteRecord:
         self._forget()
