@@ -400,10 +400,13 @@ class SyncEngine:
             while i < len(ops):
                 op = ops[i]
                 step = 1
-                if op.kind == CREATE and batch_size > 1:
-                    while i + step < len(ops) and ops[i + step].kind == CREATE and step < batch_size:
+                if op.kind in (CREATE, UPDATE) and batch_size > 1:
+                    while i + step < len(ops) and ops[i + step].kind == op.kind and step < batch_size:
                         step += 1
-                    self._create_many(ops[i:i + step], report)
+                    if op.kind == CREATE:
+                        self._create_many(ops[i:i + step], report)
+                    else:
+                        self._update_many(ops[i:i + step], report)
                 elif op.kind == CREATE:
                     self._create(op, report)
                 elif op.kind == UPDATE:
@@ -577,7 +580,31 @@ class SyncEngine:
         self.state.keys[ident] = ref.key if ref is not None else key
         self.state.docs[ident] = DocState.make(ours, remote, version, provisional=True)
 
-    def _update(self, op: PushOp, report: PushReport) -> None:
+    def _changes(self, op: PushOp, base: DocState, ours: Snapshot) -> dict:
+        """What to send to turn the synced `base` into `ours` (the annotation goes separately)."""
+        ours_fields = {k: v for k, v in ours.items() if k != ANNOTATION_FIELD}
+        base_fields = {k: v for k, v in base.local.items() if k != ANNOTATION_FIELD}
+        changes = self.codec.patch(base_fields, ours_fields, op.key)
+        if op.old_key and op.old_key != op.key:
+            changes.update(self.codec.rename(op.key))
+        return changes
+
+    def _update_many(self, ops: list[PushOp], report: PushReport) -> None:
+        """Updates sent together: the first try of each in one request per batch; each object's
+        answer then goes through `_update` (a 412 merges and resends that one alone)."""
+        sent = []
+        for op in ops:
+            assert op.base is not None
+            changes = {} if op.base.restore else self._changes(op, op.base, op.ours)
+            if changes:
+                sent.append((op, changes))
+        answers = dict(zip([op.id for op, _ in sent], self.remote.update_many(
+            [(op.id, changes, op.base.version) for op, changes in sent]))) if sent else {}
+        for op in ops:
+            self._update(op, report, answers.get(op.id))
+
+    def _update(self, op: PushOp, report: PushReport, answer=None) -> None:
+        """`answer`: the reply (record or error) to this update's first request, already sent."""
         base = op.base
         assert base is not None
         ours = op.ours
@@ -600,12 +627,8 @@ class SyncEngine:
                 return
             base, ours = merged
         for _attempt in range(MAX_412_RETRIES + 1):
-            ours_fields = {k: v for k, v in ours.items() if k != ANNOTATION_FIELD}
-            base_fields = {k: v for k, v in base.local.items() if k != ANNOTATION_FIELD}
-            changes = self.codec.patch(base_fields, ours_fields, op.key)
-            if op.old_key and op.old_key != op.key:
-                changes.update(self.codec.rename(op.key))
-            with_note = dict(ours_fields)
+            changes = self._changes(op, base, ours)
+            with_note = {k: v for k, v in ours.items() if k != ANNOTATION_FIELD}
             if ANNOTATION_FIELD in base.local:
                 with_note[ANNOTATION_FIELD] = base.local[ANNOTATION_FIELD]
             if not changes:
@@ -616,7 +639,13 @@ class SyncEngine:
                 break
             seq = self._next()
             try:
-                rec = self.remote.update(op.id, changes, base.version, title=title)
+                if answer is not None:
+                    got, answer = answer, None
+                    if isinstance(got, Exception):
+                        raise got
+                    rec = got
+                else:
+                    rec = self.remote.update(op.id, changes, base.version, title=title)
             except PreconditionFailed:
                 merged = self._refetch_and_merge(op, base, ours, ref, report)
                 if merged is None:

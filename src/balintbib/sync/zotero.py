@@ -259,6 +259,28 @@ class ZoteroAdapter:
             out.append(rec)
         return out
 
+    def update_many(self, items: list[tuple[str, dict, str]]) -> list[RemoteRecord | Exception]:
+        """Partial updates ((key, changes, base version)), 50 per request; per object a
+        record or its error (412: changed since the base version)."""
+        from ..remotes.zotero import object_error
+
+        self._forget()
+        objs = [{**changes, "key": key, "version": int(version or 0)} for key, changes, version in items]
+        out: list[RemoteRecord | Exception] = []
+        for obj, result in zip(objs, self.client.write(objs, "update items")):
+            if result.status == "successful":
+                rec = record(result.data)
+                self._versions[rec.id] = rec.version
+                out.append(rec)
+            elif result.status == "unchanged":
+                try:
+                    out.append(self.client.get(obj["key"]))
+                except Exception as exc:  # noqa: BLE001
+                    out.append(exc)
+            else:
+                out.append(object_error(result, f"update item {obj['key']}", obj["key"]))
+        return out
+
     def update(self, document_id: str, changes: dict, base_version: str, title: str | None = None) -> RemoteRecord:
         self._forget()
         label = f"update item {title!r} ({document_id})" if title else f"update item {document_id}"
