@@ -304,3 +304,94 @@ def test_the_society_library_round_trips_through_the_group(zserver, tmp_path):
         assert {k: v for k, v in ref.fields.items() if k != "annotation"} == same, ref.key
         assert ref.annotation == mine.annotation
     assert a.json("sync", REMOTE)["push"]["updated"] == []
+
+
+def test_remote_delete_for_good_vs_local_edit_sends_it_again(zserver, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    zserver.zgroup.delete(a.remote_id("salinsky2001work"))
+    a.edit("salinsky2001work", edition="2")
+    assert a.run("pull", REMOTE).exit_code == 3
+    a.ok("resolve", "salinsky2001work", "--ours")
+    out = a.json("push", REMOTE)
+    assert out["created"] == ["salinsky2001work"]
+    assert sorted(d["edition"] for d in zserver.zgroup.docs() if d["itemType"] == "book") == ["2"]
+
+
+def test_deletion_log_too_short_turns_the_pull_into_a_full_one(zserver, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    zserver.zgroup.delete(a.remote_id("salinsky2001work"))
+    zserver.faults.deleted_409 = True  # the server no longer has the log back to our cursor
+    out = a.json("pull", REMOTE)
+    assert out["removed"] == ["salinsky2001work"]
+
+
+def test_push_finds_the_group_copy_and_its_note_instead_of_creating(zserver, tmp_path):
+    from balintbib.formats.zotero import note_html
+
+    item = zserver.zgroup.add({"itemType": "journalArticle", "title": "The doctor, his patient, and the illness",
+                               "date": "1955", "DOI": "10.1016/S0140-6736(55)91061-8",
+                               "creators": [{"creatorType": "author", "firstName": "Michael", "lastName": "Balint"}]})
+    zserver.zgroup.add({"itemType": "note", "key": annotation_key(item["key"]), "parentItem": item["key"],
+                        "note": note_html("Read first.")})
+    a = Librarian(tmp_path / "a")
+    a.add(ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Read first.},"))
+    out = a.json("push", REMOTE)
+    assert out["linked"] == ["balint1955doctor"] and out["created"] == []
+    assert a.remote_id("balint1955doctor") == item["key"]
+    assert len(zserver.zgroup.docs()) == 1 and len(zserver.zgroup.notes()) == 1
+    assert a.json("sync", REMOTE)["push"]["updated"] == []
+
+
+def test_errors_are_one_line(zserver, tmp_path):
+    a = Librarian(tmp_path / "a")
+    a.add(ARTICLE)
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+
+    result = CliRunner().invoke(cli, ["remote", "add", "bad", "zotero", "--group", "not-a-number"])
+    assert result.exit_code == 1 and "a Zotero group id is a number" in result.output
+    result = CliRunner().invoke(cli, ["remote", "add", "insecure", "zotero", "--group", "1",
+                                      "--api-url", "http://example.org"])
+    assert result.exit_code == 1 and "https" in result.output
+    zserver.stop()
+    result = a.run("push", REMOTE)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1, result.output
+    assert a.ref("balint1955doctor") is not None
+
+
+def test_push_refuses_a_library_with_a_broken_entry(zserver, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
+    path = a.folder / "library.bib"
+    path.write_text(path.read_text().replace("title = {Balint groups and the Balint method},",
+                                             "title = {Balint groups and,"))
+    result = a.run("push", REMOTE)
+    assert result.exit_code == 1 and "not pushing" in result.output
+    assert len(zserver.zgroup.docs()) == 2
+
+
+def test_login_checks_the_key_and_stores_it_unprinted(zserver, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+
+    monkeypatch.delenv("BALINTBIB_ZOTERO_KEY")
+    key = zserver.info["key"]
+    result = CliRunner().invoke(cli, ["login", REMOTE], input="wrong-key\n")
+    assert result.exit_code == 1 and "Invalid key" in result.output
+    other = zserver.state.add_group("Another group", zserver.state.add_user("x"))
+    stranger = zserver.state.add_key(zserver.state.add_user("y"), {other.id: True})
+    result = CliRunner().invoke(cli, ["login", REMOTE], input=stranger + "\n")
+    assert result.exit_code == 1 and "no access to Zotero group" in result.output
+    reader = zserver.state.add_key(zserver.state.add_user("r"), {zserver.info["group_id"]: False})
+    result = CliRunner().invoke(cli, ["login", REMOTE], input=reader + "\n")
+    assert result.exit_code == 0 and "read only" in result.output and reader not in result.output
+    result = CliRunner().invoke(cli, ["login", REMOTE], input=key + "\n")
+    assert result.exit_code == 0 and "can read and write group" in result.output and key not in result.output
+    a = Librarian(tmp_path / "a")
+    a.add(ARTICLE)
+    a.ok("push", REMOTE)  # with the stored key
+    assert len(zserver.zgroup.docs()) == 1
+    stored = list((tmp_path.parent.glob("**/tokens/society.json")))
+    assert all(oct(p.stat().st_mode)[-3:] == "600" for p in stored)

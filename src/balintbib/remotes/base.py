@@ -65,6 +65,7 @@ class Listing:
     records: list[RemoteRecord]
     cursor: str  # pass to the next *_since call; opaque to callers
     requests: int = 0  # HTTP requests the listing took (retries included)
+    complete: bool = False  # every live document, although changes only were asked for
 
     @property
     def ids(self) -> list[str]:

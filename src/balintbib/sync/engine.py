@@ -244,6 +244,8 @@ class SyncEngine:
         report.full = full
         self.progress("listing", 0, 0)
         docs = self.remote.documents_since(None if full else since)
+        if docs.complete and not full:  # the remote could not list the changes only (its log is too short)
+            full = report.full = True
         cursor = docs.cursor
         trash = self.remote.trash(None if full else since)
         deleted = [] if full else self.remote.deletions_since(since).records

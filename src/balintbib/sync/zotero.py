@@ -82,6 +82,7 @@ class _Pull:
     deleted: list[RemoteRecord] = field(default_factory=list)
     cursor: str = ""
     requests: int = 0
+    complete: bool = False
 
 
 def note_record(rec: RemoteRecord) -> RemoteRecord:
@@ -152,7 +153,9 @@ class ZoteroAdapter:
                 out.deleted = [RemoteRecord(k, "", {}) for k in self.client.deleted(int(since))]
             except FullResync:
                 self._pulls.clear()
-                return self._pull(None)
+                out = self._pull(None)
+                out.complete = True
+                return out
         if since is None or out.cursor != since:
             for env in envelopes if versions is not None else []:
                 rec = record(env)
@@ -179,7 +182,7 @@ class ZoteroAdapter:
 
     def documents_since(self, cursor: str | None) -> Listing:
         p = self._pull(cursor)
-        return Listing(list(p.docs), p.cursor, p.requests)
+        return Listing(list(p.docs), p.cursor, p.requests, complete=p.complete and cursor is not None)
 
     def deletions_since(self, cursor: str) -> Listing:
         p = self._pull(cursor)
