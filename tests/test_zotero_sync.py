@@ -395,3 +395,31 @@ def test_login_checks_the_key_and_stores_it_unprinted(zserver, tmp_path, monkeyp
     assert len(zserver.zgroup.docs()) == 1
     stored = list((tmp_path.parent.glob("**/tokens/society.json")))
     assert all(oct(p.stat().st_mode)[-3:] == "600" for p in stored)
+
+
+def test_key_revoked_in_the_middle_of_a_push_then_a_new_key_finishes_it(zserver, tmp_path, monkeypatch):
+    from sync_support import TriggerCounter
+
+    a, _ = two_librarians(tmp_path, ARTICLE)
+    for i in range(120):  # three create batches, so the key goes between two of them
+        a.add(BOOK.replace("salinsky2001work", f"salinsky2001work{i}").replace("the Balint method",
+                                                                                f"the Balint method {i}"))
+    a.edit("balint1955doctor", volume="5")
+    counts = TriggerCounter()
+    zserver.counts = counts
+    counts.at = 4  # the listing, the update, one batch of creates; then the key is gone
+    counts.trigger = lambda: zserver.state.revoke(zserver.info["key"])
+    result = a.run("push", REMOTE)
+    assert result.exit_code == 1 and "Invalid key" in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+    assert zserver.info["key"] not in result.output
+    created = len(zserver.zgroup.docs()) - 1
+    assert 0 < created < 120  # stopped in the middle
+    user = zserver.state.users[zserver.info["user_id"]]
+    monkeypatch.setenv("BALINTBIB_ZOTERO_KEY", zserver.state.add_key(user, {zserver.info["group_id"]: True}))
+    out = a.json("sync", REMOTE)
+    assert len(out["push"]["created"]) == 120 - created
+    titles = [d["title"] for d in zserver.zgroup.docs()]
+    assert len(titles) == len(set(titles)) == 121
+    assert zserver.zgroup.by_title()["The doctor, his patient, and the illness"]["volume"] == "5"
+    assert all(r.remote_ids.get(REMOTE) for r in a.library().references)
