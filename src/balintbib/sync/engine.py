@@ -26,6 +26,7 @@ from ..errors import BalintError
 from ..library import Library
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
+from .batch import BatchPush
 from .codec import MendeleyCodec, RemoteAdapter
 from .merge import (
     TYPE_FIELD, Snapshot, apply_snapshot, equivalent, merge, snapshot, to_reference,
@@ -140,7 +141,7 @@ _KEY_OK = re.compile(r"^[A-Za-z0-9_:.\-+/]{1,80}$")
 
 # -- the engine -----------------------------------------------------------------------------
 
-class SyncEngine:
+class SyncEngine(BatchPush):
     def __init__(self, library: Library, remote: RemoteAdapter, *, store: StateStore | None = None,
                  codec: MendeleyCodec | None = None, progress: Progress | None = None,
                  checkpoint_seconds: float = CHECKPOINT_SECONDS):
@@ -519,58 +520,6 @@ class SyncEngine:
         if op.ours.get(ANNOTATION_FIELD):
             self._push_note(rec.id, op.key, op.ours)
 
-    def _create_many(self, ops: list[PushOp], report: PushReport) -> None:
-        """Creates sent together (one request per batch): an intent for each first, then each
-        object's own result; a failed object leaves the others done and is raised after them."""
-        todo = []
-        for op in ops:
-            ours = {k: v for k, v in op.ours.items() if k != ANNOTATION_FIELD}
-            seq = self._next()
-            self._journal({"seq": seq, "op": "create", "step": "intent", "key": op.key, "ours": ours})
-            todo.append((op, ours, self.codec.to_document(ours, op.key), seq))
-        results = self.remote.create_many([body for _, _, body, _ in todo])
-        failure = None
-        created = []
-        for (op, ours, body, seq), rec in zip(todo, results):
-            if isinstance(rec, Exception):
-                failure = failure or rec
-                continue
-            remote = self.codec.to_snapshot({**body, **rec.data}, None)
-            self._journal({"seq": seq, "op": "create", "step": "done", "key": op.key, "id": rec.id,
-                           "version": rec.version, "ours": ours, "remote": remote})
-            self._link_created(op.key, rec.id, ours, remote, rec.version)
-            report.created.append(op.key)
-            created.append((op, rec))
-        annotated = [(op, rec) for op, rec in created if op.ours.get(ANNOTATION_FIELD)]
-        if annotated and hasattr(self.remote, "create_notes"):
-            self._create_notes([(rec.id, op.ours) for op, rec in annotated])
-        else:
-            for op, rec in annotated:
-                self._push_note(rec.id, op.key, op.ours)
-        if failure is not None:
-            raise failure
-
-    def _create_notes(self, items: list[tuple[str, Snapshot]]) -> None:
-        """The notes of new documents, sent together: an intent for each, then each result."""
-        todo = []
-        for ident, ours in items:
-            content = ours.get(ANNOTATION_FIELD)
-            text = self.codec.note_text(ours)
-            seq = self._next()
-            self._journal({"seq": seq, "op": "note", "step": "intent", "id": ident, "content": content, "text": text})
-            todo.append((ident, content, text, seq))
-        results = self.remote.create_notes([(ident, text) for ident, _, text, _ in todo])
-        failure = None
-        for (ident, content, text, seq), rec in zip(todo, results):
-            if isinstance(rec, Exception):
-                failure = failure or rec
-                continue
-            self._journal({"seq": seq, "op": "note", "step": "done", "id": ident, "content": content,
-                           "note": [rec.id, rec.version], "text": text})
-            self._set_note_base(ident, content, rec.id, rec.version)
-        if failure is not None:
-            raise failure
-
     def _link_created(self, key: str, ident: str, ours: Snapshot, remote: Snapshot, version: str) -> None:
         ref = self.ref_by_key(key)
         if ref is None or (ref.remote_ids.get(self.name) not in (None, ident)):
@@ -590,20 +539,6 @@ class SyncEngine:
         if op.old_key and op.old_key != op.key:
             changes.update(self.codec.rename(op.key))
         return changes
-
-    def _update_many(self, ops: list[PushOp], report: PushReport) -> None:
-        """Updates sent together: the first try of each in one request per batch; each object's
-        answer then goes through `_update` (a 412 merges and resends that one alone)."""
-        sent = []
-        for op in ops:
-            assert op.base is not None
-            changes = {} if op.base.restore else self._changes(op, op.base, op.ours)
-            if changes:
-                sent.append((op, changes))
-        answers = dict(zip([op.id for op, _ in sent], self.remote.update_many(
-            [(op.id, changes, op.base.version) for op, changes in sent]))) if sent else {}
-        for op in ops:
-            self._update(op, report, answers.get(op.id))
 
     def _update(self, op: PushOp, report: PushReport, answer=None) -> None:
         """`answer`: the reply (record or error) to this update's first request, already sent."""
