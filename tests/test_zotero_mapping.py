@@ -14,7 +14,7 @@ from balintbib.formats.zotero import (
 )
 from balintbib.formats.zotero_tables import BIBTEX_TYPES, ITEM_TYPES, KEY_ALPHABET
 from balintbib.model import Person, Reference
-from balintbib.testing.zotero_state import Group, ObjectError, ZoteroState
+from balintbib.testing.zotero_state import Group, ZoteroState
 
 REAL_TYPES = [t for t in ITEM_TYPES if t not in ("note", "attachment", "annotation")]
 

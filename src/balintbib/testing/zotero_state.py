@@ -243,7 +243,7 @@ class ZoteroState:
     def validate(self, group: Group, item: dict, item_type) -> None:
         key = item.get("key")
         if not item_type or item_type not in ITEM_TYPES or item_type in ("annotation",):
-            raise ObjectError(400, f"'itemType' property not provided" if not item_type
+            raise ObjectError(400, "'itemType' property not provided" if not item_type
                               else f"'{item_type}' is not a valid itemType", key)
         info = ITEM_TYPES[item_type]
         allowed = set(info["fields"]) | set(COMMON_KEYS)
