@@ -279,7 +279,7 @@ class SyncService:
         except Exception as exc:  # a broken remotes.toml or config: say it, do not crash
             return _one_line(exc)
         if name is None:
-            return "no remote configured: add one with 'balintbib remote add NAME mendeley --group ID'"
+            return "no remote configured: add one with 'balintbib remote add NAME mendeley|zotero --group ID'"
         return None
 
     def _engine(self, library, progress: Progress | None = None, offline: bool = False):
