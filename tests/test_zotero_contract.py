@@ -300,3 +300,35 @@ def test_recorded_listings_and_schema_shapes(recordings):
         assert all("data" in c and "key" in c["data"] for c in cols)
     finally:
         srv.stop()
+
+
+def test_malformed_answers_are_one_clear_error_or_kept(tmp_path):
+    """A broken body is one line naming what was being done; odd item shapes lose nothing."""
+    from balintbib.remotes.base import RemoteError
+
+    srv = ZoteroServer().start()
+    try:
+        srv.info = srv.setup_basic()
+        g = srv.group(srv.info["group_id"])
+        srv.state.put_item(g, {"itemType": "book", "title": "Odd", "creators": "not a list",
+                               "tags": ["plain string tag", {"tag": "ok"}], "collections": "ABCD2345"})
+        client = make_client(srv)
+        adapter = ZoteroAdapter(client)
+        rec = adapter.documents_since(None).records[0]
+        ref = from_zotero(rec.data, REMOTE).reference
+        assert ref.title == "Odd" and sorted(ref.tags) == ["ok", "plain string tag"]
+        assert ref.get("zotero-collections") == "ABCD2345"
+        original = srv._httpd.RequestHandlerClass._reply
+
+        def broken(self, status, body, headers=None):
+            return original(self, status, "<html>Bad gateway</html>" if status == 200 else body, headers)
+
+        srv._httpd.RequestHandlerClass._reply = broken
+        try:
+            with pytest.raises(RemoteError) as err:
+                make_client(srv).versions(None)
+            assert "not JSON" in str(err.value) and "\n" not in str(err.value)
+        finally:
+            srv._httpd.RequestHandlerClass._reply = original
+    finally:
+        srv.stop()

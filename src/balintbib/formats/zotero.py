@@ -103,8 +103,10 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
     if BIBTEX_TYPES.get(btype) != ztype:
         ref.set(TYPE_FIELD, ztype)
     by_role: dict[str, list[Person]] = {}
-    roles = [str(c.get("creatorType") or "author") for c in data.get("creators") or []]
-    for c, role in zip(data.get("creators") or [], roles):
+    creators = [c for c in data.get("creators") or [] if isinstance(c, dict)] \
+        if isinstance(data.get("creators"), list) else []
+    roles = [str(c.get("creatorType") or "author") for c in creators]
+    for c, role in zip(creators, roles):
         by_role.setdefault(CREATORS.get(role, PREFIX + role), []).append(person_from_zotero(c))
     for fname, people in by_role.items():
         ref.set_persons(fname, people)
@@ -133,8 +135,10 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
                 _set(ref, "date", value)
                 continue
         _set(ref, homes.get(zname, PREFIX + zname), value)
-    manual = [str(t["tag"]) for t in data.get("tags") or [] if t.get("tag") and not t.get("type")]
-    auto = [str(t["tag"]) for t in data.get("tags") or [] if t.get("tag") and t.get("type")]
+    tags = [t if isinstance(t, dict) else {"tag": str(t)} for t in data.get("tags") or []] \
+        if isinstance(data.get("tags"), list) else []
+    manual = [str(t["tag"]) for t in tags if t.get("tag") and not t.get("type")]
+    auto = [str(t["tag"]) for t in tags if t.get("tag") and t.get("type")]
     plain = [t for t in manual if t == t.strip() and not re.search(r"[,;{}\\]", t)]
     if plain:
         ref.tags = plain
@@ -143,7 +147,8 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
     if auto:
         ref.set(AUTO_TAGS_FIELD, json.dumps(auto, ensure_ascii=False))
     if data.get("collections"):
-        ref.set(COLLECTIONS_FIELD, " ".join(data["collections"]))
+        cols = data["collections"] if isinstance(data["collections"], list) else [data["collections"]]
+        ref.set(COLLECTIONS_FIELD, " ".join(str(c) for c in cols))
     if data.get("relations"):
         ref.set(RELATIONS_FIELD, json.dumps(data["relations"], sort_keys=True, ensure_ascii=False))
     _set(ref, DATE_ADDED, str(data.get("dateAdded") or ""))

@@ -177,7 +177,8 @@ class ZoteroClient:
 
     # -- reading ----------------------------------------------------------------------------
     def key_info(self) -> dict:
-        return self.request("GET", "/keys/current", what="check the API key").json()
+        info = body(self.request("GET", "/keys/current", what="check the API key"), dict, "check the API key")
+        return info
 
     def groups(self) -> list[dict]:
         """The groups of the key's user, as ``{id, name, role}``."""
@@ -185,7 +186,9 @@ class ZoteroClient:
         resp = self.request("GET", f"/users/{info.get('userID')}/groups", params={"limit": "100"},
                             what="list your Zotero groups")
         out = []
-        for g in resp.json():
+        for g in body(resp, list, "list your Zotero groups"):
+            if not isinstance(g, dict):
+                continue
             data = g.get("data") or {}
             gid = str(data.get("id") or g.get("id"))
             role = "owner" if data.get("owner") == info.get("userID") else \
@@ -194,7 +197,7 @@ class ZoteroClient:
         return out
 
     def group_info(self) -> dict:
-        return self.request("GET", self.prefix, what=f"read group {self.group_id}").json()
+        return body(self.request("GET", self.prefix, what=f"read group {self.group_id}"), dict, "read the group")
 
     def versions(self, since: int | None, *, top: bool = False) -> dict[str, int] | None:
         """``{key: version}`` of every item changed after `since` (all items when None), trash
@@ -208,7 +211,11 @@ class ZoteroClient:
                             headers=headers, ok=(200, 304), what="list the group's changed items")
         if resp.status_code == 304:
             return None
-        return {str(k): int(v) for k, v in resp.json().items()}
+        data = body(resp, dict, "list the group's changed items")
+        try:
+            return {str(k): int(v) for k, v in data.items()}
+        except (TypeError, ValueError):
+            raise RemoteError("list the group's changed items: the server sent a version that is not a number") from None
 
     def items(self, keys: list[str]) -> list[dict]:
         """Full item objects (envelopes) by key, 100 per request."""
@@ -218,7 +225,8 @@ class ZoteroClient:
             resp = self.request("GET", f"{self.prefix}/items", params={"itemKey": ",".join(batch),
                                                                         "includeTrashed": "1"},
                                 what=f"read {len(batch)} item(s)")
-            out.extend(resp.json())
+            out.extend(e for e in body(resp, list, f"read {len(batch)} item(s)")
+                       if isinstance(e, dict) and isinstance(e.get("data", e), dict) and (e.get("data", e)).get("key"))
         return out
 
     def deleted(self, since: int) -> list[str]:
@@ -226,11 +234,11 @@ class ZoteroClient:
                             what="read the group's deletion log")
         if resp.status_code == 409:
             raise FullResync("the deletion log does not reach back to the last sync; a full pull is needed")
-        return [str(k) for k in resp.json().get("items", [])]
+        return [str(k) for k in body(resp, dict, "read the group's deletion log").get("items") or []]
 
     def get(self, key: str) -> RemoteRecord:
         resp = self.request("GET", f"{self.prefix}/items/{key}", what=f"read item {key}", document=key)
-        return record(resp.json())
+        return record(body(resp, dict, f"read item {key}"))
 
     def find(self, key: str) -> RemoteRecord | None:
         try:
@@ -265,7 +273,7 @@ class ZoteroClient:
                         raise
             else:
                 raise RemoteError(f"{what}: the group kept changing; try again later")
-            report = resp.json()
+            report = body(resp, dict, what)
             for j, obj in enumerate(batch):
                 idx = str(j)
                 if idx in report.get("successful", {}):
@@ -308,6 +316,19 @@ class ZoteroClient:
         self.chain = None
         self.request("DELETE", f"{self.prefix}/items/{key}", headers={"If-Unmodified-Since-Version": str(version)},
                      ok=(204,), what=what or f"delete item {key}", document=key)
+
+
+def body(resp: requests.Response, kind: type, what: str):
+    """The JSON body, of the expected kind, or one clear error (never a traceback)."""
+    try:
+        data = resp.json()
+    except ValueError:
+        raise RemoteError(f"{what}: the server's answer is not JSON ({_first_line(resp.text)[:80]!r})",
+                          status=resp.status_code) from None
+    if not isinstance(data, kind):
+        raise RemoteError(f"{what}: the server's answer is not a JSON {'object' if kind is dict else 'list'}",
+                          status=resp.status_code)
+    return data
 
 
 def object_error(result: ObjectResult, what: str, document: str | None) -> RemoteError:

@@ -60,7 +60,8 @@ class ReadAnswers:
         if item.get("parentItem"):
             links["up"] = {"href": f"{base}/groups/{g.id}/items/{item['parentItem']}", "type": "application/json"}
         else:
-            names = [c.get("lastName") or c.get("name") or "" for c in item.get("creators") or []]
+            creators = item.get("creators") if isinstance(item.get("creators"), list) else []
+            names = [c.get("lastName") or c.get("name") or "" for c in creators if isinstance(c, dict)]
             if names:
                 meta["creatorSummary"] = names[0] + (" et al." if len(names) > 2 else
                                                      f" and {names[1]}" if len(names) == 2 else "")
