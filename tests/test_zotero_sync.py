@@ -423,3 +423,19 @@ def test_key_revoked_in_the_middle_of_a_push_then_a_new_key_finishes_it(zserver,
     assert len(titles) == len(set(titles)) == 121
     assert zserver.zgroup.by_title()["The doctor, his patient, and the illness"]["volume"] == "5"
     assert all(r.remote_ids.get(REMOTE) for r in a.library().references)
+
+
+def test_annotation_note_deleted_or_trashed_in_zotero(zserver, tmp_path):
+    a, _ = two_librarians(tmp_path, ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Classic paper.},"),
+                          BOOK.replace("year = {2001},", "year = {2001},\n  annotation = {Read in week one.},"))
+    art, book = a.remote_id("balint1955doctor"), a.remote_id("salinsky2001work")
+    zserver.zgroup.delete(annotation_key(art))
+    zserver.zgroup.trash(annotation_key(book))
+    out = a.json("pull", REMOTE)
+    assert sorted(out["updated"]) == ["balint1955doctor", "salinsky2001work"]
+    assert a.ref("balint1955doctor").annotation == "" and a.ref("salinsky2001work").annotation == ""
+    assert a.ref("balint1955doctor").get("volume") == "265"  # nothing else touched
+    # Written again here: a note under the same key (the trashed one comes back).
+    a.edit("salinsky2001work", annotation="Read in week two.")
+    a.ok("sync", REMOTE)
+    assert zserver.zgroup.notes()[book] == "Read in week two."
