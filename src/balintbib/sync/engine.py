@@ -9,7 +9,8 @@ the remote (`RemoteAdapter`).  The order of every push operation is
 so that a crash at any point leaves either nothing done, or a result the next
 run finds in the journal, or — for a create whose answer was lost — a
 document the next run finds again by its marker (the library key, written as
-the document's ``citation_key``) before it would create another.
+the document's citation key) before it would create another.  Zotero creates also
+choose their own keys, so a resent create finds its item instead of making a second.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from ..library import Library
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
 from .batch import BatchPush
-from .codec import MendeleyCodec, RemoteAdapter
 from .merge import (
     TYPE_FIELD, Snapshot, apply_snapshot, equivalent, merge, snapshot, to_reference,
 )
@@ -142,20 +142,23 @@ _KEY_OK = re.compile(r"^[A-Za-z0-9_:.\-+/]{1,80}$")
 # -- the engine -----------------------------------------------------------------------------
 
 class SyncEngine(BatchPush):
-    def __init__(self, library: Library, remote: RemoteAdapter, *, store: StateStore | None = None,
-                 codec: MendeleyCodec | None = None, progress: Progress | None = None,
+    """Pull, push, status and resolve against `remote`: an adapter (`sync.codec.RemoteAdapter`,
+    `sync.zotero.ZoteroAdapter`, see the protocol in docs/sync.md) with its ``codec``."""
+
+    def __init__(self, library: Library, remote, *, store: StateStore | None = None,
+                 codec=None, progress: Progress | None = None,
                  checkpoint_seconds: float = CHECKPOINT_SECONDS):
         self.library = library
         self.remote = remote
         self.name = remote.name
-        self.codec = codec or getattr(remote, "codec", None) or MendeleyCodec(remote.name)
+        self.codec = codec or remote.codec
         self.store = store or StateStore(library_root(library), remote.name)
         self.progress = progress or (lambda label, done, total: None)
         self.checkpoint_seconds = checkpoint_seconds
         self.state = self.store.load(remote.group)
         self._seq = 0
         self._ids = None
-        self._key_bases: dict[str, str] = {}  # remote id -> key base, from the Mendeley JSON (cheap)
+        self._key_bases: dict[str, str] = {}  # remote id -> key base, from the remote's JSON (cheap)
 
     def _since(self, cursor: str | None) -> str | None:
         """What to ask the remote for after `cursor` (the remote decides: an overlap for
