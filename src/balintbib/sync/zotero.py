@@ -32,6 +32,12 @@ from .merge import Snapshot, snapshot, to_reference
 class ZoteroCodec:
     def __init__(self, remote: str):
         self.remote = remote
+        #: What items held that could not be taken ("key: why"), for the report.
+        self.problems: list[str] = []
+
+    def check(self, data) -> dict:
+        """A listed item as a dict (the mapping reads odd shapes without loss)."""
+        return dict(data) if isinstance(data, dict) else {}
 
     def to_snapshot(self, data: dict, note: str | None) -> Snapshot:
         ref = fmt.from_zotero(data, remote=self.remote, note=note, key="_").reference
