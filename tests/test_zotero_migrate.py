@@ -183,7 +183,7 @@ def test_dry_run_lists_and_writes_nothing(migration):
     mig = migration(docs=30)
     code, out, err = mig.run("--dry-run")
     assert code == 0, err
-    assert "30 document(s) and 30 note(s)" in out
+    assert "30 document(s), 30 note(s) and 0 folder(s)" in out
     assert "kept in Extra only: " in out  # per document, before anything is written
     assert "Mendeley's own fields (" in out and "mendeley-read" in out  # once for all
     assert "private notes cannot be read" in out
@@ -195,7 +195,7 @@ def test_migrate_small_group_then_rerun_changes_nothing(migration):
     code, out, err = mig.run()
     assert code == 0, err
     counts = check(mig)
-    assert counts["documents"] == 60 and "Check: documents 60/60" in out
+    assert counts["documents"] == 60 and "Check: documents 60/60" in out and "folders 0/0" in out
     versions = {k: d["version"] for k, d in mig.z.group(mig.zinfo["group_id"]).items.items()}
     code, out, _ = mig.run()
     assert code == 0 and "0 object(s) created" in out
@@ -228,3 +228,45 @@ def test_migrate_2000_documents_killed_20_times(migration):
     mig = migration()
     _killed(mig, 20, seed=2)
     assert check(mig)["documents"] == DOCS
+
+
+def test_folders_become_collections_parents_first(migration):
+    from balintbib.migrate import folder_key
+    from balintbib.testing import mendeley as mserver
+
+    mt_folder = "application/vnd.mendeley-folder.1+json"
+
+    class FolderHandler(mserver._Handler):  # the test server has no folder API: this one answers it
+        def _route(self, method, path, query, raw):
+            parts = path.strip("/").split("/")
+            if parts[0] == "folders" and method == "GET":
+                self._authenticate()
+                gid = dict(query).get("group_id")
+                return 200, [f for f in self.api.folders if f["group_id"] == gid], mt_folder, {}
+            return super()._route(method, path, query, raw)
+
+    mig = migration(docs=12)
+    gid = mig.minfo["group_id"]
+    mig.m.folders = [{"id": "f-child", "name": "Training", "parent_id": "f-top", "group_id": gid},
+                     {"id": "f-top", "name": "Balint groups", "group_id": gid},
+                     {"id": "f-other", "name": "Research", "group_id": gid}]
+    mig.m._httpd.RequestHandlerClass = FolderHandler
+    docs = sorted(mig.m.state.documents)
+    for i, ident in enumerate(docs):
+        mig.m.state.documents[ident]["folder_uuids"] = [["f-top"], ["f-child", "f-other"], []][i % 3]
+    code, out, err = mig.run()
+    assert code == 0, err
+    assert "3 folder(s)" in out and "folders 3/3" in out
+    g = mig.z.group(mig.zinfo["group_id"])
+    cols = {c["name"]: c for c in g.collections.values()}
+    assert set(cols) == {"Balint groups", "Training", "Research"}
+    assert cols["Training"]["parentCollection"] == cols["Balint groups"]["key"]
+    assert cols["Research"]["parentCollection"] is False
+    assert cols["Training"]["relations"] == {"mendeleyDB:remoteFolderUUID": "f-child"}
+    items, _ = mig.zotero()
+    by_doc = {i["relations"]["mendeleyDB:remoteDocumentUUID"]: i for i in items}
+    for i, ident in enumerate(docs):
+        want = [folder_key(f) for f in [["f-top"], ["f-child", "f-other"], []][i % 3]]
+        assert by_doc[ident]["collections"] == want
+    code, out, _ = mig.run()
+    assert code == 0 and "0 object(s) created" in out

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from .formats import mendeley as mfmt
 from .formats.zotero import AUTO_TAGS_FIELD, annotation_key, lost_fields, new_key, note_html, to_zotero
-from .remotes.base import RemoteRecord
+from .remotes.base import NotFound, RemoteRecord
 from .remotes.mendeley import MT_PROFILE, group_notes
 
 Progress = Callable[[str, int, int], None]
@@ -42,6 +42,8 @@ DOC_RELATION = "mendeleyDB:remoteDocumentUUID"
 MENDELEY_OWN = frozenset(list(mfmt.FLAG_FIELDS.values()) + ["mendeley-created", "mendeley-profile-id",
                                                             mfmt.CLIENT_DATA_FIELD])
 NOTE_RELATION = "mendeleyDB:annotationUUID"
+FOLDER_RELATION = "mendeleyDB:remoteFolderUUID"
+MT_FOLDER = "application/vnd.mendeley-folder.1+json"
 
 
 @dataclass
@@ -73,6 +75,7 @@ class DocPlan:
 @dataclass
 class MigrationPlan:
     docs: list[DocPlan]
+    collections: list[dict] = field(default_factory=list)  # Mendeley folders, parents first
     own_fields: str = ("Mendeley's own fields (" + ", ".join(sorted(MENDELEY_OWN)) + ") are kept in each item's "
                        "Extra only (Zotero has no such fields)")
     notes_unreachable: str = ("other members' private notes cannot be read with your account; ask each member "
@@ -81,6 +84,7 @@ class MigrationPlan:
 
     def to_json(self) -> dict:
         return {"documents": len(self.docs), "notes": sum(len(d.notes) for d in self.docs),
+                "collections": len(self.collections),
                 "per_document": [d.describe() for d in self.docs if d.in_extra or d.not_copied or d.existing],
                 "own_fields": self.own_fields, "unreachable": self.notes_unreachable}
 
@@ -143,8 +147,44 @@ def _note(ann: RemoteRecord, parent: str, author: str, annotation: bool) -> dict
     return out
 
 
+def folder_key(folder_id: str) -> str:
+    return new_key(seed=f"mendeley-folder:{folder_id}")
+
+
+def _folders(src) -> list[dict]:
+    """The group's folders (``{id, name, parent_id?}``); none when the service has no folder API."""
+    try:
+        listing = src.listing("/folders", {"group_id": src.group_id, "limit": 500}, MT_FOLDER,
+                              "list the group's folders")
+    except NotFound:
+        return []
+    return [r.data for r in listing.records if isinstance(r.data, dict) and r.data.get("id")]
+
+
+def plan_collections(folders: list[dict]) -> list[dict]:
+    """Folders as Zotero collections, each parent before its children."""
+    by_id = {str(f["id"]): f for f in folders}
+    out, done = [], set()
+
+    def add(f: dict, depth: int = 0) -> None:
+        fid = str(f["id"])
+        if fid in done or depth > 50:
+            return
+        parent = str(f.get("parent_id") or "")
+        if parent in by_id:
+            add(by_id[parent], depth + 1)
+        done.add(fid)
+        out.append({"key": folder_key(fid), "version": 0, "name": str(f.get("name") or "(no name)")[:255],
+                    "parentCollection": folder_key(parent) if parent in by_id else False,
+                    "relations": {FOLDER_RELATION: fid}})
+
+    for f in sorted(folders, key=lambda f: str(f["id"])):
+        add(f)
+    return out
+
+
 def plan_document(doc: dict, notes: list[RemoteRecord], group_note: RemoteRecord | None, names: dict[str, str],
-                  src_name: str, dest_name: str) -> DocPlan:
+                  src_name: str, dest_name: str, folders: frozenset = frozenset()) -> DocPlan:
     ref = mfmt.from_mendeley(doc, remote=src_name).reference
     keywords = [k.strip() for k in ref.text("mendeley-keywords").split(",") if k.strip()]
     if keywords:  # Mendeley keywords are Zotero's automatic tags
@@ -156,6 +196,7 @@ def plan_document(doc: dict, notes: list[RemoteRecord], group_note: RemoteRecord
     if not doc.get("citation_key"):
         data["citationKey"] = ""  # not the key balintbib would make up
     data["relations"] = {**data.get("relations", {}), DOC_RELATION: str(doc["id"])}
+    data["collections"] = [folder_key(f) for f in doc.get("folder_uuids") or [] if str(f) in folders]
     if doc.get("created"):
         data["dateAdded"] = _iso(doc["created"])
     if doc.get("last_modified"):
@@ -182,6 +223,8 @@ def plan_migration(src, dest_name: str, progress: Progress | None = None) -> Mig
     docs = src.documents_since(None).records
     annotations = src.annotations_since(None).records
     names = _names(src, annotations)
+    folders = _folders(src)
+    folder_ids = frozenset(str(f["id"]) for f in folders)
     shared = group_notes(annotations)
     by_doc: dict[str, list[RemoteRecord]] = {}
     for a in annotations:
@@ -189,8 +232,9 @@ def plan_migration(src, dest_name: str, progress: Progress | None = None) -> Mig
             by_doc.setdefault(str(a.data["document_id"]), []).append(a)
     plans = []
     for rec in sorted(docs, key=lambda r: r.id):
-        plans.append(plan_document(rec.data, by_doc.get(rec.id, []), shared.get(rec.id), names, src.name, dest_name))
-    return MigrationPlan(plans, requests=src.requests - start)
+        plans.append(plan_document(rec.data, by_doc.get(rec.id, []), shared.get(rec.id), names, src.name, dest_name,
+                                   folder_ids))
+    return MigrationPlan(plans, plan_collections(folders), requests=src.requests - start)
 
 
 def run_migration(plan: MigrationPlan, dest, progress: Progress | None = None) -> MigrationReport:
@@ -199,6 +243,18 @@ def run_migration(plan: MigrationPlan, dest, progress: Progress | None = None) -
     progress = progress or (lambda *a: None)
     report = MigrationReport()
     start = dest.requests
+    if plan.collections:  # folders first: items refer to them
+        have = dest.collection_versions()
+        todo_cols = [c for c in plan.collections if c["key"] not in have]
+        for obj, result in zip(todo_cols, dest.write(todo_cols, "migrate folders", kind="collections")
+                               if todo_cols else []):
+            if result.status == "successful":
+                report.created += 1
+            elif result.status == "unchanged" or result.code == 412:
+                report.already += 1
+            else:
+                report.failed.append(f"folder {obj['name']!r}: {result.code} {result.message}")
+        report.already += len(plan.collections) - len(todo_cols)
     present = dest.versions(None) or {}
     ours = {d.key for d in plan.docs} | {n["key"] for d in plan.docs for n in d.notes}
     foreign = sorted(set(present) - ours)
@@ -245,6 +301,8 @@ def verify(plan: MigrationPlan, dest) -> dict:
     items = {e["data"]["key"]: e["data"] for e in dest.items(keys)} if keys else {}
     tags_planned = sum(len(d.item.get("tags", [])) for d in wanted)
     tags_found = sum(len(items[d.key].get("tags", [])) for d in wanted if d.key in items)
-    return {"documents": [len(wanted), sum(1 for d in wanted if d.key in items)],
+    collections = dest.collection_versions() if plan.collections else {}
+    return {"collections": [len(plan.collections), sum(1 for c in plan.collections if c["key"] in collections)],
+            "documents": [len(wanted), sum(1 for d in wanted if d.key in items)],
             "notes": [sum(len(d.notes) for d in wanted), sum(1 for d in wanted for n in d.notes if n["key"] in items)],
             "tags": [tags_planned, tags_found]}

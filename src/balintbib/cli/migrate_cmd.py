@@ -38,8 +38,8 @@ def migrate(src: str, dest: str, dry_run: bool, quiet: bool, json_: bool) -> Non
         plan = plan_migration(mendeley_client(s), d.name)
         lines = [p.describe() for p in plan.docs if p.in_extra or p.not_copied]
         if not json_ and not quiet:
-            click.echo(f"{len(plan.docs)} document(s) and {sum(len(p.notes) for p in plan.docs)} note(s) "
-                       f"in Mendeley group {s.group}.")
+            click.echo(f"{len(plan.docs)} document(s), {sum(len(p.notes) for p in plan.docs)} note(s) and "
+                       f"{len(plan.collections)} folder(s) in Mendeley group {s.group}.")
             if lines:
                 click.echo(f"What Zotero cannot hold as its own fields ({len(lines)} document(s)):")
                 for line in lines:
@@ -65,7 +65,8 @@ def migrate(src: str, dest: str, dry_run: bool, quiet: bool, json_: bool) -> Non
                    f"already there, {report.skipped_documents} document(s) imported before, "
                    f"{len(report.failed)} failed ({report.requests} requests).")
         click.echo(f"Check: documents {v['documents'][1]}/{v['documents'][0]}, notes {v['notes'][1]}/"
-                   f"{v['notes'][0]}, tags {v['tags'][1]}/{v['tags'][0]}.")
+                   f"{v['notes'][0]}, tags {v['tags'][1]}/{v['tags'][0]}, folders {v['collections'][1]}/"
+                   f"{v['collections'][0]}.")
         for f in report.failed:
             click.echo(f"  failed: {f}", err=True)
     if report.failed:

@@ -247,7 +247,13 @@ class ZoteroClient:
             return None
 
     # -- writing ----------------------------------------------------------------------------
-    def write(self, objects: list[dict], what: str = "write items") -> list[ObjectResult]:
+    def collection_versions(self) -> dict[str, int]:
+        resp = self.request("GET", f"{self.prefix}/collections", params={"format": "versions"},
+                            what="list the group's collections")
+        data = body(resp, dict, "list the group's collections")
+        return {str(k): int(v) for k, v in data.items() if str(v).isdigit()}
+
+    def write(self, objects: list[dict], what: str = "write items", kind: str = "items") -> list[ObjectResult]:
         """POST objects in batches of at most 50; one result per object, in order.
 
         A library-level 412 (someone wrote meanwhile) is retried with the new
@@ -263,7 +269,7 @@ class ZoteroClient:
                     headers["If-Unmodified-Since-Version"] = str(self.library_version)
                 sent = self.library_version
                 try:
-                    resp = self.request("POST", f"{self.prefix}/items", json_body=batch, headers=headers,
+                    resp = self.request("POST", f"{self.prefix}/{kind}", json_body=batch, headers=headers,
                                         what=f"{what} ({len(batch)} object(s))")
                     self._extend_chain(sent)
                     break

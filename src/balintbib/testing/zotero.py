@@ -290,6 +290,13 @@ class _Handler(ReadAnswers, BaseHTTPRequestHandler):
                     return self._items(method, parts[3:], query, raw, group, key, access)
                 if head == "deleted" and method == "GET":
                     return self._deleted(query, group)
+                if head == "collections" and method == "POST" and len(parts) == 3:
+                    if not access.get("write"):
+                        raise ApiError(403, "Write access denied")
+                    return self._post(raw, group, key,
+                                      int(self.headers["If-Unmodified-Since-Version"])
+                                      if (self.headers.get("If-Unmodified-Since-Version") or "").isdigit() else None,
+                                      collections=True)
                 if head in ("collections", "searches", "tags") and method == "GET":
                     return self._other_listing(head, query, group)
         raise ApiError(404, "Not found")
@@ -371,7 +378,7 @@ class _Handler(ReadAnswers, BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "Invalid JSON") from None
 
-    def _post(self, raw: bytes, g: Group, key, ius_v: int | None):
+    def _post(self, raw: bytes, g: Group, key, ius_v: int | None, collections: bool = False):
         st = self.api.state
         body = self._json(raw)
         if not isinstance(body, list):
@@ -385,7 +392,10 @@ class _Handler(ReadAnswers, BaseHTTPRequestHandler):
         report: dict = {"successful": {}, "success": {}, "unchanged": {}, "failed": {}}
         for i, obj in enumerate(body):
             try:
-                outcome, item = st.write_object(g, obj, key.user, partial=True, header_version=None)
+                if collections:
+                    outcome, item = st.write_collection(g, obj)
+                else:
+                    outcome, item = st.write_object(g, obj, key.user, partial=True, header_version=None)
             except ObjectError as err:
                 failed = {"key": err.key, "code": err.code, "message": err.message}
                 if err.key is None or not (isinstance(obj, dict) and obj.get("key")):
@@ -397,7 +407,8 @@ class _Handler(ReadAnswers, BaseHTTPRequestHandler):
             if outcome == "unchanged":
                 report["unchanged"][str(i)] = item["key"]
             else:
-                report["successful"][str(i)] = self._envelope(g, item)
+                report["successful"][str(i)] = self._collection_envelope(g, item) if collections \
+                    else self._envelope(g, item)
                 report["success"][str(i)] = item["key"]
         if token and report["successful"]:
             self.api.write_tokens.add(token)

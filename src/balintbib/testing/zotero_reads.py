@@ -161,5 +161,23 @@ class ReadAnswers:
             out = [{"tag": t, "links": {}, "meta": {"type": ty, "numItems": n}} for (t, ty), n in sorted(counts.items())]
             headers["Total-Results"] = len(out)
             return 200, out, headers
+        if head == "collections":
+            cols = sorted(g.collections.values(), key=lambda c: c["key"])
+            if query.get("since", "").isdigit():
+                cols = [c for c in cols if c["version"] > int(query["since"])]
+            headers["Total-Results"] = len(cols)
+            if query.get("format") == "versions":
+                return 200, {c["key"]: c["version"] for c in cols}, headers
+            return 200, [self._collection_envelope(g, c) for c in cols], headers
         headers["Total-Results"] = 0
         return 200, ({} if query.get("format") == "versions" else []), headers
+
+    def _collection_envelope(self, g: Group, c: dict) -> dict:
+        base = self.api.url
+        return {"key": c["key"], "version": c["version"],
+                "library": {"type": "group", "id": int(g.id) if g.id.isdigit() else g.id, "name": g.name},
+                "links": {"self": {"href": f"{base}/groups/{g.id}/collections/{c['key']}",
+                                   "type": "application/json"}},
+                "meta": {"numCollections": sum(1 for o in g.collections.values() if o.get("parentCollection") == c["key"]),
+                         "numItems": sum(1 for d in g.items.values() if c["key"] in (d.get("collections") or []))},
+                "data": dict(c)}

@@ -270,6 +270,9 @@ class ZoteroState:
         if item_type == "note":
             if len(str(item.get("note") or "")) > MAX_NOTE:
                 raise ObjectError(413, f"Note '{html.unescape(str(item.get('note')))[:10]}...' too long", key)
+        for col in item.get("collections") or [] if not item.get("parentItem") else []:
+            if col not in group.collections:
+                raise ObjectError(409, f"Collection {col} not found", key, {"collection": col})
         parent = item.get("parentItem")
         if parent:
             p = group.items.get(parent)
@@ -280,6 +283,46 @@ class ZoteroState:
                                   {"parentItem": parent})
             if item.get("collections"):
                 item["collections"] = []  # a child cannot be in collections (the real server detaches it)
+
+
+    def write_collection(self, group: Group, obj: dict) -> tuple[str, dict]:
+        """Create or update one collection (name <= 255, parent must exist, version rules)."""
+        if not isinstance(obj, dict):
+            raise ObjectError(400, "Invalid value in uploaded data; expected JSON collection object")
+        key = obj.get("key")
+        if key is not None and not is_key(str(key)):
+            raise ObjectError(400, f"'{key}' is not a valid collection key")
+        existing = group.collections.get(key) if key else None
+        version = obj.get("version")
+        if existing is None and version not in (None, 0):
+            raise ObjectError(404, f"Collection doesn't exist (expected version {version}; use 0 instead)", key)
+        if existing is not None:
+            if version is None:
+                raise ObjectError(428, "Either If-Unmodified-Since-Version or object version property must be "
+                                       "provided for key-based writes", key)
+            if int(version) != existing["version"]:
+                raise ObjectError(412, f"Collection has been modified since specified version (expected {version}, "
+                                       f"found {existing['version']})", key)
+        merged = dict(existing or {"name": "", "parentCollection": False, "relations": {}})
+        merged.update({k: v for k, v in obj.items() if k != "version"})
+        merged["key"] = key or new_key()
+        name = str(merged.get("name") or "")
+        if not name:
+            raise ObjectError(400, "Collection name cannot be empty", key)
+        if len(name) > MAX_NAME:
+            raise ObjectError(413, f"Collection name '{name[:50]}...' too long", key)
+        parent = merged.get("parentCollection")
+        if parent and parent not in group.collections:
+            raise ObjectError(409, f"Parent collection {parent} not found", key, {"collection": parent})
+        for pred in merged.get("relations") or {}:
+            if pred not in ("owl:sameAs", "mendeleyDB:remoteFolderUUID"):
+                raise ObjectError(400, f"Unsupported predicate '{pred}'", key)
+        if existing is not None and {k: v for k, v in merged.items() if k != "version"} == \
+                {k: v for k, v in existing.items() if k != "version"}:
+            return "unchanged", existing
+        merged["version"] = self.bump(group)
+        group.collections[merged["key"]] = merged
+        return "successful", merged
 
 
 # -- seeding ------------------------------------------------------------------------------
