@@ -21,7 +21,10 @@ REAL_TYPES = [t for t in ITEM_TYPES if t not in ("note", "attachment", "annotati
 
 def _validate(data: dict) -> None:
     """The test server's per-object validation (the schema table): raises on an invalid field."""
-    ZoteroState().validate(Group("1", "g", 1), dict(data, key="ABCD2345"), data["itemType"])
+    group = Group("1", "g", 1)
+    for col in data.get("collections") or []:
+        group.collections[col] = {"key": col, "name": col, "version": 1}
+    ZoteroState().validate(group, dict(data, key="ABCD2345"), data["itemType"])
 
 
 @pytest.mark.parametrize("item_type", REAL_TYPES)
