@@ -111,6 +111,8 @@ class RemoteAdapter:
         self.group = client.group_id
         self.codec = MendeleyCodec(client.name)
 
+    cursor_is_time = True
+
     @staticmethod
     def since(cursor: str | None) -> str | None:
         t = _parse(cursor)
@@ -199,6 +201,7 @@ class OfflineRemote:
     """Stands in for the remote where no request is needed (resolve, status --offline)."""
 
     requests = 0
+    cursor_is_time = True
 
     def __init__(self, name: str, group: str = "", codec=None):
         self.name = name

@@ -267,7 +267,7 @@ class SyncEngine(BatchPush):
         st.cursor = cursor
         if full:
             st.last_full = cursor
-        st.last_pull = cursor
+        st.last_pull = cursor if self.remote.cursor_is_time else _iso(datetime.now(UTC))  # for people to read
         self._save()
         report.open_conflicts = len(st.conflicts)
         report.requests = self.remote.requests - start

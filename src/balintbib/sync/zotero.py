@@ -102,6 +102,7 @@ class ZoteroAdapter:
     """The calls the engine makes, over a `ZoteroClient`."""
 
     full_every = None  # versions are exact: no periodic full reconciliation
+    cursor_is_time = False  # the cursor is the library version
 
     def __init__(self, client: ZoteroClient):
         self.client = client
