@@ -3,7 +3,8 @@
 Mixed into `SyncEngine`: the same journal discipline as one object at a time (an
 intent for each object before the request, its own result after), and each object's
 answer handled on its own (a failed one leaves the others done; a 412 on an update is
-merged and resent alone by `SyncEngine._update`).
+merged and resent alone by `SyncEngine._update`, a document changed before its trashing
+is asked about again by `SyncEngine._trash`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import ANNOTATION_FIELD
+from ..remotes.base import NotFound, PreconditionFailed
 from .merge import Snapshot
 from .plan import PushOp
 
@@ -84,3 +86,27 @@ class BatchPush:
             [(op.id, changes, op.base.version) for op, changes in sent]))) if sent else {}
         for op in ops:
             self._update(op, report, answers.get(op.id))
+
+    def _trash_many(self, ops: list[PushOp], report: PushReport) -> None:
+        """Deletions sent together: the documents read in one request, the unchanged ones
+        trashed in one; one that changed meanwhile (412) goes through `_trash` alone."""
+        current = self.remote.get_many([op.id for op in ops])
+        go = []
+        for op in ops:
+            rec = current.get(op.id)
+            if rec is None:  # gone already (or in the trash)
+                self.state.docs.pop(op.id, None)
+                report.trashed.append(op.key or op.id)
+            elif self._may_trash(op, rec, report):
+                go.append((op, rec))
+        answers = self.remote.trash_many([(op.id, rec.version) for op, rec in go]) if go else []
+        failure = None
+        for (op, _rec), answer in zip(go, answers):
+            if answer is None or isinstance(answer, NotFound):
+                self._trashed(op, report)
+            elif isinstance(answer, PreconditionFailed):
+                self._trash(op, report)
+            else:
+                failure = failure or answer
+        if failure is not None:
+            raise failure

@@ -401,18 +401,20 @@ class SyncEngine(BatchPush):
         done = 0
         last_checkpoint = time.monotonic()
         try:
-            batch_size = getattr(self.remote, "create_batch", 0)  # a remote that creates many per request
+            batch_size = getattr(self.remote, "write_batch", 0)  # a remote that writes many per request
             i = 0
             while i < len(ops):
                 op = ops[i]
                 step = 1
-                if op.kind in (CREATE, UPDATE) and batch_size > 1:
+                if op.kind in (CREATE, UPDATE, TRASH) and batch_size > 1:
                     while i + step < len(ops) and ops[i + step].kind == op.kind and step < batch_size:
                         step += 1
                     if op.kind == CREATE:
                         self._create_many(ops[i:i + step], report)
-                    else:
+                    elif op.kind == UPDATE:
                         self._update_many(ops[i:i + step], report)
+                    else:
+                        self._trash_many(ops[i:i + step], report)
                 elif op.kind == CREATE:
                     self._create(op, report)
                 elif op.kind == UPDATE:
@@ -698,17 +700,28 @@ class SyncEngine(BatchPush):
             self.state.docs.pop(op.id, None)
             report.trashed.append(op.key or op.id)
             return
+        if not self._may_trash(op, rec, report):
+            return
+        try:
+            self.remote.move_to_trash(op.id, title=self.codec.title(rec.data) or None)
+        except NotFound:
+            pass
+        self._trashed(op, report)
+
+    def _may_trash(self, op: PushOp, rec: RemoteRecord, report: PushReport) -> bool:
+        """False (and a conflict opened) when the group changed the document since the last sync."""
+        base = op.base
+        assert base is not None
         if norm_version(rec.version) != norm_version(base.version):
             theirs = self.codec.to_snapshot(rec.data, self.codec.note_text(base.remote) or None)
             if theirs != base.remote_against(theirs):
                 self._open(Conflict(op.id, op.key or self.codec.marker(rec.data) or op.id, DELETED_LOCALLY,
                                     [], theirs, rec.version, (base.note_id, base.note_version)), report)
-                return
+                return False
+        return True
+
+    def _trashed(self, op: PushOp, report: PushReport) -> None:
         seq = self._next()  # no intent needed: trashing again is harmless (404 = done)
-        try:
-            self.remote.move_to_trash(op.id, title=self.codec.title(rec.data) or None)
-        except NotFound:
-            pass
         self._journal({"seq": seq, "op": "trash", "step": "done", "id": op.id})
         self.state.docs.pop(op.id, None)
         report.trashed.append(op.key or op.id)

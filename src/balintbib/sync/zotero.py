@@ -239,7 +239,31 @@ class ZoteroAdapter:
             raise object_error(result, f"create item {body.get('title', '')!r}", obj["key"])
         raise PreconditionFailed("create item: no free item key after 3 tries")
 
-    create_batch = 50  # the engine sends creates 50 per request
+    write_batch = 50  # the engine sends creates, updates and deletions 50 per request
+
+    def get_many(self, keys: list[str]) -> dict[str, RemoteRecord]:
+        """Live (not trashed) items by key, 100 per request; absent keys are gone or trashed."""
+        out = {}
+        for env in self.client.items(keys):
+            rec = record(env)
+            if not rec.data.get("deleted"):
+                self._versions[rec.id] = rec.version
+                out[rec.id] = rec
+        return out
+
+    def trash_many(self, items: list[tuple[str, str]]) -> list[Exception | None]:
+        """Move items ((key, version)) to the trash, 50 per request: None or the error, each."""
+        from ..remotes.zotero import object_error
+
+        self._forget()
+        objs = [{"key": key, "version": int(version or 0), "deleted": 1} for key, version in items]
+        out: list[Exception | None] = []
+        for obj, result in zip(objs, self.client.write(objs, "move items to the trash")):
+            if result.status in ("successful", "unchanged"):
+                out.append(None)
+            else:
+                out.append(object_error(result, f"trash item {obj['key']}", obj["key"]))
+        return out
 
     def create_many(self, bodies: list[dict]) -> list[RemoteRecord | Exception]:
         """Create items in batches of 50, each with a key chosen here: one record (or the
