@@ -79,7 +79,7 @@ def main() -> None:
         for i in range(40):
             fh.write(f"\n@article{{bench{i},\n  author = {{Otten, Heide}},\n  title = {{Benchmark paper {i}}},\n"
                      f"  year = {{2020}},\n}}\n")
-    step("push 100 changes", a, "push", "4 (listing, creates, updates, trash)",
+    step("push 100 changes", a, "push", "5 (listing, creates, updates, read + trash)",
          lambda r: f"{len(r.created)} created, {len(r.updated)} updated, {len(r.trashed)} trashed")
     step("pull, nothing changed", a, "pull", 1, lambda r: f"{len(r.added) + len(r.updated) + len(r.removed)} changes")
     step("pull those 100 (librarian B)", b, "pull", "1 + 1 + 1",
