@@ -246,7 +246,9 @@ class MendeleyClient(Remote):
                 raise RemoteError(f"{what}: the server sent a page that is not JSON") from None
             if not isinstance(items, list):
                 raise RemoteError(f"{what}: expected a list, got {type(items).__name__}")
-            records.extend(RemoteRecord.from_json(item) for item in items)
+            # An item that is not an object cannot be read at all; the engine checks the rest.
+            records.extend(RemoteRecord.from_json(item if isinstance(item, dict) else {"_not_an_object": item})
+                           for item in items)
         return Listing(records, cursor or "", self.requests - before)
 
     @staticmethod
@@ -387,7 +389,8 @@ def group_notes(annotations: list[RemoteRecord]) -> dict[str, RemoteRecord]:
     out: dict[str, RemoteRecord] = {}
     for rec in annotations:
         d = rec.data
-        if d.get("type") == "note" and d.get("privacy_level") == "group" and d.get("document_id"):
+        if d.get("type") == "note" and d.get("privacy_level") == "group" and isinstance(d.get("document_id"), str) \
+                and d["document_id"] and isinstance(rec.version, str):
             prev = out.get(d["document_id"])
             if prev is None or rec.version > prev.version:
                 out[d["document_id"]] = rec

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..errors import BalintError
+from ..formats.mendeley_check import BadDocument
 from ..library import Library
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
@@ -61,6 +62,8 @@ class PullReport:
     open_conflicts: int = 0
     requests: int = 0
     recovered: int = 0
+    #: What the group's documents held that could not be taken ("id: why"), one line each.
+    problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -276,6 +279,7 @@ class SyncEngine:
         self._save()
         report.open_conflicts = len(st.conflicts)
         report.requests = self.remote.requests - start
+        report.problems = list(self.codec.problems)
         return report
 
     def _remote_changes(self, docs: list[RemoteRecord], trashed: list[RemoteRecord], deleted: list[RemoteRecord],
@@ -288,6 +292,11 @@ class SyncEngine:
         listed: set[str] = set()
         for rec in docs:
             listed.add(rec.id)
+            try:
+                data = self.codec.check(rec.data)
+            except BadDocument as exc:  # reported and skipped; never taken as "no longer listed"
+                self.codec.problems.append(f"{rec.id or 'a document'}: {exc}; skipped")
+                continue
             base = st.docs.get(rec.id)
             note = note_of.get(rec.id)
             if note is not None:
@@ -296,12 +305,12 @@ class SyncEngine:
                 text, nid, nver = self.codec.note_text(base.remote), base.note_id, base.note_version
             else:
                 text, nid, nver = None, "", ""
-            out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(rec.data, text), "", nid, nver,
-                                 str(rec.data.get("citation_key") or "")))
+            out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(data, text), "", nid, nver,
+                                 str(data.get("citation_key") or "")))
             if base is None:
-                people = rec.data.get("authors") or rec.data.get("editors") or [{}]
+                people = data.get("authors") or data.get("editors") or [{}]
                 self._key_bases[rec.id] = key_base(str(people[0].get("last_name") or ""),
-                                                   str(rec.data.get("year") or ""), str(rec.data.get("title") or ""))
+                                                   str(data.get("year") or ""), str(data.get("title") or ""))
         # Notes that changed on documents that did not.
         for ident in sorted((set(note_of) | gone_notes) - listed):
             base = st.docs.get(ident)
