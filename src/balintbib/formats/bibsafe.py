@@ -45,6 +45,10 @@ class UnsafeEntry(BalintError):
     """An entry that would not read back as written (nothing is written)."""
 
 
+class BadText(BalintError):
+    """Text that no BibTeX value can hold (a control character)."""
+
+
 def control_characters(text: str) -> list[str]:
     """The control characters in `text`, as ``U+0000`` (empty when there are none)."""
     return sorted({f"U+{ord(c):04X}" for c in CONTROL_CHARS.findall(text)})

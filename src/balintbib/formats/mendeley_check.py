@@ -46,6 +46,10 @@ SHAPES: dict[str, str] = {
 PERSON_KEYS = ("first_name", "last_name")
 
 
+#: How a client hands on a listed item that is not a JSON object at all.
+NOT_AN_OBJECT = "_not_an_object"
+
+
 class BadDocument(ValueError):
     """A listing item that is not a document at all (not an object, no id)."""
 
@@ -76,6 +80,8 @@ def clean_document(doc, require_id: bool = False) -> tuple[dict, list[str]]:
     Raises `BadDocument` for an item that is not a document (not a JSON object,
     or an id that is not a plain id; no id at all, with `require_id`).
     """
+    if isinstance(doc, dict) and NOT_AN_OBJECT in doc:
+        doc = doc[NOT_AN_OBJECT]
     if not isinstance(doc, dict):
         raise BadDocument(f"a listed item is {_kind(doc)}, not a document")
     ident = doc.get("id")

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..formats.mendeley_check import NOT_AN_OBJECT
 from .auth import TokenSource
 from .base import (
     AuthError,
@@ -247,7 +248,7 @@ class MendeleyClient(Remote):
             if not isinstance(items, list):
                 raise RemoteError(f"{what}: expected a list, got {type(items).__name__}")
             # An item that is not an object cannot be read at all; the engine checks the rest.
-            records.extend(RemoteRecord.from_json(item if isinstance(item, dict) else {"_not_an_object": item})
+            records.extend(RemoteRecord.from_json(item if isinstance(item, dict) else {NOT_AN_OBJECT: item})
                            for item in items)
         return Listing(records, cursor or "", self.requests - before)
 
