@@ -188,3 +188,105 @@ def test_the_writer_refuses_what_would_not_read_back(tmp_path):
         with pytest.raises(UnsafeEntry):
             library.save()
         assert (lib / "library.bib").read_text() == "@book{a,\n  title = {A},\n}\n"
+
+
+# -- listings that cannot be trusted, bodies that break ------------------------------------
+
+def _seed(srv, n: int) -> list[str]:
+    return [put(srv, title=f"Paper {i}", year=1990 + i % 30,
+                authors=[{"first_name": "E", "last_name": f"Author{i}"}]) for i in range(n)]
+
+
+@pytest.mark.parametrize("hide_count", [False, True], ids=["count header", "no count header"])
+@pytest.mark.parametrize("glitch", ["repeat", "overlap"])
+def test_a_full_pull_never_removes_what_the_group_still_has(server, tmp_path, monkeypatch,  # noqa: F811
+                                                            glitch, hide_count):
+    monkeypatch.setattr("balintbib.remotes.mendeley.PAGE_LIMIT", 10)
+    ids = _seed(server, 35)
+    me = Librarian(tmp_path / "lib")
+    me.ok("pull", REMOTE)
+    assert len(me.library().references) == 35
+    # One document really goes; then a page of the full listing repeats (or overlaps) the previous one.
+    gone = ids[3]
+    with server.state.lock:
+        server.state.documents[gone]["_trashed"] = False
+    group_delete(server, gone)
+    server.faults.hide_count = hide_count
+    server.faults.page_faults.extend([glitch] * 3)
+    result = me.run("pull", REMOTE, "--full")
+    assert result.exit_code == 0, result.output
+    assert not server.faults.page_faults, "the glitch never happened"
+    assert "1 removed" in result.stdout
+    assert sorted(r.remote_ids[REMOTE] for r in me.library().references) == sorted(set(ids) - {gone})
+    # Status and a rerun agree with the group.
+    again = me.run("pull", REMOTE, "--full")
+    assert again.exit_code == 0 and "0 added, 0 updated, 0 removed" in again.stdout
+
+
+def group_delete(srv, ident: str) -> None:
+    from sync_support import group_client
+
+    group_client(srv).delete(ident)
+
+
+def test_a_deleted_documents_notes_go_with_it_and_prove_nothing(server, tmp_path):  # noqa: F811
+    ids = _seed(server, 3)
+    with server.state.lock:
+        server.state.put_annotation({"document_id": ids[0], "text": "Discussed in May", "privacy_level": "group"},
+                                    server.info["profile_id"])
+    me = Librarian(tmp_path / "lib")
+    me.ok("pull", REMOTE)
+    web = __import__("sync_support").group_client(server)
+    web.delete(ids[0])
+    # The test server, like the real one, deletes the note with its document.
+    from balintbib.remotes.base import NotFound
+
+    with pytest.raises(NotFound):
+        web.request("GET", f"/annotations/{ids[0]}", media_type="application/vnd.mendeley-annotation.1+json",
+                    what="get the note")
+    notes = web.annotations_since(None).records
+    assert all(n.data.get("document_id") != ids[0] for n in notes)
+    result = me.run("pull", REMOTE, "--full")
+    assert result.exit_code == 0, result.output
+    assert "1 removed" in result.stdout
+    assert ids[0] not in {r.remote_ids[REMOTE] for r in me.library().references}
+
+
+def test_a_note_left_on_a_deleted_document_does_not_keep_it(server, tmp_path):  # noqa: F811
+    """Even a server that keeps the note (the old test server did) cannot keep the reference."""
+    ids = _seed(server, 2)
+    me = Librarian(tmp_path / "lib")
+    with server.state.lock:
+        server.state.put_annotation({"document_id": ids[0], "text": "A note", "privacy_level": "group"},
+                                    server.info["profile_id"])
+    me.ok("pull", REMOTE)
+    with server.state.lock:  # deleted behind the note's back
+        doc = server.state.documents.pop(ids[0])
+        server.state.doc_tombstones[ids[0]] = doc
+        server.state.deleted_documents.append((server.state.now(), ids[0], doc["group_id"], doc["profile_id"]))
+    result = me.run("pull", REMOTE, "--full")
+    assert result.exit_code == 0, result.output
+    assert "1 removed" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["truncate", "reset", "gzip", "json"])
+def test_a_broken_body_is_retried_then_one_line(server, tmp_path, kind, monkeypatch):  # noqa: F811
+    from balintbib.remotes.mendeley import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, rng: 0.0)
+    _seed(server, 3)
+    me = Librarian(tmp_path / "lib")
+    server.faults.body_faults.extend([kind] * 2)  # two broken answers: the retries get through
+    result = me.run("pull", REMOTE)
+    assert result.exit_code == 0, result.output
+    assert len(me.library().references) == 3
+    assert not server.faults.body_faults
+    # Broken for good: one line, nothing written, no traceback.
+    put(server, title="Another", year=2020)
+    server.faults.body_faults.extend([kind] * 50)
+    before = (me.folder / "library.bib").read_text()
+    result = me.run("pull", REMOTE)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    assert "tries" in result.stderr
+    assert (me.folder / "library.bib").read_text() == before
