@@ -290,3 +290,28 @@ def test_a_broken_body_is_retried_then_one_line(server, tmp_path, kind, monkeypa
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
     assert "tries" in result.stderr
     assert (me.folder / "library.bib").read_text() == before
+
+
+# -- the token from the environment -----------------------------------------------------
+
+@pytest.mark.parametrize("bad", ["SECRET123\nX-Injected: 1", "SECRETé123", "SECRET\u201c123", "SECRET 123"])
+def test_an_unusable_environment_token_is_one_line_naming_the_variable(server, tmp_path, monkeypatch,  # noqa: F811
+                                                                       bad):
+    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", bad)
+    me = Librarian(tmp_path / "lib")
+    for command in (("pull", REMOTE), ("push", REMOTE), ("status", REMOTE)):
+        result = me.run(*command)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "BALINTBIB_MENDELEY_TOKEN" in result.stderr
+        assert "SECRET" not in result.output
+
+
+def test_a_refused_environment_token_names_the_variable_not_login(server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", "WrongButWellFormedToken123")
+    me = Librarian(tmp_path / "lib")
+    result = me.run("pull", REMOTE)
+    assert result.exit_code == 1
+    assert "401" in result.stderr and "BALINTBIB_MENDELEY_TOKEN" in result.stderr
+    assert "WrongButWellFormed" not in result.output

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..formats.mendeley_check import NOT_AN_OBJECT
-from .auth import TokenSource
+from .auth import ENV_TOKEN, EnvToken, TokenSource
 from .base import (
     AuthError,
     Listing,
@@ -227,6 +227,9 @@ class MendeleyClient(Remote):
         detail = f": {detail}" if detail else ""
         msg = f"{what}: {status}{detail}"
         if status == 401:
+            if isinstance(self.tokens, EnvToken):  # the variable overrides the login: say so
+                return AuthError(f"{msg} (the token in {ENV_TOKEN} was refused: renew it, or unset it to use "
+                                 f"`balintbib login {self.name}`)", status=status, document=document)
             return AuthError(f"{msg} (run `balintbib login {self.name}`)", status=status, document=document)
         if status == 403:
             return PermissionDenied(f"{msg} (does your account have write access to the group?)",
