@@ -27,7 +27,7 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9_:.+\-/]{1,120}")
 #: What the writer accepts: whatever the library's reader reads back unchanged
 #: (field names are read lower-cased; a key ends at a comma, space, brace or parenthesis).
 WRITABLE_FIELD_NAME = re.compile(r"[^\sA-Z=,{}\"#()%]+")
-WRITABLE_KEY = re.compile(r"[^,\s{}()]+")
+WRITABLE_KEY = re.compile(r"[^,\s{}()]*")
 WRITABLE_TYPE = re.compile(r"[A-Za-z_][\w:.+\-]*")
 #: Block kinds that are not entries: a type spelled so would open one of them.
 NOT_ENTRY_TYPES = frozenset({"string", "preamble", "comment"})
@@ -174,7 +174,7 @@ def entry_problems(key: str, entry_type: str, fields: dict[str, str], expression
     out = []
     if not WRITABLE_TYPE.fullmatch(entry_type or "") or entry_type.lower() in NOT_ENTRY_TYPES:
         out.append(f"entry type {entry_type[:40]!r} is not a BibTeX type")
-    if not WRITABLE_KEY.fullmatch(key or ""):
+    if not WRITABLE_KEY.fullmatch(key):
         out.append(f"citation key {key[:40]!r} is not a BibTeX key")
     for name, content in fields.items():
         if not WRITABLE_FIELD_NAME.fullmatch(name):
