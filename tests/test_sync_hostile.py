@@ -315,3 +315,15 @@ def test_a_refused_environment_token_names_the_variable_not_login(server, tmp_pa
     assert result.exit_code == 1
     assert "401" in result.stderr and "BALINTBIB_MENDELEY_TOKEN" in result.stderr
     assert "WrongButWellFormed" not in result.output
+
+
+def test_a_nul_in_the_library_is_refused_by_the_sync_never_read_as_a_marker(server, tmp_path):  # noqa: F811
+    put(server, title="From the group", year=2003)
+    me = Librarian(tmp_path / "lib")
+    me.add("@book{local,\n  title = {Local},\n  annotation = {\x00two words here},\n}")
+    before = (me.folder / "library.bib").read_text()
+    for command in ("pull", "push"):
+        result = me.run(command, REMOTE)
+        assert result.exit_code == 1, result.output
+        assert "NUL" in result.stderr and "local" in result.stderr and "Traceback" not in result.output
+        assert (me.folder / "library.bib").read_text() == before
