@@ -327,3 +327,20 @@ def test_a_nul_in_the_library_is_refused_by_the_sync_never_read_as_a_marker(serv
         assert result.exit_code == 1, result.output
         assert "NUL" in result.stderr and "local" in result.stderr and "Traceback" not in result.output
         assert (me.folder / "library.bib").read_text() == before
+
+
+def test_a_listing_that_stays_short_is_one_line_and_changes_nothing(server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("balintbib.remotes.mendeley.PAGE_LIMIT", 10)
+    _seed(server, 25)
+    me = Librarian(tmp_path / "lib")
+    me.ok("pull", REMOTE)
+    before = (me.folder / "library.bib").read_text()
+    state = me.state()
+    server.faults.page_faults.extend(["repeat"] * 20)
+    result = me.run("pull", REMOTE, "--full")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "announced" in result.stderr
+    assert (me.folder / "library.bib").read_text() == before and me.state() == state
+    server.faults.page_faults.clear()
+    again = me.run("pull", REMOTE, "--full")
+    assert again.exit_code == 0 and "0 added, 0 updated, 0 removed" in again.stdout
