@@ -34,6 +34,10 @@ INJECTIONS = {
         fields={"note": ["see below},\n  url = {javascript:alert(1)", False, None]})),
     "value closes the entry": dict(title="Injected entry", client_data=stash(
         fields={"note": ["x}}\n@preamble{\"\\write18{rm}\"}\n@misc{y,", False, None]})),
+    "the issue's value as an expression": dict(title="Issue payload", client_data=stash(
+        fields={"note": ["{see below},\n  url = {javascript:alert(1)}", True, None]})),
+    "the issue's value as a literal": dict(title="Issue payload 2", client_data=stash(
+        fields={"note": ["{see below},\n  url = {javascript:alert(1)}", False, None]})),
     "expression injects": dict(title="Injected expression", client_data=stash(
         fields={"month": ["jan,\n  url = {javascript:alert(1)}", True, None]})),
     "field name injects": dict(title="Injected name", client_data=stash(
@@ -344,3 +348,14 @@ def test_a_listing_that_stays_short_is_one_line_and_changes_nothing(server, tmp_
     server.faults.page_faults.clear()
     again = me.run("pull", REMOTE, "--full")
     assert again.exit_code == 0 and "0 added, 0 updated, 0 removed" in again.stdout
+
+
+def test_a_control_character_in_the_library_still_pushes_and_comes_back(server, tmp_path):  # noqa: F811
+    me = Librarian(tmp_path / "lib")
+    me.add("@article{odd,\n  title = {300\x01C and up},\n  keywords = {heat\x01, theory},\n  year = {2004},\n}")
+    result = me.run("push", REMOTE)
+    assert result.exit_code == 0, result.output
+    assert me.run("pull", REMOTE).exit_code == 0
+    assert me.json("push", REMOTE, "--dry-run")["planned"] == []
+    ref = me.ref("odd")
+    assert ref.fields["title"] == "300\x01C and up" and ref.fields["keywords"] == "heat\x01, theory"

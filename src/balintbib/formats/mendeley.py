@@ -313,7 +313,7 @@ def _from_mendeley(doc: dict, key: str | None = None, problems: list[str] | None
         if doc.get(mname):
             _set_text(ref, fname, ", ".join(doc[mname]))
     if doc.get("tags"):
-        ref.tags = list(doc["tags"])
+        ref.tags = [strip_controls(t) for t in doc["tags"]]  # a library's own control character: kept by the stash
     websites = [w for w in doc.get("websites") or [] if w]
     if websites:
         ref.set("url", websites[0])
