@@ -124,3 +124,44 @@ def test_what_convert_writes_from_csl_json_reads_back_as_the_same_fields(tmp_pat
     ref = bibtex.entry_to_reference(bf.entries[0])[0]
     assert "url" not in ref.fields
     assert ref.text("note") == " ".join(item["note"].split()) and ref.text("title") == "{Unbalanced"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from balintbib.formats import csljson  # noqa: E402
+from balintbib.formats.csl_check import CSL_TYPES, DATE_VARIABLES, NAME_VARIABLES  # noqa: E402
+
+_text = st.text(max_size=10) | st.sampled_from(["}", "{", "},\n url = {x}", "@preamble{x}", "misc}{x,", "a b", "\x00"])
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 3000) | _text,
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+                     max_leaves=8)
+_name = st.dictionaries(st.sampled_from(["family", "given", "literal", "suffix", "non-dropping-particle"]),
+                        _text | _json, max_size=3)
+_items = st.fixed_dictionaries(
+    {"id": st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True) | _json,
+     "type": st.sampled_from(sorted(CSL_TYPES)) | _json},
+    optional={"title": _text | _json, "note": _text | _json, "page": _text | _json, "URL": _text | _json,
+              "DOI": _text, "volume": _text | _json,
+              "author": st.lists(_name | _json, max_size=2) | _json,
+              "issued": st.fixed_dictionaries({}, optional={"date-parts": _json, "literal": _json}) | _json,
+              "custom": st.fixed_dictionaries({}, optional={
+                  "bibtex": st.dictionaries(_text | st.sampled_from(["note", "annotation"]), _text | _json,
+                                            max_size=3) | _json,
+                  "bibtex-type": _text | st.sampled_from(["article", "preamble"]),
+                  "bibtex-exact": st.dictionaries(st.sampled_from(["note", "month"]), st.fixed_dictionaries(
+                      {"bibtex": _text | _json, "as": _text | st.none()}, optional={"expression": st.booleans()}),
+                      max_size=2)}) | _json,
+              **{v: _json for v in sorted(NAME_VARIABLES | DATE_VARIABLES)[:4]}})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_items)
+def test_any_item_is_refused_or_read_as_an_entry_that_reads_back(item):
+    if item_problems(item, bibtex_key=True):
+        return
+    ref = csljson.from_csl(item)
+    bf = bibtex.parse(bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields)))
+    assert not bf.problems and len(bf.entries) == 1
+    back, _ = bibtex.entry_to_reference(bf.entries[0])
+    assert back.fields == ref.fields and back.type == ref.type and back.key == ref.key

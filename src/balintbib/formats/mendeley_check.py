@@ -151,7 +151,7 @@ def _clean(name: str, shape: str, value, problems: list[str]):
             return None
         out = {}
         for k, v in value.items():
-            if not bibsafe.FIELD_NAME_PATTERN.fullmatch(str(k).lower()):
+            if not bibsafe.FIELD_NAME_PATTERN.fullmatch(str(k)):
                 problems.append(f"{name}: the name {str(k)[:40]!r} is not usable; left out")
                 continue
             if v is None:
