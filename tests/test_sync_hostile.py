@@ -359,3 +359,27 @@ def test_a_control_character_in_the_library_still_pushes_and_comes_back(server, 
     assert me.json("push", REMOTE, "--dry-run")["planned"] == []
     ref = me.ref("odd")
     assert ref.fields["title"] == "300\x01C and up" and ref.fields["keywords"] == "heat\x01, theory"
+
+
+@pytest.mark.parametrize("kind", ["json", "truncate", "gzip"])
+def test_a_broken_answer_to_a_write_is_one_line_and_the_rerun_converges(server, tmp_path, kind,  # noqa: F811
+                                                                        monkeypatch):
+    from balintbib.remotes.mendeley import RetryPolicy
+
+    from sync_support import group_documents
+
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, rng: 0.0)
+    me = Librarian(tmp_path / "lib")
+    for i in range(3):
+        me.add(f"@book{{local{i},\n  author = {{Otten, Heide}},\n  title = {{Local book {i}}},\n  year = {{2010}},\n}}")
+    server.faults.body_faults.append(kind)
+    server.faults.body_fault_methods = ("POST",)
+    result = me.run("push", REMOTE)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "may or may not" in result.stderr
+    again = me.run("sync", REMOTE)
+    assert again.exit_code == 0, again.output
+    titles = sorted(d["title"] for d in group_documents(server))
+    assert titles == [f"Local book {i}" for i in range(3)]  # each once: the lost answer's document was found
+    assert all(REMOTE in r.remote_ids for r in me.library().references)
+    assert me.json("push", REMOTE, "--dry-run")["planned"] == []
