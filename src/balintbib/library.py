@@ -335,8 +335,49 @@ def _drop_one_blank_line(raw: str) -> str:
     return raw
 
 
-def load_references(paths) -> tuple[list[Reference], dict[str, str], list[Problem]]:
-    """References from .bib and CSL-JSON files (formats chosen by extension)."""
+def read_csl_json(path: Path, bibtex_keys: bool = False) -> tuple[list[Reference], list[Problem]]:
+    """The items of a CSL-JSON file, each checked against CSL-JSON's schema
+    (`formats.csl_check`): a bad item is one problem (code C001, with its number
+    and id) and is left out; a file that is not a JSON array is a `LibraryError`."""
+    import json
+
+    from .formats import csl_check, csljson
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LibraryError(f"{path}: no such file") from None
+    except RecursionError:
+        raise LibraryError(f"{path}: not CSL-JSON: too deeply nested") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LibraryError(f"{path}: not valid CSL-JSON: {exc}") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise LibraryError(f"{path}: CSL-JSON must be a list of items, not {csl_check._kind(data)}")
+    refs: list[Reference] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, item in enumerate(data, 1):
+        found = csl_check.item_problems(item, bibtex_keys)
+        if not found:
+            ident = str(item["id"])
+            if ident in seen:
+                found = [f"the same id as item {seen[ident]}"]
+            else:
+                seen[ident] = number
+        if found:
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            problems.append(Problem(str(path), 1, 1, "C001",
+                                    f"{csl_check.item_label(number, item)}: {found[0]}{more}; left out"))
+            continue
+        refs.append(csljson.from_csl(item))
+    return refs, problems
+
+
+def load_references(paths, bibtex_keys: bool = False) -> tuple[list[Reference], dict[str, str], list[Problem]]:
+    """References from .bib and CSL-JSON files (formats chosen by extension); with
+    `bibtex_keys`, a CSL-JSON id that cannot be a BibTeX key is a bad item."""
     import json
 
     from .formats import csljson
@@ -353,22 +394,9 @@ def load_references(paths) -> tuple[list[Reference], dict[str, str], list[Proble
             macros.update(lib.macros)
             problems.extend(lib.problems)
         elif p.suffix.lower() == ".json":
-            try:
-                data = json.loads(p.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise LibraryError(f"{p}: no such file") from None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise LibraryError(f"{p}: not valid CSL-JSON: {exc}") from None
-            if isinstance(data, dict):
-                data = [data]
-            if not isinstance(data, list):
-                raise LibraryError(f"{p}: CSL-JSON must be a list of items")
-            for number, item in enumerate(data, 1):
-                if isinstance(item, dict):
-                    refs.append(csljson.from_csl(item))
-                else:
-                    problems.append(Problem(str(p), 1, 1, "B001",
-                                            f"item {number} is not a CSL-JSON object; it is left out"))
+            items, item_problems = read_csl_json(p, bibtex_keys)
+            refs.extend(items)
+            problems.extend(item_problems)
         else:
             bib_paths.append(p)
     if bib_paths:

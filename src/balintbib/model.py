@@ -158,6 +158,8 @@ class Reference:
 
     @tags.setter
     def tags(self, tags: list[str]) -> None:
+        for t in tags:
+            refuse_controls(TAGS_FIELD, t)
         self.set_text(TAGS_FIELD, ", ".join(dict.fromkeys(t.strip() for t in tags if t.strip())))
 
     @property
@@ -166,6 +168,10 @@ class Reference:
 
     @annotation.setter
     def annotation(self, text: str) -> None:
+        """Set the annotation from plain text (a librarian's or a tool's input):
+        a control character (NUL...) is refused with `BadText`, never stored."""
+        if text:
+            refuse_controls(ANNOTATION_FIELD, text)
         self.set_text(ANNOTATION_FIELD, text.strip() if text else None)
 
     @property
@@ -210,6 +216,16 @@ class Reference:
 
 
 # -- helpers shared by every format ---------------------------------------
+
+def refuse_controls(name: str, text: str) -> None:
+    """Raise `BadText` when `text` holds a control character no BibTeX value may hold."""
+    from .formats.bibsafe import BadText, control_characters
+
+    found = control_characters(text)
+    if found:
+        raise BadText(f"{name}: the text holds control character(s) {', '.join(found)}; "
+                      "nothing was changed (remove them and try again)")
+
 
 def split_list(value: str, sep: str = ",") -> list[str]:
     """Split a separated list (tags, keywords); ``;`` is accepted too for ``,``."""

@@ -9,7 +9,7 @@ import click
 
 from ..cite import StyleError, render_bibliography
 from ..cite.styles import list_curated
-from ..formats import csljson
+from ..formats import csl_check, csljson
 from ..library import LibraryError, load_references
 from . import cli
 from ._common import echo_json, json_option, library_option, resolve_library, warn_unread
@@ -23,11 +23,18 @@ def _csl_items(paths: tuple[Path, ...]) -> list[dict]:
         if path.suffix.lower() == ".json":
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
+            except RecursionError:
+                raise click.ClickException(f"{path}: not readable CSL-JSON (too deeply nested)") from None
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise click.ClickException(f"{path}: not readable CSL-JSON ({exc})") from None
             data = [data] if isinstance(data, dict) else data
-            if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+            if not isinstance(data, list):
                 raise click.ClickException(f"{path}: CSL-JSON must be a list of items")
+            bad = [(n, item, found) for n, item in enumerate(data, 1) if (found := csl_check.item_problems(item))]
+            for n, item, found in bad:
+                click.echo(f"error: {path}: {csl_check.item_label(n, item)}: {found[0]}", err=True)
+            if bad:
+                raise click.ClickException(f"{path}: {len(bad)} item(s) are not CSL-JSON; nothing was formatted")
             items.extend(data)
         else:
             try:

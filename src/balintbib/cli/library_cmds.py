@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .. import config
+from ..convert import unique_keys
 from ..formats import bibtex, csljson
 from ..fsutil import atomic_write_text
 from ..library import load_references
@@ -114,10 +115,22 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output file, or - for stdout.")
 def convert_cmd(inputs, fmt, output):
     """Convert .bib / CSL-JSON files to BibTeX or CSL-JSON (every field kept)."""
-    refs, macros, problems = load_references(inputs)
+    for path in inputs:
+        if path.is_file() and path.suffix.lower() not in (".bib", ".json"):
+            raise click.ClickException(f"{path}: not a .bib or CSL-JSON (.json) file; nothing was written")
+    refs, macros, problems = load_references(inputs, bibtex_keys=fmt == "bibtex")
+    refused = [p for p in problems if p.code == "C001"]  # CSL-JSON items that are not CSL-JSON
     for p in problems:
-        if p.severity == "error":
+        if p.severity == "error" and p not in refused:
             click.echo(f"warning: {p}", err=True)
+    lines = [f"{p.path}: {p.message.removesuffix('; left out')}" for p in refused]
+    if lines:
+        for line in lines:
+            click.echo(f"error: {line}", err=True)
+        raise click.ClickException(f"{len(lines)} item(s) cannot be converted; nothing was written")
+    for old_key, new_key in unique_keys(refs):
+        click.echo(f"warning: the key {old_key!r} is already used by an earlier reference; "
+                   f"this one is written as {new_key!r}", err=True)
     if fmt == "csl-json":
         text = json.dumps([csljson.to_csl(r, macros, exact=True) for r in refs], ensure_ascii=False, indent=2) + "\n"
     else:

@@ -103,6 +103,9 @@ def _pull(engine: SyncEngine, full: bool, json_: bool, quiet: bool) -> dict:
         report = engine.pull(full=full)
     finally:
         _done_progress(engine)
+    if not json_:  # what could not be taken is a problem, shown even with --quiet
+        for line in report.problems:
+            click.echo(f"warning: {line}", err=True)
     if not json_ and not quiet:
         kind = "full" if report.full else "incremental"
         click.echo(f"Pulled from {engine.name} ({kind}, {report.requests} requests): "

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..latex import latex_to_text, text_to_latex
+from .bibsafe import KEY_PATTERN
 from ..model import ANNOTATION_FIELD, MONTH_MACROS, REMOTE_IDS_FIELD, VERBATIM_FIELDS, Person, Reference
 from .mendeley import _apply_stash
 from .zotero_tables import (
-    BIBTEX_TYPES, CREATORS, DEFAULT_TYPE, EXTRA_FIELDS, EXTRA_LABELS, ITEM_TYPES, KEY_ALPHABET, PREFIX,
+    BIBTEX_TYPES, CREATOR_FIELDS, CREATORS, DEFAULT_TYPE, EXTRA_FIELDS, EXTRA_LABELS, ITEM_TYPES, KEY_ALPHABET, PREFIX,
     TYPES, base_of, creator_types, field_homes,
 )
 
@@ -41,10 +42,11 @@ COLLECTIONS_FIELD = "zotero-collections"
 RELATIONS_FIELD = "zotero-relations"
 EXTRA_TEXT_FIELD = "note"
 STASH_LABEL = "balintbib"
+CITATION_KEY_FIELD = "zotero-citationkey"  # a citationKey that is not a BibTeX key
 ORDER_FIELD = "zotero-creator-order"  # the creator types in Zotero's order, when BibTeX's grouping differs
 DATE_ADDED, DATE_MODIFIED = "zotero-date-added", "zotero-date-modified"
 #: Fields kept byte for byte (no LaTeX decoding).
-VERBATIM = VERBATIM_FIELDS | {AUTO_TAGS_FIELD, OTHER_TAGS_FIELD, COLLECTIONS_FIELD, RELATIONS_FIELD, DATE_ADDED, DATE_MODIFIED, "isbn", "issn"}
+VERBATIM = VERBATIM_FIELDS | {CITATION_KEY_FIELD, AUTO_TAGS_FIELD, OTHER_TAGS_FIELD, COLLECTIONS_FIELD, RELATIONS_FIELD, DATE_ADDED, DATE_MODIFIED, "isbn", "issn"}
 _MONTHS = list(MONTH_MACROS)
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _EXTRA_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 ._-]{0,40}):\s*(.*)$")
@@ -99,7 +101,11 @@ def from_zotero(data: dict, remote: str = "zotero", note: str | None = None, key
 def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
     ztype = str(data.get("itemType") or DEFAULT_TYPE)
     btype = TYPES.get(ztype, "misc")
-    ref = Reference(key or str(data.get("citationKey") or data.get("key") or "item"), btype)
+    cite = str(data.get("citationKey") or "")
+    usable = bool(KEY_PATTERN.fullmatch(cite))
+    ref = Reference(key or (cite if usable else str(data.get("key") or "item")), btype)
+    if cite and not usable:  # not a BibTeX key: kept as it is
+        ref.set(CITATION_KEY_FIELD, cite)
     if BIBTEX_TYPES.get(btype) != ztype:
         ref.set(TYPE_FIELD, ztype)
     by_role: dict[str, list[Person]] = {}
@@ -107,7 +113,7 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
         if isinstance(data.get("creators"), list) else []
     roles = [str(c.get("creatorType") or "author") for c in creators]
     for c, role in zip(creators, roles):
-        by_role.setdefault(CREATORS.get(role, PREFIX + role), []).append(person_from_zotero(c))
+        by_role.setdefault(CREATORS.get(role, PREFIX + role.lower()), []).append(person_from_zotero(c))
     for fname, people in by_role.items():
         ref.set_persons(fname, people)
     if roles != _canonical_order(ztype, roles):  # BibTeX keeps names by role: keep Zotero's order too
@@ -134,7 +140,7 @@ def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:
             if zname == "date":
                 _set(ref, "date", value)
                 continue
-        _set(ref, homes.get(zname, PREFIX + zname), value)
+        _set(ref, homes.get(zname, PREFIX + zname.lower()), value)
     tags = [t if isinstance(t, dict) else {"tag": str(t)} for t in data.get("tags") or []] \
         if isinstance(data.get("tags"), list) else []
     manual = [str(t["tag"]) for t in tags if t.get("tag") and not t.get("type")]
@@ -249,7 +255,7 @@ def _to_zotero(ref: Reference, remote: str) -> dict:
     allowed = creator_types(ztype)
     roles = {v: k for k, v in CREATORS.items()}
     for fname in ref.fields:
-        role = roles.get(fname) or (fname[len(PREFIX):] if fname.startswith(PREFIX) else None)
+        role = roles.get(fname) or CREATOR_FIELDS.get(fname)
         if role not in allowed:
             continue
         queues[role] = [person_to_zotero(p, role) for p in ref.persons(fname) if not p.is_others]
@@ -267,7 +273,7 @@ def _to_zotero(ref: Reference, remote: str) -> dict:
     except ValueError:
         data["relations"] = {}
     if "citationKey" in info["fields"]:
-        data["citationKey"] = ref.key
+        data["citationKey"] = ref.get(CITATION_KEY_FIELD) or ref.key
     extra = [latex_to_text(line) for line in ref.get(EXTRA_TEXT_FIELD).split("\n")] if ref.get(EXTRA_TEXT_FIELD) else []
     for label, (zfield, fname) in EXTRA_FIELDS.items():
         if zfield not in info["fields"] and _get(ref, fname):

@@ -206,7 +206,7 @@ def _field_homes(item_type: str, entry_type: str) -> dict[str, str]:
         base = base_of(item_type, f)
         home = FIELDS_BY_TYPE.get(entry_type, {}).get(base) or FIELDS.get(base)
         if not home or home in taken:
-            home = PREFIX + f
+            home = PREFIX + f.lower()  # BibTeX field names are read lower-cased
         homes[f] = home
         taken.add(home)
     return homes
@@ -220,6 +220,11 @@ def field_homes(item_type: str, entry_type: str) -> dict[str, str]:
     if key not in _HOMES:
         _HOMES[key] = _field_homes(item_type, entry_type)
     return _HOMES[key]
+
+
+#: ``zotero-<creatortype>`` field -> Zotero creator type (field names are lower case).
+CREATOR_FIELDS: dict[str, str] = {PREFIX + c.lower(): c for t in ITEM_TYPES.values() for c in t.get("creators", [])
+                                  if c not in CREATORS}
 
 
 def creator_types(item_type: str) -> list[str]:

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import BalintError
+from ..formats.bibsafe import REMOTE_ID_PATTERN
+from ..formats.mendeley_check import BadDocument
 from ..library import Library
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
@@ -60,6 +62,8 @@ class PullReport:
     open_conflicts: int = 0
     requests: int = 0
     recovered: int = 0
+    #: What the group's documents held that could not be taken ("id: why"), one line each.
+    problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -255,7 +259,10 @@ class SyncEngine(BatchPush):
         deleted = [] if full else self.remote.deletions_since(since).records
         notes = self.remote.annotations_since(None if full else since)
         note_deletions = [] if full else self.remote.annotation_deletions_since(since).records
-        changes = self._remote_changes(docs.records, trash.records, deleted, notes.records, note_deletions, full)
+        records = docs.records
+        if full:
+            records = records + self._confirm_missing(records, trash.records)
+        changes = self._remote_changes(records, trash.records, deleted, notes.records, note_deletions, full)
         markers = {c.citation_key.lower() for c in changes if c.citation_key and c.id not in st.docs}
         actions = plan_pull(self.local_refs({c.id for c in changes}, markers), st, changes) if changes else []
         taken = self._taken_keys()
@@ -271,7 +278,28 @@ class SyncEngine(BatchPush):
         self._save()
         report.open_conflicts = len(st.conflicts)
         report.requests = self.remote.requests - start
+        report.problems = list(self.codec.problems)
         return report
+
+    def _confirm_missing(self, docs: list[RemoteRecord], trashed: list[RemoteRecord]) -> list[RemoteRecord]:
+        """A full pull removes only what the group says is gone: every known document
+        the listing did not bring is asked for by id.  Returns those still there
+        (a listing glitch must never delete a reference the group still has)."""
+        listed = {r.id for r in docs} | {r.id for r in trashed}
+        known = set(self.state.docs) | set(self.state.conflicts) | {
+            r.remote_ids[self.name] for r in self.library.references if self.name in r.remote_ids}
+        found = []
+        for ident in sorted(known - listed):
+            if not REMOTE_ID_PATTERN.fullmatch(ident):
+                continue
+            try:
+                found.append(self.remote.get(ident))
+            except NotFound:
+                continue  # gone (or in the trash, which was listed)
+        if found:
+            self.codec.problems.append(f"{len(found)} document(s) missing from the group's listing are still "
+                                       f"there (asked one by one); kept")
+        return found
 
     def _remote_changes(self, docs: list[RemoteRecord], trashed: list[RemoteRecord], deleted: list[RemoteRecord],
                         notes: list[RemoteRecord], note_deletions: list[RemoteRecord], full: bool) -> list[RemoteDoc]:
@@ -283,6 +311,11 @@ class SyncEngine(BatchPush):
         listed: set[str] = set()
         for rec in docs:
             listed.add(rec.id)
+            try:
+                data = self.codec.check(rec.data)
+            except BadDocument as exc:  # reported and skipped; never taken as "no longer listed"
+                self.codec.problems.append(f"{rec.id or 'a document'}: {exc}; skipped")
+                continue
             base = st.docs.get(rec.id)
             note = note_of.get(rec.id)
             if note is not None:
@@ -291,14 +324,17 @@ class SyncEngine(BatchPush):
                 text, nid, nver = self.codec.note_text(base.remote), base.note_id, base.note_version
             else:
                 text, nid, nver = None, "", ""
-            out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(rec.data, text), "", nid, nver,
-                                 self.codec.marker(rec.data)))
+            out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(data, text), "", nid, nver,
+                                 self.codec.marker(data)))
             if base is None:
-                self._key_bases[rec.id] = key_base(*self.codec.key_parts(rec.data))
-        # Notes that changed on documents that did not.
-        for ident in sorted((set(note_of) | gone_notes) - listed):
+                self._key_bases[rec.id] = key_base(*self.codec.key_parts(data))
+        # Notes that changed on documents that did not.  A note is no evidence that its
+        # document exists: a full listing names every live document, and a document
+        # deleted or trashed since the last pull is not brought back by its note.
+        gone = {r.id for r in trashed} | {r.id for r in deleted}
+        for ident in sorted((set(note_of) | gone_notes) - listed - gone):
             base = st.docs.get(ident)
-            if base is None:
+            if base is None or full:
                 continue
             remote = dict(base.remote)
             note = note_of.get(ident)

@@ -36,8 +36,13 @@ class ZoteroCodec:
         self.problems: list[str] = []
 
     def check(self, data) -> dict:
-        """A listed item as a dict (the mapping reads odd shapes without loss)."""
-        return dict(data) if isinstance(data, dict) else {}
+        """A listed item as a dict (the mapping reads odd shapes without loss); `BadDocument`
+        for something that is not an item at all."""
+        from ..formats.mendeley_check import BadDocument
+
+        if not isinstance(data, dict) or not isinstance(data.get("key"), str) or not data["key"]:
+            raise BadDocument("not a Zotero item (no key)")
+        return dict(data)
 
     def to_snapshot(self, data: dict, note: str | None) -> Snapshot:
         ref = fmt.from_zotero(data, remote=self.remote, note=note, key="_").reference
