@@ -439,3 +439,23 @@ def test_annotation_note_deleted_or_trashed_in_zotero(zserver, tmp_path):
     a.edit("salinsky2001work", annotation="Read in week two.")
     a.ok("sync", REMOTE)
     assert zserver.zgroup.notes()[book] == "Read in week two."
+
+
+def test_a_malformed_item_is_reported_and_does_not_stop_the_pull(zserver, tmp_path):
+    group = zserver.zgroup
+    group.add({"itemType": "book", "title": "Bad\x00 title {unbalanced", "tags": [{"tag": "a\x01b"}],
+               "creators": [{"creatorType": "author", "lastName": "Otten", "firstName": "}"}],
+               "url": "http://example.org/{", "extra": 'balintbib: {"fields": {"bad field": ["x", false, null]}}'})
+    group.add({"itemType": "book", "title": "Fine"})
+    a = Librarian(tmp_path / "a")
+    result = a.run("pull", REMOTE, "--json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    out = json.loads(result.stdout)
+    assert len(out["added"]) == 2
+    assert any("control character(s) removed" in p for p in out["problems"])
+    assert any("'bad field' is not a BibTeX field name" in p for p in out["problems"])
+    lib = a.library()  # written and read back
+    bad = next(r for r in lib.references if r.title.startswith("Bad"))
+    assert bad.title == "Bad title {unbalanced" and bad.tags == ["ab"] and bad.text("url") == "http://example.org/{"

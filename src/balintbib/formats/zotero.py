@@ -23,11 +23,12 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..latex import latex_to_text, text_to_latex
-from .bibsafe import KEY_PATTERN
+from .bibsafe import KEY_PATTERN, WRITABLE_FIELD_NAME, strip_controls, value_problem
+from .mendeley_check import clean_stash
 from ..model import ANNOTATION_FIELD, MONTH_MACROS, REMOTE_IDS_FIELD, VERBATIM_FIELDS, Person, Reference
 from .mendeley import _apply_stash
 from .zotero_tables import (
@@ -57,6 +58,7 @@ class ZoteroItem:
     reference: Reference
     key: str
     version: str
+    problems: list[str] = field(default_factory=list)  # what the item held that could not be taken
 
 
 def _norm_label(label: str) -> str:
@@ -86,6 +88,8 @@ def from_zotero(data: dict, remote: str = "zotero", note: str | None = None, key
     if "data" in data and isinstance(data["data"], dict):
         data = data["data"]
     ref, stash = _from_zotero(data, key)
+    stash, problems = clean_stash(stash)
+    problems = [p.replace("client_data", "extra's balintbib line") for p in problems]
     if stash:
         _apply_stash(ref, stash)
         for other, ident in sorted((stash.get("remote_ids") or {}).items()):
@@ -93,9 +97,34 @@ def from_zotero(data: dict, remote: str = "zotero", note: str | None = None, key
                 ref.set_remote_id(other, ident)
     if note:
         ref.annotation = note
+    problems += _make_writable(ref)
     if data.get("key"):
         ref.set_remote_id(remote, str(data["key"]))
-    return ZoteroItem(ref, str(data.get("key", "")), str(data.get("version", "")))
+    return ZoteroItem(ref, str(data.get("key", "")), str(data.get("version", "")), problems)
+
+
+def _make_writable(ref: Reference) -> list[str]:
+    """Every field as BibTeX can write and read back: a verbatim value the writer would refuse
+    (a stray brace) is kept as escaped text; what cannot be made safe is left out and said."""
+    problems = []
+    for name in list(ref.fields):
+        content = ref.fields[name]
+        if not WRITABLE_FIELD_NAME.fullmatch(name):
+            del ref.fields[name]
+            ref.expressions.discard(name)
+            problems.append(f"field {name[:40]!r} is not a BibTeX field name; left out")
+            continue
+        if value_problem(name, content, name in ref.expressions) is None:
+            continue
+        if name not in ref.expressions:
+            ref.fields[name] = text_to_latex(strip_controls(latex_to_text(content) if name not in VERBATIM
+                                                            else content))
+            if value_problem(name, ref.fields[name]) is None:
+                continue
+        del ref.fields[name]
+        ref.expressions.discard(name)
+        problems.append(f"field {name!r} cannot be written to BibTeX; left out")
+    return problems
 
 
 def _from_zotero(data: dict, key: str | None) -> tuple[Reference, dict | None]:

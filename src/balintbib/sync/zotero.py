@@ -36,16 +36,44 @@ class ZoteroCodec:
         self.problems: list[str] = []
 
     def check(self, data) -> dict:
-        """A listed item as a dict (the mapping reads odd shapes without loss); `BadDocument`
-        for something that is not an item at all."""
+        """A listed item with its control characters removed (and said); `BadDocument` for
+        something that is not an item at all.  The mapping reads odd shapes without loss."""
+        from ..formats.bibsafe import REMOTE_ID_PATTERN, control_characters, strip_controls
         from ..formats.mendeley_check import BadDocument
 
-        if not isinstance(data, dict) or not isinstance(data.get("key"), str) or not data["key"]:
-            raise BadDocument("not a Zotero item (no key)")
-        return dict(data)
+        if not isinstance(data, dict) or not isinstance(data.get("key"), str) \
+                or not REMOTE_ID_PATTERN.fullmatch(data["key"]):
+            raise BadDocument("not a Zotero item (no usable key)")
+        touched: set[str] = set()
+
+        def clean(value, top: str):
+            if isinstance(value, str):
+                if control_characters(value):
+                    touched.add(top)
+                    return strip_controls(value)
+                return value
+            if isinstance(value, list):
+                return [clean(v, top) for v in value]
+            if isinstance(value, dict):
+                return {clean(k, top): clean(v, top) for k, v in value.items()}
+            return value
+
+        out = {k: clean(v, k) for k, v in data.items()}
+        for name in sorted(n for n in touched if not n.startswith("_")):
+            self._note(data, f"{name}: control character(s) removed")
+        return out
+
+    def _note(self, data, line: str) -> None:
+        ident = data.get("key") if isinstance(data, dict) else None
+        entry = f"{ident or 'an item'}: {line}"
+        if entry not in self.problems:
+            self.problems.append(entry)
 
     def to_snapshot(self, data: dict, note: str | None) -> Snapshot:
-        ref = fmt.from_zotero(data, remote=self.remote, note=note, key="_").reference
+        read = fmt.from_zotero(data, remote=self.remote, note=note if isinstance(note, str) else None, key="_")
+        for line in read.problems:
+            self._note(data, line)
+        ref = read.reference
         snap = snapshot(ref)
         for name in SERVER_FIELDS:
             snap.pop(name, None)
