@@ -96,11 +96,53 @@ def _done_progress(engine: SyncEngine) -> None:
         engine.progress.close()
 
 
-def _run(name: str, library_path: Path | None, quiet: bool, json_: bool, work) -> None:
-    """Open the sync engine, run `work(engine)`, print its JSON or the open conflicts, exit 3 if any."""
+def _normalized(paths: list[str]):
+    """The library's files through `normalize` (its own balintbib.toml settings), or None
+    when there is nothing to read."""
+    from ..formats.bibtex import read_file
+    from ..normalize.engine import normalize_texts
+    from ..normalize.options import find_config, load_options
+
+    if not paths:
+        return None
+    options, _ = load_options(find_config(Path(paths[0])))
+    items = []
+    for p in paths:
+        try:
+            items.append((p, read_file(Path(p))[0]))
+        except OSError:
+            return None
+    return normalize_texts(items, options)
+
+
+def _keep_normalized(engine: SyncEngine, was_clean: bool, quiet: bool) -> None:
+    """After a pull: a library that was normalized stays so (new and changed entries in the
+    normalized layout and in the library's order), so that `normalize --check` in CI still passes."""
+    if not was_clean:
+        return
+    from ..fsutil import atomic_write_text
+
+    results = _normalized([bf.path for bf in engine.library.files]) or []
+    for r in results:
+        if r.changed and not r.reencode:
+            atomic_write_text(r.path, r.new)
+            for old, new, line in r.renames:
+                click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}' (normalize)", err=True)
+    if any(r.changed for r in results) and not quiet:
+        click.echo("Normalized the pulled entries (the library was normalized before the pull).", err=True)
+
+
+def _run(name: str, library_path: Path | None, quiet: bool, json_: bool, work, tidy: bool = False) -> None:
+    """Open the sync engine, run `work(engine)`, print its JSON or the open conflicts, exit 3 if any.
+
+    With `tidy` (pull, sync), a library that was normalized before is normalized after."""
     with _errors():
         engine = _open(name, library_path, _Progress(is_tty() and not quiet and not json_))
+        before = _normalized([bf.path for bf in engine.library.files]) if tidy else None
+        was_clean = bool(before) and not any(r.changed or r.problems for r in before)
         out = work(engine)
+        if tidy:
+            _keep_normalized(engine, was_clean, quiet or json_)
     if json_:
         echo_json(out)
     else:  # --quiet hides progress and summaries, never problems
@@ -163,7 +205,7 @@ def pull(name, library_path, full, quiet, json_):
     is remembered, and `balintbib resolve` settles it.  Exits 3 when conflicts
     are open.
     """
-    _run(name, library_path, quiet, json_, lambda engine: _pull(engine, full, json_, quiet))
+    _run(name, library_path, quiet, json_, lambda engine: _pull(engine, full, json_, quiet), tidy=True)
 
 
 @cli.command()
@@ -193,7 +235,7 @@ def sync_cmd(name, library_path, full, quiet, json_):
         pushed = _push(engine, False, json_, quiet)
         return {"pull": pulled, "push": pushed, "open_conflicts": len(engine.state.conflicts)}
 
-    _run(name, library_path, quiet, json_, both)
+    _run(name, library_path, quiet, json_, both, tidy=True)
 
 
 @cli.command()

@@ -427,7 +427,8 @@ class SyncEngine:
         except BaseException:
             self._keep()
             raise
-        self.state.last_push = _iso(datetime.now(UTC))
+        if report.created or report.updated or report.trashed or report.linked or report.recovered:
+            self.state.last_push = _iso(datetime.now(UTC))  # "last push" is the last one that sent something
         self._save()
         report.open_conflicts = len(self.state.conflicts)
         report.requests = self.remote.requests - start
