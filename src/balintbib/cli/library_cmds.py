@@ -106,7 +106,10 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
         return lib.file_of(ref) or "<new>", line or 0
 
     problems = [p for p in lib.problems if p.code in chosen]
-    problems += lint.lint_references(lib.references, lib.macros, chosen, where)
+    # a field repeated in the file is reported by the reader already: not again as its name-2 copy
+    repeated = {(p.path, p.message.split(" in '", 1)[-1].split("'", 1)[0]) for p in problems if p.code == "B003"}
+    problems += [p for p in lint.lint_references(lib.references, lib.macros, chosen, where)
+                 if not (p.code == "B003" and (p.path, p.message[1:].split("'", 1)[0]) in repeated)]
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     if json_:
         echo_json([lint.problem_dict(p) for p in problems])

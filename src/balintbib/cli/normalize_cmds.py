@@ -170,5 +170,10 @@ def dedupe_cmd(paths, library_path, merge, json_):
         click.echo("no duplicates found", err=True)
     elif merge:
         click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)", err=True)
+        left = [(item["entries"][0]["key"], c.split(" kept as ", 1)[1].split(" ", 1)[0])
+                for item in out for c in item["conflicts"] if " kept as " in c]
+        if left:
+            click.echo(f"{len(left)} field(s) kept as a second value, to settle by hand (balintbib check "
+                       f"reports them as B003): " + ", ".join(f"{k}: {f}" for k, f in left), err=True)
     if groups and not merge:
         raise SystemExit(1)

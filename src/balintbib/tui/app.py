@@ -390,6 +390,15 @@ class BalintApp(App[None]):
             return None  # shown, dimmed: the status line says why
         return True
 
+    def on_key(self, event) -> None:
+        """`e` or `y` while the library is read-only: the footer dims them, and the key says why."""
+        if event.key not in ("e", "y") or not self.read_only_reason or self.read_only_reason == "loading":
+            return
+        if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
+            return
+        what = "edit" if event.key == "e" else "sync"
+        self.notify(f"Cannot {what}: the library is read-only ({self.read_only_reason}).", severity="warning")
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
