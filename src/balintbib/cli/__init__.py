@@ -50,6 +50,13 @@ def cli(ctx: click.Context) -> None:
     export reading lists, sync with a Mendeley group, browse in a terminal UI.
 
     Run with no command to open the terminal UI on the library.
+
+    \b
+    Exit codes:
+      0  done, nothing to report
+      1  a problem found or an operation failed
+      2  bad usage (unknown option, missing argument, a path that does not exist)
+      3  pull, push, sync, status, resolve: done, but sync conflicts are open
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(cli.commands["browse"]) if "browse" in cli.commands else click.echo(ctx.get_help())
