@@ -33,7 +33,7 @@ def json_option(f):
 
 def style_option(*, required: bool = False, help: str | None = None):
     return click.option(
-        "--style", "-S", "style", required=required, default=None, metavar="STYLE",
+        "--style", "-S", "style", required=required, metavar="STYLE",
         shell_complete=completion.complete_styles,
         help=help or "A CSL style: an ID of the official collection (apa, nlm-citation-sequence...; "
                      "vancouver, ama, mla, chicago, harvard also work), a curated style or a .csl file.")

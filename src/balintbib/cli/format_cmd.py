@@ -18,12 +18,16 @@ from ._common import (
     library_option,
     locale_option,
     resolve_library,
+    select_option,
     style_option,
     warn_unread,
 )
+from .completion import complete_tags
+from ..query import select
 
 
-def _csl_items(paths: tuple[Path, ...], annotated: bool = False) -> list[dict]:
+def _csl_items(paths: tuple[Path, ...], annotated: bool = False, query: str = "",
+               tags: tuple[str, ...] = ()) -> list[dict]:
     """CSL-JSON items of all inputs, in input order: .json files as they are,
     .bib files and folders through the library reader and the CSL-JSON mapping.
     For an annotated style the annotation is the CSL ``note`` it prints."""
@@ -37,6 +41,10 @@ def _csl_items(paths: tuple[Path, ...], annotated: bool = False) -> list[dict]:
             data = [data] if isinstance(data, dict) else data
             if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
                 raise click.ClickException(f"{path}: CSL-JSON must be a list of items")
+            if query or tags:
+                refs = [csljson.from_csl(i) for i in data]
+                chosen = {id(r) for r in select(refs, query, tags)}
+                data = [i for i, r in zip(data, refs) if id(r) in chosen]
             if annotated:
                 data = [dict(i, note=i["annote"]) if i.get("annote") and not i.get("note") else i for i in data]
             items.extend(data)
@@ -48,6 +56,8 @@ def _csl_items(paths: tuple[Path, ...], annotated: bool = False) -> list[dict]:
             except LibraryError as exc:
                 raise click.ClickException(str(exc)) from None
             warn_unread(problems)
+            if query or tags:
+                refs = select(refs, query, tags, macros=macros)
             items.extend(csljson.to_csl(ref, macros, annotation_as_note=annotated) for ref in refs)
     seen: set[str] = set()
     unique = []
@@ -65,10 +75,13 @@ def _csl_items(paths: tuple[Path, ...], annotated: bool = False) -> list[dict]:
 @library_option
 @style_option(required=True)
 @locale_option
+@select_option
+@click.option("--tag", "-t", "tags", multiple=True, metavar="TAG", shell_complete=complete_tags,
+              help="Only references with this tag (repeatable: ALL must be present, as in list).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "html", "markdown"]), default="text",
               show_default=True, help="Output format.")
 @json_option
-def format_cmd(paths, library_path, style, locale, fmt, json_):
+def format_cmd(paths, library_path, style, locale, query, tags, fmt, json_):
     """Print the references of PATHS (.bib, CSL-JSON .json, folders; default:
     the library) as ONE bibliography in a CSL style.
 
@@ -86,7 +99,7 @@ def format_cmd(paths, library_path, style, locale, fmt, json_):
     if not paths:
         paths = (resolve_library(library_path),)
     annotated = style_info(style).annotated
-    items = _csl_items(paths, annotated)
+    items = _csl_items(paths, annotated, query, tags)
     try:
         entries = render_bibliography(items, style, locale)
     except StyleError as exc:
