@@ -89,7 +89,8 @@ def test_point1_format_and_list_take_the_same_short_options(checkout, run_cli):
     old_habit = run_cli("format", "-s", "apa")  # -s is --select now: the style is missing
     assert old_habit.exit_code == 2 and "Missing option '--style' / '-S'" in old_habit.output
     chosen = run_cli("format", "-S", "vancouver", "-s", "author:kjeldmand", "-t", "burnout")
-    assert chosen.exit_code == 0 and len(chosen.output.splitlines()) == 1 and "Kjeldmand D" in chosen.output
+    listed = run_cli("list", "-s", "author:kjeldmand", "-t", "burnout").output.splitlines()
+    assert chosen.exit_code == 0 and len(chosen.output.splitlines()) == len(listed) == 3 and "Kjeldmand D" in chosen.output
     tagged = run_cli("list", "-t", "empathy", "-t", "medical students")
     both = [line.split()[0] for line in tagged.output.splitlines()]
     one = run_cli("list", "-t", "empathy").output.splitlines()
