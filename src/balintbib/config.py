@@ -76,9 +76,14 @@ def find_library(start: Path | None = None) -> Path | None:
     cwd = Path.cwd().resolve()
     for folder in (here, *here.parents):
         found = None
-        if (folder / "library").is_dir():
+        try:
+            names = set(os.listdir(folder))
+        except OSError:
+            continue
+        # exact case: macOS's ~/Library is not a library (its file system ignores case)
+        if "library" in names and (folder / "library").is_dir():
             found = folder / "library"
-        elif (folder / "balintbib.toml").is_file():
+        elif "balintbib.toml" in names and (folder / "balintbib.toml").is_file():
             found = folder
         if found is not None:
             try:  # relative when below the current folder: shorter messages
