@@ -154,3 +154,18 @@ def test_point14_pull_keeps_the_library_normalized(server, tmp_path):
     assert check.exit_code == 0, check.output
     keys = [r.key for r in b.library().references]
     assert keys == sorted(keys)  # in the library's order, not appended at the end
+
+
+def test_point14_resolve_theirs_keeps_the_library_normalized(server, tmp_path):
+    a, b = two_librarians(tmp_path, ARTICLE)
+    a.ok("normalize")
+    ident = a.remote_id("balint1955doctor")
+    doc = next(d for d in group_documents(server) if d["id"] == ident)
+    group_client(server).update(ident, {"pages": "683-699"}, doc["last_modified"].isoformat())
+    a.edit("balint1955doctor", pages="683--690")
+    assert a.run("pull").exit_code == 3
+    assert a.run("normalize", "--check").exit_code == 0
+    a.ok("resolve", "balint1955doctor", "--theirs")
+    assert a.ref("balint1955doctor").get("pages") == "683--699"
+    check = a.run("normalize", "--check")
+    assert check.exit_code == 0, check.output

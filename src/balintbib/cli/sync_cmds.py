@@ -116,7 +116,7 @@ def _normalized(paths: list[str]):
 
 
 def _keep_normalized(engine: SyncEngine, was_clean: bool, quiet: bool) -> None:
-    """After a pull: a library that was normalized stays so (new and changed entries in the
+    """After a pull (or a push, a resolve): a library that was normalized stays so (new and changed entries in the
     normalized layout and in the library's order), so that `normalize --check` in CI still passes."""
     if not was_clean:
         return
@@ -219,7 +219,7 @@ def push(name, library_path, dry_run, quiet, json_):
     (refused if the group changed the document meanwhile: then it is pulled,
     merged and sent again), deletions (to the group's trash).
     """
-    _run(name, library_path, quiet, json_, lambda engine: _push(engine, dry_run, json_, quiet))
+    _run(name, library_path, quiet, json_, lambda engine: _push(engine, dry_run, json_, quiet), tidy=not dry_run)
 
 
 @cli.command("sync")
@@ -297,6 +297,8 @@ def resolve(key, library_path, remote_name, ours, theirs, edit, json_):
     with _errors():
         root = resolve_library(library_path)
         library = Library.load(root)
+        before = _normalized([bf.path for bf in library.files])
+        was_clean = bool(before) and not any(r.changed or r.problems for r in before)
         names = [remote_name] if remote_name else sorted(load_remotes())
         engine = None
         for n in names:
@@ -319,6 +321,7 @@ def resolve(key, library_path, remote_name, ours, theirs, edit, json_):
                 raise click.ClickException("the editor was closed without saving; the conflict stays open")
             values = parse_conflict_text(conflict, edited)
         engine.resolve(key, choice, values)
+        _keep_normalized(engine, was_clean, True)
     pending = [op.describe() for op in engine.plan().ops]
     if json_:
         echo_json({"key": key, "resolved": choice, "open_conflicts": len(engine.state.conflicts),
