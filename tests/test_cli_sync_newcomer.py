@@ -169,3 +169,18 @@ def test_point14_resolve_theirs_keeps_the_library_normalized(server, tmp_path):
     assert a.ref("balint1955doctor").get("pages") == "683--699"
     check = a.run("normalize", "--check")
     assert check.exit_code == 0, check.output
+
+
+def test_point10_status_after_a_pull_that_opened_a_conflict_shows_no_group_changes(server, tmp_path):
+    a, _ = conflict(tmp_path)
+    assert a.run("pull").exit_code == 3
+    # the last agreed version is older than the group's (as it is unless all this happens in one second)
+    import json
+    state_file = a.folder / ".balintbib" / "sync" / f"{REMOTE}.json"
+    state = json.loads(state_file.read_text())
+    for doc in state["docs"].values():
+        doc["version"] = "2020-01-01T00:00:00.000Z"
+    state_file.write_text(json.dumps(state))
+    status = a.json("status", code=3)
+    assert status["remote_changes"] == {"changed": 0, "new": 0, "deleted": 0}
+    assert [c["key"] for c in status["conflicts"]] == ["balint1955doctor"]

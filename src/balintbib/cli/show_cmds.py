@@ -46,6 +46,10 @@ def show_cmd(key, library_path, style, as_bibtex, json_):
     if as_bibtex:
         click.echo(lib.source_of(ref).strip("\n"))
         return
+    if style is not None:  # a style asked for by name must exist: say so now
+        from ..cite.styles import resolve_style
+
+        resolve_style(style)  # StyleError: one line, exit 1
     style = style or _configured_style()
     citation, citation_error = "", None
     try:
