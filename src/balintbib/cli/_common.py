@@ -118,16 +118,11 @@ def refuse_output_over_inputs(output, inputs=(), library: Library | None = None)
     if output is None or str(output) == "-":
         return
     target = Path(output).resolve()
-    protected = [Path(p) for p in inputs]
+    candidates = [(Path(p), "an input") for p in inputs]
     if library is not None:
-        protected += [Path(bf.path) for bf in library.files]
-    for p in protected:
-        try:
-            same = p.resolve() == target
-        except OSError:
-            same = False
-        if same:
-            what = "a file of the library" if library is not None and p not in [Path(i) for i in inputs] else "an input"
+        candidates += [(Path(bf.path), "a file of the library") for bf in library.files]
+    for path, what in candidates:
+        if path.resolve() == target:
             raise click.ClickException(f"{output}: refusing to write over {what}; choose another -o")
 
 
