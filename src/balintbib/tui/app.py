@@ -765,7 +765,8 @@ class BalintApp(App[None]):
             return
         self.sync_conflicts = [c for c in self.sync_conflicts if c is not conflict]
         kept = {"ours": "our version", "theirs": "their version", "edit": "the edited version"}[choice]
-        self._log(f"{conflict.key}: kept {kept} (it goes to the group with the next push)")
+        after = "the library now has the group's values" if choice == "theirs" else "it goes to the group with the next push"
+        self._log(f"{conflict.key}: kept {kept} ({after})")
         self.notify(f"{conflict.key}: kept {kept}")
         self.catalog.reload(self.catalog.library)
         self._index_worker()
