@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..library import Library
+from ..normalize.keep import is_normalized
 from ..remotes.base import RemoteError
 from ..remotes.config import RemoteConfigError, get_remote, load_remotes
 from ..sync.codec import OfflineRemote, RemoteAdapter
@@ -96,39 +97,19 @@ def _done_progress(engine: SyncEngine) -> None:
         engine.progress.close()
 
 
-def _normalized(paths: list[str]):
-    """The library's files through `normalize` (its own balintbib.toml settings), or None
-    when there is nothing to read."""
-    from ..formats.bibtex import read_file
-    from ..normalize.engine import normalize_texts
-    from ..normalize.options import find_config, load_options
-
-    if not paths:
-        return None
-    options, _ = load_options(find_config(Path(paths[0])))
-    items = []
-    for p in paths:
-        try:
-            items.append((p, read_file(Path(p))[0]))
-        except OSError:
-            return None
-    return normalize_texts(items, options)
-
-
 def _keep_normalized(engine: SyncEngine, was_clean: bool, quiet: bool) -> None:
-    """After a pull (or a push, a resolve): a library that was normalized stays so (new and changed entries in the
-    normalized layout and in the library's order), so that `normalize --check` in CI still passes."""
+    """After a pull (or a push, a resolve): a library that was normalized stays so (new and
+    changed entries in the normalized layout and in the library's order), so that
+    `normalize --check` in CI still passes."""
     if not was_clean:
         return
-    from ..fsutil import atomic_write_text
+    from ..normalize.keep import renormalize
 
-    results = _normalized([bf.path for bf in engine.library.files]) or []
-    for r in results:
-        if r.changed and not r.reencode:
-            atomic_write_text(r.path, r.new)
-            for old, new, line in r.renames:
-                click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}' (normalize)", err=True)
-    if any(r.changed for r in results) and not quiet:
+    changed = renormalize([bf.path for bf in engine.library.files])
+    for r in changed:
+        for old, new, line in r.renames:
+            click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}' (normalize)", err=True)
+    if changed and not quiet:
         click.echo("Normalized the pulled entries (the library was normalized before the pull).", err=True)
 
 
@@ -138,8 +119,7 @@ def _run(name: str, library_path: Path | None, quiet: bool, json_: bool, work, t
     With `tidy` (pull, sync), a library that was normalized before is normalized after."""
     with _errors():
         engine = _open(name, library_path, _Progress(is_tty() and not quiet and not json_))
-        before = _normalized([bf.path for bf in engine.library.files]) if tidy else None
-        was_clean = bool(before) and not any(r.changed or r.problems for r in before)
+        was_clean = tidy and is_normalized([bf.path for bf in engine.library.files])
         out = work(engine)
         if tidy:
             _keep_normalized(engine, was_clean, quiet or json_)
@@ -297,8 +277,7 @@ def resolve(key, library_path, remote_name, ours, theirs, edit, json_):
     with _errors():
         root = resolve_library(library_path)
         library = Library.load(root)
-        before = _normalized([bf.path for bf in library.files])
-        was_clean = bool(before) and not any(r.changed or r.problems for r in before)
+        was_clean = is_normalized([bf.path for bf in library.files])
         names = [remote_name] if remote_name else sorted(load_remotes())
         engine = None
         for n in names:

@@ -750,6 +750,8 @@ class BalintApp(App[None]):
                 self.catalog.reload(self.catalog.library)
                 self._index_worker()
                 self.refilter()
+            if outcome.renormalized and self.catalog is not None:
+                self.with_fresh_library(lambda: None)  # show the files as normalized after the pull
         self._sync_changed()
 
     def resolve_conflict(self, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
@@ -759,7 +761,7 @@ class BalintApp(App[None]):
     def _resolve_now(self, conflict: Conflict, choice: str, edited: dict[str, str] | None) -> None:
         assert self.sync_service is not None and self.catalog is not None
         try:
-            self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
+            renormalized = self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
         except BalintError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -772,6 +774,8 @@ class BalintApp(App[None]):
         self._index_worker()
         self.refilter()
         self._sync_changed()
+        if renormalized:
+            self.with_fresh_library(lambda: None)  # show the files as normalized
 
     def _log(self, line: str) -> None:
         self.sync_log.append(line)
