@@ -178,6 +178,13 @@ class Library:
         slot = self._slots.get(id(ref))
         return slot.block.line if slot else None
 
+    def source_of(self, ref: Reference) -> str:
+        """The entry as written in its file (the canonical layout when it is new or changed)."""
+        slot = self._slots.get(id(ref))
+        if slot is not None and ref.same_content(slot.original):
+            return slot.block.raw
+        return bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields))
+
     def field_line(self, ref: Reference, name: str) -> int | None:
         """The line of a field as read (the entry's line when the field is new or absent)."""
         slot = self._slots.get(id(ref))

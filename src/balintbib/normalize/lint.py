@@ -125,6 +125,20 @@ def _year_number(ref: Reference) -> int | None:
     return int(m.group()) if m else None
 
 
+_SECOND_VALUE = re.compile(r"^(.+)-([2-9])$")
+
+
+@check("B003")
+def second_values(ref, ctx):
+    """``author-2`` next to ``author``: a second value left by a repeated field or a merge
+    (`dedupe --merge`), waiting for a person to keep one."""
+    for name in ref.fields:
+        m = _SECOND_VALUE.match(name)
+        if m and m.group(1) in ref.fields and int(m.group(2)) >= 2:
+            yield Finding("B003", f"'{ref.key}' has {name} next to {m.group(1)}: a second value "
+                                        f"(a repeated field or a merge); keep one and delete the other", name)
+
+
 @check("B101")
 def missing_doi(ref, ctx):
     year = _year_number(ref)

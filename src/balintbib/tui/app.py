@@ -390,6 +390,15 @@ class BalintApp(App[None]):
             return None  # shown, dimmed: the status line says why
         return True
 
+    def on_key(self, event) -> None:
+        """`e` or `y` while the library is read-only: the footer dims them, and the key says why."""
+        if event.key not in ("e", "y") or not self.read_only_reason or self.read_only_reason == "loading":
+            return
+        if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
+            return
+        what = "edit" if event.key == "e" else "sync"
+        self.notify(f"Cannot {what}: the library is read-only ({self.read_only_reason}).", severity="warning")
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -741,6 +750,8 @@ class BalintApp(App[None]):
                 self.catalog.reload(self.catalog.library)
                 self._index_worker()
                 self.refilter()
+            if outcome.renormalized and self.catalog is not None:
+                self.with_fresh_library(lambda: None)  # show the files as normalized after the pull
         self._sync_changed()
 
     def resolve_conflict(self, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
@@ -750,18 +761,21 @@ class BalintApp(App[None]):
     def _resolve_now(self, conflict: Conflict, choice: str, edited: dict[str, str] | None) -> None:
         assert self.sync_service is not None and self.catalog is not None
         try:
-            self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
+            renormalized = self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
         except BalintError as exc:
             self.notify(str(exc), severity="error")
             return
         self.sync_conflicts = [c for c in self.sync_conflicts if c is not conflict]
         kept = {"ours": "our version", "theirs": "their version", "edit": "the edited version"}[choice]
-        self._log(f"{conflict.key}: kept {kept} (it goes to the group with the next push)")
+        after = "the library now has the group's values" if choice == "theirs" else "it goes to the group with the next push"
+        self._log(f"{conflict.key}: kept {kept} ({after})")
         self.notify(f"{conflict.key}: kept {kept}")
         self.catalog.reload(self.catalog.library)
         self._index_worker()
         self.refilter()
         self._sync_changed()
+        if renormalized:
+            self.with_fresh_library(lambda: None)  # show the files as normalized
 
     def _log(self, line: str) -> None:
         self.sync_log.append(line)

@@ -209,6 +209,7 @@ class SyncOutcome:
     summary: str
     conflicts: list[Conflict] = field(default_factory=list)
     library_changed: bool = False
+    renormalized: bool = False  # the files were normalized again after the sync: read them again
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -304,6 +305,10 @@ class SyncService:
             raise LibraryChangedError(stale)
 
         def go() -> SyncOutcome:
+            from ..normalize.keep import is_normalized, renormalize
+
+            paths = [bf.path for bf in library.files]
+            was_clean = is_normalized(paths)  # a normalized library stays so (`normalize --check` in CI)
             engine = self._engine(library, progress)
             if direction == "pull":
                 r = engine.pull()
@@ -317,7 +322,8 @@ class SyncService:
                 if r.skipped:
                     summary += f", {len(r.skipped)} skipped"
                 changed = bool(r.created or r.linked or r.conflicts)
-            return SyncOutcome(direction, summary, self._conflicts(engine), changed)
+            again = bool(was_clean and renormalize([bf.path for bf in engine.library.files]))
+            return SyncOutcome(direction, summary, self._conflicts(engine), changed or again, again)
 
         return self._guard(go)
 
@@ -339,9 +345,17 @@ class SyncService:
                 description=c.describe(), editable=bool(c.fields)))
         return out
 
-    def resolve(self, library, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
-        """Settle one conflict with 'ours', 'theirs' or 'edit' (with the edited values)."""
+    def resolve(self, library, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> bool:
+        """Settle one conflict with 'ours', 'theirs' or 'edit' (with the edited values).
+
+        True when the files were normalized again afterwards (the library was
+        normalized before): the caller reads them again."""
+        from ..normalize.keep import is_normalized, renormalize
+
         if choice == "edit" and not conflict.editable:
             raise ServiceError(f"{conflict.key}: {conflict.description}; choose ours or theirs")
         values = {k: (v if v.strip() else None) for k, v in (edited or {}).items()} if choice == "edit" else None
+        paths = [bf.path for bf in library.files]
+        was_clean = is_normalized(paths)
         self._guard(lambda: self._engine(library, offline=True).resolve(conflict.key, choice, values))
+        return bool(was_clean and renormalize([bf.path for bf in library.files]))
