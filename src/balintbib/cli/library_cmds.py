@@ -59,7 +59,8 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
     """Parse every file, lint every entry, and report each problem as
     path:line:col: CODE name: message.
 
-    Exits 1 when anything is reported (like ruff): silence a code with
+    Exits 1 when an error or warning is reported (like ruff); info codes
+    (B112 not-yet-annotated) are listed without failing.  Silence a code with
     --ignore or in balintbib.toml ([check] ignore = ["B102"]).  Files are
     never modified.
     """
@@ -97,14 +98,15 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
         return lib.file_of(ref) or "<new>", line or 0
 
     problems = [p for p in lib.problems if p.code in chosen]
-    problems += lint.lint_references(lib.references, lib.macros, chosen, where)
+    problems += lint.lint_references(lib.references, lib.macros, chosen, where,
+                                     opts.per_key_ignore if opts else None)
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     if json_:
         echo_json([lint.problem_dict(p) for p in problems])
     else:
         for p in problems:
             click.echo(lint.format_problem(p))
-    if problems:
+    if lint.fails(problems):
         raise SystemExit(1)
 
 
