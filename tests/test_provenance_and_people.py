@@ -53,7 +53,8 @@ def write(tmp_path, text=BIB, toml=None) -> Path:
 
 def test_check_finds_names_without_initials_undated_pages_and_missing_annotations(run_cli, tmp_path):
     folder = write(tmp_path)
-    result = run_cli("check", folder)
+    assert "B112" not in run_cli("check", folder).output  # opt-in: plain BibTeX files are not nagged
+    result = run_cli("check", folder, "--extend-select", "not-yet-annotated")
     out = result.output
     assert result.exit_code == 1  # B110 and B111 are warnings
     assert "B110 name-without-given: 'Lichtenstein' in author of 'lichtenstein2006integrating'" in out
@@ -68,7 +69,7 @@ def test_check_finds_names_without_initials_undated_pages_and_missing_annotation
 
 
 def test_info_codes_alone_do_not_fail_check_and_per_key_ignore_mutes_one_entry(run_cli, tmp_path):
-    folder = write(tmp_path, toml='[check]\nignore = ["B111"]\n\n[check.per-key-ignore]\n'
+    folder = write(tmp_path, toml='[check]\nignore = ["B111"]\nextend-select = ["B112"]\n\n[check.per-key-ignore]\n'
                                   'lichtenstein2006integrating = ["name-without-given"]\n')
     result = run_cli("check", folder)
     assert result.exit_code == 0, result.output

@@ -2,7 +2,10 @@
 
 Codes (``B0xx`` come from reading the files, ``B1xx`` look at one entry,
 ``B2xx`` compare entries) are listed in `CODES`; each has a name, a severity
-and whether it is on by default.  Opt-in codes (``missing-doi``,
+(``info`` codes are listed but never fail `check`) and whether it is on by
+default.  ``not-yet-annotated`` is opt-in: an annotated bibliography turns it on
+in its ``balintbib.toml`` (the shipped library does), other BibTeX files are not
+told they lack annotations.  Opt-in codes (``missing-doi``,
 ``unprotected-capitals``) are reported only when selected (``--select B101``
 or ``extend-select`` in ``balintbib.toml``), so that a clean library checks
 clean.  Selection works like ruff: ``--select`` replaces the default set,
@@ -54,7 +57,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "a person with a family name only, no given name or initials (organisations in braces are fine)"),
     Code("B111", "online-without-urldate", "warning", True,
          "a web page with a URL but no urldate (styles print 'Retrieved <url>' with no date)"),
-    Code("B112", "not-yet-annotated", "info", True,
+    Code("B112", "not-yet-annotated", "info", False,
          "a reference without an annotation (listed; `check` still passes)"),
     Code("B201", "duplicate-entry", "warning", True, "the same work twice (DOI, PMID or title+year+volume+pages)"),
 )}
