@@ -20,7 +20,7 @@ from ..export import (
     render,
     select_references,
 )
-from ..export.handout import library_settings
+from ..export.handout import library_settings, locale_settings
 from ..fsutil import atomic_write_bytes
 from . import cli
 from ._common import (
@@ -113,6 +113,8 @@ def _style_hint(query: str) -> str:
                    "(newest first), by type, or none. Default: tag.")
 @click.option("--annotated/--no-annotated", default=True, show_default=True,
               help="Print each reference's annotation under it.")
+@click.option("--provenance", is_flag=True,
+              help="Also print where each reference was cited and for what (its provenance field).")
 @click.option("--title", default=None, help="The handout's title.")
 @click.option("--intro", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), default=None,
               help="A text file with the introduction (paragraphs; *italic*, **bold**, URLs); - reads stdin.")
@@ -127,7 +129,7 @@ def _style_hint(query: str) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line (warnings still show).")
 @click.option("json_", "--json", is_flag=True,
               help="Print what was written (path, format, style, counts, warnings) as JSON on stdout.")
-def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotated, title, intro,
+def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotated, provenance, title, intro,
                paper, section_breaks, fmt, output, quiet, json_):
     """Make an annotated reading list: a title, an introduction, then the references
     in a CSL style, each followed by its annotation, grouped by theme.
@@ -158,8 +160,11 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
     warn_unread(lib.problems)  # shown even with --quiet: the handout is missing something
     folder = lib.root or (Path(lib.files[0].path).parent if lib.files else None)
     settings = library_settings(folder)
+    locale = locale or settings.get("locale")
+    local = locale_settings(settings, locale)  # [export.locales.<tag>]: title, intro, theme headings
     style = style or settings.get("style") or DEFAULT_STYLE
-    intro_path = intro or (Path(settings["intro"]) if "intro" in settings else None)
+    intro_setting = local.get("intro") or settings.get("intro")
+    intro_path = intro or (Path(intro_setting) if intro_setting else None)
     intro_text = ""
     if intro_path is not None and str(intro_path) == "-":
         intro_text = sys.stdin.read()
@@ -179,12 +184,13 @@ def export_cmd(library_path, style, locale, query, tags, keys, group_by, annotat
     progress = _Progress(enabled=not quiet and is_tty(sys.stderr))
     try:
         handout = build_handout(
-            refs, macros=lib.macros, style=style, locale=locale or settings.get("locale"),
+            refs, macros=lib.macros, style=style, locale=locale,
             group_by=group_by or settings.get("group-by") or "tag", tags=tags,
             tag_order=settings.get("tag-order", ()), annotated=annotated,
-            title=title or settings.get("title"), intro=intro_text,
+            title=title or local.get("title") or settings.get("title"), intro=intro_text,
             paper=paper or settings.get("paper"), section_breaks=section_breaks, date=_build_date(),
-            progress=progress)
+            progress=progress, provenance=provenance, theme_labels=local.get("themes"),
+            whole_library=not (query or tags or _split_keys(keys)), library_count=len(lib.references))
     finally:
         progress.close()
     for warning in handout.warnings:

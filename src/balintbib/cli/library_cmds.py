@@ -69,7 +69,8 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
     """Parse every file, lint every entry, and report each problem as
     path:line:col: CODE name: message.
 
-    Exits 1 when anything is reported (like ruff): silence a code with
+    Exits 1 when an error or warning is reported (like ruff); info codes
+    (B112 not-yet-annotated) are listed without failing.  Silence a code with
     --ignore or in balintbib.toml ([check] ignore = ["B102"]).  Files are
     never modified.
     """
@@ -109,7 +110,8 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
     problems = [p for p in lib.problems if p.code in chosen]
     # a field repeated in the file is reported by the reader already: not again as its name-2 copy
     repeated = {(p.path, p.message.split(" in '", 1)[-1].split("'", 1)[0]) for p in problems if p.code == "B003"}
-    problems += [p for p in lint.lint_references(lib.references, lib.macros, chosen, where)
+    problems += [p for p in lint.lint_references(lib.references, lib.macros, chosen, where,
+                                         opts.per_key_ignore if opts else None)
                  if not (p.code == "B003" and (p.path, p.message[1:].split("'", 1)[0]) in repeated)]
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     if json_:
@@ -117,7 +119,7 @@ def check_cmd(paths, library_path, select, ignore, extend_select, list_codes, js
     else:
         for p in problems:
             click.echo(lint.format_problem(p))
-    if problems:
+    if lint.fails(problems):
         raise SystemExit(1)
 
 

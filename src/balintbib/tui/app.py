@@ -526,7 +526,8 @@ class BalintApp(App[None]):
             library = self.catalog.library
             folder = library.root or (Path(library.files[0].path).parent if library.files else None)
             result = export_reading_list(refs, self.catalog.macros, request.style, request.format,
-                                         request.path, request.group_by, folder)
+                                         request.path, request.group_by, folder,
+                                         library_count=len(library.references))
         except BalintError as exc:
             self.post_message(msg.Exported(str(request.path), 0, str(exc)))
             return

@@ -154,14 +154,17 @@ def groupings() -> tuple[str, ...]:
 
 def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style: str, fmt: str,
                         path: str | Path, group_by: str | None = None,
-                        library_folder: Path | None = None) -> ExportResult:
+                        library_folder: Path | None = None,
+                        library_count: int | None = None) -> ExportResult:
     """Write `refs` as an annotated reading list through the export core, atomically.
 
     The library's ``balintbib.toml`` ``[export]`` settings (title, introduction,
-    tag order, locale, paper) apply as they do for ``balintbib export``.
+    tag order, locale, paper, the locale's theme headings) apply as they do for
+    ``balintbib export``.  ``library_count``: how many references the library
+    holds, so that the introduction can tell a selection from the whole list.
     """
     from .. import export
-    from ..export.handout import library_settings
+    from ..export.handout import library_settings, locale_settings
     from ..fsutil import atomic_write_bytes
 
     if not refs:
@@ -172,9 +175,10 @@ def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style
     if not path.parent.is_dir():
         raise ServiceError(f"{path.parent}: no such folder")
     settings = library_settings(library_folder) if library_folder else {}
+    local = locale_settings(settings, settings.get("locale"))
     intro = ""
-    if settings.get("intro"):
-        intro_path = Path(settings["intro"])
+    if local.get("intro") or settings.get("intro"):
+        intro_path = Path(local.get("intro") or settings["intro"])
         if not intro_path.is_absolute() and library_folder is not None:
             intro_path = library_folder / intro_path
         try:
@@ -184,7 +188,9 @@ def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style
     handout = export.build_handout(
         list(refs), macros=macros, style=style, locale=settings.get("locale"),
         group_by=group_by or settings.get("group-by") or "tag", tag_order=settings.get("tag-order", ()),
-        title=settings.get("title"), intro=intro, paper=settings.get("paper"))
+        title=local.get("title") or settings.get("title"), intro=intro, paper=settings.get("paper"),
+        theme_labels=local.get("themes"),
+        whole_library=library_count is None or len(refs) >= library_count, library_count=library_count)
     atomic_write_bytes(path, export.render(handout, fmt))
     return ExportResult(path, len(refs), tuple(handout.warnings))
 
