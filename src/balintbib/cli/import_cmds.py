@@ -52,6 +52,8 @@ def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool,
             click.echo(f"Would add {n} {what}; {d} already in the library{merged} (dry run: nothing written).")
         elif written:
             click.echo(f"Added {n} {what} to {', '.join(written)}; {d} already in the library{merged}.")
+        elif problems and not d:
+            pass  # the problem lines say it all
         else:
             click.echo(f"Nothing added: {d} already in the library.")
     for line in problems:
@@ -93,3 +95,153 @@ def import_cmd(files, library_path, tags, dry_run, merge_duplicates, json_):
             incoming.append(intake.Incoming(ref, f"{path}:{line}"))
     plan = intake.plan(lib, incoming, list(tags), merge_duplicates)
     _finish(lib, plan, problems, dry_run, merge_duplicates, json_)
+
+
+def lookup_options(f):
+    f = click.option("--ncbi-url", default=None, help="NCBI E-utilities base URL (default: the real service; "
+                     "also BALINTBIB_NCBI_URL or [lookup] ncbi-url).")(f)
+    f = click.option("--crossref-url", default=None, help="Crossref API base URL (default: the real service; "
+                     "also BALINTBIB_CROSSREF_URL or [lookup] crossref-url).")(f)
+    return f
+
+
+def _lookup(crossref_url, ncbi_url):
+    from ..lookup import Lookup, LookupSettings
+
+    return Lookup(LookupSettings.load(crossref_url, ncbi_url))
+
+
+@cli.command("add")
+@click.argument("identifiers", nargs=-1, required=True)
+@library_option
+@tag_option
+@click.option("--dry-run", "-n", is_flag=True, help="Look up and show what would be added; write nothing.")
+@lookup_options
+@json_option
+def add_cmd(identifiers, library_path, tags, dry_run, crossref_url, ncbi_url, json_):
+    """Add references by DOI (or doi.org URL), PMID or PMCID.
+
+    DOIs are looked up at Crossref, PMIDs and PMCIDs at PubMed (the abstract is
+    kept).  Set your contact address in the config file ([lookup] contact =
+    "you@example.org") to be a polite client.  A reference already in the
+    library is reported with its key and not added.
+    """
+    from ..lookup import identify
+
+    lib = Library.load(resolve_library(library_path))
+    look = _lookup(crossref_url, ncbi_url)
+    incoming: list[intake.Incoming] = []
+    problems: list[str] = []
+    for ident in identifiers:
+        try:
+            kind, value = identify(ident)
+            incoming.append(intake.Incoming(look.reference(ident), f"{kind}:{value}"))
+        except BalintError as exc:
+            problems.append(str(exc))
+    plan = intake.plan(lib, incoming, list(tags))
+    _finish(lib, plan, problems, dry_run, False, json_)
+
+
+#: Fields `enrich` fills when they are missing (never overwritten).
+ENRICH_FIELDS = ("doi", "pmid", "pmcid", "abstract", "journal", "volume", "number", "pages", "issn", "year",
+                 "month")
+
+
+@cli.command("enrich")
+@library_option
+@click.option("--select", "-s", "query", default="", help="Only the references matching this query.")
+@click.option("--dry-run", "-n", is_flag=True, help="Show the fields that would be filled; write nothing.")
+@lookup_options
+@json_option
+def enrich_cmd(library_path, query, dry_run, crossref_url, ncbi_url, json_):
+    """Fill missing fields (DOI, PMID, PMCID, abstract, volume, issue, pages...)
+    of existing references from PubMed and Crossref, never overwriting a value.
+
+    The changes are shown first (as + field = value lines); --dry-run stops there.
+    """
+    from rapidfuzz import fuzz
+
+    from ..normalize.dedupe import _norm_title
+    from ..query import select
+
+    lib = Library.load(resolve_library(library_path))
+    options = intake.library_options(lib)
+    look = _lookup(crossref_url, ncbi_url)
+    refs = select(lib.references, query, (), macros=lib.macros) if query else list(lib.references)
+    from ..lookup import NotFound
+
+    problems: list[str] = []
+    notes: list[str] = []
+    changes: dict[str, dict[str, str]] = {}
+    for ref in refs:
+        if all(ref.fields.get(n) for n in ENRICH_FIELDS):
+            continue
+        found = []
+        try:
+            for ident in _enrich_ids(ref, lib):
+                try:
+                    found.append(look.reference(ident))
+                except NotFound as exc:
+                    notes.append(f"{ref.key}: {exc}")
+            if not ref.fields.get("pmid") and not ref.fields.get("pmcid"):
+                doi = next((r.fields["doi"] for r in found if r.fields.get("doi")), lib.text(ref, "doi"))
+                pmid = look.pmid_for_doi(doi) if doi else None
+                if pmid:
+                    found.append(look.reference(pmid))
+        except BalintError as exc:
+            problems.append(f"{ref.key}: {exc}")
+            continue
+        fill: dict[str, str] = {}
+        mine = _norm_title(ref, lib.macros)
+        for other in found:
+            other = intake.prepare(other, options)
+            theirs = _norm_title(other, {})
+            if mine and theirs and fuzz.token_sort_ratio(mine, theirs) < 60:
+                problems.append(f"{ref.key}: the record found ({other.title[:60]!r}) has another title; not used")
+                continue
+            for name in ENRICH_FIELDS:
+                if not ref.fields.get(name) and other.fields.get(name) and name not in fill:
+                    fill[name] = other.fields[name]
+        if fill:
+            changes[ref.key] = fill
+    if json_:
+        echo_json({"dry_run": dry_run, "changes": changes, "not_found": notes, "problems": problems})
+    else:
+        for key, fill in changes.items():
+            click.echo(key)
+            for name, value in fill.items():
+                click.echo(f"  + {name} = {{{value[:100]}{'...' if len(value) > 100 else ''}}}")
+    written: list[str] = []
+    if changes and not dry_run:
+        by_key = {r.key: r for r in lib.references}
+        for key, fill in changes.items():
+            ref = by_key[key]
+            for name, value in fill.items():
+                ref.fields[name] = value
+                if name == "month" and value in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                                 "oct", "nov", "dec"):
+                    ref.expressions.add("month")
+        written = lib.save()
+    if not json_:
+        n = sum(len(f) for f in changes.values())
+        if dry_run:
+            click.echo(f"Would fill {n} fields in {len(changes)} references (dry run: nothing written).")
+        else:
+            click.echo(f"Filled {n} fields in {len(changes)} references" + (f" ({', '.join(written)})." if written else "."))
+    for line in notes:
+        click.echo(f"note: {line}", err=True)
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        raise SystemExit(1)
+
+
+def _enrich_ids(ref, lib) -> list[str]:
+    out = []
+    if ref.fields.get("pmid"):
+        out.append(lib.text(ref, "pmid"))
+    elif ref.fields.get("pmcid"):
+        out.append(lib.text(ref, "pmcid"))
+    if ref.fields.get("doi"):
+        out.append(lib.text(ref, "doi"))
+    return out
