@@ -124,6 +124,8 @@ def _record(record) -> object:
         elif kind == "au":
             if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
                 authors[-1]["short"] = value
+                if not _short_matches(authors[-1]["full"], value):
+                    authors[-1]["extra"].append(("AU", value))
                 continue
             authors.append({"person": _short_name(value), "full": None, "short": value, "extra": []})
         elif kind == "cn":
@@ -193,10 +195,17 @@ def _latex(text: str) -> str:
     return text_to_latex(text)
 
 
+def _short_matches(full: str, short: str) -> bool:
+    """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
+    family, _, given = full.partition(",")
+    initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
+    return short.strip() == f"{family.strip()} {initials}".strip()
+
+
 def _short_name(value: str) -> Person:
     """``Brinjikji W`` -> family Brinjikji, given W (PubMed's short form)."""
     words = value.split()
-    if len(words) >= 2 and re.fullmatch(r"[A-Z]{1,4}", words[-1]):
+    if len(words) >= 2 and re.fullmatch(r"[A-Z]{1,6}", words[-1]):
         return Person(family=_latex(" ".join(words[:-1])), given=_latex(words[-1]))
     return Person(literal=_latex(value))
 
