@@ -46,6 +46,8 @@ class Lookup:
 
     def __post_init__(self):
         s = self.settings
+        if self.retry is None:
+            self.retry = Retry(base_delay=s.retry_delay)
         self.crossref = Client("Crossref", s.crossref_url, s.contact, rate=5.0, retry=self.retry or Retry())
         self.ncbi = Client("PubMed", s.ncbi_url, s.contact, rate=10.0 if s.ncbi_api_key else 3.0,
                            retry=self.retry or Retry())

@@ -5,6 +5,7 @@
     ncbi-api-key = "..."                   # optional: 10 requests/s instead of 3
     crossref-url = "https://api.crossref.org"
     ncbi-url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    retry-delay = 1.0                      # seconds before the first retry on 429/5xx/dropped connection
 
 ``BALINTBIB_CROSSREF_URL`` / ``BALINTBIB_NCBI_URL`` and the ``--crossref-url`` /
 ``--ncbi-url`` options override the URLs (the test servers use them).
@@ -19,7 +20,7 @@ from ..config import ConfigError, load_config
 
 CROSSREF_URL = "https://api.crossref.org"
 NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
-KNOWN = {"contact", "ncbi-api-key", "crossref-url", "ncbi-url"}
+KNOWN = {"contact", "ncbi-api-key", "crossref-url", "ncbi-url", "retry-delay"}
 
 
 @dataclass
@@ -28,6 +29,7 @@ class LookupSettings:
     ncbi_api_key: str = ""
     crossref_url: str = CROSSREF_URL
     ncbi_url: str = NCBI_URL
+    retry_delay: float = 1.0  # seconds before the first retry (doubling, capped at 30 s)
 
     @classmethod
     def load(cls, crossref_url: str | None = None, ncbi_url: str | None = None) -> LookupSettings:
@@ -44,4 +46,15 @@ class LookupSettings:
             crossref_url=crossref_url or os.environ.get("BALINTBIB_CROSSREF_URL") or table.get("crossref-url")
             or CROSSREF_URL,
             ncbi_url=ncbi_url or os.environ.get("BALINTBIB_NCBI_URL") or table.get("ncbi-url") or NCBI_URL,
+            retry_delay=_number(table.get("retry-delay", 1.0)),
         )
+
+
+def _number(value) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError("config [lookup]: retry-delay must be a number of seconds") from None
+    if out < 0:
+        raise ConfigError("config [lookup]: retry-delay must not be negative")
+    return out
