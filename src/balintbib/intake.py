@@ -66,10 +66,10 @@ def library_options(library: Library) -> NormalizeOptions:
     return load_options(find_config(Path(start)))[0]
 
 
-def prepare(ref: Reference, options: NormalizeOptions) -> Reference:
+def prepare(ref: Reference, options: NormalizeOptions, ctx: RuleContext | None = None) -> Reference:
     """The reference as ``normalize`` would write it (fields only; the key comes later)."""
     ref = ref.copy()
-    apply_rules(ref, RuleContext(options))
+    apply_rules(ref, ctx or RuleContext(options))
     return ref
 
 
@@ -84,8 +84,9 @@ def plan(library: Library, incoming: list[Incoming], tags: list[str] | None = No
         taken.update(a.strip().lower() for a in ref.fields.get("ids", "").split(",") if a.strip())
     result = Plan()
     sources: dict[int, str] = {}  # id(ref) -> source, for incoming refs added to the matcher
+    ctx = RuleContext(options)
     for item in incoming:
-        item.ref = prepare(item.ref, options)
+        item.ref = prepare(item.ref, options, ctx)
         if tags:
             item.ref.tags = split_list(item.ref.fields.get("keywords", "")) + list(tags)
         found, reason = matcher.match(item.ref)
@@ -113,14 +114,16 @@ def plan(library: Library, incoming: list[Incoming], tags: list[str] | None = No
                 break
         item.ref.key = base + suffix
         taken.add(item.ref.key.lower())
-        matcher.add(item.ref)
+        matcher.add(item.ref, matcher.last_info)
         sources[id(item.ref)] = f"{item.ref.key} (new, {item.source})"
         result.new.append(item)
     return result
 
 
-def apply(library: Library, plan_: Plan) -> list[str]:
-    """Add the new references, fill the merges; save (atomically). Returns the files written."""
+def apply(library: Library, plan_: Plan, reanchor: bool = True) -> list[str]:
+    """Add the new references, fill the merges; save (atomically). Returns the files written.
+
+    ``reanchor=False`` skips reading the library back after the write (the CLI exits after it)."""
     if not plan_.new and not plan_.merges:
         return []
     by_key = {r.key: r for r in library.references}
@@ -132,4 +135,4 @@ def apply(library: Library, plan_: Plan) -> list[str]:
     for item in plan_.new:
         library.add(item.ref)
     library.insert_sorted = True
-    return library.save()
+    return library.save(reanchor=reanchor)

@@ -303,11 +303,13 @@ class Library:
                 stale.append(path)
         return stale
 
-    def save(self) -> list[str]:
+    def save(self, reanchor: bool = True) -> list[str]:
         """Write the files that changed (atomically); returns their paths.
 
         Raises `LibraryChangedError`, writing nothing, when a file to be written
         changed on disk since it was read: another writer's change is never undone.
+        With ``reanchor=False`` the files are not read back afterwards (a command
+        that exits after saving); the `Library` must not be saved again.
         """
         written = []
         encodings = {bf.path: bf.encoding for bf in self.files}
@@ -326,7 +328,7 @@ class Library:
                 ) from None
             atomic_write_bytes(path, data)
             written.append(path)
-        if written:
+        if written and reanchor:
             reloaded = Library.load_files([bf.path for bf in self.files] + [
                 p for p in written if p not in {bf.path for bf in self.files}
             ], root=self.root)

@@ -34,7 +34,7 @@ def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool,
             what: str = "references") -> None:
     written: list[str] = []
     if not dry_run:
-        written = intake.apply(lib, plan)
+        written = intake.apply(lib, plan, reanchor=False)
     if json_:
         echo_json({
             "dry_run": dry_run,

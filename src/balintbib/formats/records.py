@@ -101,6 +101,9 @@ def person_from_text(text: str) -> Person:
     return Person(family=text_to_latex(words[-1]), given=text_to_latex(" ".join(words[:-1])))
 
 
+_SLUGS: dict[tuple[str, str], str] = {}
+
+
 class Builder:
     """Collects one record's values, then makes the `Reference`."""
 
@@ -140,7 +143,10 @@ class Builder:
         value = value.strip()
         if not value:
             return
-        name = f"import-{self.fmt}-" + (re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
+        name = _SLUGS.get((self.fmt, tag))
+        if name is None:
+            name = _SLUGS[(self.fmt, tag)] = f"import-{self.fmt}-" + (
+                re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
         if tag.upper() in self.list_tags or tag in self.list_tags:
             self.lists.setdefault(name, []).append(value)
             return

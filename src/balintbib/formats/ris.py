@@ -80,6 +80,9 @@ def parse_lines(text: str):
     """
     out: list[list] = []
     for n, line in enumerate(text.splitlines(), 1):
+        if line[2:6] == "  - " and line[:2].isalnum() and line[:2].isupper():  # the common case, fast
+            out.append([n, line[:2], line[6:].strip()])
+            continue
         m = _LINE.match(line.rstrip())
         if m:
             out.append([n, m.group(1), (m.group(2) or "").strip()])

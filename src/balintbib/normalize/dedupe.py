@@ -253,9 +253,10 @@ class Matcher:
         for ref in refs:
             self.add(ref)
 
-    def add(self, ref: Reference) -> None:
+    def add(self, ref: Reference, info: dict | None = None) -> None:
+        """Index `ref` (`info`: what `match` computed for it, to save computing it again)."""
         i = len(self.refs)
-        d = _match_info(ref, self.macros)
+        d = info if info is not None else _match_info(ref, self.macros)
         self.refs.append(ref)
         self.info.append(d)
         if d["doi"]:
@@ -268,10 +269,12 @@ class Matcher:
             self.by_title[d["title"] + "\0" + d["year"]].append(i)
 
     def match(self, ref: Reference) -> tuple[list[Reference], str]:
-        """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none."""
+        """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none.
+
+        `last_info` keeps what was computed about `ref`, for `add`."""
         from rapidfuzz import fuzz, process
 
-        d = _match_info(ref, self.macros)
+        d = self.last_info = _match_info(ref, self.macros)
         for ident, index, label in (("doi", self.by_doi, "DOI"), ("pmid", self.by_pmid, "PMID")):
             if not d[ident]:
                 continue
