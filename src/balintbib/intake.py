@@ -136,3 +136,34 @@ def apply(library: Library, plan_: Plan, reanchor: bool = True) -> list[str]:
         library.add(item.ref)
     library.insert_sorted = True
     return library.save(reanchor=reanchor)
+
+
+def gather(text: str, lookup=None) -> tuple[list[Incoming], list[str]]:
+    """What the TUI's Add dialog was given: a file path (imported by content), or
+    identifiers separated by spaces or commas (looked up with `lookup`, a
+    `balintbib.lookup.Lookup`).  Returns the incoming references and one line per problem."""
+    from .errors import BalintError
+    from .formats import sources
+
+    text = text.strip()
+    incoming: list[Incoming] = []
+    problems: list[str] = []
+    path = Path(text).expanduser()
+    if text and path.is_file():
+        try:
+            result = sources.read_file(path)
+        except BalintError as exc:
+            return [], [str(exc)]
+        problems.extend(str(p) for p in result.problems)
+        incoming.extend(Incoming(r, f"{path}:{line}") for r, line in zip(result.references, result.lines))
+        return incoming, problems
+    from .lookup import Lookup, LookupSettings, identify
+
+    lookup = lookup or Lookup(LookupSettings.load())
+    for ident in [t for t in text.replace(",", " ").split() if t]:
+        try:
+            kind, value = identify(ident)
+            incoming.append(Incoming(lookup.reference(ident), f"{kind}:{value}"))
+        except BalintError as exc:
+            problems.append(str(exc))
+    return incoming, problems
