@@ -120,7 +120,7 @@ def run(n: int, tmp: Path) -> list:
 
     from balintbib import intake
     from balintbib.formats import sources
-    from balintbib.library import Library
+    from balintbib.library import Library, collector_paused
 
     library, records = make_data(n)
     rows = []
@@ -137,6 +137,8 @@ def run(n: int, tmp: Path) -> list:
         if fmt == "RIS":
             rispy_parse = t_rispy
         t0 = time.perf_counter()
+        paused = collector_paused()  # as `balintbib import` does
+        paused.__enter__()
         lib = Library.load(folder)
         t_load = time.perf_counter() - t0
         result = sources.read_file(src)
@@ -146,6 +148,7 @@ def run(n: int, tmp: Path) -> list:
         t_plan = time.perf_counter() - t0 - t_load - t_read
         intake.apply(lib, plan, reanchor=False)  # as `balintbib import` does
         total = time.perf_counter() - t0
+        paused.__exit__(None, None, None)
         assert oracle is None or len(oracle) == n
         assert len(result.references) == n and len(plan.duplicates) >= n // 10, (len(plan.duplicates), n)
         rows.append([fmt, n, f"{len(plan.new)}/{len(plan.duplicates)}",

@@ -266,13 +266,15 @@ class Library:
     def _insert_sorted(self, bf: BibFile, parts: list[str], new_refs: list[Reference]) -> str:
         """The main file with new entries placed where `normalize`'s sort by key puts them
         (before the first entry whose key sorts after theirs; at the end otherwise)."""
+        from .normalize.engine import render_entry  # the canonical layout, fast path for plain values
+
         blocks = bf.blocks
         pending = sorted(new_refs, key=lambda r: r.key.lower())
         out: list[str] = []
         for block, part in zip(blocks, parts) if len(blocks) == len(parts) else []:
             key = getattr(block, "key", None) if isinstance(block, Entry) else None
             while pending and key is not None and pending[0].key.lower() < key.lower():
-                out.append(bibtex.render_entry(pending[0], bibtex.ordered_fields(pending[0].fields)) + "\n\n")
+                out.append(render_entry(pending[0]) + "\n\n")
                 pending.pop(0)
             out.append(part)
         if len(blocks) != len(parts):
@@ -280,7 +282,7 @@ class Library:
         text = "".join(out)
         if pending:
             text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
-            text += "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in pending) + "\n"
+            text += "\n\n".join(render_entry(r) for r in pending) + "\n"
         return text
 
     def stale_files(self, paths=None) -> list[str]:

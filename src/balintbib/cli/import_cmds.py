@@ -11,7 +11,7 @@ from ..errors import BalintError
 from ..formats import sources
 from . import cli
 from ._common import echo_json, json_option, library_option, resolve_library
-from ..library import Library
+from ..library import Library, collector_paused
 
 
 def tag_option(f):
@@ -81,6 +81,11 @@ def import_cmd(files, library_path, tags, dry_run, merge_duplicates, json_):
     are kept as import-<format>-<tag> fields.  Bad records are reported as
     file:line: reason (exit 1); the good ones are still imported.
     """
+    with collector_paused():  # many small objects, no cycles: see `collector_paused`
+        _import(files, library_path, tags, dry_run, merge_duplicates, json_)
+
+
+def _import(files, library_path, tags, dry_run, merge_duplicates, json_):
     lib = Library.load(resolve_library(library_path))
     incoming: list[intake.Incoming] = []
     problems: list[str] = []

@@ -148,7 +148,6 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
         btype = "misc"
         if ris_type:
             b.keep("TY", ris_type)
-    tags = {t for _, t, _ in record}
     pubmed = any(t in ("DB", "DP") and "pubmed" in v.lower() for _, t, v in record)
     first_page = last_page = ""
     for n, tag, value in record:
@@ -231,7 +230,6 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
             b.keep(tag, value)
     b.pages(first_page, last_page)
     _hidden_identifiers(b, record, pubmed)
-    del tags
     return b.build(btype)
 
 

@@ -237,8 +237,11 @@ class Matcher:
     """Finds, for a new reference, the library entries it duplicates, by the rule of
     `find_duplicates` (same DOI or PMID unless the titles disagree; else the title rule).
 
-    Indexed once (DOI, PMID, titles by year), so matching n new references against a
-    library of m entries costs about n times the size of one year's bucket.
+    Indexed once: DOI, PMID, exact title+year, and titles in blocks of (year, first
+    author).  The title rule needs equal first authors whenever both entries name one
+    (`_compatible`), so a reference with a first author is compared only with its own
+    block and the year's entries without an author; one without an author with the whole
+    year.  Matching n references against m entries costs about n times a block's size.
     """
 
     def __init__(self, refs: list[Reference], macros: dict[str, str] | None = None):
@@ -247,9 +250,9 @@ class Matcher:
         self.info: list[dict] = []
         self.by_doi: dict[str, list[int]] = defaultdict(list)
         self.by_pmid: dict[str, list[int]] = defaultdict(list)
-        self.by_year: dict[str, list[int]] = defaultdict(list)
         self.by_title: dict[str, list[int]] = defaultdict(list)
-        self.year_titles: dict[str, list[str]] = defaultdict(list)
+        self.blocks: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        self.last_info: dict | None = None
         for ref in refs:
             self.add(ref)
 
@@ -264,9 +267,11 @@ class Matcher:
         if d["pmid"]:
             self.by_pmid[d["pmid"]].append(i)
         if d["title"]:
-            self.by_year[d["year"]].append(i)
-            self.year_titles[d["year"]].append(d["title"])
             self.by_title[d["title"] + "\0" + d["year"]].append(i)
+            for block in {(d["year"], d["author"]), (d["year"], "\0all")}:
+                members, titles = self.blocks.setdefault(block, ([], []))
+                members.append(i)
+                titles.append(d["title"])
 
     def match(self, ref: Reference) -> tuple[list[Reference], str]:
         """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none.
@@ -289,12 +294,14 @@ class Matcher:
         exact = [j for j in self.by_title.get(d["title"] + "\0" + d["year"], ()) if _compatible(self.info[j], d)]
         if exact:
             return [self.refs[j] for j in exact], "same title, year, volume and pages agree"
-        members = self.by_year.get(d["year"], [])
-        if not members:
-            return [], ""
-        found = process.extract(d["title"], self.year_titles[d["year"]], scorer=fuzz.ratio,
-                                score_cutoff=TITLE_CUTOFF, limit=None)
-        hits = [members[c] for _, _, c in found if _compatible(self.info[members[c]], d)]
+        blocks = [(d["year"], d["author"]), (d["year"], "")] if d["author"] else [(d["year"], "\0all")]
+        hits: list[int] = []
+        for block in blocks:
+            members, titles = self.blocks.get(block, ((), ()))
+            if not members:
+                continue
+            found = process.extract(d["title"], titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=None)
+            hits += [members[c] for _, _, c in found if _compatible(self.info[members[c]], d)]
         if hits:
-            return [self.refs[j] for j in hits], "nearly the same title, year, volume and pages agree"
+            return [self.refs[j] for j in sorted(set(hits))], "nearly the same title, year, volume and pages agree"
         return [], ""
