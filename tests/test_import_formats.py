@@ -19,7 +19,7 @@ MEDLINE = sorted(p for p in (SAMPLES / "medline").rglob("*") if p.is_file() and 
 PUBMED = sorted((SAMPLES / "pubmed-xml").rglob("*.xml"))
 ENDNOTE = sorted((SAMPLES / "endnote-xml").rglob("*.xml"))
 ENW = sorted(p for p in (SAMPLES / "endnote-tagged").rglob("*") if p.is_file())
-NOT_IMPORTABLE = {"example_wos.ris": "Web of Science", "MedlinePlainImporterTestInvalidFormat.xml": "not a format"}
+NOT_IMPORTABLE = {"MedlinePlainImporterTestInvalidFormat.xml": "not a format"}
 
 
 def _words(text: str) -> set[str]:
@@ -59,6 +59,8 @@ def test_ris_counts_match_rispy_and_no_tag_is_lost(path):
         with pytest.raises(ImportFormatError, match=NOT_IMPORTABLE[path.name]):
             sources.read_file(path)
         return
+    if path.name == "example_wos.ris":
+        return  # Web of Science tagged, not RIS: test_web_of_science
     result = sources.read_file(path)
     assert result.format == "ris"
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
@@ -271,3 +273,21 @@ def test_content_sniffing_ignores_the_extension(tmp_path):
     r.write_text("hello\n")
     with pytest.raises(ImportFormatError, match=r"x.ris:1: not a format"):
         sources.read_file(r)
+
+
+def test_web_of_science_tagged_export_reads_every_tag():
+    path = SAMPLES / "ris/rispy/example_wos.ris"
+    result = sources.read_file(path)
+    assert result.format == "wos" and len(result.references) == 2 and not result.problems
+    first = result.references[0]
+    assert (first.fields["doi"], first.fields["pmid"], first.fields["pages"]) == ("10.1021/bi049798f", "15170338",
+                                                                                  "7003--7016")
+    record, tag = 0, ""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("ER"):
+            record += 1
+            continue
+        if line[:2] in ("FN", "VR", "EF", "PT") or not line.strip():
+            continue
+        value = line[3:] if not line.startswith("   ") else line
+        _check_words(value, result.references[record], f"{path.name}:{n}")

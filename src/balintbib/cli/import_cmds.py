@@ -72,7 +72,8 @@ def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool,
 @json_option
 def import_cmd(files, library_path, tags, dry_run, merge_duplicates, json_):
     """Import references from RIS, MEDLINE/.nbib, PubMed XML, EndNote XML or
-    tagged (.enw), CSL-JSON or BibTeX files (the format is read from the content).
+    tagged (.enw), Web of Science, CSL-JSON or BibTeX files (the format is read
+    from the content).
 
     Duplicates of entries already in the library (same DOI or PMID, or the same
     title, year and first author) are listed with the keys they match and not

@@ -2,7 +2,7 @@
 
 `read_file(path)` returns a `ReadResult` (references, the line of each record,
 ``file:line`` problems).  Formats: RIS, MEDLINE/.nbib, PubMed XML, EndNote XML,
-EndNote tagged (.enw), CSL-JSON and BibTeX from another tool.
+EndNote tagged (.enw), Web of Science tagged, CSL-JSON and BibTeX from another tool.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import json
 import os
 import re
 
-from . import bibtex, endnote_tagged, endnote_xml, medline, pubmed_xml, ris
+from . import bibtex, endnote_tagged, endnote_xml, medline, pubmed_xml, ris, wos
 from ..latex import text_to_latex
 from .csljson import from_csl
 from .records import ImportFormatError, ImportProblem, ReadResult, decode_bytes
 
 FORMAT_NAMES = {
     "ris": "RIS", "medline": "MEDLINE/.nbib", "pubmed": "PubMed XML", "enx": "EndNote XML",
-    "enw": "EndNote tagged", "csl-json": "CSL-JSON", "bibtex": "BibTeX",
+    "enw": "EndNote tagged", "wos": "Web of Science", "csl-json": "CSL-JSON", "bibtex": "BibTeX",
 }
 
 
@@ -33,6 +33,8 @@ def sniff(text: str) -> str | None:
         return None
     if head[:1] in "[{":
         return "csl-json"
+    if wos.sniff(text):
+        return "wos"
     if ris.sniff(text):
         return "ris"
     if medline.sniff(text):
@@ -47,9 +49,6 @@ def sniff(text: str) -> str | None:
 def read_text(text: str, path: str = "<string>", fmt: str | None = None) -> ReadResult:
     fmt = fmt or sniff(text)
     if fmt is None:
-        if re.match(r"\s*FN .*Web of Science", text.lstrip("\ufeff")):
-            raise ImportFormatError(f"{path}:1: a Web of Science tagged export; export RIS instead "
-                                    "(Web of Science: Export -> RIS)")
         raise ImportFormatError(f"{path}:1: not a format balintbib imports (RIS, MEDLINE/.nbib, PubMed XML, "
                                 "EndNote XML or tagged, CSL-JSON, BibTeX)")
     if fmt == "ris":
@@ -62,6 +61,8 @@ def read_text(text: str, path: str = "<string>", fmt: str | None = None) -> Read
         return endnote_xml.read_text(text, path)
     if fmt == "enw":
         return endnote_tagged.read_text(text, path)
+    if fmt == "wos":
+        return wos.read_text(text, path)
     if fmt == "csl-json":
         return _csl_json(text, path)
     if fmt == "bibtex":
