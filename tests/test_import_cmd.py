@@ -198,3 +198,19 @@ def test_enrich_fills_missing_fields_never_overwrites(run, lib, servers, tmp_pat
     ref = Library.load(lib).get("khan2012variation")
     assert ref.fields["pmid"] == "22351513" and ref.fields["volume"] == "92"
     assert ref.fields["journal"] == "J Sci Food Agric"  # the librarian's value stays
+
+
+def test_enrich_offline_stops_at_the_first_unreachable_service(run, lib, servers, monkeypatch):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    monkeypatch.setenv("BALINTBIB_CROSSREF_URL", f"http://127.0.0.1:{port}")
+    text = (lib / "balint.bib").read_text()
+    result = run("enrich", "-s", "year:2014", code=1)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        f"cannot reach Crossref at 127.0.0.1:{port} (offline?); stopped (nothing more is looked up)")
+    assert (lib / "balint.bib").read_text() == text

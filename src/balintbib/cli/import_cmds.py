@@ -132,16 +132,20 @@ def add_cmd(identifiers, library_path, tags, dry_run, crossref_url, ncbi_url, js
     "you@example.org") to be a polite client.  A reference already in the
     library is reported with its key and not added.
     """
-    from ..lookup import identify
+    from ..lookup import Offline, identify
 
     lib = Library.load(resolve_library(library_path))
     look = _lookup(crossref_url, ncbi_url)
     incoming: list[intake.Incoming] = []
     problems: list[str] = []
-    for ident in identifiers:
+    for n, ident in enumerate(identifiers):
         try:
             kind, value = identify(ident)
             incoming.append(intake.Incoming(look.reference(ident), f"{kind}:{value}"))
+        except Offline as exc:
+            rest = len(identifiers) - n - 1
+            problems.append(str(exc) + (f"; the {rest} other id(s) were not looked up" if rest else ""))
+            break
         except BalintError as exc:
             problems.append(str(exc))
     plan = intake.plan(lib, incoming, list(tags))
@@ -174,7 +178,7 @@ def enrich_cmd(library_path, query, dry_run, crossref_url, ncbi_url, json_):
     options = intake.library_options(lib)
     look = _lookup(crossref_url, ncbi_url)
     refs = select(lib.references, query, (), macros=lib.macros) if query else list(lib.references)
-    from ..lookup import NotFound
+    from ..lookup import NotFound, Offline
 
     problems: list[str] = []
     notes: list[str] = []
@@ -194,6 +198,9 @@ def enrich_cmd(library_path, query, dry_run, crossref_url, ncbi_url, json_):
                 pmid = look.pmid_for_doi(doi) if doi else None
                 if pmid:
                     found.append(look.reference(pmid))
+        except Offline as exc:
+            problems.append(f"{ref.key}: {exc}; stopped (nothing more is looked up)")
+            break
         except BalintError as exc:
             problems.append(f"{ref.key}: {exc}")
             continue
