@@ -214,3 +214,20 @@ def test_enrich_offline_stops_at_the_first_unreachable_service(run, lib, servers
     assert len(lines) == 1 and lines[0].endswith(
         f"cannot reach Crossref at 127.0.0.1:{port} (offline?); stopped (nothing more is looked up)")
     assert (lib / "balint.bib").read_text() == text
+
+
+def test_clients_follow_the_announced_rate_limits(servers):
+    from balintbib.lookup import Lookup, LookupSettings, Retry
+
+    crossref, ncbi = servers
+    polite = Lookup(LookupSettings(contact="a@b.example", crossref_url=crossref.url,
+                                   ncbi_url=ncbi.url + "/entrez/eutils"), retry=Retry(base_delay=0.01))
+    polite.reference("10.1371/journal.pone.0033693")
+    polite.reference("22351513")
+    assert polite.crossref.rate == 10.0 and polite.ncbi.rate == 3.0  # polite pool; NCBI without a key
+    anonymous = Lookup(LookupSettings(crossref_url=crossref.url, ncbi_url=ncbi.url + "/entrez/eutils",
+                                      ncbi_api_key="k"), retry=Retry(base_delay=0.01))
+    anonymous.reference("10.1371/journal.pone.0033693")
+    anonymous.reference("22351513")
+    assert anonymous.crossref.rate == 5.0 and anonymous.ncbi.rate == 10.0  # public pool; NCBI with a key
+    assert "mailto" not in crossref.user_agents[-1] and ncbi.queries[-1]["api_key"] == "k"

@@ -96,10 +96,6 @@ def styled(elem: Element | None) -> str:
     return " ".join(" ".join(out).split())
 
 
-def plain(elem: Element | None) -> str:
-    return text_of(elem)
-
-
 def _record(rec: Element, path: str, line: int, result: ReadResult):
     b = Builder(FORMAT, LIST_TAGS)
     left = Leftovers()
@@ -135,9 +131,7 @@ def _record(rec: Element, path: str, line: int, result: ReadResult):
                   "book": "series", "report": "series"}.get(btype)
         if target and target not in b.fields:
             b.raw(target, styled(sec))
-        elif target == "journal" and b.fields.get("journal") and text_of(sec):
-            b.keep("secondary-title", text_of(sec))  # the abbreviation next to periodical/full-title
-        else:
+        else:  # e.g. the abbreviation next to periodical/full-title
             b.keep("secondary-title", text_of(sec))
     for p, role in PEOPLE.items():
         group = rec.find(p)

@@ -66,10 +66,7 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
         else:
             result.problems.append(ImportProblem(
                 path, n, f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}; kept"))
-            if record:
-                record.append((n, "?", line.strip()))
-            else:
-                record.append((n, "?", line.strip()))
+            record.append((n, "?", line.strip()))  # kept as import-medline-line
     if record:
         _close(record, path, result)
     return result
@@ -179,8 +176,6 @@ def _record(record) -> object:
             b.keep(tag, value)
     for a in authors:
         b.person("author", a["person"])
-        if a["short"] and a["full"] is None:
-            pass  # the short form is the name itself
         name = a["full"] or a["short"]
         for tag, value in a["extra"]:
             b.keep(tag, f"{name}: {value}")

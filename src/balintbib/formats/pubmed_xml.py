@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 from ..model import Person
 from ..latex import text_to_latex
 from ..normalize import identifiers as ids
-from .records import Builder, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number
+from .records import Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number
 from .xmlrecords import Leftovers, local, parse, rich_content, text_of
 
 FORMAT = "pubmed"
@@ -48,8 +48,6 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
     for line, elem in parse(text, path, RECORD_TAGS, result.problems):
         ref = _record(elem)
         if ref is None:
-            from .records import ImportProblem
-
             result.problems.append(ImportProblem(path, line, f"empty <{local(elem.tag)}>; nothing to read"))
             continue
         result.references.append(ref)
@@ -66,7 +64,7 @@ def _find(elem: Element | None, path: str) -> Element | None:
 
 
 def _record(rec: Element):
-    if not text_of(rec) and len(rec) == 0 or not "".join(rec.itertext()).strip():
+    if not "".join(rec.itertext()).strip():
         return None
     b = Builder(FORMAT, LIST_TAGS)
     left = Leftovers()
@@ -74,9 +72,6 @@ def _record(rec: Element):
         btype = _book(rec, b, left)
     else:
         btype = _article(rec, b, left)
-    for id_list in rec.iter("ArticleIdList"):
-        if id_list.find("../Citation") is not None:
-            continue
     _article_ids(rec, b, left)
     left.keep(rec, b.keep)
     return b.build(btype)

@@ -127,7 +127,8 @@ def work_to_reference(work: dict):
     for i, issn in enumerate(issns):
         if i == 0:
             b.identifier("issn", issn, "issn")
-        b.keep("issn", f"{issn} ({issn_types.get(issn, 'unknown')})") if issn_types.get(issn) or i else None
+        if issn_types.get(issn) or i:  # the kind (print/electronic), and every further ISSN
+            b.keep("issn", f"{issn} ({issn_types.get(issn, 'unknown')})")
     for isbn in work.get("ISBN") or []:
         if "isbn" not in b.fields:
             b.identifier("isbn", isbn, "isbn")

@@ -112,6 +112,7 @@ class Client:
             except requests.Timeout:
                 if dropped >= self.retry.connection_retries:
                     raise Offline(f"{what}: {self.service} ({self.host}) did not answer in time") from None
+                self.retry.sleep(self.retry.delay(dropped, self._rng))
                 dropped += 1
                 self.retries += 1
                 continue
