@@ -68,6 +68,9 @@ FIELDS = {
 }
 #: Kept tags whose repeats form one list (joined with "; ").
 LIST_TAGS = frozenset({"KW"})
+_KEEP = ("keep", "")
+#: Tags where identifiers hide (`_hidden_identifiers`).
+HIDDEN_TAGS = frozenset({"M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID", "C2", "M2"})
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
 
@@ -153,8 +156,10 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
     for n, tag, value in record:
         if tag == "TY" or not value:
             continue
-        kind, target = FIELDS.get(tag, ("keep", ""))
-        if kind == "text":
+        kind, target = FIELDS.get(tag, _KEEP)
+        if kind == "keep":
+            b.keep(tag, value)
+        elif kind == "text":
             b.text(target, value, tag)
         elif kind == "person":
             role = target
@@ -254,6 +259,8 @@ def _date(b: Builder, value: str) -> bool:
 def _hidden_identifiers(b: Builder, record, pubmed: bool) -> None:
     """DOI in M3/UR/N1/L2, PMID in AN (PubMed) or U1 ``[pmid]``, PMCID in U2/L2 (values stay kept)."""
     for _, tag, value in record:
+        if tag not in HIDDEN_TAGS:
+            continue
         if "doi" not in b.fields and tag in ("M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID"):
             if tag == "UR" and not ids.doi_of_url(value.strip()) and "doi" not in value.lower():
                 continue
