@@ -231,3 +231,11 @@ def test_clients_follow_the_announced_rate_limits(servers):
     anonymous.reference("22351513")
     assert anonymous.crossref.rate == 5.0 and anonymous.ncbi.rate == 10.0  # public pool; NCBI with a key
     assert "mailto" not in crossref.user_agents[-1] and ncbi.queries[-1]["api_key"] == "k"
+
+
+def test_a_record_repeated_within_one_import_is_added_once(run, lib):
+    ris = SAMPLES / "ris/manubot/bibliography.ris"
+    out = run("import", str(ris), str(ris)).output
+    assert f"= {ris}:1: repeats {ris}:1, added as himmelstein2018sci (same DOI 10.7554/elife.32822)" in out
+    assert "Added 2 references" in out and "2 repeated within the import" in out
+    assert len([r for r in Library.load(lib) if r.key == "himmelstein2018sci"]) == 1

@@ -34,7 +34,8 @@ class Incoming:
 
     ref: Reference
     source: str
-    matches: list[str] = field(default_factory=list)  # existing keys (or sources of earlier incoming refs)
+    matches: list[str] = field(default_factory=list)  # keys of the entries it duplicates
+    earlier: str = ""  # where the earlier record of this import it repeats came from ("" if none)
     reason: str = ""
     filled: list[str] = field(default_factory=list)  # fields a merge would fill / filled
 
@@ -48,6 +49,8 @@ class Incoming:
         if self.matches:
             out["duplicate_of"] = self.matches
             out["reason"] = self.reason
+            if self.earlier:
+                out["repeats"] = self.earlier
         if self.filled:
             out["filled"] = self.filled
         return out
@@ -91,7 +94,8 @@ def plan(library: Library, incoming: list[Incoming], tags: list[str] | None = No
             item.ref.tags = split_list(item.ref.fields.get("keywords", "")) + list(tags)
         found, reason = matcher.match(item.ref)
         if found:
-            item.matches = [sources.get(id(r)) or r.key for r in found]
+            item.matches = [r.key for r in found]
+            item.earlier = next((sources[id(r)] for r in found if id(r) in sources), "")
             item.reason = reason
             existing = found[0]
             if id(existing) not in sources:
@@ -115,7 +119,7 @@ def plan(library: Library, incoming: list[Incoming], tags: list[str] | None = No
         item.ref.key = base + suffix
         taken.add(item.ref.key.lower())
         matcher.add(item.ref, matcher.last_info)
-        sources[id(item.ref)] = f"{item.ref.key} (new, {item.source})"
+        sources[id(item.ref)] = item.source
         result.new.append(item)
     return result
 

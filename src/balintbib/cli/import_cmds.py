@@ -27,7 +27,10 @@ def _report(plan: intake.Plan, dry_run: bool, merge: bool) -> None:
         tail = ""
         if merge and item.filled:
             tail = f"; fills {', '.join(item.filled)}"
-        click.echo(f"= {item.source}: already in the library as {what} ({item.reason}){tail}")
+        if item.earlier:
+            click.echo(f"= {item.source}: repeats {item.earlier}, added as {what} ({item.reason})")
+        else:
+            click.echo(f"= {item.source}: already in the library as {what} ({item.reason}){tail}")
 
 
 def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool, merge: bool, json_: bool,
@@ -46,16 +49,19 @@ def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool,
         })
     else:
         _report(plan, dry_run, merge)
-        n, d = len(plan.new), len(plan.duplicates)
+        n = len(plan.new)
+        repeated = sum(1 for i in plan.duplicates if i.earlier)
+        d = len(plan.duplicates) - repeated
+        dups = f"{d} already in the library" + (f", {repeated} repeated within the import" if repeated else "")
         merged = f"; {len(plan.merges)} existing entries filled in" if merge and plan.merges else ""
         if dry_run:
-            click.echo(f"Would add {n} {what}; {d} already in the library{merged} (dry run: nothing written).")
+            click.echo(f"Would add {n} {what}; {dups}{merged} (dry run: nothing written).")
         elif written:
-            click.echo(f"Added {n} {what} to {', '.join(written)}; {d} already in the library{merged}.")
-        elif problems and not d:
+            click.echo(f"Added {n} {what} to {', '.join(written)}; {dups}{merged}.")
+        elif problems and not plan.duplicates:
             pass  # the problem lines say it all
         else:
-            click.echo(f"Nothing added: {d} already in the library.")
+            click.echo(f"Nothing added: {dups}.")
     for line in problems:
         click.echo(line, err=True)
     if problems:

@@ -29,7 +29,8 @@ def preview_text(plan: Plan, problems: list[str]) -> Text:
     for item in plan.duplicates:
         out.append("= ", style="bold yellow")
         out.append(f"{item.ref.title}\n", style="dim")
-        out.append(f"    already in the library as {', '.join(item.matches)} ({item.reason})\n", style="yellow")
+        where = f"repeats {item.earlier}" if item.earlier else "already in the library as " + ", ".join(item.matches)
+        out.append(f"    {where} ({item.reason})\n", style="yellow")
     for line in problems:
         out.append(f"! {line}\n", style="bold red")
     if plan.new:
