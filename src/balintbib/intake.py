@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .latex import text_to_latex
 from .library import Library
 from .model import Reference, split_list
 from .normalize.dedupe import Matcher
@@ -108,7 +109,7 @@ def plan(library: Library, incoming: list[Incoming], tags: list[str] | None = No
                     have = split_list(existing.text("keywords"))
                     extra = [t for t in tags if t.casefold() not in {h.casefold() for h in have}]
                     if extra:
-                        result.merges.setdefault(existing.key, {})["keywords"] = ", ".join(have + extra)
+                        result.merges.setdefault(existing.key, {})["keywords"] = text_to_latex(", ".join(have + extra))
                         item.filled.append("keywords")
             result.duplicates.append(item)
             continue
