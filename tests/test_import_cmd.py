@@ -14,6 +14,7 @@ from _paths import LIBRARY, SHARED
 
 SAMPLES = SHARED / "import-samples"
 NBIB = SAMPLES / "medline/nbib/pubmed-balloongui-set.nbib"
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"import samples not found at {SAMPLES}")
 
 
 @pytest.fixture

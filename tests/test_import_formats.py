@@ -14,6 +14,7 @@ from balintbib.formats.records import ImportFormatError
 from _paths import SHARED
 
 SAMPLES = SHARED / "import-samples"
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"import samples not found at {SAMPLES}")
 RIS = sorted((SAMPLES / "ris").rglob("*.ris"))
 MEDLINE = sorted(p for p in (SAMPLES / "medline").rglob("*") if p.is_file() and p.suffix != ".bib")
 PUBMED = sorted((SAMPLES / "pubmed-xml").rglob("*.xml"))

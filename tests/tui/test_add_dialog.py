@@ -15,6 +15,15 @@ from tui_helpers import settle
 SIZE = (160, 48)
 
 
+def _samples():
+    from _paths import SHARED
+
+    return SHARED / "import-samples"
+
+
+pytestmark = pytest.mark.skipif(not _samples().is_dir(), reason="import samples not found")
+
+
 @pytest.fixture
 def crossref(monkeypatch):
     from _paths import SHARED
