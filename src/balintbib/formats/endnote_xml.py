@@ -4,7 +4,7 @@ Every value may be wrapped in ``<style face=...>`` runs: they are joined,
 italic/bold runs kept as LaTeX markup.  The type is read from the
 ``ref-type`` number first, its display name second (it may be localised).
 ``isbn`` holds an ISSN for journal articles; ``accession-num`` is a PMID when
-the record came from PubMed/NLM.  Notes and research notes may be someone's
+the record came from PubMed/NLM (its database, or a PubMed link with that number).  Notes and research notes may be someone's
 annotation: they are kept verbatim (``import-enx-notes``), never merged into
 the society's ``annotation``.  Every element the mapping does not use is kept
 as ``import-enx-<element>``.  Parsed with defusedxml.
@@ -184,7 +184,9 @@ def _record(rec: Element, path: str, line: int, result: ReadResult):
         left.use(acc)
         value = text_of(acc)
         b.keep("accession-num", value)
-        if value.isdigit() and re.search(r"nlm|pubmed|medline", provider, re.I):
+        urls = " ".join(text_of(u) for u in rec.iter("url"))
+        if value.isdigit() and (re.search(r"nlm|pubmed|medline", provider, re.I)
+                                or re.search(rf"(?:pubmed|ncbi\.nlm\.nih\.gov/pubmed)/{value}\b", urls)):
             b.identifier("pmid", value, "accession-num")
     urls = rec.find("urls/related-urls")
     if urls is not None:
