@@ -295,3 +295,10 @@ def test_web_of_science_tagged_export_reads_every_tag():
             continue
         value = line[3:] if not line.startswith("   ") else line
         _check_words(value, result.references[record], f"{path.name}:{n}")
+
+
+def test_crossref_extended_csl_json_is_mapped_like_crossref():
+    ref = sources.read_file(SAMPLES / "csl-json/crossref-transform-10.1126_science.169.3946.635.json").references[0]
+    assert ref.type == "article" and ref.fields["import-csl-type"] == "journal-article"
+    assert "<jats:" not in ref.fields["abstract"] and "<jats:" in ref.fields["import-csl-abstract"]
+    assert ref.fields["doi"] == "10.1126/science.169.3946.635"

@@ -13,7 +13,7 @@ import re
 
 from . import bibtex, endnote_tagged, endnote_xml, medline, pubmed_xml, ris, wos
 from ..latex import text_to_latex
-from .csljson import from_csl
+from .csljson import CSL_TO_TYPE, from_csl
 from .records import ImportFormatError, ImportProblem, ReadResult, decode_bytes
 
 FORMAT_NAMES = {
@@ -98,11 +98,27 @@ def _csl_json(text: str, path: str) -> ReadResult:
             continue
         ref = from_csl(item)
         ref.key = ""
+        _crossref_extended(item, ref)
         if item.get("id") not in (None, ""):
             ref.fields.setdefault("import-csl-id", str(item["id"]))
         result.references.append(ref)
         result.lines.append(1)
     return result
+
+
+def _crossref_extended(item: dict, ref) -> None:
+    """Crossref's "CSL-JSON" is not CSL: its own type names and JATS abstracts are mapped
+    like a Crossref work record (the original type and abstract are kept)."""
+    from ..lookup.crossref import TYPES, jats_to_text
+
+    ctype = item.get("type")
+    if isinstance(ctype, str) and ctype not in CSL_TO_TYPE and ctype in TYPES:
+        ref.type = TYPES[ctype]
+        ref.fields["import-csl-type"] = ctype
+    abstract = item.get("abstract")
+    if isinstance(abstract, str) and "<jats:" in abstract:
+        ref.fields["import-csl-abstract"] = text_to_latex(abstract)
+        ref.fields["abstract"] = text_to_latex(jats_to_text(abstract))
 
 
 def _bibtex(text: str, path: str) -> ReadResult:
