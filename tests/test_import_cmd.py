@@ -239,3 +239,19 @@ def test_a_record_repeated_within_one_import_is_added_once(run, lib):
     assert f"= {ris}:1: repeats {ris}:1, added as himmelstein2018sci (same DOI 10.7554/elife.32822)" in out
     assert "Added 2 references" in out and "2 repeated within the import" in out
     assert len([r for r in Library.load(lib) if r.key == "himmelstein2018sci"]) == 1
+
+
+def test_enrich_finds_a_doi_by_title_search_only_for_the_same_work(run, lib, servers):
+    bib = lib / "balint.bib"
+    bib.write_text(bib.read_text() + "\n@article{sadasivan2012methylphenidate,\n  author = {Sadasivan, S.},\n"
+                   "  title = {Methylphenidate exposure induces dopamine neuron loss and activation of microglia "
+                   "in the basal ganglia of mice},\n  journal = {PLoS ONE},\n  year = {2012}\n}\n\n"
+                   "@article{sadasivan2013other,\n  author = {Sadasivan, S.},\n"
+                   "  title = {Methylphenidate exposure and microglia in mice: a second look},\n"
+                   "  journal = {PLoS ONE},\n  year = {2013}\n}\n", encoding="utf-8")
+    out = run("enrich", "-s", "author:sadasivan").output
+    assert "+ doi = {10.1371/journal.pone.0033693}" in out and "+ pages = {e33693}" in out
+    assert "sadasivan2013other" not in out  # a search hit that is another work is not used
+    ref = Library.load(lib).get("sadasivan2012methylphenidate")
+    assert ref.fields["doi"] == "10.1371/journal.pone.0033693" and ref.fields["journal"] == "PLoS ONE"
+    assert Library.load(lib).get("sadasivan2013other").fields.get("doi") is None

@@ -172,6 +172,8 @@ ENRICH_FIELDS = ("doi", "pmid", "pmcid", "abstract", "journal", "volume", "numbe
 def enrich_cmd(library_path, query, dry_run, crossref_url, ncbi_url, json_):
     """Fill missing fields (DOI, PMID, PMCID, abstract, volume, issue, pages...)
     of existing references from PubMed and Crossref, never overwriting a value.
+    An entry without DOI, PMID or PMCID is searched at Crossref by title, first
+    author and year; a hit is used only when it is clearly the same work.
 
     The changes are shown first (as + field = value lines); --dry-run stops there.
     """
@@ -199,6 +201,10 @@ def enrich_cmd(library_path, query, dry_run, crossref_url, ncbi_url, json_):
                     found.append(look.reference(ident))
                 except NotFound as exc:
                     notes.append(f"{ref.key}: {exc}")
+            if not _enrich_ids(ref, lib) and ref.fields.get("title"):
+                hit = look.by_title(_plain_copy(ref, lib))
+                if hit is not None:
+                    found.append(hit)
             if not ref.fields.get("pmid") and not ref.fields.get("pmcid"):
                 doi = next((r.fields["doi"] for r in found if r.fields.get("doi")), lib.text(ref, "doi"))
                 pmid = look.pmid_for_doi(doi) if doi else None
@@ -264,3 +270,11 @@ def _enrich_ids(ref, lib) -> list[str]:
     if ref.fields.get("doi"):
         out.append(lib.text(ref, "doi"))
     return out
+
+
+def _plain_copy(ref, lib):
+    """The reference with its @string macros resolved (for a search built from its text)."""
+    copy = ref.copy()
+    for name in list(copy.expressions):
+        copy.set_text(name, lib.text(ref, name))
+    return copy

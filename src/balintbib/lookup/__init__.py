@@ -67,5 +67,22 @@ class Lookup:
         raise LookupError(f"ISBN {ident}: looking up books by ISBN is not supported (no registry-free service); "
                           "import a RIS or BibTeX record of the book instead")
 
+    def by_title(self, ref) -> object | None:
+        """The Crossref record of the work `ref` describes, found by title search; None unless one
+        hit is clearly the same work: the `dedupe` rule (title, year, first author, volume, pages)."""
+        from ..normalize.dedupe import Matcher
+
+        title = ref.text("title")
+        if not title:
+            return None
+        first = ref.persons("author")[:1]
+        query = " ".join([title] + [p.family for p in first] + [ref.text("year")]).strip()
+        for work in crossref.search_works(self.crossref, query):
+            found = crossref.work_to_reference(work)
+            matched, reason = Matcher([found]).match(ref)
+            if matched and reason.startswith(("same title", "nearly the same title")):
+                return found
+        return None
+
     def pmid_for_doi(self, doi: str) -> str | None:
         return ncbi.search_pmid(self.ncbi, f"{doi}[doi]", f"DOI {doi}", self.settings.ncbi_api_key)

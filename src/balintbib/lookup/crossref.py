@@ -56,6 +56,18 @@ def fetch_work(client: Client, doi: str) -> dict:
         raise LookupError(f"DOI {doi}: Crossref sent something that is not a work record") from None
 
 
+def search_works(client: Client, query: str, rows: int = 3) -> list[dict]:
+    """Crossref's best matches for a bibliographic query (title, first author, year)."""
+    resp = client.request("GET", "/works", f"search {query[:60]!r}",
+                          params={"query.bibliographic": query, "rows": rows})
+    try:
+        return list(resp.json()["message"]["items"])
+    except (ValueError, KeyError, TypeError):
+        from .http import LookupError
+
+        raise LookupError("Crossref sent a search reply that is not a work list") from None
+
+
 def jats_to_text(value: str) -> str:
     text = re.sub(r"<jats:title>(.*?)</jats:title>", r"\1: ", value, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)

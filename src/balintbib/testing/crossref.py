@@ -1,5 +1,6 @@
 """A local stand-in for api.crossref.org, serving the recorded work records.
 
+``GET /works?query.bibliographic=...`` searches the titles of the known works.
 ``GET /works/{doi}`` answers the recorded ``{"status":"ok","message-type":"work",...}``
 for the DOIs in ``import-samples/crossref`` (and any work added with
 `add_work`), and an unknown DOI as the real service does: 404, ``text/plain``,
@@ -50,7 +51,31 @@ class CrossrefServer(RecordedServer):
                 return 404, "text/plain", b"Resource not found.", headers
             body = {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": work}
             return 200, "application/json", json.dumps(body).encode(), headers
+        if method == "GET" and path.rstrip("/") == "/works":
+            return self._search(query, headers)
         return 404, "text/plain", b"Resource not found.", headers
+
+    def _search(self, query: dict, headers: dict):
+        """``/works?query.bibliographic=...&rows=n``: the known works sharing words with the query,
+        best first, with a ``score`` (the share of the title's words found), as a work-list."""
+        import re
+
+        text = query.get("query.bibliographic") or query.get("query") or ""
+        words = set(re.findall(r"\w+", text.lower()))
+        rows = int(query.get("rows", "20") or 20)
+        scored = []
+        for work in self.works.values():
+            title = set(re.findall(r"\w+", " ".join(work.get("title") or []).lower()))
+            if title and words:
+                score = len(title & words) / len(title)
+                if score > 0.3:
+                    scored.append((score, work))
+        scored.sort(key=lambda x: -x[0])
+        items = [dict(work, score=round(100 * score, 3)) for score, work in scored[:rows]]
+        body = {"status": "ok", "message-type": "work-list", "message-version": "1.0.0",
+                "message": {"facets": {}, "total-results": len(scored), "items": items, "items-per-page": rows,
+                            "query": {"start-index": 0, "search-terms": text}}}
+        return 200, "application/json", json.dumps(body).encode(), headers
 
 
 def main() -> None:
