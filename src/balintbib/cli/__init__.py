@@ -93,3 +93,4 @@ from . import normalize_cmds  # noqa: E402,F401
 from . import annotate_cmd  # noqa: E402,F401
 from . import tui_cmd  # noqa: E402,F401
 from . import show_cmds  # noqa: E402,F401
+from . import import_cmds  # noqa: E402,F401

@@ -36,6 +36,7 @@ from . import messages as msg
 from .catalog import SORTABLE, Catalog
 from .commands import BalintCommands
 from .keys import ACTIONS
+from .screens.add import AddScreen
 from .screens.edit import Edit, EditScreen
 from .screens.export import ExportRequest, ExportScreen
 from .screens.help import HelpScreen
@@ -106,6 +107,8 @@ class BalintApp(App[None]):
         self.sync_result: tuple[str, bool] | None = None  # how the last run ended (text, succeeded)
         self.sync_conflicts: list[Conflict] = []
         self.sync_log: list[str] = []
+        #: Makes the lookup client of the Add dialog (None: from the user's [lookup] settings).
+        self.lookup_factory: Callable[[], object] | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -666,6 +669,63 @@ class BalintApp(App[None]):
         self.notify(f"Saved {ref.key} to {', '.join(message.paths)}", title="Saved")
         self.show_detail(self.table.current)
         self.refilter()
+
+    # -- adding -----------------------------------------------------------------------------------------
+    def action_add(self) -> None:
+        if self.catalog is None:
+            return
+        if self.read_only_reason:
+            self.notify(f"The library is read-only: {self.read_only_reason}.", severity="warning")
+            return
+        if self.sync_running:
+            self.notify(f"Wait for the {self.sync_running} to finish: it is writing the library.",
+                        severity="warning")
+            return
+
+        def done(plan) -> None:
+            if plan is not None and plan.new:
+                self.with_fresh_library(lambda: self._add_worker(plan))
+        self.push_screen(AddScreen(cursor_blink=self.cursor_blink), done)
+
+    def preview_add(self, screen: AddScreen, request: tuple[str, str]) -> None:
+        """Look the Add dialog's input up (a worker: lookups take time) and show the preview in it."""
+        self._preview_worker(screen, request)
+
+    @work(thread=True, exclusive=True, group="add-preview", exit_on_error=False)
+    def _preview_worker(self, screen: AddScreen, request: tuple[str, str]) -> None:
+        from .. import intake
+        from ..model import split_list
+
+        assert self.catalog is not None
+        text, tags = request
+        try:
+            incoming, problems = intake.gather(text, self.lookup_factory() if self.lookup_factory else None)
+            plan = intake.plan(self.catalog.library, incoming, split_list(tags))
+        except BalintError as exc:
+            plan, problems = None, [str(exc)]
+        self.call_from_thread(screen.show_preview, request, plan, problems)
+
+    @work(thread=True, exclusive=False, group="save", exit_on_error=False)
+    def _add_worker(self, plan) -> None:
+        from .. import intake
+
+        assert self.catalog is not None
+        library = self.catalog.library
+        # The library may have been read again since the preview: plan once more on what is on disk now.
+        fresh = intake.plan(library, plan.new + plan.duplicates, [])
+        try:
+            paths = intake.apply(library, fresh)
+        except BalintError as exc:
+            self.call_from_thread(self.notify, f"Not added: {exc}", title="Add", severity="error", timeout=20)
+            return
+        keys = [i.ref.key for i in fresh.new]
+        self.call_from_thread(self._added, keys, paths)
+
+    def _added(self, keys: list[str], paths: list[str]) -> None:
+        assert self.catalog is not None
+        self.swap_library(self.catalog.library.reread())
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        self.notify(f"Added {shown} to {', '.join(paths)}" if keys else "Nothing new to add.", title="Added")
 
     # -- sync -------------------------------------------------------------------------------------------
     def action_sync(self) -> None:
