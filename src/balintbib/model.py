@@ -25,6 +25,12 @@ from .latex import latex_to_text, text_to_latex
 
 #: The field that holds a reference's annotation (biblatex ``annotation``).
 ANNOTATION_FIELD = "annotation"
+#: The field that says where a reference was cited and for what (the librarian's
+#: record of how it entered the library).  It is not the annotation: handouts
+#: leave it out unless asked (``export --provenance``).  A plain BibTeX field,
+#: so it survives BibTeX, CSL-JSON (``custom.bibtex``) and Mendeley
+#: (``client_data``) round trips unchanged.
+PROVENANCE_FIELD = "provenance"
 #: The field that holds the society's thematic tags (biblatex ``keywords``).
 TAGS_FIELD = "keywords"
 #: The field that links a reference to its documents in remote group libraries,
@@ -173,6 +179,14 @@ class Reference:
         if text:
             refuse_controls(ANNOTATION_FIELD, text)
         self.set_text(ANNOTATION_FIELD, text.strip() if text else None)
+
+    @property
+    def provenance(self) -> str:
+        return self.text(PROVENANCE_FIELD)
+
+    @provenance.setter
+    def provenance(self, text: str) -> None:
+        self.set_text(PROVENANCE_FIELD, text.strip() if text else None)
 
     @property
     def identifiers(self) -> dict[str, str]:

@@ -530,7 +530,7 @@ FIELD_ORDER = (
     "chapter", "pages", "eid", "publisher", "institution", "school", "organization", "address",
     "location", "howpublished", "type", "year", "month", "day", "date", "urldate", "doi", "pmid",
     "pmcid", "eprint", "eprinttype", "isbn", "issn", "url", "language", "note", "addendum",
-    "abstract", "keywords", "annotation", "file", "ids", "remote-ids",
+    "abstract", "keywords", "annotation", "provenance", "file", "ids", "remote-ids",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 

@@ -471,7 +471,8 @@ class SyncEngine(BatchPush):
         except BaseException:
             self._keep()
             raise
-        self.state.last_push = _iso(datetime.now(UTC))
+        if report.created or report.updated or report.trashed or report.linked or report.recovered:
+            self.state.last_push = _iso(datetime.now(UTC))  # "last push" is the last one that sent something
         self.state.cursor = self.remote.end_writes(self.state.cursor)
         self._save()
         report.open_conflicts = len(self.state.conflicts)
@@ -843,8 +844,10 @@ class SyncEngine(BatchPush):
         if not offline and self.state.cursor:
             since = self._since(self.state.cursor)
             docs = self.remote.documents_since(since).records
-            changed = [r for r in docs if r.id not in self.state.docs
-                       or norm_version(r.version) != norm_version(self.state.docs[r.id].version)]
+            seen = {c.id: norm_version(c.theirs_version or "") for c in self.state.conflicts.values()}
+            changed = [r for r in docs if (r.id not in self.state.docs
+                       or norm_version(r.version) != norm_version(self.state.docs[r.id].version))
+                       and seen.get(r.id) != norm_version(r.version)]  # a conflict's version was pulled
             gone = [r for r in self.remote.deletions_since(since).records if r.id in self.state.docs]
             trashed = [r for r in self.remote.trash(since).records if r.id in self.state.docs]
             out["remote_changes"] = {"changed": len([r for r in changed if r.id in self.state.docs]),
