@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import default_library
+from ..formats.encoding import UTF8, describe
 from ..library import Library, LibraryError
 
 
@@ -50,8 +51,21 @@ def open_library(paths: tuple[Path, ...] | list[Path], library_path: Path | None
     return Library.load(resolve_library(library_path))
 
 
+def saved_to(lib: Library, paths) -> str:
+    """``a.bib, b.bib``; a file kept in another encoding than UTF-8 says which."""
+    out = []
+    for p in paths:
+        enc = lib.encoding_of(p)
+        out.append(p if enc == UTF8 else f"{p} (written as {describe(enc)}, its encoding)")
+    return ", ".join(out)
+
+
 def warn_unread(problems) -> None:
-    """One warning line on stderr when some blocks could not be read (they are left out)."""
+    """One warning line on stderr when some blocks could not be read (they are left out),
+    and one per file read in another encoding than UTF-8."""
+    for p in problems:
+        if getattr(p, "code", "") == "B006":
+            click.echo(f"note: {p.path}: {p.message}", err=True)
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
     if errors:
         click.echo(f"warning: {len(errors)} problem(s) in the library; entries that could not be "
@@ -67,5 +81,5 @@ def is_tty(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-__all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "warn_unread",
+__all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "warn_unread", "saved_to",
            "LibraryError"]

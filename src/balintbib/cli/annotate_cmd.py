@@ -8,7 +8,7 @@ import click
 
 from ..model import split_list
 from . import cli
-from ._common import echo_json, json_option, library_option, open_library
+from ._common import echo_json, json_option, library_option, open_library, saved_to
 
 
 @cli.command("annotate")
@@ -44,7 +44,7 @@ def annotate_cmd(key, library_path, text, tags, add, remove, json_):
         ref.tags = [t for t in new_tags if t.casefold() not in dropped]
         written = lib.save()
         if not json_:
-            click.echo(f"Saved {ref.key} to {', '.join(written)}" if written else f"{ref.key}: nothing changed")
+            click.echo(f"Saved {ref.key} to {saved_to(lib, written)}" if written else f"{ref.key}: nothing changed")
     if json_:
         echo_json({"key": ref.key, "annotation": ref.annotation, "tags": ref.tags})
     elif not changing:

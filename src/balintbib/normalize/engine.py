@@ -119,8 +119,7 @@ def _prepare(path: str, text: str) -> _File:
     original = text
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.lstrip("\ufeff")  # byte-order marks (even doubled ones): UTF-8 needs none
     bf = bibtex.parse(text, path)
     problems = [p for p in bf.problems if p.code == "B001"]
     for p in problems:
