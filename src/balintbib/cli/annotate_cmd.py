@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..locking import locked
 from ..model import split_list
 from . import cli
 from ._common import echo_json, json_option, library_option, open_library, saved_to
@@ -31,22 +32,39 @@ def annotate_cmd(key, library_path, text, tags, add, remove, json_):
       pbpaste | balintbib annotate kjeldmand2004balint --text -
     """
     lib = open_library((), library_path)
-    ref = lib.get(key)
-    if ref is None:
-        raise click.ClickException(f"no reference with the key {key!r} in the library")
     changing = text is not None or tags is not None or add or remove
     if changing:
-        if text is not None:
-            ref.annotation = sys.stdin.read() if text == "-" else text
-        new_tags = split_list(tags) if tags is not None else list(ref.tags)
-        new_tags += [t for t in add if t not in new_tags]
-        dropped = {t.casefold() for t in remove}
-        ref.tags = [t for t in new_tags if t.casefold() not in dropped]
-        written = lib.save()
+        new_text = sys.stdin.read() if text == "-" else text
+        # Read, change and write under the library's lock: a normalize, a sync or
+        # the TUI writing meanwhile waits for this edit, or this one for theirs.
+        with locked([bf.path for bf in lib.files]):
+            lib = lib.reread()
+            ref = _edit(lib, key, new_text, tags, add, remove)
+            written = lib.save()
         if not json_:
             click.echo(f"Saved {ref.key} to {saved_to(lib, written)}" if written else f"{ref.key}: nothing changed")
+    else:
+        ref = _find(lib, key)
     if json_:
         echo_json({"key": ref.key, "annotation": ref.annotation, "tags": ref.tags})
     elif not changing:
         click.echo(ref.annotation or "(no annotation)")
         click.echo(f"Tags: {', '.join(ref.tags) or '(none)'}")
+
+
+def _find(lib, key):
+    ref = lib.get(key)
+    if ref is None:
+        raise click.ClickException(f"no reference with the key {key!r} in the library")
+    return ref
+
+
+def _edit(lib, key, text, tags, add, remove):
+    ref = _find(lib, key)
+    if text is not None:
+        ref.annotation = text
+    new_tags = split_list(tags) if tags is not None else list(ref.tags)
+    new_tags += [t for t in add if t not in new_tags]
+    dropped = {t.casefold() for t in remove}
+    ref.tags = [t for t in new_tags if t.casefold() not in dropped]
+    return ref
