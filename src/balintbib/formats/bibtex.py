@@ -516,12 +516,14 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     ref = Reference(entry.key, entry.entry_type.lower())
     renamed: list[str] = []
     fields = ref.fields
+    next_copy: dict[str, int] = {}  # the next free name-N (a name given 20,000 times stays linear)
     for f in entry.fields:
         name = f.name.lower()
         if name in fields:
-            n = 2
+            n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
                 n += 1
+            next_copy[name] = n + 1
             renamed.append(name)
             name = f"{name}-{n}"
         lit = f.literal

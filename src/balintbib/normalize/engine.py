@@ -83,6 +83,7 @@ def entry_to_reference(entry: Entry, path: str) -> tuple[Reference, list[Problem
     ref = Reference(entry.key, entry.entry_type.lower())
     fields, exprs = ref.fields, ref.expressions
     problems: list[Problem] = []
+    next_copy: dict[str, int] = {}  # the next free name-N (linear for a name given 20,000 times)
     for f in entry.fields:
         name = f.name.lower()
         lit = f.literal
@@ -103,9 +104,10 @@ def entry_to_reference(entry: Entry, path: str) -> tuple[Reference, list[Problem
                 fields[name] = old.rstrip(" ,;") + sep + sep.join(dict.fromkeys(extra))
             how = "a list: merged as the union of both"
         else:
-            n = 2
+            n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
                 n += 1
+            next_copy[name] = n + 1
             fields[f"{name}-{n}"] = content
             if lit is None:
                 exprs.add(f"{name}-{n}")

@@ -50,6 +50,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("B108", "invalid-month", "warning", True, "a month that is not a month"),
     Code("B109", "ambiguous-name", "warning", True,
          "a name like 'Smith JA' that BibTeX reads as given 'Smith', family 'JA'"),
+    Code("B110", "control-character", "warning", True,
+         "a value holds a control character (Word, XML and most tools cannot hold it; DOCX export drops it)"),
     Code("B201", "duplicate-entry", "warning", True, "the same work twice (DOI, PMID or title+year+volume+pages)"),
 )}
 
@@ -236,6 +238,18 @@ def ambiguous_name(ref, ctx):
                 family, given = " ".join(words[:-1]), words[-1]
                 yield Finding("B109", f"'{name}' in {role} of '{ref.key}' reads as family name '{words[-1]}'; "
                               f"write '{family}, {given}' if {given} are initials, or '{words[-1]}, {family}'", role)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@check("B110")
+def control_character(ref, ctx):
+    for name, value in ref.fields.items():
+        m = _CONTROL.search(value)
+        if m:
+            yield Finding("B110", f"{name} of '{ref.key}' holds the control character U+{ord(m.group()):04X} "
+                          f"at position {m.start() + 1}", name)
 
 
 # -- selection ----------------------------------------------------------------------------
