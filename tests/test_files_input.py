@@ -267,4 +267,4 @@ def test_docx_export_of_a_title_with_a_control_character(run_cli, tmp_path):
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Bad title" in text
     check = run_cli("check", path)
-    assert f"{path}:3:1: B110 control-character: title of 'k' holds the control character U+0001" in check.stdout
+    assert f"{path}:3:1: B113 control-character: title of 'k' holds the control character U+0001" in check.stdout

@@ -92,7 +92,7 @@ def _format(run, r: Run) -> None:
 
 
 # What XML 1.0 (so Word) cannot hold: C0 controls but tab, newline and carriage
-# return; U+FFFE, U+FFFF; lone surrogates.  `check` reports them (B110).
+# return; U+FFFE, U+FFFF; lone surrogates.  `check` reports them (B113).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
