@@ -93,9 +93,9 @@ def test_a_file_mixing_utf8_and_another_encoding_is_refused_with_line_and_byte(r
         result = run_cli(*args)
         assert result.exit_code == 1
         assert result.stderr.strip().splitlines()[-1] == (
-            f"Error: {path}: not valid UTF-8 at line 5, byte 13 (0xFC), while other characters in the file "
-            "are UTF-8: a stray byte from another encoding? Fix that character (or convert the whole file "
-            "to UTF-8); nothing was read")
+            f"Error: {path}: not valid UTF-8 at line 5, byte 13 (0xFC), though other characters of the file "
+            "read as UTF-8: a stray byte from another encoding (fix that character), or a whole file in "
+            "another one (convert it to UTF-8); nothing was read")
     assert path.read_bytes() == before
 
 

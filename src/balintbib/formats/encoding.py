@@ -69,9 +69,9 @@ def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
         first_bad = exc.start
     if _UTF8_MULTIBYTE.search(data):
         raise EncodingError(
-            f"{path}: not valid UTF-8 at {_where(data, first_bad)}, while other characters in the file "
-            "are UTF-8: a stray byte from another encoding? Fix that character (or convert the whole "
-            "file to UTF-8); nothing was read")
+            f"{path}: not valid UTF-8 at {_where(data, first_bad)}, though other characters of the file "
+            "read as UTF-8: a stray byte from another encoding (fix that character), or a whole file in "
+            "another one (convert it to UTF-8); nothing was read")
     bad = _CP1252_UNDEFINED.search(data)
     if bad:
         raise EncodingError(f"{path}: neither UTF-8 nor Windows-1252 at {_where(data, bad.start())}; "
