@@ -8,14 +8,16 @@ from pathlib import Path
 import click
 
 from ..formats.bibtex import Problem, read_file
-from ..fsutil import atomic_write_text
+from ..formats.encoding import UTF8, describe
+from ..fsutil import atomic_write_text, check_writable
 from ..library import LibraryError
+from ..locking import locked
 from ..normalize import dedupe as dd
 from ..normalize.engine import normalize_texts
 from ..normalize.lint import format_problem, problem_dict
 from ..normalize.options import find_config, load_options
 from . import cli
-from ._common import bib_files_in, echo_json, json_option, library_option, open_library, resolve_library
+from ._common import bib_files_in, echo_json, json_option, library_option, open_library, resolve_library, saved_to
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 
@@ -37,6 +39,52 @@ def bib_files(paths: tuple[Path, ...], library_path: Path | None) -> list[Path]:
 def config_for(paths: tuple[Path, ...], library_path: Path | None):
     start = paths[0] if paths else resolve_library(library_path)
     return load_options(find_config(start))
+
+
+def read_all(files: list[Path]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    items, encodings = [], {}
+    for p in files:
+        try:
+            text, encodings[str(p)] = read_file(p)
+        except OSError as exc:
+            raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
+        items.append((str(p), text))
+    return items, encodings
+
+
+def normalize_all(items, encodings, options):
+    results = normalize_texts(items, options)
+    for r in results:  # the library's one encoding is UTF-8: another one is converted, and said so
+        if encodings[r.path] != UTF8:
+            r.problems.insert(0, Problem(r.path, 1, 1, "B006", f"not UTF-8: read as {describe(encodings[r.path])}, "
+                                                               "written as UTF-8", "warning"))
+            r.reencode = True
+    return results
+
+
+def write_locked(files, items, results, options, json_):
+    """Write the changed files under the library's lock.  A file that changed on
+    disk while normalize ran (an annotate, the TUI, a sync) is normalized again
+    from what is on disk now, and said so: nobody's edit is undone."""
+    with locked(files):
+        again, encodings = read_all(files)
+        moved = [path for (path, old), (_, new) in zip(items, again) if old != new]
+        if moved:
+            for path in moved:
+                click.echo(f"{path}: changed on disk while normalize ran; normalized again from its "
+                           "current content", err=True)
+            results = normalize_all(again, encodings, options)
+            if not json_:
+                for r in results:
+                    for old_key, new_key, line in r.renames:
+                        click.echo(f"{r.path}:{line}: renamed key '{old_key}' -> '{new_key}'", err=True)
+        for r in results:
+            if r.changed:
+                check_writable(r.path)
+        for r in results:
+            if r.changed:
+                atomic_write_text(r.path, r.new)
+    return results
 
 
 @cli.command("normalize")
@@ -71,19 +119,8 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
     if no_sort:
         options.sort = False
     files = bib_files(paths, library_path)
-    items, encodings = [], {}
-    for p in files:
-        try:
-            text, encodings[str(p)] = read_file(p)
-        except OSError as exc:
-            raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
-        items.append((str(p), text))
-    results = normalize_texts(items, options)
-    for r in results:  # the library's one encoding is UTF-8: a Latin-1 file is converted
-        if encodings[r.path] != "utf-8":
-            r.problems.insert(0, Problem(r.path, 1, 1, "B006",
-                                         f"not UTF-8: read as {encodings[r.path]}, written as UTF-8", "warning"))
-            r.reencode = True
+    items, encodings = read_all(files)
+    results = normalize_all(items, encodings, options)
     changed = [r for r in results if r.changed]
     report = []
     for r in results:
@@ -113,8 +150,9 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         raise SystemExit(1 if changed else 0)
     if show_diff:
         return
-    for r in changed:
-        atomic_write_text(r.path, r.new)
+    if changed:
+        results = write_locked(files, items, results, options, json_)
+        changed = [r for r in results if r.changed]
     if json_:
         echo_json(report)
     else:
@@ -168,7 +206,8 @@ def dedupe_cmd(paths, library_path, merge, json_):
     elif not groups:
         click.echo("no duplicates found", err=True)
     elif merge:
-        click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)", err=True)
+        click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)"
+                   + (f": {saved_to(lib, written)}" if written else ""), err=True)
         left = [(item["entries"][0]["key"], c.split(" kept as ", 1)[1].split(" ", 1)[0])
                 for item in out for c in item["conflicts"] if " kept as " in c]
         if left:

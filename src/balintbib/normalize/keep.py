@@ -12,7 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..formats.bibtex import read_file
+from ..formats.encoding import EncodingError
 from ..fsutil import atomic_write_text
+from ..locking import locked
 from .engine import FileResult, normalize_texts
 from .options import find_config, load_options
 
@@ -26,7 +28,7 @@ def normalized(paths: list[str]) -> list[FileResult] | None:
     for p in paths:
         try:
             items.append((p, read_file(Path(p))[0]))
-        except OSError:
+        except (OSError, EncodingError):
             return None
     return normalize_texts(items, options)
 
@@ -38,10 +40,14 @@ def is_normalized(paths: list[str]) -> bool:
 
 
 def renormalize(paths: list[str]) -> list[FileResult]:
-    """Normalize the files in place (atomically); the results of the files that changed."""
+    """Normalize the files in place (atomically); the results of the files that changed.
+
+    Read and written under the library's write lock (`locking`), so an edit made
+    by another program meanwhile is normalized too, never undone."""
     changed = []
-    for r in normalized(paths) or []:
-        if r.changed and not r.reencode:
-            atomic_write_text(r.path, r.new)
-            changed.append(r)
+    with locked(paths):
+        for r in normalized(paths) or []:
+            if r.changed and not r.reencode:
+                atomic_write_text(r.path, r.new)
+                changed.append(r)
     return changed
