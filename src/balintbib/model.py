@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .latex import latex_to_text, text_to_latex
+from .names import split_name, split_name_list
 
 #: The field that holds a reference's annotation (biblatex ``annotation``).
 ANNOTATION_FIELD = "annotation"
@@ -269,40 +270,19 @@ def resolve_expression(expr: str, macros: dict[str, str]) -> str:
 
 # -- names ------------------------------------------------------------------
 
-def _split_names(value: str) -> list[str]:
-    from bibtexparser.middlewares.names import split_multiple_persons_names
-
-    return split_multiple_persons_names(value)
-
-
 @lru_cache(maxsize=65536)
 def _parse_names_cached(value: str) -> tuple[Person, ...]:
-    from bibtexparser.middlewares.names import parse_single_name_into_parts
-
     people = []
-    for raw in _split_names(value):
-        raw = raw.strip()
-        if not raw:
-            continue
+    for raw in split_name_list(value):
         if raw == "others":
             people.append(Person(literal="others"))
             continue
         if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
             people.append(Person(literal=raw[1:-1]))
             continue
-        try:
-            parts = parse_single_name_into_parts(raw, strict=False)
-        except Exception:  # an unparseable name is kept whole, never dropped
-            people.append(Person(literal=raw))
-            continue
-        people.append(
-            Person(
-                family=" ".join(parts.last),
-                given=" ".join(parts.first),
-                particle=" ".join(parts.von),
-                suffix=" ".join(parts.jr),
-            )
-        )
+        parts = split_name(raw)
+        people.append(Person(family=parts.text("last"), given=parts.text("first"),
+                             particle=parts.text("von"), suffix=parts.text("jr")))
     return tuple(people)
 
 
@@ -320,7 +300,8 @@ def _balanced_outer(s: str) -> bool:
 
 
 def parse_names(value: str) -> list[Person]:
-    """Parse a BibTeX name list (``Van Roy, K. and de Haes, J.``) into people."""
+    """Parse a BibTeX name list (``Van Roy, K. and de Haes, J.``) into people, by
+    BibTeX's own rules (`balintbib.names`)."""
     if not value or not value.strip():
         return []
     return list(_parse_names_cached(value))

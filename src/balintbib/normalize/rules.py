@@ -295,15 +295,19 @@ def normalize_name(name: str) -> str:
     return new
 
 
+_TOKEN_SEPS = re.compile(r"[\s~-]+")
+
+
 def _capitalised_words(words: list[str]) -> bool:
-    return all(w[0].isupper() for w in words)
+    """Every BibTeX token (words split at hyphens and ties too) starts with a capital."""
+    return all(t[0].isupper() for w in words for t in _TOKEN_SEPS.split(w) if t)
 
 
 def parse_one_name(name: str) -> list[Person]:
     """One name as BibTeX reads it; the common shapes without braces, commands or
     lower-case words ("Donald E. Knuth", "Knuth, Donald E.") are read here directly
     (same result as the general parser, much faster), the rest by `parse_names`."""
-    if "{" not in name and "\\" not in name:
+    if "{" not in name and "\\" not in name and "~" not in name:
         if "," in name:
             last, _, first = name.partition(",")
             if "," not in first:
