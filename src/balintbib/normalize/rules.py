@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..latex import latex_to_text
 from ..model import PERSON_FIELDS, Person, Reference, parse_names, format_name
+from ..names import split_name
 from . import identifiers as ids
 from .latexchars import decode_accents, encode_accents
 from .options import NormalizeOptions
@@ -339,14 +341,32 @@ def fix_names(ref: Reference, ctx: RuleContext) -> None:
 @rule("unicode", "one character policy: utf8 decodes accent escapes (M{\\aa}rtenson -> Mårtenson), latex encodes them")
 def fix_unicode(ref: Reference, ctx: RuleContext) -> None:
     policy = ctx.options.unicode
-    convert = decode_accents if policy == "utf8" else encode_accents
     fields = ref.fields
     for name, value in fields.items():
         if name in ref.expressions or is_verbatim(name):
             continue
-        new = convert(value)
-        if new is not value and new != value:
-            fields[name] = new
+        is_names = name in PERSON_FIELDS
+        new = decode_accents(value, names=is_names) if policy == "utf8" else encode_accents(value)
+        if new is value or new == value:
+            continue
+        if reads_as(name, new) != reads_as(name, value):  # a spelling change only, never a new text
+            ctx.notes.append(f"kept '{name}' of '{ref.key}' as written: its accents cannot be "
+                             f"{'decoded' if policy == 'utf8' else 'encoded'} without changing its text")
+            continue
+        fields[name] = new
+
+
+def reads_as(name: str, content: str):
+    """What a value means: its text, and for a name list each name's parts as
+    BibTeX splits them (every word decoded on its own)."""
+    if name not in PERSON_FIELDS:
+        return latex_to_text(content)
+    out = []
+    for one in split_name_list(content):
+        parts = split_name(one)
+        out.append(tuple(tuple(latex_to_text(t) for t in getattr(parts, k))
+                         for k in ("first", "von", "last", "jr")))
+    return out
 
 
 # -- titles -----------------------------------------------------------------------------------
