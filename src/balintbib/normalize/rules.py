@@ -43,9 +43,22 @@ LIST_FIELDS = frozenset({"keywords", "tags", "mendeley-tags", "groups", "ids", "
 
 
 @dataclass
+class NameFix:
+    """A name rewritten so that BibTeX reads it differently (said out loud by normalize)."""
+
+    key: str
+    field: str
+    old: str
+    new: str
+    why: str
+    line: int = 0
+
+
+@dataclass
 class RuleContext:
     options: NormalizeOptions
     notes: list[str] = field(default_factory=list)  # what changed, for --verbose / the report
+    name_fixes: list[NameFix] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -257,29 +270,42 @@ CAPITALISED_PARTICLES = frozenset({
 })
 
 
-def normalize_name(name: str) -> str:
+def normalize_name(name: str, fixes: bool = True) -> str:
     """One name as ``von Last, Jr, First``; names BibTeX already reads that way keep their spelling."""
+    return rewrite_name(name, fixes)[0]
+
+
+#: Why a name is rewritten in a way BibTeX reads differently (`rewrite_name`).
+PARTICLE_FIX = "a capitalised particle joins the family name"
+SUFFIX_FIX = "a trailing suffix becomes the Jr part"
+
+
+def rewrite_name(name: str, fixes: bool = True) -> tuple[str, str | None]:
+    """`normalize_name` and why, when the new spelling makes BibTeX read the name
+    differently (`PARTICLE_FIX`, `SUFFIX_FIX`; None for a plain reordering that
+    BibTeX reads the same).  With ``fixes=False`` such names stay exactly as written."""
     name = _WS_RUN.sub(" ", name.strip())
     if not name or name.lower() == "others":
-        return name.lower() if name.lower() == "others" else name
+        return (name.lower() if name.lower() == "others" else name), None
     if _has_top_level_comma(name):
         if "{" not in name and ("," in name) and (" ," in name or _COMMA_NO_SPACE.search(name)):
             name = _COMMA.sub(", ", name).rstrip(" ")
-        return name
+        return name, None
     words = name.split(" ")
     if looks_like_initials_last(words):
         # "Smith JA" (PubMed style) or "Wei LI"? BibTeX reads the last word as the family
         # name; rewriting would lock that reading in. Left as written; `check` reports it (B109).
-        return name
+        return name, None
     suffix = ""
     if len(words) > 2 and words[-1].rstrip(".").lower() in SUFFIXES:
         suffix = words.pop()
     people = parse_one_name(" ".join(words))
     if len(people) != 1 or people[0].literal:
-        return name
+        return name, None
     person = people[0]
     if suffix and person.suffix:
-        return name
+        return name, None
+    why = SUFFIX_FIX if suffix else None
     given, family = person.given.split(" "), person.family
     if not person.particle and "{" not in person.given and len(given) > 1:
         # "Kaatje Van Roy": a capitalised particle belongs to the family name
@@ -289,12 +315,15 @@ def normalize_name(name: str) -> str:
         if k < len(given):
             family = " ".join(given[k:] + [family])
             given = given[:k]
+            why = PARTICLE_FIX if why is None else f"{PARTICLE_FIX}; {SUFFIX_FIX}"
     person = Person(family=family, given=" ".join(given), particle=person.particle,
                     suffix=suffix or person.suffix)
     new = format_name(person)
     if parse_one_name(new) != [person]:  # would read differently: keep it as written
-        return name
-    return new
+        return name, None
+    if why and not fixes:  # a name BibTeX would read differently: kept exactly as written
+        return name, None
+    return new, why
 
 
 _TOKEN_SEPS = re.compile(r"[\s~-]+")
@@ -326,12 +355,18 @@ def parse_one_name(name: str) -> list[Person]:
 @rule("names", "names as 'Family, Given and ...' (particles, Jr. and {Organisations} kept right)")
 def fix_names(ref: Reference, ctx: RuleContext) -> None:
     fields = ref.fields
+    fixes = ctx.options.name_fixes
     for role in PERSON_FIELDS:
         value = fields.get(role)
         if not value or role in ref.expressions:
             continue
-        parts = split_name_list(value)
-        new = " and ".join(normalize_name(p) for p in parts)
+        out = []
+        for p in split_name_list(value):
+            new, why = rewrite_name(p, fixes)
+            out.append(new)
+            if why:
+                ctx.name_fixes.append(NameFix(ref.key, role, p, new, why))
+        new = " and ".join(out)
         if new != value:
             fields[role] = new
 
