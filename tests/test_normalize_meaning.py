@@ -36,8 +36,11 @@ def test_in_a_name_list_white_space_still_separates_names():
 
 def test_latex_text_follows_tex():
     assert latex_to_text(r"\ss \aa") == "ßå"
-    assert latex_to_text(r"caf\\'{e}s") == "caf 'es"  # line break, an apostrophe, "es"
-    assert latex_to_text(r"M Sch{\\" + '"u}pbach') == 'M Sch "upbach'
+    assert latex_to_text(r"caf\\'{e}s") == "caf\n'es"  # a line break, an apostrophe, "es"
+    assert latex_to_text(r"M Sch{\\" + '"u}pbach') == 'M Sch\n"upbach'
+    # a line break is one, whatever white space is around it (normalize may change that)
+    assert latex_to_text("Part 1 \\\\\n   Part 2") == latex_to_text("Part 1 \\\\ Part 2") == "Part 1\nPart 2"
+    assert latex_to_text(" value ") == "value"
 
 
 BIB = r"""@article{x1,
