@@ -128,8 +128,12 @@ class Reference:
         self.set(name, content_from_text(name, text) if text else None)
 
     # -- typed views ------------------------------------------------------
-    def persons(self, role: str = "author") -> list[Person]:
-        return parse_names(self.fields.get(role, ""))
+    def persons(self, role: str = "author", macros: dict[str, str] | None = None) -> list[Person]:
+        """The people of a name field (an ``@string`` macro or concatenation resolved first)."""
+        content = self.fields.get(role, "")
+        if role in self.expressions:
+            content = resolve_expression(content, macros or {})
+        return parse_names(content)
 
     def set_persons(self, role: str, people: list[Person]) -> None:
         self.set(role, format_names(people) if people else None)

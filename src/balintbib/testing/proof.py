@@ -279,3 +279,121 @@ def _explain(name, va, vb, a, b, item, key, renamed, notes, merged, fixes) -> st
     if name == "note" and vb is None and f"moved the DOI from note to doi in {doi_note}" in notes:
         return "DOI moved from note (reported)"
     return None
+
+
+# -- dedupe --merge -----------------------------------------------------------------------
+
+def merge_duplicates(path: Path) -> int:
+    """What ``dedupe --merge`` does to one file: each group merged into its first
+    entry, the others removed, crossrefs to them pointed at the kept one; saved."""
+    lib = Library.load_files([path])
+    groups = dd.find_duplicates(lib.references, lib.macros)
+    for g in groups:
+        result = dd.merge(g.refs)
+        removed = {r.key.lower(): result.kept.key for r in result.removed}
+        for r in result.removed:
+            lib.remove(r)
+        for r in lib.references:
+            target = r.fields.get("crossref", "").strip().lower()
+            if target in removed:
+                r.fields["crossref"] = removed[target]
+    if groups:
+        lib.save()
+    return len(groups)
+
+
+def _texts(lib: Library) -> list[tuple[str, dict[str, str]]]:
+    return [(r.key, {name: lib.text(r, name) for name in r.fields}) for r in lib.references]
+
+
+def check_dedupe(path: str | Path, workdir: Path, merge=merge_duplicates) -> Report:
+    """``dedupe --merge`` on a copy: every value of every entry is somewhere in the
+    result -- in the same entry, or for a merged-away entry in the entry it was
+    merged into (named in its ``ids``), under its field name or as ``name-N``."""
+    path = Path(path)
+    report = Report(str(path))
+    work = workdir / path.name
+    work.write_bytes(path.read_bytes())
+    before = _texts(Library.load_files([work]))
+    groups = merge(work)
+    after_lib = Library.load_files([work])
+    after = _texts(after_lib)
+    by_key: dict[str, list[dict[str, str]]] = {}
+    by_alias: dict[str, dict[str, str]] = {}
+    owner: dict[str, str] = {}  # alias -> the key of the entry that names it in ids
+    for key, texts in after:
+        by_key.setdefault(key.lower(), []).append(texts)
+        for alias in split_list(texts.get("ids", "")):
+            by_alias.setdefault(alias.lower(), texts)
+            owner.setdefault(alias.lower(), key.lower())
+    report.explained["groups merged"] = groups
+    for key, texts in before:
+        report.entries += 1
+        candidates = by_key.get(key.lower(), []) + ([by_alias[key.lower()]] if key.lower() in by_alias else [])
+        if not candidates:
+            report.unexplained.append(f"{path}: entry '{key}' is gone and no entry names it in ids")
+            continue
+        for name, value in texts.items():
+            report.fields += 1
+            if any(_holds(c, name, value) for c in candidates):
+                continue
+            if name == "crossref" and any(owner.get(value.strip().lower()) == c.get("crossref", "").strip().lower()
+                                          for c in candidates):
+                report.explained["crossref points at the kept entry"] += 1
+                continue
+            report.unexplained.append(f"{path}: '{key}' {name}: {value!r} is nowhere in the result")
+    return report
+
+
+def _holds(texts: dict[str, str], name: str, value: str) -> bool:
+    if texts.get(name) == value:
+        return True
+    if name == "ids" or name in ("keywords", "groups", "mendeley-tags", "tags"):
+        return set(split_list(value)) <= set(split_list(texts.get(name, "")))
+    return any(v == value for k, v in texts.items() if k.startswith(name + "-") and k[len(name) + 1:].isdigit())
+
+
+# -- BibTeX -> CSL-JSON -> BibTeX ---------------------------------------------------------
+
+def check_csl_round_trip(path: str | Path, workdir: Path) -> Report:
+    """``convert --to csl-json`` then ``convert --to bibtex``: ``list --json`` of the
+    result equals that of the file, entry by entry; ``explained["content identical"]``
+    counts the fields whose BibTeX content came back character for character."""
+    import json
+
+    from ..library import load_references
+
+    path = Path(path)
+    report = Report(str(path))
+    work = workdir / path.name
+    work.write_bytes(path.read_bytes())
+    before, lib = listed(work)
+    refs, macros, _ = load_references([work])
+    as_json = workdir / (path.stem + ".json")
+    as_json.write_text(json.dumps([csljson.to_csl(r, macros, exact=True) for r in refs], ensure_ascii=False),
+                       encoding="utf-8")
+    back, back_macros, _ = load_references([as_json])
+    as_bib = workdir / (path.stem + ".back.bib")
+    strings = "".join(bibtex.render_string(k, "{" + v + "}") + "\n" for k, v in back_macros.items())
+    as_bib.write_text((strings + "\n" if strings else "") + "\n\n".join(
+        bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in back) + "\n", encoding="utf-8")
+    after, after_lib = listed(as_bib)
+    if len(after) != len(before):
+        report.unexplained.append(f"{path}: {len(before)} entries listed, {len(after)} after the round trip")
+    for item, other, ref, ref2 in zip(before, after, lib.references, after_lib.references):
+        report.entries += 1
+        a, b = field_texts(item), field_texts(other)
+        for name in dict.fromkeys([*a, *b]):
+            report.fields += name in a
+            if a.get(name) != b.get(name):
+                report.unexplained.append(f"{path}: '{item['id']}' {name}: {a.get(name)!r} -> {b.get(name)!r}")
+        if item["id"] != other["id"]:
+            report.unexplained.append(f"{path}: key '{item['id']}' came back as '{other['id']}'")
+        for name, content in ref.fields.items():
+            if ref2.fields.get(name) == content:
+                report.explained["content identical"] += 1
+            elif name in ref.expressions:
+                report.explained["@string macro inlined (an item cannot carry its definition)"] += 1
+            else:
+                report.explained["content respelled, same text"] += 1
+    return report
