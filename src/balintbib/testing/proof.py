@@ -75,7 +75,10 @@ def field_texts(item: dict) -> dict[str, object]:
     custom = item.get("custom", {})
     out["bibtex-type"] = custom.get("bibtex-type")
     for name, content in custom.get("bibtex", {}).items():
-        out["bibtex." + name] = content.strip() if is_verbatim(name) else latex_to_text(content)
+        if name in PERSON_FIELDS:  # a name list kept whole ("and others"): its people
+            out["bibtex." + name] = [csljson.person_to_csl(p) for p in parse_names(content)]
+        else:
+            out["bibtex." + name] = content.strip() if is_verbatim(name) else latex_to_text(content)
     return out
 
 
@@ -247,10 +250,8 @@ def _explain(name, va, vb, a, b, item, key, renamed, notes, merged, fixes) -> st
     if name in _NAME_VARS and _names_explained(name, va, vb, fixes):
         return "name fix (reported)"
     bare = name.removeprefix("bibtex.")
-    if bare in PERSON_FIELDS and isinstance(va, str) and isinstance(vb, str) and \
-            [csljson.person_to_csl(p) for p in parse_names(va)] == \
-            [csljson.person_to_csl(p) for p in parse_names(vb)]:
-        return "name list reordered (BibTeX reads every name the same)"
+    if bare in PERSON_FIELDS and _names_explained(name, va, vb, fixes):  # kept whole ("and others")
+        return "name fix (reported)"
     if name == "bibtex.ids" and key in renamed:
         have = [k.strip() for k in (va or "").split(",") if k.strip()]
         if [k.strip() for k in str(vb).split(",")] == have + [item["id"]]:
