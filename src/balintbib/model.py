@@ -312,7 +312,20 @@ def parse_names(value: str) -> list[Person]:
 
 
 def format_name(p: Person) -> str:
-    """One person in BibTeX syntax: ``particle Family, Suffix, Given``."""
+    """One person in BibTeX syntax: ``particle Family, Suffix, Given``.
+
+    A part BibTeX would not read back as that part (a family name ``-``, a comma
+    or an ``and`` inside a part, from another tool) is braced."""
+    text = _format_name(p)
+    if p.literal or parse_names(text) == [p]:
+        return text
+    brace = lambda part: part if not part or (part.startswith("{") and part.endswith("}")
+                                              and _balanced_outer(part)) else "{" + part + "}"
+    return _format_name(Person(family=brace(p.family), given=brace(p.given), particle=p.particle,
+                               suffix=brace(p.suffix)))
+
+
+def _format_name(p: Person) -> str:
     if p.literal:
         return p.literal if p.literal == "others" else "{" + p.literal + "}"
     family = f"{p.particle} {p.family}" if p.particle else p.family
