@@ -487,6 +487,22 @@ def ordinal(number: int, element) -> str:
     return str(number)
 
 
+def _day_ordinal(number, context) -> str:
+    """Day ordinals of text dates follow the same rule as numbers: citeproc-py's
+    own ``to_ordinal`` searched every locale term by term, so a German date
+    borrowed English "nd" from the en-US fallback ("22nd November"; citeproc-js:
+    "22. November")."""
+    try:
+        return ordinal(int(number), context)
+    except (TypeError, ValueError):
+        return str(number)
+
+
+#: citeproc-py's date parts call the module function ``to_ordinal`` (there is no
+#: method to override); it is the one place fidelity replaces a function.
+m.to_ordinal = _day_ordinal
+
+
 def format_page_range_end(range_format, first: str, last: str) -> str:
     """CSL 1.0.2 Appendix V "Page Range Formats": ``expanded``, ``minimal``,
     ``minimal-two``, ``chicago``/``chicago-15``/``chicago-16``. An abbreviated
