@@ -376,10 +376,10 @@ def check_csl_round_trip(path: str | Path, workdir: Path) -> Report:
     back, back_macros, problems = load_references([as_json])
     # items the CSL-JSON reader refuses (an empty id) are said by index; they are not compared
     refused = {int(m.group(1)) - 1: p.message for p in problems
-               for m in [re.search(r"\bitem (\d+):", p.message)] if m and "left out" in p.message}
+               for m in [re.search(r"\bitem (\d+)\b[^:]*:", p.message)] if m and "left out" in p.message}
     if refused:
         report.explained["an item the CSL-JSON reader refuses, reported (" + "; ".join(
-            sorted({re.sub(r"^item \d+: ", "", msg) for msg in refused.values()})) + ")"] += len(refused)
+            sorted({re.sub(r"^item \d+[^:]*: (.*?)(?: in '.*')?; left out$", r"\1", msg) for msg in refused.values()})) + ")"] += len(refused)
         before = [item for i, item in enumerate(before) if i not in refused]
         lib_refs = [r for i, r in enumerate(lib.references) if i not in refused]
     else:
