@@ -110,11 +110,20 @@ def _fast_decode(content: str) -> str | None:
 
 @lru_cache(maxsize=131072)
 def latex_to_text(content: str) -> str:
-    """BibTeX content -> plain Unicode text (braces removed, macros decoded)."""
+    """BibTeX content -> plain Unicode text (braces removed, macros decoded).
+
+    White space is read as TeX reads it: runs are one space, the ends go, a
+    blank line is a paragraph break (kept as one), and ``\\\\`` is a line
+    break (a newline, whatever white space is around it)."""
     if not content:
         return ""
     if not _NEEDS_DECODING.search(content):
-        return _squash(content) if "\n" in content or "  " in content or "\t" in content else content
+        if "\n" in content or "  " in content or "\t" in content or content[0].isspace() \
+                or content[-1].isspace():
+            return _squash(content)
+        return content
+    if "\\\\" in content:
+        return _line_breaks(content)
     fast = _fast_decode(content)
     if fast is not None:
         return fast
@@ -147,6 +156,19 @@ def brace_depth(content: str) -> int:
 
 def _flatten(content: str) -> str:
     return _BRACE.sub("", _FONT_SWITCH.sub("", content))
+
+
+_CONTROL = re.compile(r"\\(\\|[A-Za-z]+|.)", re.S)
+_BREAK = "\ue000"  # a private-use character stands for a line break while decoding
+_BREAK_AROUND = re.compile(r"[ \t]*\ue000[ \t]*")
+
+
+def _line_breaks(content: str) -> str:
+    """Content with TeX line breaks (``\\\\``, not the second half of ``\\\\\\\\``)."""
+    marked = _CONTROL.sub(lambda m: _BREAK if m.group(1) == "\\" else m.group(), content)
+    text = latex_to_text(marked)
+    text = _BREAK_AROUND.sub("\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _slow_decode(content: str) -> str:

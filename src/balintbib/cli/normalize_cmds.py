@@ -97,8 +97,12 @@ def write_locked(files, items, results, options, json_):
               help="Brace acronyms, inner capitals and proper nouns in titles (HIV -> {HIV}).")
 @click.option("--no-keys", is_flag=True, help="Keep every citation key as it is.")
 @click.option("--no-sort", is_flag=True, help="Keep the entries in their order.")
+@click.option("--no-name-fixes", is_flag=True,
+              help="Keep names as BibTeX reads them: no capitalised particle moved into the family "
+                   "name ('H Van Rijn'), no trailing Jr made the Jr part.")
 @json_option
-def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, json_):
+def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, no_name_fixes,
+                  json_):
     """Rewrite .bib files in the library's one consistent style, in place.
 
     Field names in lower case and fixed order, one per line, braces around
@@ -107,6 +111,11 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
     sorted by key.  Nothing is dropped: duplicated fields are merged or kept
     as name-2 and reported; blocks that do not parse stay as written.
     Settings: [normalize] in balintbib.toml next to the library.
+
+    Names BibTeX would read differently after the rewrite ("H Van Rijn" ->
+    "Van Rijn, H", "William H Saufley Jr" -> "Saufley, Jr, William H") are
+    printed one per line (and listed in --json); --no-name-fixes (or
+    name-fixes = false) keeps them as BibTeX reads them.
 
     Like `black`: a second run changes nothing; --check exits 1 when a file
     would change (for CI).
@@ -118,6 +127,8 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         options.keys = False
     if no_sort:
         options.sort = False
+    if no_name_fixes:
+        options.name_fixes = False
     files = bib_files(paths, library_path)
     items, encodings = read_all(files)
     results = normalize_all(items, encodings, options)
@@ -130,8 +141,14 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         if not check_only and not show_diff and not json_:
             for old, new, line in r.renames:
                 click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}'", err=True)
+        if not check_only and not json_:
+            for fix in r.name_fixes:
+                click.echo(f"{r.path}:{fix.line}: {fix.field} of '{fix.key}': '{fix.old}' -> '{fix.new}' "
+                           f"({fix.why}; --no-name-fixes keeps it)", err=True)
         report.append({"path": r.path, "changed": r.changed,
                        "renames": [{"old": o, "new": n, "line": ln} for o, n, ln in r.renames],
+                       "name_fixes": [{"key": f.key, "field": f.field, "old": f.old, "new": f.new,
+                                       "why": f.why, "line": f.line} for f in r.name_fixes],
                        "problems": [problem_dict(p) for p in r.problems], "notes": r.notes})
     if show_diff:
         for r in changed:

@@ -566,11 +566,16 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
     if not copies:
         return order
     moved = {name for group in copies.values() for _, name in group}
-    out = []
+    out: list[str] = []
+
+    def emit(name: str) -> None:  # a copy of a copy (isbn-13-2 after isbn-13 after isbn) follows it
+        out.append(name)
+        for _, copy in sorted(copies.get(name, ())):
+            emit(copy)
+
     for name in order:
         if name not in moved:
-            out.append(name)
-            out.extend(n for _, n in sorted(copies.get(name, ())))
+            emit(name)
     return out
 
 

@@ -25,7 +25,7 @@ from ..model import Reference, split_list
 from .keys import KeyPattern, assign_keys
 from .latexchars import decode_accents, encode_accents
 from .options import NormalizeOptions
-from .rules import LIST_FIELDS, RuleContext, apply_rules, squash
+from .rules import LIST_FIELDS, NameFix, RuleContext, apply_rules, squash
 
 #: Fields that name other entries by key; renamed keys are followed there.
 KEY_LINK_FIELDS = ("crossref", "xref", "xdata", "related")
@@ -39,6 +39,7 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)  # warnings: failed blocks, duplicate fields
     renames: list[tuple[str, str, int]] = field(default_factory=list)  # (old key, new key, line)
     notes: list[str] = field(default_factory=list)
+    name_fixes: list[NameFix] = field(default_factory=list)  # names BibTeX now reads differently
     reencode: bool = False  # the file's bytes change although its text does not (Latin-1 -> UTF-8)
 
     @property
@@ -265,7 +266,11 @@ def normalize_texts(items: list[tuple[str, str]], options: NormalizeOptions | No
         ctx = contexts[f.path] = RuleContext(options)
         for u in f.units:
             if u.ref is not None:
+                done = len(ctx.name_fixes)
                 apply_rules(u.ref, ctx)
+                for fix in ctx.name_fixes[done:]:
+                    fix.line = next((fl.line for fl in u.block.fields if fl.name.lower() == fix.field),
+                                    u.block.line)
                 refs.append(u.ref)
                 owners.append((f, u))
     renames_by_file: dict[str, list[tuple[str, str, int]]] = {}
@@ -282,7 +287,7 @@ def normalize_texts(items: list[tuple[str, str]], options: NormalizeOptions | No
                     _add_id(refs[i], old)
             _follow_renames(refs, old_to_new)
     return [FileResult(f.path, f.old, _render_file(f, options), f.problems, renames_by_file.get(f.path, []),
-                       contexts[f.path].notes) for f in files]
+                       contexts[f.path].notes, contexts[f.path].name_fixes) for f in files]
 
 
 def normalize_text(text: str, path: str = "<string>", options: NormalizeOptions | None = None) -> FileResult:
