@@ -6,7 +6,7 @@ Prints one table row per transformation (files, entries, fields compared,
 changes explained by a documented rule, unexplained changes, seconds), then
 the explained changes by rule, then every unexplained change (there should be
 none; tests/test_nothing_lost.py runs a fixed sample of it, and the whole
-corpus with --run-slow).  With BIBTEX installed (Debian texlive-binaries) it
+corpus in the slow-marked tests).  With BIBTEX installed (Debian texlive-binaries) it
 also compares the name splitter with bibtex on every name of the corpus.
 
 Run: python benchmarks/bench_proof.py

@@ -91,18 +91,5 @@ def run_cli(cli_runner):
 
 
 # -- slow tests ------------------------------------------------------------------------------
-# Tests marked `slow` (the whole-corpus proofs) run only with --run-slow (or -m slow);
-# the normal suite runs their fixed-sample versions.
-
-def pytest_addoption(parser):
-    parser.addoption("--run-slow", action="store_true", default=False,
-                     help="also run the tests marked slow (whole-corpus proofs)")
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --run-slow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+# Tests marked `slow` (the whole-corpus proofs, the race and fuzz runs) are part of the suite
+# that CI runs; while working, `pytest -m "not slow"` leaves them out.

@@ -1,7 +1,7 @@
 """Nothing lost, anywhere: ``list --json`` before and after ``normalize``,
 ``dedupe --merge`` and BibTeX -> CSL-JSON -> BibTeX, entry by entry, field by
 field (balintbib.testing.proof).  A fixed sample of the corpus runs in the
-normal suite; the whole corpus with --run-slow (and benchmarks/bench_proof.py)."""
+normal suite; the whole corpus in the tests marked slow (and benchmarks/bench_proof.py)."""
 
 from __future__ import annotations
 
