@@ -59,7 +59,9 @@ def corpus_name_values(corpus: Path) -> list[str]:
     from balintbib.model import PERSON_FIELDS, resolve_expression
 
     seen: dict[str, None] = {}
-    for path in sorted(corpus.rglob("*.bib")):
+    from _paths import corpus_bib_files
+
+    for path in corpus_bib_files(corpus):
         bf = bibtex.parse(bibtex.read_text(path), str(path))
         macros = bf.strings
         for entry in bf.entries:

@@ -25,9 +25,7 @@ def corpus_files():
     return [p for p in files if p.relative_to(root).as_posix() not in REFUSED]
 
 
-#: Corpus files balintbib refuses to read (one line, nothing read): GBK, which is
-#: neither UTF-8 nor Windows-1252 and cannot be told from a UTF-8 file with a stray byte.
-REFUSED = {"bibtexparser-tests/gbk_test.bib"}
+from _paths import CORPUS_REFUSED as REFUSED  # noqa: E402
 
 
 def test_only_the_gbk_file_is_refused(corpus_files):

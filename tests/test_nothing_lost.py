@@ -9,6 +9,8 @@ import json
 import re
 
 import pytest
+
+from _paths import corpus_bib_files
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from balintbib.formats import bibtex
@@ -68,7 +70,7 @@ def test_nothing_lost_on_a_fixed_sample(corpus, tmp_path, name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CHECKS)
 def test_nothing_lost_on_the_whole_corpus(corpus, tmp_path, name):
-    files = sorted(corpus.rglob("*.bib"))
+    files = corpus_bib_files(corpus)
     report = _run(CHECKS[name], files, tmp_path)
     assert report.entries > 26000
     assert report.unexplained == []
