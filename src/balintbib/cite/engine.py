@@ -533,7 +533,8 @@ class CitationEngine:
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
                   cited_all_first: bool = False) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
-        "label", "prefix", "suffix"}`` dicts, in document order."""
+        "label", "prefix", "suffix", "suppress-author", "author-only"}`` dicts
+        (CSL-JSON citation items, as citeproc-js takes them), in document order."""
         clusters = [list(c) for c in clusters]
         with self.lock:
             cited = [str(c.get("id")) for cluster in clusters for c in cluster]
@@ -554,7 +555,11 @@ class CitationEngine:
                     for affix in ("prefix", "suffix"):
                         if cite.get(affix):  # cite affixes may hold rich text too
                             extra[affix] = String(_prepare_string(affix, cite[affix]))
-                    cites.append(_CiteItem(key, **extra))
+                    item = _CiteItem(key, **extra)
+                    for mode in ("suppress-author", "author-only"):
+                        if cite.get(mode):
+                            item["mode"] = mode  # (citeproc-js's cite flags)
+                    cites.append(item)
                 citation = Citation(cites)
                 citation.bibliography = bib
                 text = self.style.render_citation(citation, cites_so_far, lambda c: None)

@@ -166,6 +166,24 @@ class If(m.If):
             memo = self._types = frozenset(self.get("type").lower().split())
         return [dict.get(item.reference, "type") in memo]
 
+    def _is_numeric(self, item):
+        """``is-numeric`` also for the cite's ``locator`` (CSL 1.0.2 "Choose":
+        any number variable, and the locator is one); citeproc-py looked for
+        it in the reference only, so APA printed "(2014, 3)" for chapter 3
+        where citeproc-js prints "(2014, Chapter 3)"."""
+        out = []
+        numeric = self.re_numeric.match
+        for variable in self.get("is-numeric").split():
+            if variable == "locator":
+                value = item.get("locator") if isinstance(item, dict) else None
+                if value is not None and hasattr(value, "identifier"):
+                    value = value.identifier
+                out.append(value is not None and bool(numeric(str(value))))
+            else:
+                key = variable.replace("-", "_")
+                out.append(key in item.reference and bool(numeric(str(item.reference[key]))))
+        return out
+
     def _variable(self, item):
         out = []
         for variable in self.get("variable").split():
@@ -245,10 +263,15 @@ class Layout(DisplayMixin, m.Layout):
             if collect is not None:
                 collect[cite.key] = []  # the names this cite shows, for disambiguation
             RENDER_STATE["first_term"] = None
+            RENDER_STATE["cite_mode"] = cite.get("mode")
             try:
                 output = self.render_children(cite)
             except VariableError:
                 output = None
+            finally:
+                RENDER_STATE["cite_mode"] = None
+            if output is not None and cite.get("mode") == "author-only":
+                output = _author_only(output)
             if output is None:
                 continue
             if RENDER_STATE["first_term"]:
@@ -276,6 +299,8 @@ class Layout(DisplayMixin, m.Layout):
             value = callback(cite)
             text = join([text, String(value or "{}?".format(cite.key))], delimiter) \
                 if str(text) else String(value or "{}?".format(cite.key))
+        if good and all(cite.get("mode") == "author-only" for cite in good):
+            return self.format(text)  # names in running text: no layout affixes
         return self.format(self.wrap(text))
 
     def render_children(self, item, **kwargs):
@@ -283,6 +308,15 @@ class Layout(DisplayMixin, m.Layout):
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)
+
+
+def _author_only(output):
+    """A cite marked ``author-only`` (citeproc-js's cite flag, the name part
+    of pandoc's ``@key`` in text): only the first name list the cite
+    rendered, or what substituted for it; the whole cite when it renders no
+    names (a numeric style prints its number)."""
+    names = RENDER_STATE.get("first_names")
+    return String(names) if names else output
 
 
 # ------------------------------------------------------------ finishing

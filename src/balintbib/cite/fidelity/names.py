@@ -90,11 +90,18 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             text = join(outputs, delimiter)
             if RENDER_STATE.get("first_names") is None and not kwargs.get("sort_options"):
                 RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
+                if _suppress_author(kwargs):
+                    return String("")
             return self._subsequent_author(text, context, kwargs)
         substitute = self.substitute()
         if substitute is not None:
+            first = RENDER_STATE.get("first_names") is None
             text = substitute.render(item, context=context, names_parent=self, **kwargs)
             if text is not None:
+                if first and _suppress_author(kwargs):
+                    if RENDER_STATE.get("first_names") in (None, ""):
+                        RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
+                    return String("")
                 return self._subsequent_author(text, context, kwargs)
         raise VariableError
 
@@ -124,6 +131,14 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         if text is None or str(text) == "":
             return None
         return self.wrap(self.format(text))
+
+
+def _suppress_author(kwargs) -> bool:
+    """A cite marked ``suppress-author`` (citeproc-js's cite flag, pandoc's
+    ``[-@key]``): the first name list the cite renders, or what substitutes
+    for it, prints nothing; the rest of the cite renders as usual ("(2004,
+    p. 12)"). The names are still recorded for ``author-only``."""
+    return RENDER_STATE.get("cite_mode") == "suppress-author" and not kwargs.get("sort_options")
 
 
 def _same_names(a, b) -> bool:

@@ -60,6 +60,14 @@ def _sort_by_keys(items, keys, context):
     return out + _sort_by_keys([items[j] for j in missing], rest, context)
 
 
+def _empty(value) -> bool:
+    """A missing sort value. (``value in (None, "")`` compared a date range
+    with ``==``, which citeproc-py's DateRange refuses with
+    NotImplementedError: ``format --style apa`` on an entry with a date
+    range, corpus file biber/dateformats.bib.)"""
+    return value is None or (isinstance(value, str) and value == "")
+
+
 class Key(m.Key):
     def sort_keys(self, items, context):
         """Sort keys per CSL 1.0.2 "Sorting": name variables as sort-order name
@@ -75,7 +83,7 @@ class Key(m.Key):
                 if variable == "citation-number":
                     keys.append((item.number,))
                     continue
-                if attr not in ref or ref[attr] in (None, ""):
+                if attr not in ref or _empty(ref[attr]):
                     keys.append(None)
                     continue
                 value = ref[attr]
