@@ -172,3 +172,18 @@ def test_date_range_in_sort_key_formats(run_cli, tmp_path):
     result = run_cli("format", bib, "--style", "apa")
     assert result.exit_code == 0, result.output
     assert "1995–1998" in result.stdout and "Traceback" not in result.output
+
+
+# -- fidelity ----------------------------------------------------------------------------
+
+def test_title_case_keeps_a_capitalized_stop_word_as_citeproc_js_does():
+    from balintbib.cite import render_bibliography
+    item = {"id": "dean86", "type": "paper-conference", "author": [{"family": "Dean", "given": "T."}],
+            "title": "Intractability and time dependent planning",
+            "container-title": "Proceedings of the Workshop on Planning and Reasoning About Action",
+            "issued": {"date-parts": [[1986]]}, "page": "143-164"}
+    text = render_bibliography([item], "apa")[0].text
+    assert "Planning and Reasoning About Action" in text
+    item["container-title"] = "proceedings of the workshop on planning and reasoning about action"
+    text = render_bibliography([item], "chicago-author-date")[0].text
+    assert "Planning and Reasoning about Action" in text

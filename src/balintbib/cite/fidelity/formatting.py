@@ -167,12 +167,9 @@ class TextCaseMixin:
             after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", ".", "\u2013"))
             is_last = wi == len(words) - 1
             if bare in STOP_WORDS and not after_colon and not is_last:
-                # stop words are lowered (unless protected or mixed case)
-                seg = range(wmatch.start(), wmatch.end())
-                if all(chars[i].islower() or not chars[i].isalpha() or protected[i] for i in seg[1:]):
-                    for i in seg:
-                        if not protected[i]:
-                            chars[i] = chars[i].lower()
+                # a stop word stays as written: "Reasoning About Action" keeps
+                # its capital as citeproc-js keeps it (lowering it broke
+                # titles in every title-case style; corpus comparison)
                 continue
             for part in _WORD_RE.finditer(text, wmatch.start(), wmatch.end()):
                 sub = [i for i in range(part.start(), part.end()) if chars[i] not in MARKERS]
