@@ -187,3 +187,25 @@ def test_title_case_keeps_a_capitalized_stop_word_as_citeproc_js_does():
     item["container-title"] = "proceedings of the workshop on planning and reasoning about action"
     text = render_bibliography([item], "chicago-author-date")[0].text
     assert "Planning and Reasoning about Action" in text
+
+
+def test_numbers_collapse_when_the_style_does_not_print_the_locators(run_cli):
+    result = cite(run_cli, "airagnes2014appropriate@12", "balint1964doctor@3", "balint1966study", "-S", "vancouver")
+    assert result.stdout.strip() == "(1–3)"
+    result = cite(run_cli, "airagnes2014appropriate@12", "balint1964doctor@3", "balint1966study", "-S", "ieee")
+    assert result.stdout.strip() == "[1, p. 12], [2, p. 3], [3]"
+
+
+def test_hyphenated_initials_in_the_data_keep_their_hyphen():
+    from balintbib.cite import render_bibliography
+    item = {"id": "m", "type": "article-journal", "title": "Nitride growth", "container-title": "J",
+            "author": [{"family": "Moreno", "given": "J.-C."}, {"family": "Kim", "given": "H.-M."}],
+            "issued": {"date-parts": [[2009]]}}
+    assert render_bibliography([item], "apa")[0].text.startswith("Moreno, J.-C., & Kim, H.-M. (2009).")
+
+
+def test_space_before_a_colon_in_data_becomes_a_narrow_no_break_space():
+    from balintbib.cite import render_bibliography
+    item = {"id": "d", "type": "book", "title": "Critical race theory : an introduction",
+            "author": [{"family": "Delgado", "given": "R."}], "issued": {"date-parts": [[2017]]}}
+    assert "Critical race theory\u202f: an introduction" in render_bibliography([item], "apa")[0].text

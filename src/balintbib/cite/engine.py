@@ -129,7 +129,7 @@ def _prepare_string(key: str, value) -> str:
     if key in _NO_TYPOGRAPHY:
         return text
     text = markup.data_to_markers(text)
-    return fidelity.typographic(text)
+    return fidelity.thin_spaces(fidelity.typographic(text))
 
 
 def _prepare_name(name: dict) -> dict:

@@ -80,11 +80,14 @@ def _collapse_numbers(pieces, delimiter, owner):
 
 
 def _plain_number(piece):
+    """The citation number a cite prints alone, or None. A locator the style
+    does not print does not stop collapsing (citeproc-js prints "(1–3)" where
+    balintbib printed "(1,2,3)"; a printed locator adds digits and does)."""
     from ..markup import strip_markers
     cite, text, _ = piece
     plain = strip_markers(str(text)).strip()
     match = re.fullmatch(r"\D*?(\d+)\D*", plain)
-    if match and int(match.group(1)) == cite.number and not cite.get("locator") \
+    if match and int(match.group(1)) == cite.number \
             and not cite.get("prefix") and not cite.get("suffix"):
         return int(match.group(1))
     return None

@@ -364,6 +364,21 @@ def _merge_punctuation(match) -> str:
     return match.group(0)
 
 
+_SPACE_BEFORE = re.compile(r" (?=[:;!?\u00bb])")
+_SPACE_AFTER = re.compile(r"(?<=\u00ab) ")
+
+
+def thin_spaces(value: str) -> str:
+    """A space in field data before ``: ; ! ?`` or ``»``, and after ``«``,
+    becomes a narrow no-break space, as citeproc-js prints it ("Critical race
+    theory\u202f: an introduction"; French typography in the data of
+    English-language catalogues, 37 entries of the corpus sample).
+    """
+    if " " not in value:
+        return value
+    return _SPACE_AFTER.sub("\u202f", _SPACE_BEFORE.sub("\u202f", value))
+
+
 def typographic(value: str) -> str:
     """Straight apostrophes in data become typographic ones (citeproc-js: O’Reilly,
     doctor’s, in ’t; 165 gap entries in 44 of 48 styles). A ' at the start of a

@@ -250,7 +250,7 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
     initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
     ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
     when ``initialize-with-hyphen`` is true; lower-case particles stay."""
-    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.])", given.strip()) if t]
+    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.\-])", given.strip()) if t]
     out = ""
     previous_initial = False
     for token in tokens:
