@@ -209,3 +209,11 @@ def test_space_before_a_colon_in_data_becomes_a_narrow_no_break_space():
     item = {"id": "d", "type": "book", "title": "Critical race theory : an introduction",
             "author": [{"family": "Delgado", "given": "R."}], "issued": {"date-parts": [[2017]]}}
     assert "Critical race theory\u202f: an introduction" in render_bibliography([item], "apa")[0].text
+
+
+def test_punctuation_written_twice_in_a_field_stays():
+    from balintbib.cite import render_bibliography
+    item = {"id": "j", "type": "article-journal", "title": "A review", "container-title": "Printing History",
+            "author": [{"family": "Johnston", "given": "A."}], "issued": {"date-parts": [[1991]]},
+            "volume": "13", "page": "??-??"}
+    assert render_bibliography([item], "apa")[0].text.endswith("Printing History, 13, ??-??")

@@ -129,7 +129,19 @@ def _prepare_string(key: str, value) -> str:
     if key in _NO_TYPOGRAPHY:
         return text
     text = markup.data_to_markers(text)
-    return fidelity.thin_spaces(fidelity.typographic(text))
+    return _seal_punctuation(fidelity.thin_spaces(fidelity.typographic(text)))
+
+
+# Punctuation written twice in one field ("??-??", "etc.,") stays as written:
+# citeproc-js merges punctuation only where pieces of the rendering meet. A
+# private-use character between the two keeps the finishing pass from seeing a
+# pair; it is removed when the entry is finished.
+_SEAL = "\ue0ff"
+_DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
+
+
+def _seal_punctuation(text: str) -> str:
+    return _DATA_PAIR.sub(_SEAL, text) if _DATA_PAIR.search(text) else text
 
 
 def _prepare_name(name: dict) -> dict:
@@ -262,7 +274,7 @@ class CitationEngine:
 
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
-        return markup.resolve_quotes(text, self.quotes)
+        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
 
     def _entry(self, item_id: str, text: str) -> RenderedEntry:
         return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text),
