@@ -184,6 +184,10 @@ def main(argv=None) -> int:
         except Exception as exc:  # noqa: BLE001 - reported per style
             rows.append((name, 0, len(theirs["entries"]), f"balintbib: {type(exc).__name__}: {exc}"[:80]))
             continue
+        # leading/trailing whitespace is not compared: citeproc-js's text output
+        # keeps a layout suffix " " at the end of an entry, nothing a reader sees
+        mine = {k: v.strip() for k, v in mine.items()}
+        theirs["entries"] = {k: v.strip() for k, v in theirs["entries"].items()}
         ids = set(mine) | set(theirs["entries"])
         ok = 0
         for item_id in ids:
