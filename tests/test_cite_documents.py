@@ -217,3 +217,11 @@ def test_punctuation_written_twice_in_a_field_stays():
             "author": [{"family": "Johnston", "given": "A."}], "issued": {"date-parts": [[1991]]},
             "volume": "13", "page": "??-??"}
     assert render_bibliography([item], "apa")[0].text.endswith("Printing History, 13, ??-??")
+
+
+def test_nlm_prints_in_for_a_chapter_without_container_as_citeproc_js():
+    from balintbib.cite import render_bibliography
+    item = {"id": "k", "type": "paper-conference", "title": "Typesetting by Authors", "page": "1-14",
+            "author": [{"family": "Keller", "given": "Arthur M."}]}
+    assert render_bibliography([item], "nlm-citation-sequence")[0].text == \
+        "1. Keller AM. Typesetting by Authors. In. p. 1–14."

@@ -115,9 +115,22 @@ class Group(DisplayMixin, m.Group):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
             return self.join(output)
-        if called:
+        if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
         raise VariableError
+
+    def _calls_directly(self) -> bool:
+        """Whether this group calls a variable itself (a child, or a child of
+        its cs:choose), not only through macros. Suppressed, a group whose
+        variables are all behind macros does not count as an empty variable
+        to its parent: citeproc-js prints NLM's "In" of a chapter with no
+        container ("In. p. 191-5")."""
+        found = self.__dict__.get("_direct")
+        if found is None:
+            found = self._direct = bool(self.xpath(
+                "./cs:*[@variable]|./cs:choose/*/cs:*[@variable]|./cs:choose/*/cs:group", namespaces=NS)) \
+                or bool(self.xpath("./cs:group", namespaces=NS))
+        return found
 
 
 class If(m.If):
