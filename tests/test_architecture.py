@@ -21,7 +21,10 @@ def test_core_imports_without_click_or_textual():
                 "balintbib.remotes.base", "balintbib.remotes.config", "balintbib.remotes.auth",
                 "balintbib.remotes.mendeley", "balintbib.testing.mendeley",
                 "balintbib.sync.merge", "balintbib.sync.plan", "balintbib.sync.state",
-                "balintbib.sync.codec", "balintbib.sync.engine"]
+                "balintbib.sync.codec", "balintbib.sync.engine",
+                "balintbib.formats.sources", "balintbib.formats.ris", "balintbib.formats.medline",
+                "balintbib.formats.pubmed_xml", "balintbib.formats.endnote_xml", "balintbib.formats.endnote_tagged", "balintbib.formats.wos",
+                "balintbib.intake", "balintbib.lookup", "balintbib.testing.crossref", "balintbib.testing.ncbi"]
     code = (
         "import sys, importlib\n"
         "class Block:\n"

@@ -154,9 +154,9 @@ def test_a_field_given_twice_is_reported_at_its_second_line(tmp_path, run_cli):
     assert result.output.startswith(f"{bib}:4:1: B003")
 
 
-def test_convert_says_which_csl_json_items_it_left_out(tmp_path, run_cli):
+def test_convert_says_which_csl_json_items_are_not_items_and_writes_nothing(tmp_path, run_cli):
     src = tmp_path / "x.json"
     src.write_text('[{"id": "x", "type": "book", "title": "T"}, 5]', encoding="utf-8")
     result = run_cli("convert", src, "--to", "bibtex", "-o", "-")
-    assert result.exit_code == 0 and "@book{x," in result.stdout
-    assert "item 2 is not a CSL-JSON object" in result.stderr
+    assert result.exit_code == 1 and "@book{x," not in result.stdout
+    assert "item 2: not an object" in result.stderr

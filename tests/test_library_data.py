@@ -33,7 +33,7 @@ FIELD_ORDER = (
     "series", "edition", "volume", "number", "chapter", "pages", "publisher", "institution",
     "school", "organization", "address", "howpublished", "type", "year", "month", "day", "date",
     "urldate", "doi", "pmid", "pmcid", "eprint", "isbn", "issn", "url", "language", "note",
-    "abstract", "keywords", "annotation",
+    "abstract", "keywords", "annotation", "provenance",
 )
 ENTRY_TYPES = {"article", "book", "incollection", "phdthesis", "online", "report", "misc"}
 
@@ -223,13 +223,14 @@ def test_tags_come_from_the_vocabulary_and_annotations_are_there(refs):
     used = {t for r in refs for t in r.tags}
     assert used <= set(vocab), f"tags not in the vocabulary of library/README.md: {used - set(vocab)}"
     assert set(vocab) <= used, f"vocabulary tags no entry uses: {set(vocab) - used}"
-    good = [r for r in refs if r.tags and len(r.annotation) >= 80]
-    assert len(good) >= 0.95 * len(refs)
+    annotated = [r for r in refs if r.annotation]
+    assert len(annotated) >= 0.8 * len(refs)  # the rest are listed in the README, with the reason
+    assert all(len(r.annotation) >= 200 for r in annotated)
     assert all(1 <= len(r.tags) <= 4 for r in refs)
 
 
 def test_annotations_are_two_to_four_sentences(refs):
-    for ref in refs:
+    for ref in (r for r in refs if r.annotation):
         sentences = [s for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", ref.annotation) if s.strip()]
         assert 2 <= len(sentences) <= 4, (ref.key, len(sentences))
 
@@ -273,7 +274,8 @@ def test_bibtexparser_reads_the_same_entries(refs):
     assert theirs == ours
 
 
-def test_balintbib_check_reports_nothing(run_cli):
+def test_balintbib_check_reports_nothing_but_the_references_not_yet_annotated(run_cli):
     result = run_cli("check", LIBRARY)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == ""
+    lines = result.output.strip().splitlines()
+    assert all(" B112 not-yet-annotated: " in line for line in lines), lines

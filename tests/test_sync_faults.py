@@ -30,7 +30,7 @@ def build(root):
 
     def engine():
         client = MendeleyClient(REMOTE, srv.info["group_id"], StoredToken(REMOTE, srv.url, store), api_url=srv.url,
-                                retry=RetryPolicy(**FAST_RETRY), timeout=(2, 0.5), seed=1)
+                                retry=RetryPolicy(**FAST_RETRY), timeout=(2, 0.5), seed=1, page_limit=8)
         return SyncEngine(Library.load(root), RemoteAdapter(client))
 
     root.mkdir(parents=True)
@@ -114,11 +114,23 @@ FAULTS = {
     "two dropped connections": lambda srv: setattr(srv.faults, "drop_next", 2),
     "token expiry": lambda srv: srv.expire_tokens(),
     "slow replies": lambda srv: (setattr(srv.faults, "delay", 0.8), setattr(srv.faults, "delay_next", 1)),
+    # Broken bodies (the request is carried out, its answer arrives broken).
+    "truncated body": lambda srv: srv.faults.body_faults.append("truncate"),
+    "reset body": lambda srv: srv.faults.body_faults.append("reset"),
+    "bad gzip": lambda srv: srv.faults.body_faults.append("gzip"),
+    "invalid JSON on writes": lambda srv: (srv.faults.body_faults.extend(["json", "json"]),
+                                           setattr(srv.faults, "body_fault_methods", ("POST", "PATCH"))),
 }
+#: Listing glitches (8 documents a page here): only the first listing has several pages.
+PAGE_FAULTS = {
+    "repeated page": lambda srv: srv.faults.page_faults.append("repeat"),
+    "overlapping page": lambda srv: srv.faults.page_faults.append("overlap"),
+}
+FAULTS.update(PAGE_FAULTS)
 
 
-@pytest.mark.parametrize("fault", list(FAULTS))
-@pytest.mark.parametrize("at", [1, 12, 30])
+@pytest.mark.parametrize(("fault", "at"), [(f, at) for at in (1, 12, 30) for f in FAULTS
+                                           if at == 1 or f not in PAGE_FAULTS])
 def test_faults_during_a_sync_leave_the_same_state(tmp_path, expected, fault, at):
     root = tmp_path / "library"
     srv, engine = build(root)
@@ -126,6 +138,8 @@ def test_faults_during_a_sync_leave_the_same_state(tmp_path, expected, fault, at
         srv.counts.at = srv.counts.total + at
         srv.counts.trigger = lambda: FAULTS[fault](srv)
         sync(engine)
+        assert srv.counts.total >= srv.counts.at, "the fault was never switched on"
+        assert not srv.faults.body_faults and not srv.faults.page_faults, "the fault never happened"
         assert outcome(srv, root) == expected
         titles = [t for t, *_ in outcome(srv, root)["group"]]
         assert len(titles) == len(set(titles))  # no duplicate

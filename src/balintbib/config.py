@@ -64,10 +64,40 @@ class ConfigError(BalintError):
     """A settings file that cannot be read."""
 
 
+def find_library(start: Path | None = None) -> Path | None:
+    """The library of the checkout around `start` (default: the current folder).
+
+    Like git finding its repository: from `start` up to the filesystem root,
+    the first folder that holds a ``library/`` folder gives that folder; the
+    first that holds a ``balintbib.toml`` (the library's own settings, kept
+    next to its .bib files) is the library itself.
+    """
+    here = (start or Path.cwd()).resolve()
+    cwd = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        found = None
+        try:
+            names = set(os.listdir(folder))
+        except OSError:
+            continue
+        # exact case: macOS's ~/Library is not a library (its file system ignores case)
+        if "library" in names and (folder / "library").is_dir():
+            found = folder / "library"
+        elif "balintbib.toml" in names and (folder / "balintbib.toml").is_file():
+            found = folder
+        if found is not None:
+            try:  # relative when below the current folder: shorter messages
+                return found.relative_to(cwd) if found != cwd else Path(".")
+            except ValueError:
+                return found
+    return None
+
+
 def default_library() -> Path | None:
-    """``./library`` when it exists, else the configured library, else None."""
-    here = Path("library")
-    if here.is_dir():
-        return here
+    """The library found from the current folder up (`find_library`), else the
+    configured one, else None."""
+    found = find_library()
+    if found is not None:
+        return found
     configured = load_config().get("library")
     return Path(configured).expanduser() if configured else None

@@ -100,6 +100,8 @@ class Library:
         self._slots: dict[int, _Slot] = {}
         self._removed: list[_Slot] = []
         self.macros: dict[str, str] = {}
+        #: Place new references in key order in the main file (import, add) instead of at its end.
+        self.insert_sorted = False
         for bf in files:
             self.macros.update(bf.strings)
         for bf in files:
@@ -178,6 +180,13 @@ class Library:
         slot = self._slots.get(id(ref))
         return slot.block.line if slot else None
 
+    def source_of(self, ref: Reference) -> str:
+        """The entry as written in its file (the canonical layout when it is new or changed)."""
+        slot = self._slots.get(id(ref))
+        if slot is not None and ref.same_content(slot.original):
+            return slot.block.raw
+        return bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields))
+
     def field_line(self, ref: Reference, name: str) -> int | None:
         """The line of a field as read (the entry's line when the field is new or absent)."""
         slot = self._slots.get(id(ref))
@@ -246,6 +255,9 @@ class Library:
                     dirty = True
                 else:
                     parts.append(block.raw)
+            if bf.path == main and new_refs and self.insert_sorted:
+                out[bf.path] = self._insert_sorted(bf, parts, new_refs)
+                continue
             if bf.path == main and new_refs:
                 text = "".join(parts)
                 text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
@@ -257,6 +269,28 @@ class Library:
         if new_refs and main not in known_paths:
             out[main] = "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in new_refs) + "\n"
         return out
+
+    def _insert_sorted(self, bf: BibFile, parts: list[str], new_refs: list[Reference]) -> str:
+        """The main file with new entries placed where `normalize`'s sort by key puts them
+        (before the first entry whose key sorts after theirs; at the end otherwise)."""
+        from .normalize.engine import render_entry  # the canonical layout, fast path for plain values
+
+        blocks = bf.blocks
+        pending = sorted(new_refs, key=lambda r: r.key.lower())
+        out: list[str] = []
+        for block, part in zip(blocks, parts) if len(blocks) == len(parts) else []:
+            key = getattr(block, "key", None) if isinstance(block, Entry) else None
+            while pending and key is not None and pending[0].key.lower() < key.lower():
+                out.append(render_entry(pending[0]) + "\n\n")
+                pending.pop(0)
+            out.append(part)
+        if len(blocks) != len(parts):
+            out = list(parts)  # entries were removed: keep the order as it is, append
+        text = "".join(out)
+        if pending:
+            text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
+            text += "\n\n".join(render_entry(r) for r in pending) + "\n"
+        return text
 
     def stale_files(self, paths=None) -> list[str]:
         """Files (of `paths`, default all) whose text on disk is no longer what was read or saved."""
@@ -278,11 +312,13 @@ class Library:
                 stale.append(path)
         return stale
 
-    def save(self) -> list[str]:
+    def save(self, reanchor: bool = True) -> list[str]:
         """Write the files that changed (atomically); returns their paths.
 
         Raises `LibraryChangedError`, writing nothing, when a file to be written
         changed on disk since it was read: another writer's change is never undone.
+        With ``reanchor=False`` the files are not read back afterwards (a command
+        that exits after saving); the `Library` must not be saved again.
         """
         written = []
         encodings = {bf.path: bf.encoding for bf in self.files}
@@ -301,7 +337,7 @@ class Library:
                 ) from None
             atomic_write_bytes(path, data)
             written.append(path)
-        if written:
+        if written and reanchor:
             reloaded = Library.load_files([bf.path for bf in self.files] + [
                 p for p in written if p not in {bf.path for bf in self.files}
             ], root=self.root)
@@ -335,8 +371,49 @@ def _drop_one_blank_line(raw: str) -> str:
     return raw
 
 
-def load_references(paths) -> tuple[list[Reference], dict[str, str], list[Problem]]:
-    """References from .bib and CSL-JSON files (formats chosen by extension)."""
+def read_csl_json(path: Path, bibtex_keys: bool = False) -> tuple[list[Reference], list[Problem]]:
+    """The items of a CSL-JSON file, each checked against CSL-JSON's schema
+    (`formats.csl_check`): a bad item is one problem (code C001, with its number
+    and id) and is left out; a file that is not a JSON array is a `LibraryError`."""
+    import json
+
+    from .formats import csl_check, csljson
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LibraryError(f"{path}: no such file") from None
+    except RecursionError:
+        raise LibraryError(f"{path}: not CSL-JSON: too deeply nested") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LibraryError(f"{path}: not valid CSL-JSON: {exc}") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise LibraryError(f"{path}: CSL-JSON must be a list of items, not {csl_check._kind(data)}")
+    refs: list[Reference] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, item in enumerate(data, 1):
+        found = csl_check.item_problems(item, bibtex_keys)
+        if not found:
+            ident = str(item["id"])
+            if ident in seen:
+                found = [f"the same id as item {seen[ident]}"]
+            else:
+                seen[ident] = number
+        if found:
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            problems.append(Problem(str(path), 1, 1, "C001",
+                                    f"{csl_check.item_label(number, item)}: {found[0]}{more}; left out"))
+            continue
+        refs.append(csljson.from_csl(item))
+    return refs, problems
+
+
+def load_references(paths, bibtex_keys: bool = False) -> tuple[list[Reference], dict[str, str], list[Problem]]:
+    """References from .bib and CSL-JSON files (formats chosen by extension); with
+    `bibtex_keys`, a CSL-JSON id that cannot be a BibTeX key is a bad item."""
     import json
 
     from .formats import csljson
@@ -353,22 +430,9 @@ def load_references(paths) -> tuple[list[Reference], dict[str, str], list[Proble
             macros.update(lib.macros)
             problems.extend(lib.problems)
         elif p.suffix.lower() == ".json":
-            try:
-                data = json.loads(p.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise LibraryError(f"{p}: no such file") from None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise LibraryError(f"{p}: not valid CSL-JSON: {exc}") from None
-            if isinstance(data, dict):
-                data = [data]
-            if not isinstance(data, list):
-                raise LibraryError(f"{p}: CSL-JSON must be a list of items")
-            for number, item in enumerate(data, 1):
-                if isinstance(item, dict):
-                    refs.append(csljson.from_csl(item))
-                else:
-                    problems.append(Problem(str(p), 1, 1, "B001",
-                                            f"item {number} is not a CSL-JSON object; it is left out"))
+            items, item_problems = read_csl_json(p, bibtex_keys)
+            refs.extend(items)
+            problems.extend(item_problems)
         else:
             bib_paths.append(p)
     if bib_paths:

@@ -25,6 +25,12 @@ from .latex import latex_to_text, text_to_latex
 
 #: The field that holds a reference's annotation (biblatex ``annotation``).
 ANNOTATION_FIELD = "annotation"
+#: The field that says where a reference was cited and for what (the librarian's
+#: record of how it entered the library).  It is not the annotation: handouts
+#: leave it out unless asked (``export --provenance``).  A plain BibTeX field,
+#: so it survives BibTeX, CSL-JSON (``custom.bibtex``) and Mendeley
+#: (``client_data``) round trips unchanged.
+PROVENANCE_FIELD = "provenance"
 #: The field that holds the society's thematic tags (biblatex ``keywords``).
 TAGS_FIELD = "keywords"
 #: The field that links a reference to its documents in remote group libraries,
@@ -158,6 +164,8 @@ class Reference:
 
     @tags.setter
     def tags(self, tags: list[str]) -> None:
+        for t in tags:
+            refuse_controls(TAGS_FIELD, t)
         self.set_text(TAGS_FIELD, ", ".join(dict.fromkeys(t.strip() for t in tags if t.strip())))
 
     @property
@@ -166,7 +174,19 @@ class Reference:
 
     @annotation.setter
     def annotation(self, text: str) -> None:
+        """Set the annotation from plain text (a librarian's or a tool's input):
+        a control character (NUL...) is refused with `BadText`, never stored."""
+        if text:
+            refuse_controls(ANNOTATION_FIELD, text)
         self.set_text(ANNOTATION_FIELD, text.strip() if text else None)
+
+    @property
+    def provenance(self) -> str:
+        return self.text(PROVENANCE_FIELD)
+
+    @provenance.setter
+    def provenance(self, text: str) -> None:
+        self.set_text(PROVENANCE_FIELD, text.strip() if text else None)
 
     @property
     def identifiers(self) -> dict[str, str]:
@@ -210,6 +230,16 @@ class Reference:
 
 
 # -- helpers shared by every format ---------------------------------------
+
+def refuse_controls(name: str, text: str) -> None:
+    """Raise `BadText` when `text` holds a control character no BibTeX value may hold."""
+    from .formats.bibsafe import BadText, control_characters
+
+    found = control_characters(text)
+    if found:
+        raise BadText(f"{name}: the text holds control character(s) {', '.join(found)}; "
+                      "nothing was changed (remove them and try again)")
+
 
 def split_list(value: str, sep: str = ",") -> list[str]:
     """Split a separated list (tags, keywords); ``;`` is accepted too for ``,``."""

@@ -444,7 +444,7 @@ async def test_save_racing_another_writer_reopens_the_dialog_with_what_was_typed
         dialog = await open_edit(pilot, "salinsky2005what")
         dialog.query_one("#edit-annotation").text = "Typed while someone else saved."
         # the other writer saves after the dialog opened
-        annotate_from_the_command_line(sample_bib, "kjeldmand2006doctor", "--add-tag", "from the CLI")
+        annotate_from_the_command_line(sample_bib, "kjeldmand2006doctor", "--new-tag", "from the CLI")
         await pilot.press("ctrl+s")
         await settle(pilot)
         dialog = app.screen

@@ -18,8 +18,9 @@ def test_browse_has_help(run_cli):
 
 def test_browse_on_a_missing_library_is_one_clear_line(run_cli, tmp_path):
     result = run_cli("browse", "--library", tmp_path / "nope")
-    assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"Error: {tmp_path / 'nope'}: no such file or folder"]
+    assert result.exit_code == 2  # a missing path is a usage error, as for PATHS (issue 13 point 4)
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--library' / '-l': Path '{tmp_path / 'nope'}' does not exist.")
 
 
 def test_bare_balintbib_runs_browse(run_cli, tmp_path, monkeypatch):

@@ -163,3 +163,35 @@ async def test_sync_screen_says_what_runs_and_how_it_ended(server, tmp_path):
         await wait_sync(pilot)
         assert "Pulled from society" in str(state.render())
         assert "Pulled from society" in rich_log_text(screen)
+
+
+async def test_pull_keeps_a_normalized_library_normalized(server, tmp_path):
+    """Issue 13 point 14 in the terminal UI: `normalize --check` still passes after a pull."""
+    from click.testing import CliRunner
+
+    from balintbib.cli import cli
+    from balintbib.library import Library
+    from balintbib.tui.app import BalintApp
+
+    folder = library_folder(tmp_path)
+    assert CliRunner().invoke(cli, ["normalize", "-l", str(folder)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["push", "-l", str(folder)]).exit_code == 0
+    web = group_client(server)
+    web.create({"title": "Leading Balint groups", "type": "book", "year": 2015, "pages": "1-20",
+                "authors": [{"first_name": "Andrew", "last_name": "Elder"}]})
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("p")
+        await wait_sync(pilot)
+        for _ in range(20):
+            await settle(pilot, rounds=1)
+        assert any("1 added" in line for line in app.sync_log), app.sync_log
+        assert app.catalog.library.get("elder2015leading") is not None
+        assert app.catalog.library.stale_files() == []  # what it shows is what is on disk
+    check = CliRunner().invoke(cli, ["normalize", "--check", "-l", str(folder)])
+    assert check.exit_code == 0, check.output
+    keys = [r.key for r in Library.load(folder).references]
+    assert keys == sorted(keys)

@@ -1,4 +1,9 @@
-"""Options and helpers shared by the command modules."""
+"""Options and helpers shared by the command modules.
+
+One short option means one thing in every command: -l/--library, -s/--select
+(a query), -S/--style, -t/--tag, -f/--format, -o/--output, -k/--keys,
+-q/--quiet, -n/--dry-run; --json and --locale have no short form.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,38 @@ import click
 
 from ..config import default_library
 from ..library import Library, LibraryError
+from . import completion
 
 
 def library_option(f):
     return click.option(
         "--library", "-l", "library_path",
-        type=click.Path(path_type=Path),
-        help="The library folder or .bib file (default: ./library, else the configured one).",
+        type=click.Path(path_type=Path, exists=True),
+        help="The library folder or .bib file (default: the library/ of the checkout around "
+             "the current folder, else the configured one).",
     )(f)
 
 
 def json_option(f):
     return click.option("json_", "--json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def style_option(*, required: bool = False, help: str | None = None):
+    return click.option(
+        "--style", "-S", "style", required=required, metavar="STYLE",
+        shell_complete=completion.complete_styles,
+        help=help or "A CSL style: an ID of the official collection (apa, nlm-citation-sequence...; "
+                     "vancouver, ama, mla, chicago, harvard also work), a curated style or a .csl file.")
+
+
+def select_option(f):
+    return click.option("--select", "-s", "query", default="", metavar="QUERY",
+                        help="Only references matching this query (author:, tag:, year:2004..2010, words).")(f)
+
+
+def locale_option(f):
+    return click.option("--locale", default=None, metavar="LANG",
+                        help="Locale for the style's terms and dates (en-GB, de; default: the style's).")(f)
 
 
 def resolve_library(path: Path | None) -> Path:
@@ -30,24 +55,35 @@ def resolve_library(path: Path | None) -> Path:
     found = default_library()
     if found is None:
         raise click.UsageError(
-            "no library: run inside a folder with ./library, pass --library, "
-            "or set 'library = \"...\"' in the config file (balintbib locate)"
+            "no library: run inside a checkout (a folder holding library/ or balintbib.toml, "
+            "or below one), pass --library, or set 'library = \"...\"' in the config file (balintbib locate)"
         )
     return found
 
 
+def bib_files_in(folder: Path) -> list[Path]:
+    """Every .bib file under `folder` (hidden folders skipped); none is an error."""
+    files = sorted(x for x in folder.rglob("*.bib") if not any(
+        part.startswith(".") for part in x.relative_to(folder).parts))
+    if not files:
+        raise click.ClickException(f"{folder}: no .bib files")
+    return files
+
+
 def open_library(paths: tuple[Path, ...] | list[Path], library_path: Path | None) -> Library:
-    """PATHS if given, else the library folder."""
+    """PATHS if given, else the library folder.  A folder without .bib files is an error."""
     if paths:
         files: list[Path] = []
         for p in paths:
             if p.is_dir():
-                files.extend(sorted(x for x in p.rglob("*.bib") if not any(
-                    part.startswith(".") for part in x.relative_to(p).parts)))
+                files.extend(bib_files_in(p))
             else:
                 files.append(p)
         return Library.load_files(files, root=paths[0] if len(paths) == 1 and paths[0].is_dir() else None)
-    return Library.load(resolve_library(library_path))
+    root = resolve_library(library_path)
+    if root.is_dir():
+        bib_files_in(root)
+    return Library.load(root)
 
 
 def warn_unread(problems) -> None:
@@ -67,5 +103,29 @@ def is_tty(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def remote_name(name: str | None) -> str:
+    """NAME, or the only configured remote (see `remotes.config.choose_remote`)."""
+    from ..remotes.config import AmbiguousRemoteError, choose_remote
+
+    try:
+        return choose_remote(name)
+    except AmbiguousRemoteError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def refuse_output_over_inputs(output, inputs=(), library: Library | None = None) -> None:
+    """An -o that names an input file or a file of the library is refused before anything is written."""
+    if output is None or str(output) == "-":
+        return
+    target = Path(output).resolve()
+    candidates = [(Path(p), "an input") for p in inputs]
+    if library is not None:
+        candidates += [(Path(bf.path), "a file of the library") for bf in library.files]
+    for path, what in candidates:
+        if path.resolve() == target:
+            raise click.ClickException(f"{output}: refusing to write over {what}; choose another -o")
+
+
 __all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "warn_unread",
-           "LibraryError"]
+           "LibraryError", "style_option", "select_option", "locale_option", "remote_name",
+           "refuse_output_over_inputs", "bib_files_in"]

@@ -6,21 +6,27 @@ import sys
 
 import click
 
+from .. import tags as tagmod
 from ..model import split_list
 from . import cli
 from ._common import echo_json, json_option, library_option, open_library
+from .completion import complete_keys, complete_tags
 
 
 @cli.command("annotate")
-@click.argument("key")
+@click.argument("key", shell_complete=complete_keys)
 @library_option
 @click.option("--text", "text", default=None, metavar="TEXT",
               help="The new annotation ('-' reads it from standard input; '' removes it).")
 @click.option("--tags", "tags", default=None, metavar="T1, T2", help="Replace the tags (comma-separated).")
-@click.option("--add-tag", "add", multiple=True, metavar="TAG", help="Add a tag (repeatable).")
-@click.option("--remove-tag", "remove", multiple=True, metavar="TAG", help="Remove a tag (repeatable).")
+@click.option("--add-tag", "add", multiple=True, metavar="TAG", shell_complete=complete_tags,
+              help="Add a tag the library already uses (repeatable).")
+@click.option("--new-tag", "new", multiple=True, metavar="TAG",
+              help="Add a tag the library does not use yet: a new theme (repeatable).")
+@click.option("--remove-tag", "remove", multiple=True, metavar="TAG", shell_complete=complete_tags,
+              help="Remove a tag (repeatable); a tag the reference does not have is an error.")
 @json_option
-def annotate_cmd(key, library_path, text, tags, add, remove, json_):
+def annotate_cmd(key, library_path, text, tags, add, new, remove, json_):
     """Show KEY's annotation and tags, or change them (the file is rewritten
     atomically, only that entry changes).
 
@@ -28,19 +34,46 @@ def annotate_cmd(key, library_path, text, tags, add, remove, json_):
     Examples:
       balintbib annotate balint1964doctor
       balintbib annotate balint1964doctor --text "The founding book..." --add-tag "history and theory"
+      balintbib annotate balint1964doctor --new-tag "primary care"
       pbpaste | balintbib annotate kjeldmand2004balint --text -
+
+    Tags come from the library's vocabulary (balintbib tags): --add-tag and
+    --tags refuse a tag no reference has yet and name the closest one, so
+    that a typo does not start a new theme; --new-tag adds one on purpose.
+    Nothing is written when anything is refused.
     """
     lib = open_library((), library_path)
     ref = lib.get(key)
     if ref is None:
         raise click.ClickException(f"no reference with the key {key!r} in the library")
-    changing = text is not None or tags is not None or add or remove
+    changing = text is not None or tags is not None or add or new or remove
     if changing:
+        vocab = tagmod.vocabulary(lib.references)
+        new_folded = {t.casefold() for t in new}
+
+        def spelled(tag: str) -> str:
+            """The vocabulary's spelling of a tag; an unknown one is refused unless given with --new-tag."""
+            found = tagmod.known(tag, vocab)
+            if found is not None or tag.casefold() in new_folded:
+                return found or tag
+            near = tagmod.closest(tag, vocab)
+            raise click.ClickException(
+                f"{tag!r} is not a tag of the library" + (f"; did you mean {near!r}?" if near else "")
+                + f" (use --new-tag {tag!r} to start a new one; balintbib tags lists them)")
+
+        current = {t.casefold() for t in ref.tags}
+        missing = [t for t in remove if t.strip().casefold() not in current]
+        if missing:
+            raise click.ClickException(
+                f"{ref.key} has no tag {', '.join(repr(t) for t in missing)} "
+                f"(its tags: {', '.join(ref.tags) or 'none'}); nothing changed")
+        new_tags = [spelled(t) for t in split_list(tags)] if tags is not None else list(ref.tags)
+        for t in [*(spelled(t) for t in add), *new]:
+            if t.strip() and t.strip().casefold() not in {x.casefold() for x in new_tags}:
+                new_tags.append(t.strip())
         if text is not None:
             ref.annotation = sys.stdin.read() if text == "-" else text
-        new_tags = split_list(tags) if tags is not None else list(ref.tags)
-        new_tags += [t for t in add if t not in new_tags]
-        dropped = {t.casefold() for t in remove}
+        dropped = {t.strip().casefold() for t in remove}
         ref.tags = [t for t in new_tags if t.casefold() not in dropped]
         written = lib.save()
         if not json_:

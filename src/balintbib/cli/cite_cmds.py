@@ -13,7 +13,8 @@ from ..export.document import render as render_doc
 from ..export.handout import ExportError
 from ..fsutil import atomic_write_bytes
 from . import cli
-from ._common import echo_json, json_option, library_option, resolve_library
+from ._common import (echo_json, json_option, library_option, locale_option, refuse_output_over_inputs,
+                      resolve_library, style_option)
 from .format_cmd import _csl_items
 
 DEFAULT_STYLE = "apa"
@@ -21,13 +22,7 @@ _DOC_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown":
                 ".docx": "docx", ".pdf": "pdf"}
 
 
-def _style_option(f):
-    return click.option("--style", "-S", default=DEFAULT_STYLE, show_default=True, metavar="STYLE",
-                        help="A CSL style (ID, curated name or .csl file).")(f)
-
-
-def _locale_option(f):
-    return click.option("--locale", metavar="LOCALE", help="Locale such as en-GB or de.")(f)
+_STYLE_HELP = f"A CSL style: an official ID, a curated style or a .csl file (default: {DEFAULT_STYLE})."
 
 
 def _items(library_path):
@@ -52,8 +47,8 @@ def _cluster(args: tuple[str, ...]) -> list[dict]:
 @cli.command("cite")
 @click.argument("keys", nargs=-1, required=True, metavar="KEY[@LOCATOR]...")
 @library_option
-@_style_option
-@_locale_option
+@style_option(help=_STYLE_HELP)
+@locale_option
 @click.option("--suppress-author", is_flag=True, help="Leave the author out: (2004, p. 12).")
 @click.option("--author-only", is_flag=True, help="Only the author, for running text.")
 @click.option("--in-text", is_flag=True, help="Author, then the rest: Kjeldmand et al. (2004).")
@@ -77,6 +72,7 @@ def cite_cmd(keys, library_path, style, locale, suppress_author, author_only, in
       balintbib cite '[see @balint1964doctor, chap. 3, for example]' -S vancouver
       balintbib cite balint1964doctor --in-text -S apa --json
     """
+    style = style or DEFAULT_STYLE
     if sum((suppress_author, author_only, in_text)) > 1:
         raise click.UsageError("choose one of --suppress-author, --author-only, --in-text")
     try:
@@ -118,8 +114,8 @@ def cite_cmd(keys, library_path, style, locale, suppress_author, author_only, in
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The file to write: .html, .md, .docx or .pdf.")
 @library_option
-@_style_option
-@_locale_option
+@style_option(help=_STYLE_HELP)
+@locale_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["html", "markdown", "docx", "pdf"]),
               help="Output format (default: from the extension of -o).")
 @click.option("--title", help="The document's title (default: its first # heading).")
@@ -137,6 +133,8 @@ def render_cmd(document, output, library_path, style, locale, fmt, title):
       balintbib render newsletter.md -o newsletter.pdf -S vancouver
       balintbib render handout.md -o handout.docx -S apa
     """
+    style = style or DEFAULT_STYLE
+    refuse_output_over_inputs(output, [document])
     fmt = fmt or _DOC_FORMATS.get(output.suffix.lower())
     if fmt is None:
         raise click.UsageError(f"{output}: unknown extension; use .html, .md, .docx or .pdf, or --format")

@@ -15,7 +15,7 @@ from ..normalize.engine import normalize_texts
 from ..normalize.lint import format_problem, problem_dict
 from ..normalize.options import find_config, load_options
 from . import cli
-from ._common import echo_json, json_option, library_option, open_library, resolve_library
+from ._common import bib_files_in, echo_json, json_option, library_option, open_library, resolve_library
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 
@@ -26,8 +26,7 @@ def bib_files(paths: tuple[Path, ...], library_path: Path | None) -> list[Path]:
     files: list[Path] = []
     for p in roots:
         if p.is_dir():
-            files.extend(sorted(x for x in p.rglob("*.bib") if not any(
-                part.startswith(".") for part in x.relative_to(p).parts)))
+            files.extend(bib_files_in(p))  # none is an error: "DIR: no .bib files"
         elif p.exists():
             files.append(p)
         else:
@@ -170,5 +169,10 @@ def dedupe_cmd(paths, library_path, merge, json_):
         click.echo("no duplicates found", err=True)
     elif merge:
         click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)", err=True)
+        left = [(item["entries"][0]["key"], c.split(" kept as ", 1)[1].split(" ", 1)[0])
+                for item in out for c in item["conflicts"] if " kept as " in c]
+        if left:
+            click.echo(f"{len(left)} field(s) kept as a second value, to settle by hand (balintbib check "
+                       f"reports them as B003): " + ", ".join(f"{k}: {f}" for k, f in left), err=True)
     if groups and not merge:
         raise SystemExit(1)

@@ -20,6 +20,10 @@ from ..remotes.config import (
     update_remote,
 )
 from . import cli
+from ._common import remote_name
+from .completion import complete_remotes
+
+NAME = click.argument("name", required=False, shell_complete=complete_remotes)
 
 CLIENT_SECRET_ENV = "BALINTBIB_MENDELEY_CLIENT_SECRET"
 
@@ -71,7 +75,7 @@ def remote_list(as_json: bool) -> None:
 
 
 @remote.command("remove")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_remotes)
 def remote_remove(name: str) -> None:
     """Remove remote NAME (and its stored login)."""
     try:
@@ -94,18 +98,19 @@ def _remote(name: str):
 
 
 @cli.command()
-@click.argument("name")
+@NAME
 @click.option("--no-browser", is_flag=True, help="Print the login URL instead of opening a browser.")
 @click.option("--port", type=int, default=0,
               help="Fixed port for the http://127.0.0.1:PORT/callback redirect (default: any free port).")
 @click.option("--client-id", default=None, help="Your Mendeley app's client id.")
 @click.option("--timeout", type=float, default=300.0, help="Seconds to wait for the browser.")
-def login(name: str, no_browser: bool, port: int, client_id: str | None, timeout: float) -> None:
+def login(name: str | None, no_browser: bool, port: int, client_id: str | None, timeout: float) -> None:
     """Log in to remote NAME (OAuth in your browser); the token goes to the keyring.
 
     The client secret is read from BALINTBIB_MENDELEY_CLIENT_SECRET or asked for
     (hidden).  Register http://127.0.0.1:PORT/callback as your app's redirect URL.
     """
+    name = remote_name(name)
     cfg = _remote(name)
     client_id = client_id or cfg.client_id or click.prompt("Mendeley app client id")
     secret = os.environ.get(CLIENT_SECRET_ENV) or click.prompt("Mendeley app client secret", hide_input=True)
@@ -130,9 +135,10 @@ def login(name: str, no_browser: bool, port: int, client_id: str | None, timeout
 
 
 @cli.command()
-@click.argument("name")
-def logout(name: str) -> None:
-    """Forget the stored login of remote NAME."""
+@NAME
+def logout(name: str | None) -> None:
+    """Forget the stored login of remote NAME (default: the only remote)."""
+    name = remote_name(name)
     if auth.logout(name, _store()):
         click.echo(f"Logged out of {name}.")
     else:
@@ -140,13 +146,14 @@ def logout(name: str) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@NAME
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def groups(name: str, as_json: bool) -> None:
-    """List the Mendeley groups the account of remote NAME can see."""
+def groups(name: str | None, as_json: bool) -> None:
+    """List the Mendeley groups the account of remote NAME (default: the only
+    remote) can see."""
     from ..remotes.mendeley import client_for
 
-    cfg = _remote(name)
+    cfg = _remote(remote_name(name))
     client = client_for(cfg)
     try:
         found = client.groups()

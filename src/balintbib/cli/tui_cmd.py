@@ -7,14 +7,13 @@ from pathlib import Path
 import click
 
 from . import cli
-from ._common import library_option, resolve_library
+from ._common import library_option, resolve_library, style_option
 
 
 @cli.command("browse")
 @library_option
 @click.option("--read-only", is_flag=True, help="Never write the library (members' view).")
-@click.option("--style", default=None, metavar="STYLE",
-              help="Citation style of the detail pane (default: the configured one, else apa).")
+@style_option(help="Citation style of the detail pane (default: the configured one, else apa).")
 def browse_cmd(library_path: Path | None, read_only: bool, style: str | None) -> None:
     """Browse, search and read the annotated bibliography in a terminal UI.
 

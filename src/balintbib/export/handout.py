@@ -14,6 +14,14 @@ Three steps, each usable alone:
 The renderers (`html`, `markdown`, `text`, `docx`, `pdf`) only lay a
 `Handout` out; none of them formats a reference.
 
+Provenance (``export --provenance``): where a reference was cited and for what
+(the ``provenance`` field) is the librarian's record, not the annotation; asked
+for, it is added after the annotation as a labelled paragraph.
+
+Themes: ``theme_labels`` maps a tag to its heading in the handout's language
+(``[export.locales.<tag>.themes]`` in ``balintbib.toml``).  The introduction is
+made true of the selection by `balintbib.export.intro`.
+
 Annotations: an *annotated style* (one whose bibliography prints the CSL
 ``note`` variable as a block, e.g. ``apa-annotated-bibliography``) receives
 the annotation as ``note`` and prints it itself; for any other style the
@@ -211,15 +219,21 @@ def select_references(refs: Sequence[Reference], *, query: str = "", tags: Itera
 
 # -- grouping ------------------------------------------------------------------------
 
-def heading_for_tag(tag: str) -> str:
-    """Tags are kept in lower case (``general practice``); a heading starts with a capital."""
+def heading_for_tag(tag: str, labels: dict[str, str] | None = None) -> str:
+    """A theme's heading: its label in the handout's language when the library gives
+    one, else the tag (kept in lower case, ``general practice``) with a capital."""
+    if labels:
+        label = {fold(k): v for k, v in labels.items()}.get(fold(tag))
+        if label:
+            return label
     return tag[:1].upper() + tag[1:] if tag == tag.lower() else tag
 
 
 def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
                      tags: Sequence[str] = (), tag_order: Sequence[str] = (),
                      macros: dict[str, str] | None = None,
-                     words: Words | None = None) -> list[tuple[str | None, list[Reference]]]:
+                     words: Words | None = None,
+                     labels: dict[str, str] | None = None) -> list[tuple[str | None, list[Reference]]]:
     """Sections as ``(title, references)``, references in library order within each.
 
     ``tags``: the handout's themes, in order (the only tag sections there will be);
@@ -250,13 +264,13 @@ def group_references(refs: Sequence[Reference], group_by: str = "tag", *,
             order = list(dict.fromkeys(fold(t) for t in tags))
             for t in tags:
                 spelled.setdefault(fold(t), t)
-            return [(heading_for_tag(spelled[f]), members[f]) for f in order if members.get(f)]
+            return [(heading_for_tag(spelled[f], labels), members[f]) for f in order if members.get(f)]
         rank = {fold(t): i for i, t in enumerate(tag_order)}
         for t in tag_order:
             if fold(t) in spelled:
                 spelled[fold(t)] = t
         order = sorted(members, key=lambda f: (rank.get(f, len(rank)), f))
-        groups = [(heading_for_tag(spelled[f]), members[f]) for f in order]
+        groups = [(heading_for_tag(spelled[f], labels), members[f]) for f in order]
         if untagged:
             groups.append((words["other"], untagged))
         return groups
@@ -322,7 +336,8 @@ def _anchor(title: str | None, used: set[str]) -> str:
 
 def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bool = True,
                    locale: str | None = None, macros: dict[str, str] | None = None,
-                   cache: dict | None = None, warnings: list[str] | None = None) -> list[Entry]:
+                   cache: dict | None = None, warnings: list[str] | None = None,
+                   provenance: bool = False, words: Words | None = None) -> list[Entry]:
     """One CSL bibliography of `refs`, taken apart into entries (in the style's order).
 
     ``cache`` (one dict per handout) keeps each reference's CSL item and annotation,
@@ -369,15 +384,28 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
             if ("annotation", id(ref)) not in cache:
                 cache["annotation", id(ref)] = annotation_paragraphs(ref.annotation)
             blocks = cache["annotation", id(ref)]
+        if provenance:
+            blocks = tuple(blocks) + _provenance_paragraphs(ref, words or Words("en"))
         entries.append(Entry(ref.key, parts.label, reference, tuple(blocks),
                              language_tag(ref.text("language", macros))))
     for ident, ref in by_id.items():  # the style printed nothing for it: never drop a reference
         if ident not in seen:
             if warnings is not None:
                 warnings.append(f"{ref.key}: the style printed nothing for it; listed as author, year, title")
-            entries.append(Entry(ref.key, "", _fallback(ref, macros),
-                                 annotation_paragraphs(ref.annotation) if annotated else ()))
+            blocks = annotation_paragraphs(ref.annotation) if annotated else ()
+            if provenance:
+                blocks = tuple(blocks) + _provenance_paragraphs(ref, words or Words("en"))
+            entries.append(Entry(ref.key, "", _fallback(ref, macros), blocks))
     return entries
+
+
+def _provenance_paragraphs(ref: Reference, words: Words) -> tuple[Paragraph, ...]:
+    """The provenance field as paragraphs, the first led by its label in italics."""
+    paras = annotation_paragraphs(ref.provenance)
+    if not paras:
+        return ()
+    first = (Run(words["provenance"] + " ", italic=True),) + tuple(paras[0])
+    return (first,) + tuple(paras[1:])
 
 
 def _fallback(ref: Reference, macros: dict[str, str] | None) -> Paragraph:
@@ -393,14 +421,23 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
                   tags: Sequence[str] = (), tag_order: Sequence[str] = (), annotated: bool = True,
                   title: str | None = None, intro: str = "", paper: str | None = None,
                   date: _dt.date | None = None, section_breaks: bool = True,
-                  progress: ProgressCallback | None = None) -> Handout:
-    """Format the (already selected) references as a handout."""
+                  progress: ProgressCallback | None = None, provenance: bool = False,
+                  theme_labels: dict[str, str] | None = None, whole_library: bool = True,
+                  library_count: int | None = None) -> Handout:
+    """Format the (already selected) references as a handout.
+
+    ``whole_library`` and ``library_count`` tell the introduction what the
+    selection is (see `balintbib.export.intro`); ``provenance`` adds each
+    reference's provenance field; ``theme_labels`` names the theme sections."""
+    from .intro import IntroFacts, fill_intro
+
     if not refs:
         raise ExportError("no references to export")
     info = style_info(style)
     lang = locale or info.default_locale or "en-US"
     words = Words(lang)
-    groups = group_references(refs, group_by, tags=tags, tag_order=tag_order, macros=macros, words=words)
+    groups = group_references(refs, group_by, tags=tags, tag_order=tag_order, macros=macros, words=words,
+                              labels=theme_labels)
     total = sum(len(members) for _, members in groups)
     done = 0
     if progress:
@@ -411,7 +448,7 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
     warnings: list[str] = []
     for heading, members in groups:
         entries = format_section(members, info, annotated=annotated, locale=locale, macros=macros,
-                                 cache=cache, warnings=warnings)
+                                 cache=cache, warnings=warnings, provenance=provenance, words=words)
         sections.append(Section(heading, _anchor(heading, used), tuple(entries)))
         done += len(members)
         if progress:
@@ -426,10 +463,16 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
     if repeated:
         summary += " " + words["repeated"]
     footer = words["footer"].format(style=info.title, date=words.date(date))
+    distinct = list({id(r): r for r in refs}.values())
+    facts = IntroFacts(
+        count=count, annotated=sum(1 for r in distinct if r.annotation.strip()),
+        library_count=library_count if library_count is not None else count,
+        whole_library=whole_library, annotations_shown=annotated,
+        themes=tuple(h for h, _ in groups if h) if group_by == "tag" else (), lang=lang)
     return Handout(
         title=title or words["title-annotated" if annotated else "title"],
         summary=summary,
-        intro=parse_intro(intro),
+        intro=parse_intro(fill_intro(intro, facts)),
         sections=tuple(sections),
         footer=footer,
         lang=lang,
@@ -444,62 +487,4 @@ def build_handout(refs: Sequence[Reference], *, macros: dict[str, str] | None = 
     )
 
 
-# -- library settings ------------------------------------------------------------
-
-#: Keys of the ``[export]`` table of a library's ``balintbib.toml`` and their types.
-SETTINGS = {"title": str, "style": str, "locale": str, "group-by": str, "intro": str,
-            "paper": str, "tag-order": list}
-
-
-def find_settings(folder) -> "Path | None":
-    """``balintbib.toml`` in the library folder or a parent folder (as the normalizer finds it)."""
-    from pathlib import Path
-
-    if folder is None:
-        return None
-    start = Path(folder).resolve()
-    for d in (start, *start.parents):
-        candidate = d / "balintbib.toml"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def library_settings(folder) -> dict:
-    """The ``[export]`` table of the library's ``balintbib.toml`` (may be empty).
-
-    It lets a society fix its handout's title, style, introduction and the order of
-    its themes once, next to the library, instead of on every command line.  A
-    relative ``intro`` path is relative to the settings file.
-    """
-    import tomllib
-
-    path = find_settings(folder)
-    if path is None:
-        return {}
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (tomllib.TOMLDecodeError, OSError) as exc:
-        raise ExportError(f"{path}: cannot read the settings: {exc}") from None
-    table = data.get("export", {})
-    if not isinstance(table, dict):
-        raise ExportError(f"{path}: [export] must be a table")
-    unknown = sorted(set(table) - set(SETTINGS))
-    if unknown:
-        raise ExportError(f"{path}: unknown setting export.{unknown[0]} (known: {', '.join(SETTINGS)})")
-    out = {}
-    for key, kind in SETTINGS.items():
-        if key in table:
-            if not isinstance(table[key], kind):
-                raise ExportError(f"{path}: export.{key} must be a {'list' if kind is list else 'string'}")
-            out[key] = table[key]
-    if "tag-order" in out and not all(isinstance(t, str) for t in out["tag-order"]):
-        raise ExportError(f"{path}: export.tag-order must be a list of tags")
-    if "paper" in out and out["paper"].lower() not in ("a4", "letter"):
-        raise ExportError(f"{path}: export.paper must be a4 or letter")
-    if "group-by" in out and out["group-by"] not in GROUPINGS:
-        raise ExportError(f"{path}: export.group-by must be one of {', '.join(GROUPINGS)}")
-    if "intro" in out:
-        out["intro"] = str(path.parent / out["intro"])
-    return out
+from .settings import SETTINGS, find_settings, library_settings, locale_settings  # noqa: E402,F401

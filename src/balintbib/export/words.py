@@ -12,6 +12,7 @@ import datetime as _dt
 
 WORDS: dict[str, dict] = {
     "en": {
+        "provenance": "Provenance:",
         "contents": "Contents", "other": "Other", "no-date": "No date",
         "title-annotated": "Annotated reading list", "title": "Reading list",
         "count": ("{n} reference", "{n} references"),
@@ -24,6 +25,7 @@ WORDS: dict[str, dict] = {
         "types": {},
     },
     "de": {
+        "provenance": "Herkunft:",
         "contents": "Inhalt", "other": "Sonstiges", "no-date": "Ohne Jahr",
         "title-annotated": "Kommentierte Literaturliste", "title": "Literaturliste",
         "count": ("{n} Titel", "{n} Titel"),
@@ -40,6 +42,7 @@ WORDS: dict[str, dict] = {
                   "Audio and video": "Audio und Video"},
     },
     "fr": {
+        "provenance": "Provenance :",
         "contents": "Sommaire", "other": "Autres", "no-date": "Sans date",
         "title-annotated": "Bibliographie comment\u00e9e", "title": "Bibliographie",
         "count": ("{n} r\u00e9f\u00e9rence", "{n} r\u00e9f\u00e9rences"),
@@ -56,6 +59,7 @@ WORDS: dict[str, dict] = {
                   "Audio and video": "Audio et vid\u00e9o"},
     },
     "es": {
+        "provenance": "Procedencia:",
         "contents": "\u00cdndice", "other": "Otros", "no-date": "Sin fecha",
         "title-annotated": "Bibliograf\u00eda comentada", "title": "Bibliograf\u00eda",
         "count": ("{n} referencia", "{n} referencias"),
@@ -72,6 +76,7 @@ WORDS: dict[str, dict] = {
                   "Audio and video": "Audio y v\u00eddeo"},
     },
     "it": {
+        "provenance": "Provenienza:",
         "contents": "Indice", "other": "Altro", "no-date": "Senza data",
         "title-annotated": "Bibliografia commentata", "title": "Bibliografia",
         "count": ("{n} riferimento", "{n} riferimenti"),
@@ -88,6 +93,7 @@ WORDS: dict[str, dict] = {
                   "Audio and video": "Audio e video"},
     },
     "nl": {
+        "provenance": "Herkomst:",
         "contents": "Inhoud", "other": "Overig", "no-date": "Zonder datum",
         "title-annotated": "Geannoteerde literatuurlijst", "title": "Literatuurlijst",
         "count": ("{n} titel", "{n} titels"),
@@ -104,6 +110,7 @@ WORDS: dict[str, dict] = {
                   "Audio and video": "Audio en video"},
     },
     "sv": {
+        "provenance": "Proveniens:",
         "contents": "Inneh\u00e5ll", "other": "\u00d6vrigt", "no-date": "Utan datum",
         "title-annotated": "Kommenterad litteraturlista", "title": "Litteraturlista",
         "count": ("{n} referens", "{n} referenser"),

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field as dc_field
 
 from ..model import Reference
+from . import bibsafe
 
 # -- blocks ---------------------------------------------------------------------
 
@@ -529,7 +530,7 @@ FIELD_ORDER = (
     "chapter", "pages", "eid", "publisher", "institution", "school", "organization", "address",
     "location", "howpublished", "type", "year", "month", "day", "date", "urldate", "doi", "pmid",
     "pmcid", "eprint", "eprinttype", "isbn", "issn", "url", "language", "note", "addendum",
-    "abstract", "keywords", "annotation", "file", "ids", "remote-ids",
+    "abstract", "keywords", "annotation", "provenance", "file", "ids", "remote-ids",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 
@@ -563,10 +564,9 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
 def format_value(content: str, is_expression: bool = False) -> str:
     if is_expression:
         return content
-    if _balanced(content):
-        return "{" + content + "}"
-    # unbalanced braces can only come from outside BibTeX; quote, escaping braces
-    return '"' + content.replace("{", r"\{").replace("}", r"\}") + '"'
+    # Unbalanced braces can only come from outside BibTeX (and `render_entry`
+    # refuses them): a stray brace is spelled as text, never left to close the entry.
+    return "{" + bibsafe.balance(content) + "}"
 
 
 def _balanced(content: str) -> bool:
@@ -579,7 +579,13 @@ def _balanced(content: str) -> bool:
 
 
 def render_entry(ref: Reference, order: list[str] | None = None, indent: str = "  ") -> str:
-    """An entry in the library's canonical layout (one field per line)."""
+    """An entry in the library's canonical layout (one field per line).
+
+    Raises `bibsafe.UnsafeEntry` for an entry that would not read back as it
+    is (a type, key or field name outside BibTeX's syntax, an unbalanced
+    value, an expression that is not one): nothing from outside may open a block.
+    """
+    bibsafe.check_entry(ref)
     names = order if order is not None else list(ref.fields)
     lines = [f"@{ref.type}{{{ref.key},"]
     body = [

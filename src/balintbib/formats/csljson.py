@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 
-from ..model import ANNOTATION_FIELD, MONTH_MACROS, Person, Reference, content_from_text, resolve_expression
 from ..latex import latex_to_rich, latex_to_text, text_to_latex
+from ..model import ANNOTATION_FIELD, MONTH_MACROS, Person, Reference, content_from_text, resolve_expression
+from .bibsafe import balance, balanced
 
 #: BibTeX/biblatex entry type -> CSL type.
 TYPE_TO_CSL = {
@@ -372,6 +373,9 @@ def from_csl(item: dict) -> Reference:
                     ref.expressions.add(name)
                 else:
                     ref.expressions.discard(name)
+    for name, content in list(ref.fields.items()):  # a verbatim value (URL, pages) as sent: no stray brace
+        if name not in ref.expressions and not balanced(content):
+            ref.fields[name] = balance(content)
     return ref
 
 

@@ -34,10 +34,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Person, Reference, split_list
 from ..model import VERBATIM_FIELDS as MODEL_VERBATIM
+from .bibsafe import balance, balanced, unbalance, control_characters, strip_controls
+from .mendeley_check import BadDocument, clean_document, clean_stash  # noqa: F401  (BadDocument re-exported)
 
 # -- data tables ----------------------------------------------------------------
 
@@ -228,6 +230,8 @@ class MendeleyDocument:
     reference: Reference
     id: str
     last_modified: str  # the server's version of the document ("" when absent)
+    #: What could not be taken from the document as it is (one line each; see `mendeley_check`).
+    problems: list[str] = field(default_factory=list)
 
 
 # -- Mendeley -> model -----------------------------------------------------------
@@ -236,10 +240,17 @@ def from_mendeley(doc: dict, remote: str = "mendeley", note: str | None = None,
                   key: str | None = None) -> MendeleyDocument:
     """One Mendeley document (any view) -> Reference (+ id and last_modified).
 
-    `note` is the document's group annotation text, if any.
+    `note` is the document's group annotation text, if any.  A value of the
+    wrong shape (see `mendeley_check`) is left out and named in ``problems``;
+    a document that is not one raises `BadDocument`.
     """
-    ref = _from_mendeley(doc, key)
-    stash = _read_stash(doc.get("client_data"))
+    doc, problems = clean_document(doc)
+    ref = _from_mendeley(doc, key, problems)
+    stash, more = clean_stash(_read_stash(doc.get("client_data")))
+    problems += more
+    if note and control_characters(note):
+        problems.append(f"group note: control character(s) {', '.join(control_characters(note))} removed")
+        note = strip_controls(note)
     if stash:
         _apply_stash(ref, stash)
         for other, ident in sorted((stash.get("remote_ids") or {}).items()):
@@ -249,7 +260,7 @@ def from_mendeley(doc: dict, remote: str = "mendeley", note: str | None = None,
         ref.annotation = note
     if doc.get("id"):
         ref.set_remote_id(remote, str(doc["id"]))
-    return MendeleyDocument(ref, str(doc.get("id", "")), str(doc.get("last_modified", "")))
+    return MendeleyDocument(ref, str(doc.get("id", "")), str(doc.get("last_modified", "")), problems)
 
 
 def _set_text(ref: Reference, name: str, value: str | None) -> None:
@@ -263,11 +274,11 @@ def _set_text(ref: Reference, name: str, value: str | None) -> None:
 
 def _text(ref: Reference, name: str) -> str:
     if name in VERBATIM_FIELDS and name not in ref.expressions:
-        return ref.get(name)
+        return unbalance(ref.get(name))
     return ref.text(name)
 
 
-def _from_mendeley(doc: dict, key: str | None = None) -> Reference:
+def _from_mendeley(doc: dict, key: str | None = None, problems: list[str] | None = None) -> Reference:
     mtype = doc.get("type") or "generic"
     btype = TYPES.get(mtype, "misc")
     ref = Reference(key or doc.get("citation_key") or make_key(doc), btype)
@@ -302,7 +313,7 @@ def _from_mendeley(doc: dict, key: str | None = None) -> Reference:
         if doc.get(mname):
             _set_text(ref, fname, ", ".join(doc[mname]))
     if doc.get("tags"):
-        ref.tags = list(doc["tags"])
+        ref.tags = [strip_controls(t) for t in doc["tags"]]  # a library's own control character: kept by the stash
     websites = [w for w in doc.get("websites") or [] if w]
     if websites:
         ref.set("url", websites[0])
@@ -318,6 +329,11 @@ def _from_mendeley(doc: dict, key: str | None = None) -> Reference:
         rest = _without_stash(client_data)
         if rest:
             ref.set(CLIENT_DATA_FIELD, rest)
+    for name, content in list(ref.fields.items()):  # verbatim values come as sent: no stray brace may close the entry
+        if name not in ref.expressions and not balanced(content):
+            ref.fields[name] = balance(content)
+            if problems is not None:
+                problems.append(f"{name}: unbalanced braces kept as \\textbraceleft{{}}/\\textbraceright{{}}")
     return ref
 
 
@@ -363,7 +379,7 @@ def to_mendeley(ref: Reference, remote: str = "mendeley") -> dict:
     """
     doc = _to_mendeley(ref, remote)
     back = _from_mendeley(doc, key=ref.key)
-    _apply_stash(back, _read_stash(doc.get("client_data")) or {})
+    _apply_stash(back, clean_stash(_read_stash(doc.get("client_data")))[0] or {})
     if note := ref.fields.get(ANNOTATION_FIELD):
         back.fields[ANNOTATION_FIELD] = note
     if REMOTE_IDS_FIELD in ref.fields:
@@ -501,14 +517,14 @@ def _parse_client_data(value) -> tuple[dict | None, str | None]:
     if isinstance(value, str):
         try:
             data = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None, value
         if isinstance(data, dict):
             return data, None
     return None, value if isinstance(value, str) else json.dumps(value)
 
 
-def _read_stash(value) -> dict | None:
+def _read_stash(value):
     data, _ = _parse_client_data(value)
     return data.get(STASH_KEY) if data else None
 
@@ -517,7 +533,7 @@ def _without_stash(value) -> str:
     data, raw = _parse_client_data(value)
     if data is None:
         return raw or ""
-    if "_original" in data and set(data) <= {"_original", STASH_KEY}:
+    if isinstance(data.get("_original"), str) and set(data) <= {"_original", STASH_KEY}:
         return data["_original"]
     rest = {k: v for k, v in data.items() if k != STASH_KEY}
     if STASH_KEY not in data:

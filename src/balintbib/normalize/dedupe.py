@@ -218,3 +218,90 @@ def merge(group: list[Reference]) -> MergeResult:
         if aliases:
             kept.fields["ids"] = ", ".join(aliases)
     return result
+
+
+# -- matching new references against a library (import, add) ------------------------------
+
+
+def _match_info(ref: Reference, macros: dict[str, str]) -> dict:
+    title = _norm_title(ref, macros)
+    return {
+        "title": title, "words": len(title.split()), "year": _year(ref),
+        "volume": _simple(ref, "volume"), "number": _simple(ref, "number"), "page": _first_page(ref),
+        "author": _first_author(ref) if title else "", "digits": " ".join(re.findall(r"\d+", title)),
+        "doi": ids.doi_key(ref.fields["doi"]) if ref.fields.get("doi") else "", "pmid": _pmid(ref),
+    }
+
+
+class Matcher:
+    """Finds, for a new reference, the library entries it duplicates, by the rule of
+    `find_duplicates` (same DOI or PMID unless the titles disagree; else the title rule).
+
+    Indexed once: DOI, PMID, exact title+year, and titles in blocks of (year, first
+    author).  The title rule needs equal first authors whenever both entries name one
+    (`_compatible`), so a reference with a first author is compared only with its own
+    block and the year's entries without an author; one without an author with the whole
+    year.  Matching n references against m entries costs about n times a block's size.
+    """
+
+    def __init__(self, refs: list[Reference], macros: dict[str, str] | None = None):
+        self.macros = macros or {}
+        self.refs: list[Reference] = []
+        self.info: list[dict] = []
+        self.by_doi: dict[str, list[int]] = defaultdict(list)
+        self.by_pmid: dict[str, list[int]] = defaultdict(list)
+        self.by_title: dict[str, list[int]] = defaultdict(list)
+        self.blocks: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        self.last_info: dict | None = None
+        for ref in refs:
+            self.add(ref)
+
+    def add(self, ref: Reference, info: dict | None = None) -> None:
+        """Index `ref` (`info`: what `match` computed for it, to save computing it again)."""
+        i = len(self.refs)
+        d = info if info is not None else _match_info(ref, self.macros)
+        self.refs.append(ref)
+        self.info.append(d)
+        if d["doi"]:
+            self.by_doi[d["doi"]].append(i)
+        if d["pmid"]:
+            self.by_pmid[d["pmid"]].append(i)
+        if d["title"]:
+            self.by_title[d["title"] + "\0" + d["year"]].append(i)
+            for block in {(d["year"], d["author"]), (d["year"], "\0all")}:
+                members, titles = self.blocks.setdefault(block, ([], []))
+                members.append(i)
+                titles.append(d["title"])
+
+    def match(self, ref: Reference) -> tuple[list[Reference], str]:
+        """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none.
+
+        `last_info` keeps what was computed about `ref`, for `add`."""
+        from rapidfuzz import fuzz, process
+
+        d = self.last_info = _match_info(ref, self.macros)
+        for ident, index, label in (("doi", self.by_doi, "DOI"), ("pmid", self.by_pmid, "PMID")):
+            if not d[ident]:
+                continue
+            hits = [j for j in index.get(d[ident], ())
+                    if _compatible(self.info[j], d, ident) and (
+                        not self.info[j]["title"] or not d["title"]
+                        or fuzz.token_sort_ratio(self.info[j]["title"], d["title"]) >= IDENT_TITLE_CUTOFF)]
+            if hits:
+                return [self.refs[j] for j in hits], f"same {label} {d[ident]}"
+        if not d["title"]:
+            return [], ""
+        exact = [j for j in self.by_title.get(d["title"] + "\0" + d["year"], ()) if _compatible(self.info[j], d)]
+        if exact:
+            return [self.refs[j] for j in exact], "same title, year, volume and pages agree"
+        blocks = [(d["year"], d["author"]), (d["year"], "")] if d["author"] else [(d["year"], "\0all")]
+        hits: list[int] = []
+        for block in blocks:
+            members, titles = self.blocks.get(block, ((), ()))
+            if not members:
+                continue
+            found = process.extract(d["title"], titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=None)
+            hits += [members[c] for _, _, c in found if _compatible(self.info[members[c]], d)]
+        if hits:
+            return [self.refs[j] for j in sorted(set(hits))], "nearly the same title, year, volume and pages agree"
+        return [], ""

@@ -2,7 +2,10 @@
 
 Codes (``B0xx`` come from reading the files, ``B1xx`` look at one entry,
 ``B2xx`` compare entries) are listed in `CODES`; each has a name, a severity
-and whether it is on by default.  Opt-in codes (``missing-doi``,
+(``info`` codes are listed but never fail `check`) and whether it is on by
+default.  ``not-yet-annotated`` is opt-in: an annotated bibliography turns it on
+in its ``balintbib.toml`` (the shipped library does), other BibTeX files are not
+told they lack annotations.  Opt-in codes (``missing-doi``,
 ``unprotected-capitals``) are reported only when selected (``--select B101``
 or ``extend-select`` in ``balintbib.toml``), so that a clean library checks
 clean.  Selection works like ruff: ``--select`` replaces the default set,
@@ -28,7 +31,7 @@ from .rules import looks_like_initials_last, split_name_list, unprotected_capita
 class Code:
     code: str
     name: str
-    severity: str  # error | warning
+    severity: str  # error | warning | info (info is listed but never fails `check`)
     default: bool
     summary: str
 
@@ -50,6 +53,12 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("B108", "invalid-month", "warning", True, "a month that is not a month"),
     Code("B109", "ambiguous-name", "warning", True,
          "a name like 'Smith JA' that BibTeX reads as given 'Smith', family 'JA'"),
+    Code("B110", "name-without-given", "warning", True,
+         "a person with a family name only, no given name or initials (organisations in braces are fine)"),
+    Code("B111", "online-without-urldate", "warning", True,
+         "a web page with a URL but no urldate (styles print 'Retrieved <url>' with no date)"),
+    Code("B112", "not-yet-annotated", "info", False,
+         "a reference without an annotation (listed; `check` still passes)"),
     Code("B201", "duplicate-entry", "warning", True, "the same work twice (DOI, PMID or title+year+volume+pages)"),
 )}
 
@@ -123,6 +132,20 @@ def _has(ref: Reference, ctx: LintContext, name: str) -> bool:
 def _year_number(ref: Reference) -> int | None:
     m = re.search(r"\d{4}", ref.fields.get("year", "") or ref.fields.get("date", ""))
     return int(m.group()) if m else None
+
+
+_SECOND_VALUE = re.compile(r"^(.+)-([2-9])$")
+
+
+@check("B003")
+def second_values(ref, ctx):
+    """``author-2`` next to ``author``: a second value left by a repeated field or a merge
+    (`dedupe --merge`), waiting for a person to keep one."""
+    for name in ref.fields:
+        m = _SECOND_VALUE.match(name)
+        if m and m.group(1) in ref.fields and int(m.group(2)) >= 2:
+            yield Finding("B003", f"'{ref.key}' has {name} next to {m.group(1)}: a second value "
+                                        f"(a repeated field or a merge); keep one and delete the other", name)
 
 
 @check("B101")
@@ -238,6 +261,41 @@ def ambiguous_name(ref, ctx):
                               f"write '{family}, {given}' if {given} are initials, or '{words[-1]}, {family}'", role)
 
 
+@check("B110")
+def name_without_given(ref, ctx):
+    for role in PERSON_FIELDS:
+        if not ref.fields.get(role) or role in ref.expressions:
+            continue
+        for person in ref.persons(role):
+            if person.literal or not person.family or person.given:
+                continue  # organisations ({{...}}), "others", and complete names
+            yield Finding("B110", f"'{person.display()}' in {role} of '{ref.key}' has no given name or initials "
+                          f"(write 'Family, G.'; brace an organisation: {{{{{person.display()}}}}})", role)
+
+
+#: Entry types that are web pages (a style dates them by urldate).
+WEB_TYPES = frozenset({"online", "www", "electronic", "webpage"})
+
+
+@check("B111")
+def online_without_urldate(ref, ctx):
+    if ref.type in WEB_TYPES and _has(ref, ctx, "url") and not _has(ref, ctx, "urldate"):
+        yield Finding("B111", f"web page '{ref.key}' has a url but no urldate (when it was read, YYYY-MM-DD)",
+                      "url")
+
+
+@check("B112")
+def not_yet_annotated(ref, ctx):
+    if not ref.annotation.strip():
+        yield Finding("B112", f"'{ref.key}' has no annotation yet (what the work did and found, "
+                      "in two to four sentences)")
+
+
+def fails(problems) -> bool:
+    """Whether `check` should exit non-zero: any problem that is not info."""
+    return any(p.severity != "info" for p in problems)
+
+
 # -- selection ----------------------------------------------------------------------------
 
 
@@ -258,8 +316,13 @@ def selected_codes(select: list[str] | None = None, ignore: list[str] | None = N
 
 
 def lint_references(refs: list[Reference], macros: dict[str, str], codes: set[str],
-                    where: Callable[[Reference, str | None], tuple[str, int]]) -> list[Problem]:
-    """Run the selected per-entry and duplicate checks; ``where(ref, field)`` gives path and line."""
+                    where: Callable[[Reference, str | None], tuple[str, int]],
+                    per_key_ignore: dict[str, list[str]] | None = None) -> list[Problem]:
+    """Run the selected per-entry and duplicate checks; ``where(ref, field)`` gives path and line.
+
+    ``per_key_ignore`` (``[check.per-key-ignore]``): codes (prefixes or names) not
+    reported for one entry, e.g. a name whose initials no source gives."""
+    skip = {k.lower(): v for k, v in (per_key_ignore or {}).items()}
     by_key: dict[str, Reference] = {}
     for r in refs:
         by_key.setdefault(r.key.lower(), r)
@@ -267,7 +330,10 @@ def lint_references(refs: list[Reference], macros: dict[str, str], codes: set[st
     problems: list[Problem] = []
     active = [(code, fn) for code, fn in CHECKS.items() if code in codes]
     for ref in refs:
+        muted = skip.get(ref.key.lower(), ())
         for code, fn in active:
+            if any(code.startswith(m.upper()) or CODES[code].name == m for m in muted):
+                continue
             for f in fn(ref, ctx):
                 path, line = where(ref, f.field)
                 problems.append(Problem(path, line, 1, f.code, f.message, CODES[f.code].severity))

@@ -11,6 +11,9 @@
     select = ["B"]               # codes to report (prefix match); default: all but opt-in ones
     ignore = ["B102"]
     extend-select = ["B101"]     # add opt-in codes to the default set
+
+    [check.per-key-ignore]       # codes not to report for one entry (say why in the library's README)
+    lichtenstein2006integrating = ["B110"]
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class CheckOptions:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
+    per_key_ignore: dict[str, list[str]] = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -83,6 +87,10 @@ def _apply(target, table: dict, where: str):
                 raise ConfigError(f"{where}: unicode must be one of {', '.join(UNICODE_POLICIES)}")
         elif isinstance(current, bool) and not isinstance(value, bool):
             raise ConfigError(f"{where}: '{key}' must be true or false")
+        elif attr == "per_key_ignore":
+            if not isinstance(value, dict) or not all(
+                    isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()):
+                raise ConfigError(f"{where}: 'per-key-ignore' must be a table of key = [codes]")
         elif attr in ("select", "ignore", "extend_select"):
             if isinstance(value, str):
                 value = [value]

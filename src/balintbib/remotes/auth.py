@@ -150,6 +150,22 @@ class TokenSource:
         return f"<{type(self).__name__}>"
 
 
+def env_token(value: str) -> str:
+    """The token from ``BALINTBIB_MENDELEY_TOKEN``, checked: an access token is
+    one run of visible ASCII characters (RFC 6750).  Anything else (a line break
+    from a copy and paste, a typographic quote...) is one line that names the
+    variable and never shows its value."""
+    token = value.strip()
+    bad = next((c for c in token if not 0x21 <= ord(c) <= 0x7E), None)
+    if bad is not None:
+        what = ("a line break" if bad in "\r\n" else "white space" if bad.isspace()
+                else "a control character" if ord(bad) < 0x20 or ord(bad) == 0x7F
+                else "a character outside ASCII")
+        raise AuthError(f"{ENV_TOKEN} is not a usable access token: it holds {what} "
+                        f"(set it to the token alone, or unset it to use your login)")
+    return token
+
+
 class EnvToken(TokenSource):
     """``BALINTBIB_MENDELEY_TOKEN``: used as is, never refreshed."""
 
@@ -212,7 +228,7 @@ def token_source(remote: str, api_url: str, store: TokenStore | None = None,
     """The environment's token if set, else the stored one."""
     env = os.environ.get(ENV_TOKEN)
     if env:
-        return EnvToken(env.strip())
+        return EnvToken(env_token(env))
     return StoredToken(remote, api_url, store, session)
 
 

@@ -107,6 +107,29 @@ def get_remote(name: str) -> RemoteConfig:
     return remotes[name]
 
 
+class AmbiguousRemoteError(RemoteConfigError):
+    """Several remotes are configured and none was named."""
+
+
+def choose_remote(name: str | None) -> str:
+    """`name`, or the remote meant when none is named: the only one, else the
+    config's ``remote = "NAME"``.  No remote, or several and no default, is an
+    error that says which exist."""
+    if name:
+        return name
+    remotes = load_remotes()
+    if len(remotes) == 1:
+        return next(iter(remotes))
+    if not remotes:
+        raise RemoteConfigError("no remote yet: add one with "
+                                "balintbib remote add NAME mendeley --group GROUP_ID")
+    preferred = config.load_config().get("remote")
+    if isinstance(preferred, str) and preferred in remotes:
+        return preferred
+    raise AmbiguousRemoteError(f"several remotes ({', '.join(sorted(remotes))}): name one, "
+                               f"or set remote = \"NAME\" in {config.config_file()}")
+
+
 def save_remotes(remotes: dict[str, RemoteConfig]) -> None:
     lines = ["# balintbib remotes (written by `balintbib remote add/remove`)", ""]
     for name in sorted(remotes):

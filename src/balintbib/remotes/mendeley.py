@@ -36,7 +36,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .auth import TokenSource
+from ..formats.mendeley_check import NOT_AN_OBJECT
+from .auth import ENV_TOKEN, EnvToken, TokenSource
 from .base import (
     AuthError,
     Listing,
@@ -55,6 +56,7 @@ MT_GROUP = "application/vnd.mendeley-group.1+json"
 MT_MEMBERSHIP = "application/vnd.mendeley-membership.1+json"
 MT_PROFILE = "application/vnd.mendeley-profiles.1+json"
 PAGE_LIMIT = 500
+LISTING_TRIES = 3  # reads of a listing that came back shorter than its Mendeley-Count
 RETRY_STATUSES = (429, 503)
 #: Fields the server manages; never sent in a POST or PATCH body.
 SERVER_FIELDS = ("id", "created", "last_modified", "profile_id", "group_id", "file_attached")
@@ -76,6 +78,21 @@ class RetryPolicy:
     def delay(self, attempt: int, rng: random.Random) -> float:
         d = min(self.max_delay, self.base_delay * (2 ** attempt))
         return max(0.0, d * (1 + self.jitter * (2 * rng.random() - 1)))
+
+
+#: A request whose answer never arrived whole: retried like a dropped connection.
+BROKEN_TRANSFER = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                   requests.exceptions.ContentDecodingError, requests.exceptions.JSONDecodeError)
+
+
+def _broken_kind(exc: Exception) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "got an answer that could not be decompressed"
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.JSONDecodeError)):
+        return "got an answer cut off in transfer"
+    return "lost the connection"
 
 
 def http_date(iso: str) -> str:
@@ -111,7 +128,7 @@ class MendeleyClient(Remote):
 
     def __init__(self, name: str, group_id: str, tokens: TokenSource, api_url: str = DEFAULT_API_URL,
                  timeout: tuple[float, float] = (10.0, 60.0), retry: RetryPolicy | None = None,
-                 page_limit: int = PAGE_LIMIT, session: requests.Session | None = None,
+                 page_limit: int | None = None, session: requests.Session | None = None,
                  seed: int | None = None):
         self.name = name
         self.group_id = group_id
@@ -119,7 +136,7 @@ class MendeleyClient(Remote):
         self.tokens = tokens
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self.page_limit = page_limit
+        self.page_limit = page_limit or PAGE_LIMIT
         self.session = session or requests.Session()
         self.requests = 0  # HTTP requests sent (retries included)
         self.request_counts: Counter[str] = Counter()  # "GET /documents" -> n
@@ -161,8 +178,10 @@ class MendeleyClient(Remote):
             try:
                 resp = self.session.request(method, url, params=params, json=json_body, headers=hdrs,
                                             timeout=self.timeout, allow_redirects=False)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                kind = "timed out" if isinstance(exc, requests.Timeout) else "lost the connection"
+                if resp.status_code in ok and resp.content and "json" in resp.headers.get("Content-Type", ""):
+                    resp.json()  # a body cut short or garbled is a broken transfer, like a dropped connection
+            except BROKEN_TRANSFER as exc:
+                kind = _broken_kind(exc)
                 if method not in IDEMPOTENT:
                     raise RemoteError(f"{what}: {kind}; the server may or may not have done it "
                                       f"(check the group before trying again)", document=document) from None
@@ -208,6 +227,9 @@ class MendeleyClient(Remote):
         detail = f": {detail}" if detail else ""
         msg = f"{what}: {status}{detail}"
         if status == 401:
+            if isinstance(self.tokens, EnvToken):  # the variable overrides the login: say so
+                return AuthError(f"{msg} (the token in {ENV_TOKEN} was refused: renew it, or unset it to use "
+                                 f"`balintbib login {self.name}`)", status=status, document=document)
             return AuthError(f"{msg} (run `balintbib login {self.name}`)", status=status, document=document)
         if status == 403:
             return PermissionDenied(f"{msg} (does your account have write access to the group?)",
@@ -234,20 +256,46 @@ class MendeleyClient(Remote):
             yield resp
 
     def listing(self, path: str, params: dict, media_type: str, what: str) -> Listing:
+        """Every record of a listing, each id once.
+
+        The first page's ``Mendeley-Count`` says how many there are; a listing
+        that brings fewer different ids (a page served twice or shifted: a
+        server or proxy glitch) is read again, and if it is still short, is an
+        error: a sync never goes on from an incomplete listing (it would take
+        the missing documents as deleted, or move its cursor past them).
+        """
         before = self.requests
-        records: list[RemoteRecord] = []
-        cursor = None
+        for attempt in range(LISTING_TRIES):
+            records, cursor, expected = self._read_listing(path, params, media_type, what)
+            if expected is None or len(records) >= expected:
+                return Listing(records, cursor or "", self.requests - before)
+            self.retries += 1
+        raise RemoteError(f"{what}: the server listed {len(records)} different items of the {expected} it "
+                          f"announced ({LISTING_TRIES} tries); nothing was changed, try again later")
+
+    def _read_listing(self, path: str, params: dict, media_type: str, what: str):
+        by_id: dict[str, RemoteRecord] = {}
+        odd: list[RemoteRecord] = []
+        cursor = expected = None
         for resp in self.pages(path, params, media_type, what):
             if cursor is None:
                 cursor = cursor_from_date(resp.headers.get("Date"))
+                count = resp.headers.get("Mendeley-Count", "")
+                expected = int(count) if count.isdigit() else None
             try:
                 items = resp.json()
             except ValueError:
                 raise RemoteError(f"{what}: the server sent a page that is not JSON") from None
             if not isinstance(items, list):
                 raise RemoteError(f"{what}: expected a list, got {type(items).__name__}")
-            records.extend(RemoteRecord.from_json(item) for item in items)
-        return Listing(records, cursor or "", self.requests - before)
+            for item in items:
+                # An item that is not an object cannot be read at all; the engine checks the rest.
+                rec = RemoteRecord.from_json(item if isinstance(item, dict) else {NOT_AN_OBJECT: item})
+                if rec.id and isinstance(item, dict) and isinstance(item.get("id"), str):
+                    by_id[rec.id] = rec  # an item listed twice (overlapping pages) counts once
+                else:
+                    odd.append(rec)
+        return list(by_id.values()) + odd, cursor, expected
 
     @staticmethod
     def _since(cursor: str | None) -> str | None:
@@ -387,7 +435,8 @@ def group_notes(annotations: list[RemoteRecord]) -> dict[str, RemoteRecord]:
     out: dict[str, RemoteRecord] = {}
     for rec in annotations:
         d = rec.data
-        if d.get("type") == "note" and d.get("privacy_level") == "group" and d.get("document_id"):
+        if d.get("type") == "note" and d.get("privacy_level") == "group" and isinstance(d.get("document_id"), str) \
+                and d["document_id"] and isinstance(rec.version, str):
             prev = out.get(d["document_id"])
             if prev is None or rec.version > prev.version:
                 out[d["document_id"]] = rec

@@ -9,6 +9,7 @@ A Zotero remote would bring its own pair.
 from __future__ import annotations
 
 from ..formats import mendeley as fmt
+from ..formats.bibsafe import strip_controls
 from ..model import ANNOTATION_FIELD, Reference
 from ..remotes.base import Listing, NotFound, RemoteRecord
 from .merge import Snapshot, snapshot, to_reference
@@ -29,16 +30,41 @@ SERVER_FIELDS = frozenset(
 class MendeleyCodec:
     def __init__(self, remote: str):
         self.remote = remote
+        #: What documents held that could not be taken (``"id: line"``), for the report.
+        self.problems: list[str] = []
+
+    def check(self, doc) -> dict:
+        """A listed document with only well-shaped values; `BadDocument` for one
+        that is not a document at all (see `balintbib.formats.mendeley_check`)."""
+        clean, problems = fmt.clean_document(doc, require_id=True)
+        for line in problems:
+            self._note(doc, line)
+        return clean
 
     def to_snapshot(self, doc: dict, note: str | None) -> Snapshot:
-        """A document (and its group note's text) as the library would hold it."""
+        """A document (and its group note's text) as the library would hold it.
+
+        What the document holds that cannot be taken (a value of the wrong
+        shape, an unsafe stored field...) is left out and noted in `problems`."""
         # The format restores the library's spelling from the stash in client_data
         # only while Mendeley's value is unchanged, so a group edit always shows.
-        ref = fmt.from_mendeley(doc, remote=self.remote, note=note, key="_").reference
+        if note is not None and not isinstance(note, str):
+            self._note(doc, "group note: not text; left out")
+            note = None
+        read = fmt.from_mendeley(doc, remote=self.remote, note=note, key="_")
+        for line in read.problems:
+            self._note(doc, line)
+        ref = read.reference
         snap = snapshot(ref)
         for name in SERVER_FIELDS:
             snap.pop(name, None)
         return snap
+
+    def _note(self, doc, line: str) -> None:
+        ident = doc.get("id") if isinstance(doc, dict) else None
+        entry = f"{ident or 'a document'}: {line}"
+        if entry not in self.problems:
+            self.problems.append(entry)
 
     def to_document(self, snap: Snapshot, key: str) -> dict:
         """What to POST: every writable field, the library key as ``citation_key`` (the marker)."""
@@ -56,8 +82,9 @@ class MendeleyCodec:
     @staticmethod
     def note_content(text: str | None) -> str | None:
         """The ``annotation`` content a note's text comes back as."""
-        if not text:
+        if not text or not isinstance(text, str):
             return None
+        text = strip_controls(text)
         ref = Reference("_")
         ref.annotation = text
         return ref.fields.get(ANNOTATION_FIELD)

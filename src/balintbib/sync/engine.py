@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..errors import BalintError
+from ..formats.bibsafe import REMOTE_ID_PATTERN
+from ..formats.mendeley_check import BadDocument
 from ..library import Library
 from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Reference
 from ..remotes.base import NotFound, PermissionDenied, PreconditionFailed, RemoteRecord
@@ -61,6 +63,8 @@ class PullReport:
     open_conflicts: int = 0
     requests: int = 0
     recovered: int = 0
+    #: What the group's documents held that could not be taken ("id: why"), one line each.
+    problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -260,7 +264,10 @@ class SyncEngine:
         deleted = [] if full else self.remote.deletions_since(since).records
         notes = self.remote.annotations_since(None if full else since)
         note_deletions = [] if full else self.remote.annotation_deletions_since(since).records
-        changes = self._remote_changes(docs.records, trash.records, deleted, notes.records, note_deletions, full)
+        records = docs.records
+        if full:
+            records = records + self._confirm_missing(records, trash.records)
+        changes = self._remote_changes(records, trash.records, deleted, notes.records, note_deletions, full)
         markers = {c.citation_key.lower() for c in changes if c.citation_key and c.id not in st.docs}
         actions = plan_pull(self.local_refs({c.id for c in changes}, markers), st, changes) if changes else []
         taken = self._taken_keys()
@@ -276,7 +283,28 @@ class SyncEngine:
         self._save()
         report.open_conflicts = len(st.conflicts)
         report.requests = self.remote.requests - start
+        report.problems = list(self.codec.problems)
         return report
+
+    def _confirm_missing(self, docs: list[RemoteRecord], trashed: list[RemoteRecord]) -> list[RemoteRecord]:
+        """A full pull removes only what the group says is gone: every known document
+        the listing did not bring is asked for by id.  Returns those still there
+        (a listing glitch must never delete a reference the group still has)."""
+        listed = {r.id for r in docs} | {r.id for r in trashed}
+        known = set(self.state.docs) | set(self.state.conflicts) | {
+            r.remote_ids[self.name] for r in self.library.references if self.name in r.remote_ids}
+        found = []
+        for ident in sorted(known - listed):
+            if not REMOTE_ID_PATTERN.fullmatch(ident):
+                continue
+            try:
+                found.append(self.remote.get(ident))
+            except NotFound:
+                continue  # gone (or in the trash, which was listed)
+        if found:
+            self.codec.problems.append(f"{len(found)} document(s) missing from the group's listing are still "
+                                       f"there (asked one by one); kept")
+        return found
 
     def _remote_changes(self, docs: list[RemoteRecord], trashed: list[RemoteRecord], deleted: list[RemoteRecord],
                         notes: list[RemoteRecord], note_deletions: list[RemoteRecord], full: bool) -> list[RemoteDoc]:
@@ -288,6 +316,11 @@ class SyncEngine:
         listed: set[str] = set()
         for rec in docs:
             listed.add(rec.id)
+            try:
+                data = self.codec.check(rec.data)
+            except BadDocument as exc:  # reported and skipped; never taken as "no longer listed"
+                self.codec.problems.append(f"{rec.id or 'a document'}: {exc}; skipped")
+                continue
             base = st.docs.get(rec.id)
             note = note_of.get(rec.id)
             if note is not None:
@@ -296,16 +329,19 @@ class SyncEngine:
                 text, nid, nver = self.codec.note_text(base.remote), base.note_id, base.note_version
             else:
                 text, nid, nver = None, "", ""
-            out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(rec.data, text), "", nid, nver,
-                                 str(rec.data.get("citation_key") or "")))
+            out.append(RemoteDoc(rec.id, rec.version, self.codec.to_snapshot(data, text), "", nid, nver,
+                                 str(data.get("citation_key") or "")))
             if base is None:
-                people = rec.data.get("authors") or rec.data.get("editors") or [{}]
+                people = data.get("authors") or data.get("editors") or [{}]
                 self._key_bases[rec.id] = key_base(str(people[0].get("last_name") or ""),
-                                                   str(rec.data.get("year") or ""), str(rec.data.get("title") or ""))
-        # Notes that changed on documents that did not.
-        for ident in sorted((set(note_of) | gone_notes) - listed):
+                                                   str(data.get("year") or ""), str(data.get("title") or ""))
+        # Notes that changed on documents that did not.  A note is no evidence that its
+        # document exists: a full listing names every live document, and a document
+        # deleted or trashed since the last pull is not brought back by its note.
+        gone = {r.id for r in trashed} | {r.id for r in deleted}
+        for ident in sorted((set(note_of) | gone_notes) - listed - gone):
             base = st.docs.get(ident)
-            if base is None:
+            if base is None or full:
                 continue
             remote = dict(base.remote)
             note = note_of.get(ident)
@@ -427,7 +463,8 @@ class SyncEngine:
         except BaseException:
             self._keep()
             raise
-        self.state.last_push = _iso(datetime.now(UTC))
+        if report.created or report.updated or report.trashed or report.linked or report.recovered:
+            self.state.last_push = _iso(datetime.now(UTC))  # "last push" is the last one that sent something
         self._save()
         report.open_conflicts = len(self.state.conflicts)
         report.requests = self.remote.requests - start
@@ -776,8 +813,10 @@ class SyncEngine:
         if not offline and self.state.cursor:
             since = _since(self.state.cursor)
             docs = self.remote.documents_since(since).records
-            changed = [r for r in docs if r.id not in self.state.docs
-                       or norm_version(r.version) != norm_version(self.state.docs[r.id].version)]
+            seen = {c.id: norm_version(c.theirs_version or "") for c in self.state.conflicts.values()}
+            changed = [r for r in docs if (r.id not in self.state.docs
+                       or norm_version(r.version) != norm_version(self.state.docs[r.id].version))
+                       and seen.get(r.id) != norm_version(r.version)]  # a conflict's version was pulled
             gone = [r for r in self.remote.deletions_since(since).records if r.id in self.state.docs]
             trashed = [r for r in self.remote.trash(since).records if r.id in self.state.docs]
             out["remote_changes"] = {"changed": len([r for r in changed if r.id in self.state.docs]),

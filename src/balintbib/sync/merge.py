@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..errors import BalintError
 from ..latex import latex_to_text
 from ..model import REMOTE_IDS_FIELD, Reference
 
@@ -175,8 +176,19 @@ def snapshot(ref: Reference) -> Snapshot:
     for name, content in ref.fields.items():
         if name in UNMERGED:
             continue
-        out[name] = EXPRESSION_MARK + content if name in ref.expressions else content
+        if name in ref.expressions:
+            out[name] = EXPRESSION_MARK + content
+        elif content.startswith(EXPRESSION_MARK):
+            # The marker is never taken from a value: a NUL no BibTeX value may hold is refused.
+            raise MarkerInValue(f"{ref.key}: the field {name!r} starts with a NUL character, which no BibTeX "
+                                f"value may hold; remove it before syncing")
+        else:
+            out[name] = content
     return out
+
+
+class MarkerInValue(BalintError):
+    """A value that holds the snapshot's expression marker (NUL)."""
 
 
 def apply_snapshot(ref: Reference, snap: Mapping[str, str]) -> None:

@@ -179,6 +179,16 @@ class Faults:
     delay_next: int = 0  # ...or only before the next N replies (with `delay`)
     include_oauth: bool = False  # faults also hit /oauth/*
     expire_after: int = 0  # expire every access token after N more API requests
+    #: Broken bodies for the next replies, one kind per reply (`BODY_FAULTS`); the
+    #: request itself is carried out (a write is done, its answer lost).
+    body_faults: list[str] = field(default_factory=list)
+    #: ...only for these methods (empty: any), e.g. ``("POST", "PATCH")`` for "invalid JSON on writes".
+    body_fault_methods: tuple[str, ...] = ()
+    #: Listing glitches of ``/documents``: "repeat" serves the previous page's items
+    #: again in place of the next page (its Link header unchanged); "overlap" shifts
+    #: the next page back by half a page.  Consumed one page at a time.
+    page_faults: list[str] = field(default_factory=list)
+    hide_count: bool = False  # leave out the ``Mendeley-Count`` header (a proxy that drops it)
 
     def burst(self, status: int, n: int) -> None:
         self.status_burst.extend([status] * n)
@@ -189,6 +199,19 @@ class Faults:
         self.delay = 0.0
         self.delay_next = 0
         self.expire_after = 0
+        self.body_faults.clear()
+        self.body_fault_methods = ()
+        self.page_faults.clear()
+        self.hide_count = False
+
+
+#: What a broken body looks like on the wire.
+BODY_FAULTS = (
+    "truncate",  # Content-Length says more than is sent, then the socket closes (IncompleteRead)
+    "reset",  # part of the body, then a TCP reset
+    "gzip",  # Content-Encoding: gzip over bytes that are not gzip
+    "json",  # a 200 whose JSON is cut short (a proxy's truncation)
+)
 
 
 @dataclass
@@ -551,6 +574,9 @@ class _Handler(BaseHTTPRequestHandler):
                         if faults.delay_next == 0:
                             faults.delay = 0.0
                 status = faults.status_burst.pop(0) if faults.status_burst and not drop else None
+                if faults.body_faults and not drop and status is None and (
+                        not faults.body_fault_methods or method in faults.body_fault_methods):
+                    self._body_fault = faults.body_faults.pop(0)
                 if faults.expire_after > 0:
                     faults.expire_after -= 1
                     if faults.expire_after == 0:
@@ -582,6 +608,8 @@ class _Handler(BaseHTTPRequestHandler):
         api.log.append((method, self.path, status))
         self._reply(status, body, media_type, headers)
 
+    _body_fault: str | None = None
+
     def _reply(self, status: int, body, media_type: str | None, headers: dict | None = None) -> None:
         if body is None:
             data = b""
@@ -589,6 +617,10 @@ class _Handler(BaseHTTPRequestHandler):
             data = body.encode() if isinstance(body, str) else body
         else:
             data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        fault, self._body_fault = self._body_fault, None
+        if fault and data:
+            self._broken_reply(fault, status, data, media_type, headers)
+            return
         self.send_response(status)  # adds Date and Server
         if media_type and (data or status != 204):
             self.send_header("Content-Type", media_type)
@@ -602,6 +634,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if data and self.command != "HEAD":
             self.wfile.write(data)
+
+    def _broken_reply(self, fault: str, status: int, data: bytes, media_type: str | None,
+                      headers: dict | None) -> None:
+        """Send `data` broken in the way `fault` names (see `BODY_FAULTS`)."""
+        self.api.log.append((self.command, self.path, -1))
+        if fault == "json":
+            data = data[: max(1, len(data) // 2)]
+        self.send_response(status)
+        if media_type:
+            self.send_header("Content-Type", media_type)
+        for name, value in (headers or {}).items():
+            for v in value if isinstance(value, list) else [value]:
+                self.send_header(name, v)
+        if fault == "gzip":
+            data = b"\x1f\x8b\x08\x00not gzip at all" + data[:20]
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data) * (2 if fault in ("truncate", "reset") else 1)))
+        self.end_headers()
+        self.wfile.write(data if fault not in ("truncate", "reset") else data[: max(1, len(data) // 2)])
+        self.wfile.flush()
+        self.close_connection = True
+        if fault == "reset":
+            import struct
+
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        elif fault == "truncate":
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     # -- routing ----------------------------------------------------------------
     def _route(self, method: str, path: str, query: list, raw: bytes):
@@ -780,6 +843,16 @@ class _Handler(BaseHTTPRequestHandler):
             start, end = after, min(len(keyed), after + limit)
         page = keyed[start:end]
         has_prev, has_next = start > 0, end < len(keyed)
+        glitch = None
+        if marker and path == "/documents" and not reverse:
+            with self.api.fault_lock:
+                if self.api.faults.page_faults:
+                    glitch = self.api.faults.page_faults.pop(0)
+        served = page
+        if glitch == "repeat":  # the previous page again, with this page's links
+            served = keyed[max(0, start - limit):start]
+        elif glitch == "overlap":
+            served = keyed[max(0, start - limit // 2):max(0, start - limit // 2) + limit]
         first_page = not marker and not reverse
         headers: dict = {}
         rest = [(k, v) for k, v in query if k not in ("limit", "reverse", "order", "marker")]
@@ -804,9 +877,9 @@ class _Handler(BaseHTTPRequestHandler):
             links.append(link("next", False, _item_marker(page[-1])))
         if links:
             headers["Link"] = links
-        if first_page and len(keyed) > limit:
+        if first_page and len(keyed) > limit and not self.api.faults.hide_count:
             headers["Mendeley-Count"] = str(len(keyed))
-        return 200, [render(it) for it in page], media_type, headers
+        return 200, [render(it) for it in served], media_type, headers
 
     # -- groups -----------------------------------------------------------------
     def _groups(self, method, parts, query, profile):
@@ -977,10 +1050,16 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(412, "Document has been modified since " + header, MT_DOCUMENT)
 
     def _delete_document(self, doc: dict) -> None:
+        """Delete for good; the document's annotations go with it (as the real service does)."""
         st = self.api.state
+        now = st.now()
         del st.documents[doc["id"]]
         st.doc_tombstones[doc["id"]] = doc
-        st.deleted_documents.append((st.now(), doc["id"], doc.get("group_id"), doc["profile_id"]))
+        st.deleted_documents.append((now, doc["id"], doc.get("group_id"), doc["profile_id"]))
+        for ann in [a for a in st.annotations.values() if a.get("document_id") == doc["id"]]:
+            del st.annotations[ann["id"]]
+            st.ann_tombstones[ann["id"]] = ann
+            st.deleted_annotations.append((now, ann))
 
     def _trash(self, method, parts, query, profile):
         st = self.api.state

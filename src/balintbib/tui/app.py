@@ -37,6 +37,7 @@ from . import services
 from .catalog import SORTABLE, Catalog
 from .commands import BalintCommands
 from .keys import ACTIONS
+from .screens.add import AddScreen
 from .screens.edit import Edit, EditScreen
 from .screens.export import ExportRequest, ExportScreen
 from .screens.help import HelpScreen
@@ -107,6 +108,8 @@ class BalintApp(App[None]):
         self.sync_result: tuple[str, bool] | None = None  # how the last run ended (text, succeeded)
         self.sync_conflicts: list[Conflict] = []
         self.sync_log: list[str] = []
+        #: Makes the lookup client of the Add dialog (None: from the user's [lookup] settings).
+        self.lookup_factory: Callable[[], object] | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -391,6 +394,15 @@ class BalintApp(App[None]):
             return None  # shown, dimmed: the status line says why
         return True
 
+    def on_key(self, event) -> None:
+        """`e` or `y` while the library is read-only: the footer dims them, and the key says why."""
+        if event.key not in ("e", "y") or not self.read_only_reason or self.read_only_reason == "loading":
+            return
+        if isinstance(self.focused, Input) or len(self.screen_stack) > 1:
+            return
+        what = "edit" if event.key == "e" else "sync"
+        self.notify(f"Cannot {what}: the library is read-only ({self.read_only_reason}).", severity="warning")
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -548,7 +560,8 @@ class BalintApp(App[None]):
             library = self.catalog.library
             folder = library.root or (Path(library.files[0].path).parent if library.files else None)
             result = export_reading_list(refs, self.catalog.macros, request.style, request.format,
-                                         request.path, request.group_by, folder)
+                                         request.path, request.group_by, folder,
+                                         library_count=len(library.references))
         except BalintError as exc:
             self.post_message(msg.Exported(str(request.path), 0, str(exc)))
             return
@@ -688,6 +701,63 @@ class BalintApp(App[None]):
         self.show_detail(self.table.current)
         self.refilter()
 
+    # -- adding -----------------------------------------------------------------------------------------
+    def action_add(self) -> None:
+        if self.catalog is None:
+            return
+        if self.read_only_reason:
+            self.notify(f"The library is read-only: {self.read_only_reason}.", severity="warning")
+            return
+        if self.sync_running:
+            self.notify(f"Wait for the {self.sync_running} to finish: it is writing the library.",
+                        severity="warning")
+            return
+
+        def done(plan) -> None:
+            if plan is not None and plan.new:
+                self.with_fresh_library(lambda: self._add_worker(plan))
+        self.push_screen(AddScreen(cursor_blink=self.cursor_blink), done)
+
+    def preview_add(self, screen: AddScreen, request: tuple[str, str]) -> None:
+        """Look the Add dialog's input up (a worker: lookups take time) and show the preview in it."""
+        self._preview_worker(screen, request)
+
+    @work(thread=True, exclusive=True, group="add-preview", exit_on_error=False)
+    def _preview_worker(self, screen: AddScreen, request: tuple[str, str]) -> None:
+        from .. import intake
+        from ..model import split_list
+
+        assert self.catalog is not None
+        text, tags = request
+        try:
+            incoming, problems = intake.gather(text, self.lookup_factory() if self.lookup_factory else None)
+            plan = intake.plan(self.catalog.library, incoming, split_list(tags))
+        except BalintError as exc:
+            plan, problems = None, [str(exc)]
+        self.call_from_thread(screen.show_preview, request, plan, problems)
+
+    @work(thread=True, exclusive=False, group="save", exit_on_error=False)
+    def _add_worker(self, plan) -> None:
+        from .. import intake
+
+        assert self.catalog is not None
+        library = self.catalog.library
+        # The library may have been read again since the preview: plan once more on what is on disk now.
+        fresh = intake.plan(library, plan.new + plan.duplicates, [])
+        try:
+            paths = intake.apply(library, fresh)
+        except BalintError as exc:
+            self.call_from_thread(self.notify, f"Not added: {exc}", title="Add", severity="error", timeout=20)
+            return
+        keys = [i.ref.key for i in fresh.new]
+        self.call_from_thread(self._added, keys, paths)
+
+    def _added(self, keys: list[str], paths: list[str]) -> None:
+        assert self.catalog is not None
+        self.swap_library(self.catalog.library.reread())
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        self.notify(f"Added {shown} to {', '.join(paths)}" if keys else "Nothing new to add.", title="Added")
+
     # -- sync -------------------------------------------------------------------------------------------
     def action_sync(self) -> None:
         if self.catalog is None:
@@ -772,6 +842,8 @@ class BalintApp(App[None]):
                 self.catalog.reload(self.catalog.library)
                 self._index_worker()
                 self.refilter()
+            if outcome.renormalized and self.catalog is not None:
+                self.with_fresh_library(lambda: None)  # show the files as normalized after the pull
         self._sync_changed()
 
     def resolve_conflict(self, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
@@ -781,18 +853,21 @@ class BalintApp(App[None]):
     def _resolve_now(self, conflict: Conflict, choice: str, edited: dict[str, str] | None) -> None:
         assert self.sync_service is not None and self.catalog is not None
         try:
-            self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
+            renormalized = self.sync_service.resolve(self.catalog.library, conflict, choice, edited)
         except BalintError as exc:
             self.notify(str(exc), severity="error")
             return
         self.sync_conflicts = [c for c in self.sync_conflicts if c is not conflict]
         kept = {"ours": "our version", "theirs": "their version", "edit": "the edited version"}[choice]
-        self._log(f"{conflict.key}: kept {kept} (it goes to the group with the next push)")
+        after = "the library now has the group's values" if choice == "theirs" else "it goes to the group with the next push"
+        self._log(f"{conflict.key}: kept {kept} ({after})")
         self.notify(f"{conflict.key}: kept {kept}")
         self.catalog.reload(self.catalog.library)
         self._index_worker()
         self.refilter()
         self._sync_changed()
+        if renormalized:
+            self.with_fresh_library(lambda: None)  # show the files as normalized
 
     def _log(self, line: str) -> None:
         self.sync_log.append(line)

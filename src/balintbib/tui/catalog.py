@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..latex import latex_to_text
 from ..library import Library
 from ..model import Reference
+from ..display import author_cell as _first_author
 from ..query import ALIASES, FIELDS, Index, compile_query, fold, make_row
 
 #: Columns of the reference list: (id, header, sortable).
@@ -55,33 +55,6 @@ class Line:
     sort_author: str
     sort_year: int
     sort_title: str
-
-
-def _short_name(person) -> str:
-    """'Balint, M.' for a person, the whole name for an organisation."""
-    if person.literal:
-        return person.display()
-    family = latex_to_text(" ".join(filter(None, (person.particle, person.family))))
-    initials = "".join(w[0] + "." for w in latex_to_text(person.given).replace("-", " ").split() if w)
-    return f"{family}, {initials}" if initials else family
-
-
-def _first_author(ref: Reference) -> tuple[str, str]:
-    """The author cell ('Balint, M. & Balint, E.', 'Salinsky, J. et al.') and its sort key."""
-    people, suffix = ref.authors, ""
-    if not people:
-        people, suffix = ref.editors, " (ed.)"
-    if not people:
-        return "", "\uffff"
-    named = [p for p in people if not p.is_others]
-    if not named:
-        return "et al.", "\uffff"
-    cell = _short_name(named[0])
-    if len(people) == 2 and len(named) == 2:
-        cell += " & " + _short_name(named[1])
-    elif len(people) > 1:
-        cell += " et al."
-    return cell + suffix, named[0].sort_name()
 
 
 def make_line(ref: Reference, macros: dict[str, str]) -> Line:

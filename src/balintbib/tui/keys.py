@@ -47,6 +47,9 @@ ACTIONS: tuple[Action, ...] = (
            "balintbib list --json (the DOI and URL fields)"),
     Action("edit", "e", "Edit", "Edit the annotation and tags (librarians; saved to the .bib file).",
            "balintbib annotate KEY --text ... --tags ...", footer=True),
+    Action("add", "a", "Add", "Add references by DOI, PMID or PMCID, or import a file (RIS, MEDLINE, "
+           "PubMed/EndNote XML...); duplicates are shown, Enter adds.",
+           "balintbib add ID... | balintbib import FILE..."),
     Action("sync", "y", "Sync", "Pull from / push to the shared Mendeley group; list and resolve conflicts.",
            "balintbib pull NAME | push NAME | status NAME | resolve KEY", footer=True),
     Action("toggle_tags", "T", "Hide tags", "Show or hide the tag pane."),

@@ -160,14 +160,17 @@ def groupings() -> tuple[str, ...]:
 
 def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style: str, fmt: str,
                         path: str | Path, group_by: str | None = None,
-                        library_folder: Path | None = None) -> ExportResult:
+                        library_folder: Path | None = None,
+                        library_count: int | None = None) -> ExportResult:
     """Write `refs` as an annotated reading list through the export core, atomically.
 
     The library's ``balintbib.toml`` ``[export]`` settings (title, introduction,
-    tag order, locale, paper) apply as they do for ``balintbib export``.
+    tag order, locale, paper, the locale's theme headings) apply as they do for
+    ``balintbib export``.  ``library_count``: how many references the library
+    holds, so that the introduction can tell a selection from the whole list.
     """
     from .. import export
-    from ..export.handout import library_settings
+    from ..export.handout import library_settings, locale_settings
     from ..fsutil import atomic_write_bytes
 
     if not refs:
@@ -178,9 +181,10 @@ def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style
     if not path.parent.is_dir():
         raise ServiceError(f"{path.parent}: no such folder")
     settings = library_settings(library_folder) if library_folder else {}
+    local = locale_settings(settings, settings.get("locale"))
     intro = ""
-    if settings.get("intro"):
-        intro_path = Path(settings["intro"])
+    if local.get("intro") or settings.get("intro"):
+        intro_path = Path(local.get("intro") or settings["intro"])
         if not intro_path.is_absolute() and library_folder is not None:
             intro_path = library_folder / intro_path
         try:
@@ -190,7 +194,9 @@ def export_reading_list(refs: Sequence[Reference], macros: dict[str, str], style
     handout = export.build_handout(
         list(refs), macros=macros, style=style, locale=settings.get("locale"),
         group_by=group_by or settings.get("group-by") or "tag", tag_order=settings.get("tag-order", ()),
-        title=settings.get("title"), intro=intro, paper=settings.get("paper"))
+        title=local.get("title") or settings.get("title"), intro=intro, paper=settings.get("paper"),
+        theme_labels=local.get("themes"),
+        whole_library=library_count is None or len(refs) >= library_count, library_count=library_count)
     atomic_write_bytes(path, export.render(handout, fmt))
     return ExportResult(path, len(refs), tuple(handout.warnings))
 
@@ -215,6 +221,7 @@ class SyncOutcome:
     summary: str
     conflicts: list[Conflict] = field(default_factory=list)
     library_changed: bool = False
+    renormalized: bool = False  # the files were normalized again after the sync: read them again
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -310,6 +317,10 @@ class SyncService:
             raise LibraryChangedError(stale)
 
         def go() -> SyncOutcome:
+            from ..normalize.keep import is_normalized, renormalize
+
+            paths = [bf.path for bf in library.files]
+            was_clean = is_normalized(paths)  # a normalized library stays so (`normalize --check` in CI)
             engine = self._engine(library, progress)
             if direction == "pull":
                 r = engine.pull()
@@ -323,7 +334,8 @@ class SyncService:
                 if r.skipped:
                     summary += f", {len(r.skipped)} skipped"
                 changed = bool(r.created or r.linked or r.conflicts)
-            return SyncOutcome(direction, summary, self._conflicts(engine), changed)
+            again = bool(was_clean and renormalize([bf.path for bf in engine.library.files]))
+            return SyncOutcome(direction, summary, self._conflicts(engine), changed or again, again)
 
         return self._guard(go)
 
@@ -345,9 +357,17 @@ class SyncService:
                 description=c.describe(), editable=bool(c.fields)))
         return out
 
-    def resolve(self, library, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> None:
-        """Settle one conflict with 'ours', 'theirs' or 'edit' (with the edited values)."""
+    def resolve(self, library, conflict: Conflict, choice: str, edited: dict[str, str] | None = None) -> bool:
+        """Settle one conflict with 'ours', 'theirs' or 'edit' (with the edited values).
+
+        True when the files were normalized again afterwards (the library was
+        normalized before): the caller reads them again."""
+        from ..normalize.keep import is_normalized, renormalize
+
         if choice == "edit" and not conflict.editable:
             raise ServiceError(f"{conflict.key}: {conflict.description}; choose ours or theirs")
         values = {k: (v if v.strip() else None) for k, v in (edited or {}).items()} if choice == "edit" else None
+        paths = [bf.path for bf in library.files]
+        was_clean = is_normalized(paths)
         self._guard(lambda: self._engine(library, offline=True).resolve(conflict.key, choice, values))
+        return bool(was_clean and renormalize([bf.path for bf in library.files]))

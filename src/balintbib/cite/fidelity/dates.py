@@ -7,6 +7,7 @@ from citeproc import model as m
 
 from .formatting import DisplayMixin, NS, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VariableCallMixin, _suppressed
+from .numbers import ordinal
 
 class Date(VariableCallMixin, DisplayMixin, m.Date):
     def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
@@ -57,3 +58,19 @@ def _style_has_year_suffix(root) -> bool:
         cached = bool(root.xpath(".//cs:text[@variable='year-suffix']", namespaces=NS))
         root._has_year_suffix = cached
     return cached
+
+
+def _day_ordinal(number, context) -> str:
+    """Day ordinals of text dates follow the same rule as numbers: citeproc-py's
+    own ``to_ordinal`` searched every locale term by term, so a German date
+    borrowed English "nd" from the en-US fallback ("22nd November"; citeproc-js:
+    "22. November")."""
+    try:
+        return ordinal(int(number), context)
+    except (TypeError, ValueError):
+        return str(number)
+
+
+#: citeproc-py's date parts call the module function ``to_ordinal`` (there is no
+#: method to override); it is the one place fidelity replaces a function.
+m.to_ordinal = _day_ordinal

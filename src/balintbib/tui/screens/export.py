@@ -28,7 +28,10 @@ class ExportRequest:
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                # Enter exports from any field (a Select would otherwise open its list on Enter);
+                # Space or the arrow keys open a list, and Enter in an open list picks the item.
+                Binding("enter", "submit", "Export", priority=True, show=False)]
 
     def __init__(self, count: int, style: str, formats: list[str], folder: Path,
                  cursor_blink: bool = True) -> None:
@@ -65,6 +68,20 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-ok")
                 yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            if isinstance(self.focused, Button):
+                return False  # Enter on a button presses it
+            if any(select.expanded for select in self.query(Select)):
+                return False  # Enter in an open list picks the item
+        return True
+
+    def action_submit(self) -> None:
+        self._submit()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "export-format" and isinstance(event.value, str):

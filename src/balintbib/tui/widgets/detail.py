@@ -1,4 +1,4 @@
-"""The detail pane: the formatted citation, annotation, abstract, identifiers, tags.
+"""The detail pane: the formatted citation, annotation, provenance, abstract, identifiers, tags.
 
 Everything from the library is put into `rich.text.Text` objects as plain
 text, so ``[bold]`` or ``[link=...]`` in a title stays literally on screen.
@@ -86,6 +86,10 @@ class DetailPane(ScrollView, can_focus=True):
         annotation.append("Annotation\n", style=HEADING)
         annotation.append(ref.annotation or "No annotation yet.", style=None if ref.annotation else DIM)
         sections.append(annotation)
+
+        provenance = ref.text("provenance", macros)
+        if provenance:  # where it was cited and for what: the librarian's record, not the annotation
+            sections.append(Text.assemble(("Provenance\n", HEADING), provenance))
 
         abstract = ref.text("abstract", macros)
         if abstract:

@@ -1,0 +1,225 @@
+"""MEDLINE / PubMed "PubMed format" (.nbib) -> `Reference`.
+
+A line is a tag of up to four letters padded to four, then ``- `` and the
+value (``PMID- 28754806``, ``TI  - ...``); a line starting with spaces
+continues the value; blank lines separate records (a record may start with
+``PMC -`` rather than ``PMID-``).  ``FAU``/``AU`` give authors (full name first;
+``AD``/``AUID`` belong to the author before them), ``CN`` a group author.
+The DOI comes from ``LID``/``AID`` (``... [doi]``), deduplicated.  Pages are kept
+as PubMed writes them (``169-76``).  Every tag with no place in the model is kept
+as ``import-medline-<tag>`` (MeSH, publication types, history, comments...).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Person
+from ..normalize import identifiers as ids
+from .records import Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, person_from_text
+
+FORMAT = "medline"
+
+#: Tag -> (kind, target).  Unlisted tags are kept (``import-medline-<tag>``).
+FIELDS = {
+    "PMID": ("pmid", ""), "PMC": ("pmcid", ""),
+    "TI": ("text", "title"), "BTI": ("booktitle", ""), "CTI": ("text", "series"),
+    "AB": ("text", "abstract"),
+    "FAU": ("fau", ""), "AU": ("au", ""), "CN": ("cn", ""),
+    "AD": ("affiliation", ""), "AUID": ("affiliation", ""),
+    "FED": ("editor", ""), "ED": ("editor-short", ""),
+    "JT": ("text", "journal"), "TA": ("text", "shortjournal"),
+    "IS": ("issn", ""), "ISBN": ("isbn", ""),
+    "VI": ("text", "volume"), "IP": ("text", "number"), "PG": ("pages", ""),
+    "DP": ("date", ""),
+    "LID": ("articleid", ""), "AID": ("articleid", ""),
+    "LA": ("text", "language"),
+    "PB": ("text", "publisher"), "PL": ("keep", ""),
+}
+#: Kept tags whose values form one list (joined with "; ").
+LIST_TAGS = frozenset({"MH", "OT", "PT", "RN", "SB", "GR", "PHST", "OTO", "SI"})
+#: Publication types that make a record something other than a journal article.
+BOOK_TYPES = {"book": "book", "book chapter": "incollection", "congress": "inproceedings"}
+
+_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
+
+
+def read_text(text: str, path: str = "<string>") -> ReadResult:
+    result = ReadResult(path, FORMAT)
+    record: list[tuple[int, str, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            if record:
+                _close(record, path, result)
+                record = []
+            continue
+        m = _LINE.match(line.rstrip())
+        if m and not line.startswith(" "):
+            tag = m.group(1)
+            if tag in ("PMID", "PMC") and any(t == tag for _, t, _ in record):
+                _close(record, path, result)  # a new record without a blank line before it
+                record = []
+            record.append((n, tag, m.group(2).strip()))
+        elif line.startswith(" ") and record:
+            ln, tag, value = record[-1]
+            record[-1] = (ln, tag, (value + " " + line.strip()).strip())
+        else:
+            result.problems.append(ImportProblem(
+                path, n, f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}; kept"))
+            record.append((n, "?", line.strip()))  # kept as import-medline-line
+    if record:
+        _close(record, path, result)
+    return result
+
+
+def read_bytes(data: bytes, path: str = "<string>") -> ReadResult:
+    return read_text(decode_bytes(data), path)
+
+
+def _close(record, path: str, result: ReadResult) -> None:
+    if not any(t != "?" for _, t, _ in record):
+        return  # only unreadable lines: reported already, nothing to read
+    result.references.append(_record(record))
+    result.lines.append(record[0][0])
+
+
+def _record(record) -> object:
+    b = Builder(FORMAT, LIST_TAGS)
+    authors: list[dict] = []  # {"person", "full", "short", "extra": [(tag, value)]}
+    editors: list[Person] = []
+    pts = [v.lower() for _, t, v in record if t == "PT"]
+    has_bti = any(t == "BTI" for _, t, _ in record)
+    has_ti = any(t == "TI" for _, t, _ in record)
+    btype = "article"
+    for pt in pts:
+        if pt in BOOK_TYPES:
+            btype = BOOK_TYPES[pt]
+            break
+    if has_bti:
+        btype = "incollection" if has_ti else "book"
+    for _, tag, value in record:
+        if not value:
+            continue
+        kind, target = FIELDS.get(tag, ("keep", ""))
+        if kind == "text":
+            b.text(target, value, tag)
+        elif kind == "booktitle":
+            b.text("booktitle" if btype == "incollection" else "title", value, tag)
+        elif kind == "pmid":
+            if re.fullmatch(r"\d{1,9}", value):
+                b.identifier("pmid", value, tag)
+            else:
+                b.keep(tag, value)
+        elif kind == "pmcid":
+            pmcid = clean_pmcid(value)
+            if pmcid:
+                b.identifier("pmcid", pmcid, tag)
+            else:
+                b.keep(tag, value)
+        elif kind == "fau":
+            authors.append({"person": person_from_text(value), "full": value, "short": None, "extra": []})
+        elif kind == "au":
+            if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
+                authors[-1]["short"] = value
+                if not _short_matches(authors[-1]["full"], value):
+                    authors[-1]["extra"].append(("AU", value))
+                continue
+            authors.append({"person": _short_name(value), "full": None, "short": value, "extra": []})
+        elif kind == "cn":
+            authors.append({"person": Person(literal=_latex(value)), "full": value, "short": value,
+                            "extra": []})
+        elif kind == "affiliation":
+            if authors:
+                authors[-1]["extra"].append((tag, value))
+            else:
+                b.keep(tag, value)
+        elif kind == "editor":
+            editors.append(person_from_text(value))
+        elif kind == "editor-short":
+            if not any(t == "FED" for _, t, _ in record):
+                editors.append(_short_name(value))
+            else:
+                b.keep(tag, value)
+        elif kind == "issn":
+            issn = ids.format_issn(value.split("(")[0])
+            if issn and "issn" not in b.fields:
+                b.fields["issn"] = issn
+                if "(" in value:
+                    b.keep(tag, value)  # the kind: (Print), (Electronic), (Linking)
+            else:
+                b.keep(tag, value)
+        elif kind == "isbn":
+            if ids.isbn13(value):
+                b.identifier("isbn", value, tag)
+            else:
+                b.keep(tag, value)
+        elif kind == "pages":
+            if "pages" in b.fields:
+                b.keep(tag, value)
+            else:
+                b.pages(value)
+        elif kind == "date":
+            if not _date(b, value):
+                b.keep(tag, value)
+        elif kind == "articleid":
+            m = re.fullmatch(r"(.*?)\s*\[(\w+)\]\s*", value)
+            kind_ = m.group(2).lower() if m else ""
+            if kind_ == "doi" and clean_doi(m.group(1)):
+                doi = clean_doi(m.group(1))
+                if "doi" not in b.fields:
+                    b.fields["doi"] = doi
+                elif ids.doi_key(b.fields["doi"]) != doi.lower():
+                    b.keep(tag, value)
+            else:
+                b.keep(tag, value)
+        else:
+            b.keep(tag, value)
+    for a in authors:
+        b.person("author", a["person"])
+        name = a["full"] or a["short"]
+        for tag, value in a["extra"]:
+            b.keep(tag, f"{name}: {value}")
+    for e in editors:
+        b.person("editor", e)
+    return b.build(btype)
+
+
+def _latex(text: str) -> str:
+    from ..latex import text_to_latex
+
+    return text_to_latex(text)
+
+
+def _short_matches(full: str, short: str) -> bool:
+    """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
+    family, _, given = full.partition(",")
+    initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
+    return short.strip() == f"{family.strip()} {initials}".strip()
+
+
+def _short_name(value: str) -> Person:
+    """``Brinjikji W`` -> family Brinjikji, given W (PubMed's short form)."""
+    words = value.split()
+    if len(words) >= 2 and re.fullmatch(r"[A-Z]{1,6}", words[-1]):
+        return Person(family=_latex(" ".join(words[:-1])), given=_latex(words[-1]))
+    return Person(literal=_latex(value))
+
+
+def _date(b: Builder, value: str) -> bool:
+    """``2018 Apr``, ``2020 May 23``, ``2013 06 10``, ``2020``; False (kept) for the rest
+    (``2019 Mar-Apr``, ``2018 Spring``), whose year is still used."""
+    words = value.split()
+    if not words or not re.fullmatch(r"\d{4}", words[0]):
+        return False
+    from .records import month_number
+
+    month = month_number(words[1]) if len(words) > 1 else None
+    day = words[2] if len(words) > 2 and words[2].isdigit() else None
+    b.date(words[0], month, day if month else None)
+    exact = len(words) == 1 or (month is not None and (len(words) == 2 or (len(words) == 3 and day)))
+    return exact
+
+
+def sniff(text: str) -> bool:
+    head = text.lstrip("\ufeff")[:4000]
+    return bool(re.search(r"^(?:PMID|PMC |OWN |STAT|TI  )- ?", head, re.M))

@@ -1,0 +1,233 @@
+"""What the import readers share: problems with ``file:line``, a record builder
+that never drops a value, and the identifier finders.
+
+Every reader (RIS, MEDLINE, PubMed XML, EndNote XML and tagged) turns one
+source record into a `Reference` through a `Builder`:
+
+* a mapped value goes to its BibTeX field (text escaped to BibTeX content);
+* a second value for a single-valued field, and every source field that has
+  no place in the model, is kept as ``import-<format>-<tag>`` (repeats as
+  ``import-<format>-<tag>-2``...; keyword-like lists joined with ``; ``);
+* identifiers are cleaned like ``normalize`` does (DOI without resolver
+  prefix, PMCID with its ``PMC``) and looked for where exporters hide them.
+
+Source keywords (RIS ``KW``, MeSH, EndNote keywords) are kept in import
+fields, never in ``keywords``: that field holds the society's thematic tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import BalintError
+from ..latex import text_to_latex
+from ..model import MONTH_MACROS, Person, Reference, content_from_text, format_names
+from ..normalize import identifiers as ids
+
+
+class ImportFormatError(BalintError):
+    """A file that no reader understands, or that cannot be read at all."""
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """Bad input in one place; ``str()`` is ``file:line: reason``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class ReadResult:
+    """What one file gave: references, the line where each record starts, problems."""
+
+    path: str
+    format: str
+    references: list[Reference] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+MONTHS = list(MONTH_MACROS)
+_MONTH_WORD = {m: i for i, m in enumerate(MONTHS, 1)}
+_MONTH_WORD.update({v.lower(): i for i, v in enumerate(MONTH_MACROS.values(), 1)})
+_DOI_TAIL = re.compile(r"[.,;:)\]]+$")
+PMID_IN_TEXT = re.compile(r"^\s*(\d{1,9})\s*(?:\[pmid\])?\s*$", re.I)
+PMCID_IN_TEXT = re.compile(r"\bPMC\d+\b", re.I)
+_PLAIN_PAGES = re.compile(r"[\w\s,.:+\u2013-]+")
+
+
+def month_number(word: str) -> int | None:
+    w = word.strip().rstrip(".").lower()
+    if w.isdigit():
+        return int(w) if 1 <= int(w) <= 12 else None
+    return _MONTH_WORD.get(w) or _MONTH_WORD.get(w[:3])
+
+
+def clean_doi(value: str) -> str | None:
+    """A DOI from a field value (``doi:``/resolver prefixes, trailing punctuation gone); None if none."""
+    m = ids.DOI_IN_TEXT.search(value or "")
+    if not m:
+        return None
+    doi = _DOI_TAIL.sub("", m.group(1))
+    return doi if ids.is_valid_doi(doi) else None
+
+
+def clean_pmcid(value: str) -> str | None:
+    m = PMCID_IN_TEXT.search(value or "")
+    return "PMC" + m.group()[3:] if m else None
+
+
+def person_from_text(text: str) -> Person:
+    """``Last, First M.`` / ``Last,First`` / ``First Last`` / an organisation, as a person."""
+    text = " ".join(text.split()).strip()
+    if not text:
+        return Person(literal="")
+    if "," in text:
+        family, _, rest = text.partition(",")
+        given, _, suffix = rest.partition(",")
+        return Person(family=text_to_latex(family.strip()), given=text_to_latex(given.strip()),
+                      suffix=text_to_latex(suffix.strip()))
+    words = text.split()
+    if len(words) == 1:
+        return Person(family=text_to_latex(text))
+    if len(words) > 3 or any(w[:1].islower() or not w[:1].isalpha() for w in words):
+        return Person(literal=text_to_latex(text))
+    return Person(family=text_to_latex(words[-1]), given=text_to_latex(" ".join(words[:-1])))
+
+
+_SLUGS: dict[tuple[str, str], str] = {}
+
+
+class Builder:
+    """Collects one record's values, then makes the `Reference`."""
+
+    #: Kept tags whose repeats are joined into one field with "; " (keyword-like lists).
+    def __init__(self, fmt: str, list_tags: frozenset[str] = frozenset()):
+        self.fmt = fmt
+        self.list_tags = list_tags
+        self.fields: dict[str, str] = {}  # BibTeX content
+        self.expressions: set[str] = set()
+        self.people: dict[str, list[Person]] = {}
+        self.lists: dict[str, list[str]] = {}
+
+    # -- values ----------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return name in self.fields or bool(self.people.get(name))
+
+    def text(self, name: str, value: str, tag: str = "") -> None:
+        """Set a field from plain text; a second value is kept under the tag (or ``name-2``)."""
+        value = value.strip()
+        if not value:
+            return
+        content = content_from_text(name, value)
+        if name not in self.fields:
+            self.fields[name] = content
+        elif self.fields[name] != content:
+            self.keep(tag or name, value)
+
+    def raw(self, name: str, content: str, expression: bool = False) -> None:
+        """Set BibTeX content as is (first value wins; callers keep the rest)."""
+        if name not in self.fields and content:
+            self.fields[name] = content
+            if expression:
+                self.expressions.add(name)
+
+    def keep(self, tag: str, value: str) -> None:
+        """Keep a source value that has no place in the model: ``import-<fmt>-<tag>``."""
+        value = value.strip()
+        if not value:
+            return
+        name = _SLUGS.get((self.fmt, tag))
+        if name is None:
+            name = _SLUGS[(self.fmt, tag)] = f"import-{self.fmt}-" + (
+                re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
+        if tag.upper() in self.list_tags or tag in self.list_tags:
+            self.lists.setdefault(name, []).append(value)
+            return
+        content = text_to_latex(value)
+        if name not in self.fields:
+            self.fields[name] = content
+            return
+        if self.fields[name] == content:
+            return
+        n = 2
+        while f"{name}-{n}" in self.fields:
+            if self.fields[f"{name}-{n}"] == content:
+                return
+            n += 1
+        self.fields[f"{name}-{n}"] = content
+
+    def person(self, role: str, text: str | Person) -> None:
+        p = text if isinstance(text, Person) else person_from_text(text)
+        if p.literal == "" and not p.family:
+            return
+        self.people.setdefault(role, []).append(p)
+
+    def date(self, year: str = "", month: str | int | None = None, day: str | int | None = None) -> None:
+        """Year, month (as the macro) and day; what is not a date is the caller's to keep."""
+        if year and "year" not in self.fields:
+            self.fields["year"] = year
+            m = month if isinstance(month, int) else (month_number(month) if month else None)
+            if m:
+                self.fields["month"] = MONTHS[m - 1]
+                self.expressions.add("month")
+                if day and str(day).strip().isdigit() and 1 <= int(day) <= 31:
+                    self.fields["day"] = str(int(day))
+
+    def pages(self, first: str, last: str = "") -> None:
+        first, last = first.strip(), last.strip()
+        if not first and not last:
+            return
+        value = f"{first}--{last}" if first and last and first != last else (first or last)
+        if "pages" not in self.fields:
+            self.fields["pages"] = value if _PLAIN_PAGES.fullmatch(value) else text_to_latex(value)
+        else:
+            self.keep("pages", value)
+
+    def doi(self, value: str, tag: str) -> bool:
+        """Set the DOI from a value; an unusable value is kept under the tag."""
+        doi = clean_doi(value)
+        if doi is None:
+            self.keep(tag, value)
+            return False
+        if "doi" not in self.fields:
+            self.fields["doi"] = doi
+        elif ids.doi_key(self.fields["doi"]) != doi.lower():
+            self.keep(tag, value)
+        return True
+
+    def identifier(self, name: str, value: str, tag: str) -> None:
+        value = value.strip()
+        if name not in self.fields:
+            self.fields[name] = value
+        elif self.fields[name].lower() != value.lower():
+            self.keep(tag, value)
+
+    # -- result ----------------------------------------------------------------
+    def build(self, type_: str, key: str = "") -> Reference:
+        ref = Reference(key, type_)
+        for role, people in self.people.items():
+            ref.fields[role] = format_names(people)
+        ref.fields.update(self.fields)
+        for name, values in self.lists.items():
+            ref.fields[name] = text_to_latex("; ".join(dict.fromkeys(values)))
+        ref.expressions = set(self.expressions)
+        return ref
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 (a BOM dropped), else Windows-1252 (old exports), else Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")  # unreachable: latin-1 decodes everything

@@ -1,0 +1,288 @@
+"""RIS (Reference Manager, EndNote, Zotero, PubMed, Scopus exports) -> `Reference`.
+
+A line is ``TAG  - value`` (a tag of two characters; one space before the
+dash is accepted too); ``TY`` opens a record and ``ER`` closes it; a line
+without a tag continues the value before it.  Both tag meanings are read: the
+old spec (``N2`` abstract, ``Y1``) and the 2011 one (``AB`` abstract, ``DA``).
+Every tag repeats; the first value of a single-valued field wins and the
+others are kept (``import-ris-<tag>``).  Tags that have no place in the model
+are kept the same way, so nothing of the file is lost.
+
+The mapping is data: `TYPES` (RIS type -> BibTeX type) and `FIELDS` (tag ->
+what it means); the few rules that depend on the record's type or source
+(``T2``, ``SN``, ``ET`` in PubMed's export, identifiers hidden in ``M3``,
+``UR``, ``N1``, ``U1``/``U2``) are in `_finish`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..normalize import identifiers as ids
+from .records import Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes
+
+FORMAT = "ris"
+
+#: RIS reference type -> BibTeX entry type (unknown types: misc, the RIS type kept).
+TYPES = {
+    "JOUR": "article", "JFULL": "article", "EJOUR": "article", "INPR": "article", "MGZN": "article",
+    "NEWS": "article", "ABST": "article",
+    "BOOK": "book", "EBOOK": "book", "EDBOOK": "book", "CLSWK": "book", "SER": "book",
+    "CHAP": "incollection", "ECHAP": "incollection",
+    "CONF": "inproceedings", "CPAPER": "inproceedings",
+    "THES": "phdthesis",
+    "RPRT": "report", "GOVDOC": "report",
+    "ELEC": "online", "WEB": "online", "BLOG": "online",
+    "UNPB": "unpublished", "MANSCPT": "unpublished",
+    "DATA": "dataset", "DBASE": "dataset", "AGGR": "dataset",
+    "COMP": "software",
+    "PAT": "patent",
+    "STAND": "standard",
+    "ENCYC": "inreference", "DICT": "inreference",
+    "GEN": "misc", "PAMP": "booklet", "CTLG": "misc",
+}
+
+#: Tag -> (kind, target).  Kinds: text (a BibTeX field), person (a name role),
+#: date, pages-first/pages-last, doi, url, abstract, issn-or-isbn, container,
+#: keep (an import field; identifiers in it are looked for in `_finish`).
+FIELDS = {
+    "TI": ("text", "title"), "T1": ("text", "title"), "CT": ("text", "title"),
+    "BT": ("booktitle", ""),
+    "T2": ("container", ""),
+    "JO": ("text", "journal"), "JF": ("text", "journal"), "JA": ("text", "shortjournal"),
+    "J1": ("text", "shortjournal"), "J2": ("text", "shortjournal"),
+    "T3": ("text", "series"),
+    "AU": ("person", "author"), "A1": ("person", "author"), "A2": ("person", "editor"),
+    "ED": ("person", "editor"), "A4": ("person", "translator"),
+    "PY": ("date", ""), "Y1": ("date", ""), "DA": ("date", ""),
+    "Y2": ("urldate", ""),
+    "VL": ("text", "volume"), "IS": ("text", "number"),
+    "SP": ("pages-first", ""), "EP": ("pages-last", ""),
+    "SN": ("issn-or-isbn", ""),
+    "DO": ("doi", ""),
+    "UR": ("url", ""),
+    "AB": ("text", "abstract"), "N2": ("text", "abstract"),
+    "PB": ("publisher", ""), "CY": ("text", "address"),
+    "ET": ("edition", ""), "LA": ("text", "language"), "ST": ("text", "shorttitle"),
+    "C2": ("pmcid", ""),
+}
+#: Kept tags whose repeats form one list (joined with "; ").
+LIST_TAGS = frozenset({"KW"})
+_KEEP = ("keep", "")
+#: Tags where identifiers hide (`_hidden_identifiers`).
+HIDDEN_TAGS = frozenset({"M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID", "C2", "M2"})
+
+_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
+
+
+def parse_lines(text: str):
+    """``(line, tag, value)`` for every tag line, continuation lines folded in.
+
+    Lines outside records are yielded with tag ``None`` only when they carry text
+    (headers such as ``Record #1 of 2`` are normal in exports).
+    """
+    out: list[list] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line[2:6] == "  - " and line[:2].isalnum() and line[:2].isupper():  # the common case, fast
+            out.append([n, line[:2], line[6:].strip()])
+            continue
+        m = _LINE.match(line.rstrip())
+        if m:
+            out.append([n, m.group(1), (m.group(2) or "").strip()])
+        elif out and out[-1][1] not in (None, "ER") and line.strip():
+            out[-1][2] = (out[-1][2] + "\n" + line.strip()).strip()
+        elif line.strip():
+            out.append([n, None, line.strip()])
+    return out
+
+
+def read_text(text: str, path: str = "<string>") -> ReadResult:
+    result = ReadResult(path, FORMAT)
+    record: list[tuple[int, str, str]] = []
+    start = 0
+
+    def close(end_line: int | None) -> None:
+        nonlocal record
+        if record:
+            ref = _record(record, path, result)
+            result.references.append(ref)
+            result.lines.append(start)
+        record = []
+
+    for n, tag, value in parse_lines(text):
+        if tag is None:
+            continue  # text between records (export headers, numbering)
+        if tag == "ER":
+            if not record:
+                result.problems.append(ImportProblem(path, n, "'ER' with no record open; ignored"))
+            close(n)
+            continue
+        if tag == "TY" and record and any(t != "TY" for _, t, _ in record):
+            result.problems.append(ImportProblem(
+                path, start, "record has no 'ER  - ' line before the next 'TY'; read up to line "
+                f"{n - 1}"))
+            close(n)
+        if not record:
+            start = n
+            if tag != "TY":
+                result.problems.append(ImportProblem(
+                    path, n, f"record starts with '{tag}', not 'TY  - '; read as @misc"))
+        record.append((n, tag, value))
+    close(None)
+    return result
+
+
+def read_bytes(data: bytes, path: str = "<string>") -> ReadResult:
+    return read_text(decode_bytes(data), path)
+
+
+def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -> object:
+    b = Builder(FORMAT, LIST_TAGS)
+    types = [v for _, t, v in record if t == "TY"]
+    ris_type = types[0].strip().upper() if types else ""
+    for extra in types[1:]:
+        b.keep("TY", extra)
+    if len(types) > 1:
+        result.problems.append(ImportProblem(
+            path, record[0][0], f"{len(types)} 'TY' lines in one record; the first ({ris_type}) is used, "
+            "the others are kept in import-ris-ty"))
+    btype = TYPES.get(ris_type)
+    if btype is None:
+        btype = "misc"
+        if ris_type:
+            b.keep("TY", ris_type)
+    pubmed = any(t in ("DB", "DP") and "pubmed" in v.lower() for _, t, v in record)
+    first_page = last_page = ""
+    for n, tag, value in record:
+        if tag == "TY" or not value:
+            continue
+        kind, target = FIELDS.get(tag, _KEEP)
+        if kind == "keep":
+            b.keep(tag, value)
+        elif kind == "text":
+            b.text(target, value, tag)
+        elif kind == "person":
+            role = target
+            if tag in ("AU", "A1") and ris_type == "EDBOOK":
+                role = "editor"
+            for name in value.split("\n"):
+                b.person(role, name)
+        elif kind == "booktitle":
+            b.text("title" if btype == "book" else "booktitle", value, tag)
+        elif kind == "container":
+            target = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle",
+                      "book": "series"}.get(btype)
+            if target is None:
+                b.keep(tag, value)
+            else:
+                b.text(target, value, tag)
+        elif kind == "date":
+            if not _date(b, value):
+                b.keep(tag, value)
+        elif kind == "urldate":
+            m = re.match(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", value)
+            if m and "urldate" not in b.fields:
+                b.raw("urldate", f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
+                if value.strip().rstrip("/") != "/".join(m.groups()):
+                    b.keep(tag, value)  # a time of day or other text after the date
+            else:
+                b.keep(tag, value)
+        elif kind == "pages-first":
+            if first_page:
+                b.keep(tag, value)
+            else:
+                first_page = value
+        elif kind == "pages-last":
+            if last_page:
+                b.keep(tag, value)
+            else:
+                last_page = value
+        elif kind == "doi":
+            b.doi(value, tag)
+        elif kind == "url":
+            for url in value.split():
+                if "url" not in b.fields:
+                    b.text("url", url, tag)
+                else:
+                    b.keep(tag, url)
+        elif kind == "issn-or-isbn":
+            for part in re.split(r"[;,]\s*|\s+(?=\d)", value):
+                if not part.strip():
+                    continue
+                if ids.format_issn(part) and btype in ("article", "misc", "online", "unpublished"):
+                    b.identifier("issn", ids.format_issn(part), tag)
+                elif ids.isbn13(part):
+                    b.identifier("isbn", part.strip(), tag)
+                elif ids.format_issn(part):
+                    b.identifier("issn", ids.format_issn(part), tag)
+                else:
+                    b.keep(tag, part)
+        elif kind == "publisher":
+            b.text("school" if btype in ("phdthesis", "mastersthesis") else
+                   "institution" if btype == "report" else "publisher", value, tag)
+        elif kind == "edition":
+            if pubmed or re.fullmatch(r"\d{4}/\d{2}/\d{2}", value):
+                b.keep(tag, value)  # PubMed's RIS writes the e-pub date in ET
+            else:
+                b.text("edition", value, tag)
+        elif kind == "pmcid":
+            pmcid = clean_pmcid(value)
+            if pmcid:
+                b.identifier("pmcid", pmcid, tag)
+            else:
+                b.keep(tag, value)
+        else:
+            b.keep(tag, value)
+    b.pages(first_page, last_page)
+    _hidden_identifiers(b, record, pubmed)
+    return b.build(btype)
+
+
+def _date(b: Builder, value: str) -> bool:
+    """``2001``, ``2001/09/01/``, ``2001///``, ``2001/00/00/other``, ``2018/03/01/``; False if no year."""
+    parts = value.split("/")
+    year = parts[0].strip()
+    if not re.fullmatch(r"\d{4}", year):
+        return False
+    if "year" in b.fields:
+        return b.fields["year"] == year and len(value.strip().rstrip("/")) == 4
+    month = parts[1].strip() if len(parts) > 1 else ""
+    day = parts[2].strip() if len(parts) > 2 else ""
+    other = "/".join(parts[3:]).strip()
+    m = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+    b.date(year, m, day if m else None)
+    # exact when nothing but year/month/day was given
+    leftover = other or (month and not m and month not in ("00", "0")) or (day and not day.isdigit())
+    return not leftover
+
+
+def _hidden_identifiers(b: Builder, record, pubmed: bool) -> None:
+    """DOI in M3/UR/N1/L2, PMID in AN (PubMed) or U1 ``[pmid]``, PMCID in U2/L2 (values stay kept)."""
+    for _, tag, value in record:
+        if tag not in HIDDEN_TAGS:
+            continue
+        if "doi" not in b.fields and tag in ("M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID"):
+            if tag == "UR" and not ids.doi_of_url(value.strip()) and "doi" not in value.lower():
+                continue
+            doi = clean_doi(value)
+            if doi:
+                b.fields["doi"] = doi
+        if tag in ("U1", "U2", "U3", "U4", "U5", "AN", "C2", "M2", "ID"):
+            m = re.fullmatch(r"\s*(\d{1,9})\s*\[pmid\]\s*", value, re.I)
+            if m or (tag == "AN" and pubmed and value.strip().isdigit()):
+                if "pmid" not in b.fields:
+                    b.fields["pmid"] = m.group(1) if m else value.strip()
+        if "pmcid" not in b.fields and tag in ("U1", "U2", "U3", "U4", "U5", "L2", "C2", "N1"):
+            if tag in ("L2", "N1") and "pmc" not in value.lower():
+                continue
+            pmcid = clean_pmcid(value)
+            if pmcid:
+                b.fields["pmcid"] = pmcid
+
+
+def sniff(text: str) -> bool:
+    """True when the text looks like RIS (a ``TY  - `` line among the first ones)."""
+    head = text.lstrip("\ufeff")[:4000]
+    if re.search(r"^TY {1,2}- ", head, re.M):
+        return True
+    return bool(re.search(r"^ER {1,2}-", text, re.M)) and len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2
