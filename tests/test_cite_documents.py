@@ -225,3 +225,10 @@ def test_nlm_prints_in_for_a_chapter_without_container_as_citeproc_js():
             "author": [{"family": "Keller", "given": "Arthur M."}]}
     assert render_bibliography([item], "nlm-citation-sequence")[0].text == \
         "1. Keller AM. Typesetting by Authors. In. p. 1–14."
+
+
+def test_a_line_break_at_the_end_of_a_field_is_not_printed():
+    from balintbib.cite import render_bibliography
+    item = {"id": "a", "type": "article-journal", "title": "T", "container-title": "J",
+            "ISSN": "0896-3207\n", "author": [{"family": "C", "given": "M"}]}
+    assert render_bibliography([item], "cultivos-tropicales")[0].text == "1.C, M. ‘‘T’’, J, ISSN 0896-3207."

@@ -123,9 +123,14 @@ def _raw_date(raw: str) -> dict:
     return {"literal": text}
 
 
+_LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
 def _prepare_string(key: str, value) -> str:
     text = str(value)
     text = markup.MARKER_RE.sub("", text)
+    if "\n" in text or "\r" in text:  # a line break in a field is a space; none at the ends
+        text = _LINE_BREAK.sub(" ", text.strip())
     if key in _NO_TYPOGRAPHY:
         return text
     text = markup.data_to_markers(text)
