@@ -234,9 +234,11 @@ def test_a_line_break_at_the_end_of_a_field_is_not_printed():
     assert render_bibliography([item], "cultivos-tropicales")[0].text == "1.C, M. ‘‘T’’, J, ISSN 0896-3207."
 
 
-def test_an_issue_range_keeps_the_en_dash_where_the_style_sets_a_page_range_delimiter():
+def test_an_en_dash_written_in_an_issue_range_stays_where_the_style_sets_a_page_range_delimiter():
     from balintbib.cite import render_bibliography
     item = {"id": "k", "type": "article-journal", "title": "The hungarian method", "container-title": "nrlq",
-            "volume": "2", "issue": "1-2", "page": "83-97", "author": [{"family": "Kuhn", "given": "H. W."}],
+            "volume": "2", "issue": "1\u20132", "page": "83-97", "author": [{"family": "Kuhn", "given": "H. W."}],
             "issued": {"date-parts": [[1955]]}}
     assert render_bibliography([item], "american-medical-association")[0].text.endswith("1955;2(1–2):83-97.")
+    item["issue"] = "1-2"
+    assert render_bibliography([item], "american-medical-association")[0].text.endswith("1955;2(1-2):83-97.")

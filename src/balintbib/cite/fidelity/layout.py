@@ -40,7 +40,10 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             s = str(text)
             if re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
-                delimiter = str(self.get_single_term("page-range-delimiter") or "\u2013")
+                # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"
+                # from BibTeX "1--2", but "53(1-2)" from "1-2")
+                delimiter = "\u2013" if "\u2013" in s else \
+                    str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
         return text
 

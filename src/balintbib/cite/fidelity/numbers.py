@@ -31,9 +31,9 @@ class NumericRangeMixin:
             match = re.match(r"\s*([^\s,&\-\u2013]+)", text)
             return String(match.group(1)) if match else String(text)
         delimiter = "\u2013"
-        if variable in ("page", "locator"):
-            # the style's page-range-delimiter is for pages; other number
-            # ranges keep the en dash (citeproc-js: AMA "2(1–2):83-97")
+        if variable in ("page", "locator") or variable in NUMERIC_VARIABLES and "\u2013" not in text:
+            # an en dash written in a number variable stays an en dash
+            # (citeproc-js: AMA "2(1–2):83-97" from BibTeX "1--2")
             term = str(self.get_single_term(name="page-range-delimiter") or "")
             delimiter = term or delimiter
         range_format = self.get_root().get_option("page-range-format") if variable == "page" else None
