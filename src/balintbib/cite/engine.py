@@ -123,13 +123,15 @@ def _raw_date(raw: str) -> dict:
     return {"literal": text}
 
 
+_PARAGRAPH_FIELDS = {"note", "annote", "abstract"}  # annotations keep their paragraphs
 _LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
 def _prepare_string(key: str, value) -> str:
     text = str(value)
     text = markup.MARKER_RE.sub("", text)
-    if "\n" in text or "\r" in text:  # a line break in a field is a space; none at the ends
+    if ("\n" in text or "\r" in text) and key not in _PARAGRAPH_FIELDS:
+        # a line break in a field is a space, none at its ends (ISSN "0896-3207\n")
         text = _LINE_BREAK.sub(" ", text.strip())
     if key in _NO_TYPOGRAPHY:
         return text
