@@ -22,6 +22,18 @@ from balintbib.cli import cli
 from _paths import LIBRARY
 
 
+def _annotation_openings(limit=None):
+    """The first six words of each annotation of the shipped library, as a style prints them."""
+    from balintbib.library import Library
+    refs = [r for r in Library.load(LIBRARY) if r.annotation]
+    return [" ".join(r.annotation.split()[:6]) for r in refs][:limit]
+
+
+def _tag_count(tag):
+    from balintbib.library import Library
+    return sum(tag in r.tags for r in Library.load(LIBRARY))
+
+
 @pytest.fixture
 def checkout(tmp_path, monkeypatch):
     """A checkout with the shipped library, the current folder at its top."""
@@ -159,9 +171,12 @@ def test_point4_a_closed_pipe_is_not_an_error(tmp_path):
 def test_point5_format_with_an_annotated_style_prints_annotations(checkout, run_cli, style):
     result = run_cli("format", "-S", style)
     assert result.exit_code == 0, result.output
-    assert "Listed in the references of the 2019 systematic review" in result.output
+    openings = _annotation_openings()
+    assert len(openings) > 40
+    printed = result.output.replace("\u2019", "'")  # the styles print typographic apostrophes
+    assert all(o in printed for o in openings), [o for o in openings if o not in printed]
     items = json.loads(run_cli("format", "-S", style, "--json").output)
-    assert sum("source documents" in i["text"] for i in items) > 10
+    assert sum(any(o in i["text"].replace("\u2019", "'") for o in openings) for i in items) == len(openings)
 
 
 def test_point5_annotations_also_from_csl_json_input(checkout, run_cli, tmp_path):
@@ -169,7 +184,8 @@ def test_point5_annotations_also_from_csl_json_input(checkout, run_cli, tmp_path
     path = tmp_path / "items.json"
     path.write_text(json.dumps(items[:3]))
     out = run_cli("format", path, "-S", "apa-annotated-bibliography").output
-    assert "Listed in the references of the 2019 systematic review" in out
+    annotated = [" ".join(i["annote"].split()[:6]) for i in items[:3] if i.get("annote")]
+    assert annotated and all(a in out.replace("\u2019", "'") for a in annotated)
 
 
 # -- 6. a folder with no .bib file -----------------------------------------------------------------------
@@ -242,16 +258,16 @@ def test_point11_show_a_reference_in_full(checkout, run_cli):
 def test_point12_tags_rename_and_merge(checkout, run_cli):
     listed = json.loads(run_cli("tags", "--json").output)
     counts = {t["tag"]: t["count"] for t in listed}
-    assert counts["empathy"] == 6 and len(counts) == 15
-    assert "    6  empathy" in run_cli("tags").output
+    assert counts["empathy"] == _tag_count("empathy") > 3 and len(counts) == 15
+    assert f"    {counts['empathy']}  empathy" in run_cli("tags").output
     both = len(run_cli("list", "-t", "empathy", "-t", "burnout").output.splitlines())
     expected = counts["empathy"] + counts["burnout"] - both
     before = (checkout / "library" / "balint.bib").read_text(encoding="utf-8")
     renamed = run_cli("tags", "rename", "empathy", "empathie")
-    assert renamed.exit_code == 0 and "on 6 reference(s)" in renamed.output
+    assert renamed.exit_code == 0 and f"on {counts['empathy']} reference(s)" in renamed.output
     after = (checkout / "library" / "balint.bib").read_text(encoding="utf-8")
     changed = [line for line in after.splitlines() if line not in before.splitlines()]
-    assert len(changed) == 6 and all(line.lstrip().startswith("keywords = ") for line in changed)
+    assert len(changed) == counts["empathy"] and all(line.lstrip().startswith("keywords = ") for line in changed)
     clash = run_cli("tags", "rename", "empathie", "burnout")
     assert clash.exit_code == 1 and "tags merge" in clash.output
     merged = run_cli("tags", "merge", "empathie", "burnout")
@@ -305,9 +321,9 @@ def test_point15_export_and_locate_json(checkout, run_cli):
     result = run_cli("export", "-t", "empathy", "-o", "e.md", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["path"] == "e.md" and data["format"] == "markdown" and data["references"] == 6
+    assert data["path"] == "e.md" and data["format"] == "markdown" and data["references"] == _tag_count("empathy")
     assert data["style_id"] == "apa-annotated-bibliography" and data["sections"] == [
-        {"title": "Empathy", "references": 6}]
+        {"title": "Empathy", "references": _tag_count("empathy")}]
     assert (checkout / "e.md").stat().st_size == data["bytes"]
     located = json.loads(run_cli("locate", "--json").output)
     assert set(located) == {"config", "data", "cache", "logs", "library"}

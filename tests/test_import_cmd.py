@@ -34,7 +34,8 @@ def run(cli_runner, lib):
 
 
 def _clean(run):
-    assert run("check").output == ""
+    # silent but for the info code the library turns on (references not yet annotated)
+    assert [l for l in run("check").output.splitlines() if " B112 " not in l] == []
     assert run("normalize", "--check").output == ""
 
 
@@ -97,7 +98,8 @@ def test_every_sample_imports_and_leaves_check_clean(run, lib):
     assert len(data["added"]) > 140 and data["written"]
     assert run("normalize", "--check").output == ""
     codes = {line.split(": ")[1].split()[0] for line in run("check", code=1).output.splitlines()}
-    assert codes <= {"B102", "B103", "B104", "B105", "B108"}  # the samples' own gaps (JabRef's test junk)
+    # the samples' own gaps (JabRef's test junk), people without given names, and not yet annotated
+    assert codes <= {"B102", "B103", "B104", "B105", "B108", "B110", "B112"}
 
 
 # -- add / enrich against the test servers ---------------------------------------------------

@@ -117,7 +117,9 @@ def _record(record) -> object:
             else:
                 b.keep(tag, value)
         elif kind == "fau":
-            authors.append({"person": person_from_text(value), "full": value, "short": None, "extra": []})
+            # PubMed writes a full name without a comma only for a one-name author (a mononym)
+            person = person_from_text(value) if "," in value else Person(literal=_latex(value.strip()))
+            authors.append({"person": person, "full": value, "short": None, "extra": []})
         elif kind == "au":
             if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
                 authors[-1]["short"] = value

@@ -120,8 +120,11 @@ def _people(b: Builder, left: Leftovers, author_list: Element | None, role: str)
             given = text_of(fore) or text_of(initials)
             if fore is not None and initials is not None and not _initials_match(text_of(fore), text_of(initials)):
                 b.keep(f"{role}-initials", f"{text_of(last)}: {text_of(initials)}")
-            person = Person(family=text_to_latex(text_of(last)), given=text_to_latex(given),
-                            suffix=text_to_latex(text_of(suffix)))
+            if given or text_of(suffix):
+                person = Person(family=text_to_latex(text_of(last)), given=text_to_latex(given),
+                                suffix=text_to_latex(text_of(suffix)))
+            else:  # PubMed gives no forename or initials only for a one-name author (a mononym)
+                person = Person(literal=text_to_latex(text_of(last)))
         if person.literal or person.family:
             b.person(role, person)
         name = person.literal or f"{person.family}, {person.given}".strip(", ")

@@ -140,8 +140,11 @@ _SECOND_VALUE = re.compile(r"^(.+)-([2-9])$")
 @check("B003")
 def second_values(ref, ctx):
     """``author-2`` next to ``author``: a second value left by a repeated field or a merge
-    (`dedupe --merge`), waiting for a person to keep one."""
+    (`dedupe --merge`), waiting for a person to keep one.  ``import-*`` fields are the
+    source record's own repeated tags, kept as they came: nothing to choose there."""
     for name in ref.fields:
+        if name.startswith("import-"):
+            continue
         m = _SECOND_VALUE.match(name)
         if m and m.group(1) in ref.fields and int(m.group(2)) >= 2:
             yield Finding("B003", f"'{ref.key}' has {name} next to {m.group(1)}: a second value "
