@@ -67,10 +67,24 @@ def test_utf16_with_a_bom_is_read_and_written_back_in_utf16(run_cli, tmp_path, c
     assert Library.load(path).get("a").annotation == "Noté"
 
 
-def test_normalize_converts_utf16_to_utf8_without_nul_and_says_so(run_cli, tmp_path):
+def test_normalize_keeps_utf16_with_its_mark_and_says_so(run_cli, tmp_path):
     path = tmp_path / "win.bib"
     path.write_bytes(("\ufeff" + TWO).encode("utf-16-le"))
     result = run_cli("normalize", "--no-keys", path)
+    assert result.exit_code == 0, result.output
+    assert "B006 not-utf8: not UTF-8: read as UTF-16-LE and written back as UTF-16-LE" in result.stderr
+    text = path.read_bytes().decode("utf-16-le")
+    assert text.startswith("\ufeff@misc{a,") and "Müller “quoted”" in text and "\x00" not in text
+    assert keys(run_cli, path) == ["a", "b"]
+    again = path.read_bytes()
+    run_cli("normalize", "--no-keys", path)
+    assert path.read_bytes() == again  # idempotent, mark kept
+
+
+def test_normalize_utf8_converts_utf16_to_utf8_without_nul_and_says_so(run_cli, tmp_path):
+    path = tmp_path / "win.bib"
+    path.write_bytes(("\ufeff" + TWO).encode("utf-16-le"))
+    result = run_cli("normalize", "--no-keys", "--utf8", path)
     assert "B006 not-utf8: not UTF-8: read as UTF-16-LE, written as UTF-8" in result.stderr
     data = path.read_bytes()
     assert b"\x00" not in data and "Müller “quoted”" in data.decode("utf-8")

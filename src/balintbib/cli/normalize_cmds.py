@@ -9,11 +9,11 @@ import click
 
 from ..formats.bibtex import Problem, read_file
 from ..formats.encoding import UTF8, describe
-from ..fsutil import atomic_write_text, check_writable
+from ..fsutil import atomic_write_bytes, check_writable
 from ..library import LibraryError
 from ..locking import locked
 from ..normalize import dedupe as dd
-from ..normalize.engine import normalize_texts
+from ..normalize.engine import keep_encodings, normalize_texts
 from ..normalize.lint import format_problem, problem_dict
 from ..normalize.options import find_config, load_options
 from . import cli
@@ -52,17 +52,13 @@ def read_all(files: list[Path]) -> tuple[list[tuple[str, str]], dict[str, str]]:
     return items, encodings
 
 
-def normalize_all(items, encodings, options):
+def normalize_all(items, encodings, options, to_utf8=False):
     results = normalize_texts(items, options)
-    for r in results:  # the library's one encoding is UTF-8: another one is converted, and said so
-        if encodings[r.path] != UTF8:
-            r.problems.insert(0, Problem(r.path, 1, 1, "B006", f"not UTF-8: read as {describe(encodings[r.path])}, "
-                                                               "written as UTF-8", "warning"))
-            r.reencode = True
+    keep_encodings(results, encodings, to_utf8)
     return results
 
 
-def write_locked(files, items, results, options, json_):
+def write_locked(files, items, results, options, json_, to_utf8=False):
     """Write the changed files under the library's lock.  A file that changed on
     disk while normalize ran (an annotate, the TUI, a sync) is normalized again
     from what is on disk now, and said so: nobody's edit is undone."""
@@ -73,7 +69,7 @@ def write_locked(files, items, results, options, json_):
             for path in moved:
                 click.echo(f"{path}: changed on disk while normalize ran; normalized again from its "
                            "current content", err=True)
-            results = normalize_all(again, encodings, options)
+            results = normalize_all(again, encodings, options, to_utf8)
             if not json_:
                 for r in results:
                     for old_key, new_key, line in r.renames:
@@ -81,9 +77,9 @@ def write_locked(files, items, results, options, json_):
         for r in results:
             if r.changed:
                 check_writable(r.path)
-        for r in results:
-            if r.changed:
-                atomic_write_text(r.path, r.new)
+        data = {r.path: r.data() for r in results if r.changed}  # every file encodes, or none is written
+        for path, content in data.items():
+            atomic_write_bytes(path, content)
     return results
 
 
@@ -97,12 +93,15 @@ def write_locked(files, items, results, options, json_):
               help="Brace acronyms, inner capitals and proper nouns in titles (HIV -> {HIV}).")
 @click.option("--no-keys", is_flag=True, help="Keep every citation key as it is.")
 @click.option("--no-sort", is_flag=True, help="Keep the entries in their order.")
+@click.option("--utf8", "to_utf8", is_flag=True,
+              help="Convert a file in another encoding (Windows-1252, UTF-16) to UTF-8; by default it is "
+                   "written back in its own encoding.")
 @click.option("--no-name-fixes", is_flag=True,
               help="Keep names as BibTeX reads them: no capitalised particle moved into the family "
                    "name ('H Van Rijn'), no trailing Jr made the Jr part.")
 @json_option
-def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, no_name_fixes,
-                  json_):
+def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, to_utf8,
+                  no_name_fixes, json_):
     """Rewrite .bib files in the library's one consistent style, in place.
 
     Field names in lower case and fixed order, one per line, braces around
@@ -131,7 +130,7 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         options.name_fixes = False
     files = bib_files(paths, library_path)
     items, encodings = read_all(files)
-    results = normalize_all(items, encodings, options)
+    results = normalize_all(items, encodings, options, to_utf8)
     changed = [r for r in results if r.changed]
     report = []
     for r in results:
@@ -168,7 +167,7 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
     if show_diff:
         return
     if changed:
-        results = write_locked(files, items, results, options, json_)
+        results = write_locked(files, items, results, options, json_, to_utf8)
         changed = [r for r in results if r.changed]
     if json_:
         echo_json(report)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..formats import bibtex
+from ..formats.encoding import UTF8, describe, encode
 from ..formats.bibtex import Comment, Entry, Failed, Preamble, Problem, StringDef, Text
 from ..model import Reference, split_list
 from .keys import KeyPattern, assign_keys
@@ -40,11 +41,37 @@ class FileResult:
     renames: list[tuple[str, str, int]] = field(default_factory=list)  # (old key, new key, line)
     notes: list[str] = field(default_factory=list)
     name_fixes: list[NameFix] = field(default_factory=list)  # names BibTeX now reads differently
-    reencode: bool = False  # the file's bytes change although its text does not (Latin-1 -> UTF-8)
+    reencode: bool = False  # the file's bytes change although its text does not (normalize --utf8)
+    encoding: str = UTF8  # written back in the encoding it was read in
 
     @property
     def changed(self) -> bool:
         return self.reencode or self.old != self.new
+
+    def data(self) -> bytes:
+        """The new text as the file's bytes (one clear `EncodingError` when a character does
+        not fit the file's encoding: nothing is replaced, nothing written)."""
+        return encode(self.new, self.encoding, self.path)
+
+
+def keep_encodings(results: list[FileResult], encodings: dict[str, str], to_utf8: bool = False) -> None:
+    """A file not in UTF-8 is written back in its own encoding (with its byte-order mark),
+    and said so (B006); with ``to_utf8`` it is converted to UTF-8, and said so."""
+    for r in results:
+        enc = encodings.get(r.path, UTF8)
+        if enc == UTF8:
+            continue
+        if to_utf8:
+            r.problems.insert(0, Problem(r.path, 1, 1, "B006", f"not UTF-8: read as {describe(enc)}, "
+                                                                "written as UTF-8", "warning"))
+            r.reencode = True
+            continue
+        r.encoding = enc
+        if enc.startswith(("utf-16", "utf-32")) and not r.new.startswith("\ufeff"):
+            r.new = "\ufeff" + r.new  # these are told by their byte-order mark: keep it
+        r.problems.insert(0, Problem(r.path, 1, 1, "B006", f"not UTF-8: read as {describe(enc)} and written "
+                                                            f"back as {describe(enc)} (normalize --utf8 converts "
+                                                            "it)", "warning"))
 
 
 @dataclass

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ..formats.bibtex import read_file
 from ..formats.encoding import EncodingError
-from ..fsutil import atomic_write_text
+from ..fsutil import atomic_write_bytes
 from ..locking import locked
-from .engine import FileResult, normalize_texts
+from .engine import FileResult, keep_encodings, normalize_texts
 from .options import find_config, load_options
 
 
@@ -24,13 +24,16 @@ def normalized(paths: list[str]) -> list[FileResult] | None:
     if not paths:
         return None
     options, _ = load_options(find_config(Path(paths[0])))
-    items = []
+    items, encodings = [], {}
     for p in paths:
         try:
-            items.append((p, read_file(Path(p))[0]))
+            text, encodings[p] = read_file(Path(p))
         except (OSError, EncodingError):
             return None
-    return normalize_texts(items, options)
+        items.append((p, text))
+    results = normalize_texts(items, options)
+    keep_encodings(results, encodings)  # a file in another encoding is reported (B006), never converted
+    return results
 
 
 def is_normalized(paths: list[str]) -> bool:
@@ -48,6 +51,6 @@ def renormalize(paths: list[str]) -> list[FileResult]:
     with locked(paths):
         for r in normalized(paths) or []:
             if r.changed and not r.reencode:
-                atomic_write_text(r.path, r.new)
+                atomic_write_bytes(r.path, r.data())
                 changed.append(r)
     return changed
