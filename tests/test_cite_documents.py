@@ -242,3 +242,15 @@ def test_an_en_dash_written_in_an_issue_range_stays_where_the_style_sets_a_page_
     assert render_bibliography([item], "american-medical-association")[0].text.endswith("1955;2(1–2):83-97.")
     item["issue"] = "1-2"
     assert render_bibliography([item], "american-medical-association")[0].text.endswith("1955;2(1-2):83-97.")
+
+
+def test_render_a_cluster_with_one_unknown_key_still_cites_the_known_ones(run_cli, tmp_path):
+    doc = tmp_path / "news.md"
+    doc.write_text("# News\n\nMore [@kjeldmand2004balint; @nosuch].\n\n::: refs\n:::\n", encoding="utf-8")
+    out = tmp_path / "news.md.out.md"
+    result = run_cli("render", doc, "-l", LIBRARY, "-S", "apa", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "More (Kjeldmand et al., 2004) @nosuch." in text
+    assert "## References\n\nKjeldmand, D., Holmström, I., & Rosenqvist, U. (2004)." in text
+    assert "news.md:3: unknown citation key 'nosuch'" in result.stderr

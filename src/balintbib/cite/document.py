@@ -242,12 +242,15 @@ def render_document(text: str, items: Sequence[dict], style: str, locale: str | 
                                     f"{item['id']!r}{_suggest(item['id'], list(known))}")
             found.append(citation)
     good = [c for c in found if c.items and not c.problems]
-    renderable = [c for c in good if all(i["id"] in known for i in c.items)]
-    cited = [i["id"] for c in renderable for i in c.items]
+    # a cluster renders the cites whose keys are known; an unknown key is shown as written after it
+    renderable = [(c, [i for i in c.items if i["id"] in known]) for c in good]
+    renderable = [(c, cites) for c, cites in renderable if cites]
+    unknown_cites = {id(c): [i["id"] for i in c.items if i["id"] not in known] for c in good}
+    cited = [i["id"] for _, cites in renderable for i in cites]
     cited_items = [known[key] for key in dict.fromkeys(cited)]
-    rendered = _render(engine, cited_items, [c.items for c in renderable],
-                       [c.in_text for c in renderable]) if renderable else []
-    by_citation = {id(c): r for c, r in zip(renderable, rendered)}
+    rendered = _render(engine, cited_items, [cites for _, cites in renderable],
+                       [c.in_text for c, _ in renderable]) if renderable else []
+    by_citation = {id(c): r for (c, _), r in zip(renderable, rendered)}
     note = _style_is_note(engine)
 
     # the text of every line with citations replaced by placeholders
@@ -273,6 +276,9 @@ def render_document(text: str, items: Sequence[dict], style: str, locale: str | 
                         pieces[-1] = pieces[-1].rstrip()
                     html += (f'<sup class="note-ref"><a href="#fn{len(notes)}" id="fnref{len(notes)}">'
                              f'{len(notes)}</a></sup>')
+                missing = unknown_cites.get(id(citation))
+                if missing:
+                    html += "".join(f' <span class="unresolved">@{_escape(key)}</span>' for key in missing)
             replacements.append(html)
             pieces.append(_PLACEHOLDER.format(len(replacements) - 1))
             pos = citation.end

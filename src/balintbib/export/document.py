@@ -111,7 +111,7 @@ def render_markdown(doc: Document) -> str:
         elif block.kind == "rule":
             out.append("---")
         elif block.kind == "refs" and doc.references:
-            out.append("## " + doc.refs_heading)
+            out.append("## " + doc.refs_heading + "\n")  # a blank line before the first entry
             for _key, label, reference, blocks in _entries(doc):
                 out.append((label + " " if label else "") + runs_to_markdown(reference) + "\n")
                 out.extend("> " + runs_to_markdown(b) + "\n" for b in blocks)
