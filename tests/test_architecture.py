@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CORE = [
-    "balintbib.model", "balintbib.latex", "balintbib.formats.bibtex", "balintbib.formats.csljson",
+    "balintbib.model", "balintbib.names", "balintbib.latex", "balintbib.formats.bibtex", "balintbib.formats.csljson",
     "balintbib.library", "balintbib.query", "balintbib.config", "balintbib.fsutil",
 ]
 
@@ -19,7 +19,7 @@ def test_core_imports_without_click_or_textual():
     optional = ["balintbib.normalize", "balintbib.cite", "balintbib.export", "balintbib.remotes",
                 "balintbib.sync", "balintbib.formats.mendeley", "balintbib.testing",
                 "balintbib.remotes.base", "balintbib.remotes.config", "balintbib.remotes.auth",
-                "balintbib.remotes.mendeley", "balintbib.testing.mendeley",
+                "balintbib.remotes.mendeley", "balintbib.testing.mendeley", "balintbib.testing.proof",
                 "balintbib.sync.merge", "balintbib.sync.plan", "balintbib.sync.state",
                 "balintbib.sync.codec", "balintbib.sync.engine",
                 "balintbib.formats.sources", "balintbib.formats.ris", "balintbib.formats.medline",

@@ -15,12 +15,32 @@ from balintbib.library import Library
 
 @pytest.fixture(scope="module")
 def corpus_files():
-    root = Path(__file__).resolve().parent.parent.parent / "shared" / "bib-corpus"
+    from _paths import SHARED
+
+    root = SHARED / "bib-corpus"
     if not root.is_dir():
         pytest.skip(f"bib corpus not found at {root}")
     files = sorted(root.rglob("*.bib"))
     assert len(files) > 200
-    return files
+    return [p for p in files if p.relative_to(root).as_posix() not in REFUSED]
+
+
+from _paths import CORPUS_REFUSED as REFUSED  # noqa: E402
+
+
+def test_only_the_gbk_file_is_refused(corpus_files):
+    from balintbib.formats.encoding import EncodingError
+
+    from _paths import SHARED
+
+    refused = set()
+    for path in sorted((SHARED / "bib-corpus").rglob("*.bib")):
+        try:
+            bibtex.read_text(path)
+        except EncodingError as exc:
+            assert str(exc).startswith(f"{path}: not valid UTF-8 at line ")
+            refused.add(path.relative_to(SHARED / "bib-corpus").as_posix())
+    assert refused == REFUSED
 
 
 def test_every_corpus_file_round_trips_byte_for_byte(corpus_files):

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from balintbib.fsutil import WriteError, atomic_write_text
+from balintbib.formats.encoding import EncodingError
 from balintbib.library import Library, LibraryError
 from balintbib.model import Person, Reference
 
@@ -144,20 +145,20 @@ def test_atomic_write_on_a_full_disk_keeps_the_old_file(tmp_path):
     assert os.listdir(tmp_path) == ["x.bib"]
 
 
-def test_a_latin1_file_is_written_back_as_latin1(tmp_path, run_cli):
+def test_a_windows1252_file_is_written_back_as_windows1252(tmp_path, run_cli):
     path = tmp_path / "old.bib"
     original = "@misc{a, title = {Caf\xe9}}\n\n@misc{b, title = {x}}\n".encode("latin-1")
     path.write_bytes(original)
     lib = Library.load(path)
     assert lib.get("a").title == "Café"
-    assert any(p.code == "B006" and "latin-1" in p.message for p in lib.problems)
+    assert any(p.code == "B006" and "Windows-1252" in p.message for p in lib.problems)
     lib.get("b").set_text("title", "Holmstr\xf6m")
     lib.save()
     data = path.read_bytes()
     assert data.startswith(b"@misc{a, title = {Caf\xe9}}")  # untouched bytes stay Latin-1
     assert "Holmström".encode("latin-1") in data
-    lib.get("b").set_text("title", "Šapić")  # not representable in Latin-1
-    with pytest.raises(LibraryError, match="convert it to UTF-8"):
+    lib.get("b").set_text("title", "Őry")  # not representable in Windows-1252
+    with pytest.raises(EncodingError, match="cannot hold 'Ő' .*nothing was written"):
         lib.save()
     assert b"Holmstr\xf6m" in path.read_bytes()
 

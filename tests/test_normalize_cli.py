@@ -244,10 +244,21 @@ def test_society_library_is_normalized_and_checks_clean(run_cli):
     assert all(" B112 not-yet-annotated: " in line for line in checked.output.splitlines())
 
 
-def test_latin1_file_is_converted_to_utf8_and_said_so(run_cli, tmp_path):
+def test_latin1_file_keeps_its_encoding_and_is_said_so(run_cli, tmp_path):
     path = tmp_path / "l1.bib"
     path.write_bytes("@misc{k, author = {Mårtenson, B.}, title = {T}}\n".encode("latin-1"))
     result = run_cli("normalize", "--no-keys", path)
-    assert f"{path}:1:1: B006 not-utf8: not UTF-8: read as latin-1, written as UTF-8" in result.stderr
+    assert (f"{path}:1:1: B006 not-utf8: not UTF-8: read as Windows-1252 and written back as Windows-1252 "
+            "(normalize --utf8 converts it)") in result.stderr
+    assert path.read_bytes().decode("windows-1252") == "@misc{k,\n  author = {Mårtenson, B.},\n  title = {T}\n}\n"
+    again = run_cli("normalize", "--check", "--no-keys", path)
+    assert again.exit_code == 0 and again.stdout == ""  # nothing to reformat; the warning stays on stderr
+
+
+def test_latin1_file_is_converted_to_utf8_with_utf8_and_said_so(run_cli, tmp_path):
+    path = tmp_path / "l1.bib"
+    path.write_bytes("@misc{k, author = {Mårtenson, B.}, title = {T}}\n".encode("latin-1"))
+    result = run_cli("normalize", "--no-keys", "--utf8", path)
+    assert f"{path}:1:1: B006 not-utf8: not UTF-8: read as Windows-1252, written as UTF-8" in result.stderr
     assert path.read_bytes().decode("utf-8") == "@misc{k,\n  author = {Mårtenson, B.},\n  title = {T}\n}\n"
     assert run_cli("normalize", "--check", "--no-keys", path).output == ""

@@ -99,10 +99,12 @@ def sync(engine_factory) -> None:
 @pytest.fixture(scope="module")
 def expected(tmp_path_factory):
     root = tmp_path_factory.mktemp("expected") / "library"
-    srv, engine = build(root)
-    sync(engine)
-    result = outcome(srv, root)
-    srv.stop()
+    with pytest.MonkeyPatch.context() as mp:  # its token goes to a folder of its own, never a real config
+        mp.setenv("BALINTBIB_HOME", str(tmp_path_factory.mktemp("expected-home")))
+        srv, engine = build(root)
+        sync(engine)
+        result = outcome(srv, root)
+        srv.stop()
     assert len(result["group"]) == 30 - 3 + 15 + 4
     return result
 

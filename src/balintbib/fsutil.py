@@ -3,7 +3,9 @@
 Write to a temporary file in the target's folder, flush and fsync it, rename it
 over the target, then fsync the folder.  A crash leaves either the old file or
 the new one, never half of one.  A full disk or a read-only folder raises
-`WriteError` with one clear line, and the old file is untouched.
+`WriteError` with one clear line, and the old file is untouched.  A symlink is
+written through to its target (the link stays); a read-only file (no write
+permission bit, checked even for root) is refused, nothing written.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ class WriteError(BalintError):
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
-    path = Path(path)
+    shown = Path(path)
+    # A symlink is written through: its target gets the new bytes, the link stays a link.
+    path = Path(os.path.realpath(shown)) if shown.is_symlink() else shown
+    if mode is None:
+        check_writable(shown)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -48,6 +54,17 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int | None = 
             pass
         raise WriteError(f"cannot write {path}: {_reason(exc)}") from None
     _fsync_dir(folder)
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """`WriteError` when ``path`` (or a symlink's target) exists and is read-only:
+    no write permission bit (so root, who may write anything, respects it too)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if not st.st_mode & 0o222:
+        raise WriteError(f"cannot write {path}: the file is read-only; nothing was written")
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, mode: int | None = None) -> None:

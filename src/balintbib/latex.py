@@ -110,15 +110,65 @@ def _fast_decode(content: str) -> str | None:
 
 @lru_cache(maxsize=131072)
 def latex_to_text(content: str) -> str:
-    """BibTeX content -> plain Unicode text (braces removed, macros decoded)."""
+    """BibTeX content -> plain Unicode text (braces removed, macros decoded).
+
+    White space is read as TeX reads it: runs are one space, the ends go, a
+    blank line is a paragraph break (kept as one), and ``\\\\`` is a line
+    break (a newline, whatever white space is around it)."""
     if not content:
         return ""
     if not _NEEDS_DECODING.search(content):
-        return _squash(content) if "\n" in content or "  " in content or "\t" in content else content
+        if "\n" in content or "  " in content or "\t" in content or content[0].isspace() \
+                or content[-1].isspace():
+            return _squash(content)
+        return content
+    if "\\\\" in content:
+        return _line_breaks(content)
     fast = _fast_decode(content)
     if fast is not None:
         return fast
+    if brace_depth(content) > MAX_DEPTH:
+        return latex_to_text(_flatten(content))
     return _slow_decode(content)
+
+
+#: Brace nesting beyond this is read flat (font switches and braces dropped, in one
+#: linear pass) rather than by the recursive decoders, which need time and stack
+#: in proportion to the depth for every level.
+MAX_DEPTH = 64
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_FONT_SWITCH = re.compile(r"\\(?:em|it|itshape|sl|slshape|bf|bfseries|sc|scshape|rm|sf|tt|normalfont|upshape|"
+                          r"mdseries)(?![A-Za-z])[ \t\n]*")
+
+
+def brace_depth(content: str) -> int:
+    """The deepest brace nesting in ``content`` (escaped braces do not count)."""
+    depth = deepest = 0
+    for m in _BRACE.finditer(content):
+        if m.group() == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif depth:
+            depth -= 1
+    return deepest
+
+
+def _flatten(content: str) -> str:
+    return _BRACE.sub("", _FONT_SWITCH.sub("", content))
+
+
+_CONTROL = re.compile(r"\\(\\|[A-Za-z]+|.)", re.S)
+_BREAK = "\ue000"  # a private-use character stands for a line break while decoding
+_BREAK_AROUND = re.compile(r"[ \t]*\ue000[ \t]*")
+
+
+def _line_breaks(content: str) -> str:
+    """Content with TeX line breaks (``\\\\``, not the second half of ``\\\\\\\\``)."""
+    marked = _CONTROL.sub(lambda m: _BREAK if m.group(1) == "\\" else m.group(), content)
+    text = latex_to_text(marked)
+    text = _BREAK_AROUND.sub("\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _slow_decode(content: str) -> str:
@@ -142,9 +192,14 @@ _PARAGRAPH = re.compile(r"[ \t]*\n[ \t]*\n\s*")
 _SPACES = re.compile(r"[ \t\r\n]+")
 
 
+_HSPACE = re.compile(r"[ \t]{2,}|\t")
+
+
 def _squash(text: str) -> str:
     """Collapse white space as TeX does; a blank line stays a paragraph break."""
-    paragraphs = _PARAGRAPH.split(text.strip())
+    # Runs of spaces and tabs first (linear): the paragraph pattern alone would try
+    # every position of a long run (a 100 KB run took 20 s).
+    paragraphs = _PARAGRAPH.split(_HSPACE.sub(" ", text.strip()))
     return "\n\n".join(_SPACES.sub(" ", p) for p in paragraphs)
 
 
@@ -267,6 +322,8 @@ def latex_to_rich(content: str, *, top: bool = True) -> str:
     Everything else decodes as `latex_to_text` does; content without braces
     gives exactly `latex_to_text`'s text."""
     if not content or not _RICH_HINT.search(content):
+        return latex_to_text(content)
+    if top and brace_depth(content) > MAX_DEPTH:  # read flat, see MAX_DEPTH
         return latex_to_text(content)
     out = []
     for kind, inner in _rich_pieces(content, top):

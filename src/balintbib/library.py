@@ -24,7 +24,9 @@ from pathlib import Path
 
 from .formats import bibtex
 from .formats.bibtex import BibFile, Entry, Problem, Text
-from .fsutil import atomic_write_bytes
+from .formats.encoding import UTF8, encode
+from .fsutil import atomic_write_bytes, check_writable
+from .locking import locked
 from .model import Reference
 
 
@@ -315,27 +317,31 @@ class Library:
     def save(self, reanchor: bool = True) -> list[str]:
         """Write the files that changed (atomically); returns their paths.
 
-        Raises `LibraryChangedError`, writing nothing, when a file to be written
-        changed on disk since it was read: another writer's change is never undone.
+        Holds the write lock of those files (`locking`) from the check to the
+        write.  Raises `LibraryChangedError`, writing nothing, when a file to be
+        written changed on disk since it was read: another writer's change is
+        never undone.  A file read in another encoding than UTF-8 is written in
+        that encoding, or not at all (`EncodingError`, nothing written).
         With ``reanchor=False`` the files are not read back afterwards (a command
         that exits after saving); the `Library` must not be saved again.
         """
-        written = []
-        encodings = {bf.path: bf.encoding for bf in self.files}
         rendered = self.render()
+        if not rendered:
+            return []
+        with locked(list(rendered)):
+            return self._save_locked(rendered, reanchor)
+
+    def _save_locked(self, rendered: dict[str, str], reanchor: bool) -> list[str]:
         stale = self.stale_files(list(rendered))
         if stale:
             raise LibraryChangedError(stale)
-        for path, text in rendered.items():
-            encoding = encodings.get(path, "utf-8")
-            try:
-                data = text.encode(encoding)
-            except UnicodeEncodeError as exc:
-                raise LibraryError(
-                    f"{path}: the file is {encoding} and cannot hold {exc.object[exc.start:exc.end]!r}; "
-                    "convert it to UTF-8 first (balintbib normalize)"
-                ) from None
-            atomic_write_bytes(path, data)
+        encodings = {bf.path: bf.encoding for bf in self.files}
+        data = {path: encode(text, encodings.get(path, UTF8), path) for path, text in rendered.items()}
+        for path in data:
+            check_writable(path)
+        written = []
+        for path, payload in data.items():
+            atomic_write_bytes(path, payload)
             written.append(path)
         if written and reanchor:
             reloaded = Library.load_files([bf.path for bf in self.files] + [
@@ -358,6 +364,10 @@ class Library:
                                                reloaded._slots[id(fresh)].block, ref.copy())
             self._slots = new_slots
         return written
+
+    def encoding_of(self, path: str) -> str:
+        """The encoding a file of the library was read (and is written) in."""
+        return next((bf.encoding for bf in self.files if bf.path == path), UTF8)
 
 
 def _drop_one_blank_line(raw: str) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .latex import latex_to_text, text_to_latex
+from .names import split_name, split_name_list
 
 #: The field that holds a reference's annotation (biblatex ``annotation``).
 ANNOTATION_FIELD = "annotation"
@@ -133,8 +134,12 @@ class Reference:
         self.set(name, content_from_text(name, text) if text else None)
 
     # -- typed views ------------------------------------------------------
-    def persons(self, role: str = "author") -> list[Person]:
-        return parse_names(self.fields.get(role, ""))
+    def persons(self, role: str = "author", macros: dict[str, str] | None = None) -> list[Person]:
+        """The people of a name field (an ``@string`` macro or concatenation resolved first)."""
+        content = self.fields.get(role, "")
+        if role in self.expressions:
+            content = resolve_expression(content, macros or {})
+        return parse_names(content)
 
     def set_persons(self, role: str, people: list[Person]) -> None:
         self.set(role, format_names(people) if people else None)
@@ -299,40 +304,19 @@ def resolve_expression(expr: str, macros: dict[str, str]) -> str:
 
 # -- names ------------------------------------------------------------------
 
-def _split_names(value: str) -> list[str]:
-    from bibtexparser.middlewares.names import split_multiple_persons_names
-
-    return split_multiple_persons_names(value)
-
-
 @lru_cache(maxsize=65536)
 def _parse_names_cached(value: str) -> tuple[Person, ...]:
-    from bibtexparser.middlewares.names import parse_single_name_into_parts
-
     people = []
-    for raw in _split_names(value):
-        raw = raw.strip()
-        if not raw:
-            continue
+    for raw in split_name_list(value):
         if raw == "others":
             people.append(Person(literal="others"))
             continue
         if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
             people.append(Person(literal=raw[1:-1]))
             continue
-        try:
-            parts = parse_single_name_into_parts(raw, strict=False)
-        except Exception:  # an unparseable name is kept whole, never dropped
-            people.append(Person(literal=raw))
-            continue
-        people.append(
-            Person(
-                family=" ".join(parts.last),
-                given=" ".join(parts.first),
-                particle=" ".join(parts.von),
-                suffix=" ".join(parts.jr),
-            )
-        )
+        parts = split_name(raw)
+        people.append(Person(family=parts.text("last"), given=parts.text("first"),
+                             particle=parts.text("von"), suffix=parts.text("jr")))
     return tuple(people)
 
 
@@ -350,14 +334,28 @@ def _balanced_outer(s: str) -> bool:
 
 
 def parse_names(value: str) -> list[Person]:
-    """Parse a BibTeX name list (``Van Roy, K. and de Haes, J.``) into people."""
+    """Parse a BibTeX name list (``Van Roy, K. and de Haes, J.``) into people, by
+    BibTeX's own rules (`balintbib.names`)."""
     if not value or not value.strip():
         return []
     return list(_parse_names_cached(value))
 
 
 def format_name(p: Person) -> str:
-    """One person in BibTeX syntax: ``particle Family, Suffix, Given``."""
+    """One person in BibTeX syntax: ``particle Family, Suffix, Given``.
+
+    A part BibTeX would not read back as that part (a family name ``-``, a comma
+    or an ``and`` inside a part, from another tool) is braced."""
+    text = _format_name(p)
+    if p.literal or parse_names(text) == [p]:
+        return text
+    brace = lambda part: part if not part or (part.startswith("{") and part.endswith("}")
+                                              and _balanced_outer(part)) else "{" + part + "}"
+    return _format_name(Person(family=brace(p.family), given=brace(p.given), particle=p.particle,
+                               suffix=brace(p.suffix)))
+
+
+def _format_name(p: Person) -> str:
     if p.literal:
         return p.literal if p.literal == "others" else "{" + p.literal + "}"
     family = f"{p.particle} {p.family}" if p.particle else p.family

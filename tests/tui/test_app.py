@@ -655,3 +655,36 @@ async def test_help_says_what_marking_does_and_no_wrong_command(sample_bib):
     assert "and move to the next" in mark
     sort = next(line for line in lines if line.lstrip().startswith("s "))
     assert "list --select" not in sort and "—" in sort
+
+
+async def test_copy_citation_and_copy_reference_keys(sample_bib):
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one("#search").value = "key:kjeldmand2004"
+        await settle(pilot)
+        app.set_style("apa")
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.clipboard.startswith("(Kjeldmand") and app.clipboard.endswith("2004)")
+        assert "Citation copied" in notifications(app)
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.clipboard.startswith("Kjeldmand, D.") and "(2004)" in app.clipboard
+
+
+async def test_copy_shows_the_text_when_the_terminal_cannot_copy(sample_bib, monkeypatch):
+    app = make_app(sample_bib)
+
+    def refuse(text):
+        raise RuntimeError("no clipboard")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one("#search").value = "key:kjeldmand2004"
+        await settle(pilot)
+        monkeypatch.setattr(app, "copy_to_clipboard", refuse)
+        await pilot.press("i")
+        await settle(pilot)
+        text = notifications(app)
+        assert "could not copy: select it here" in text and "Kjeldmand" in text

@@ -123,13 +123,32 @@ def _raw_date(raw: str) -> dict:
     return {"literal": text}
 
 
+_PARAGRAPH_FIELDS = {"note", "annote", "abstract"}  # annotations keep their paragraphs
+_LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
 def _prepare_string(key: str, value) -> str:
     text = str(value)
     text = markup.MARKER_RE.sub("", text)
+    if ("\n" in text or "\r" in text) and key not in _PARAGRAPH_FIELDS:
+        # a line break in a field is a space, none at its ends (ISSN "0896-3207\n")
+        text = _LINE_BREAK.sub(" ", text.strip())
     if key in _NO_TYPOGRAPHY:
         return text
     text = markup.data_to_markers(text)
-    return fidelity.typographic(text)
+    return _seal_punctuation(fidelity.thin_spaces(fidelity.typographic(text)))
+
+
+# Punctuation written twice in one field ("??-??", "etc.,") stays as written:
+# citeproc-js merges punctuation only where pieces of the rendering meet. A
+# private-use character between the two keeps the finishing pass from seeing a
+# pair; it is removed when the entry is finished.
+_SEAL = "\ue0ff"
+_DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
+
+
+def _seal_punctuation(text: str) -> str:
+    return _DATA_PAIR.sub(_SEAL, text) if _DATA_PAIR.search(text) else text
 
 
 def _prepare_name(name: dict) -> dict:
@@ -262,7 +281,7 @@ class CitationEngine:
 
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
-        return markup.resolve_quotes(text, self.quotes)
+        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
 
     def _entry(self, item_id: str, text: str) -> RenderedEntry:
         return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text),
@@ -533,7 +552,8 @@ class CitationEngine:
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
                   cited_all_first: bool = False) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
-        "label", "prefix", "suffix"}`` dicts, in document order."""
+        "label", "prefix", "suffix", "suppress-author", "author-only"}`` dicts
+        (CSL-JSON citation items, as citeproc-js takes them), in document order."""
         clusters = [list(c) for c in clusters]
         with self.lock:
             cited = [str(c.get("id")) for cluster in clusters for c in cluster]
@@ -554,7 +574,11 @@ class CitationEngine:
                     for affix in ("prefix", "suffix"):
                         if cite.get(affix):  # cite affixes may hold rich text too
                             extra[affix] = String(_prepare_string(affix, cite[affix]))
-                    cites.append(_CiteItem(key, **extra))
+                    item = _CiteItem(key, **extra)
+                    for mode in ("suppress-author", "author-only"):
+                        if cite.get(mode):
+                            item["mode"] = mode  # (citeproc-js's cite flags)
+                    cites.append(item)
                 citation = Citation(cites)
                 citation.bibliography = bib
                 text = self.style.render_citation(citation, cites_so_far, lambda c: None)

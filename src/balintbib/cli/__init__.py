@@ -92,6 +92,7 @@ from . import sync_cmds  # noqa: E402,F401
 from . import normalize_cmds  # noqa: E402,F401
 from . import annotate_cmd  # noqa: E402,F401
 from . import tui_cmd  # noqa: E402,F401
+from . import cite_cmds  # noqa: E402,F401
 from . import show_cmds  # noqa: E402,F401
 from . import import_cmds  # noqa: E402,F401
 from . import migrate_cmd  # noqa: E402,F401

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..config import default_library
+from ..formats.encoding import UTF8, describe
 from ..library import Library, LibraryError
 from . import completion
 
@@ -86,8 +87,21 @@ def open_library(paths: tuple[Path, ...] | list[Path], library_path: Path | None
     return Library.load(root)
 
 
+def saved_to(lib: Library, paths) -> str:
+    """``a.bib, b.bib``; a file kept in another encoding than UTF-8 says which."""
+    out = []
+    for p in paths:
+        enc = lib.encoding_of(p)
+        out.append(p if enc == UTF8 else f"{p} (written as {describe(enc)}, its encoding)")
+    return ", ".join(out)
+
+
 def warn_unread(problems) -> None:
-    """One warning line on stderr when some blocks could not be read (they are left out)."""
+    """One warning line on stderr when some blocks could not be read (they are left out),
+    and one per file read in another encoding than UTF-8."""
+    for p in problems:
+        if getattr(p, "code", "") == "B006":
+            click.echo(f"note: {p.path}: {p.message}", err=True)
     errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
     if errors:
         click.echo(f"warning: {len(errors)} problem(s) in the library; entries that could not be "
@@ -128,4 +142,4 @@ def refuse_output_over_inputs(output, inputs=(), library: Library | None = None)
 
 __all__ = ["library_option", "json_option", "resolve_library", "open_library", "echo_json", "warn_unread",
            "LibraryError", "style_option", "select_option", "locale_option", "remote_name",
-           "refuse_output_over_inputs", "bib_files_in"]
+           "refuse_output_over_inputs", "bib_files_in", "saved_to"]

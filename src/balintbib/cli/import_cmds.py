@@ -10,7 +10,7 @@ from .. import intake
 from ..errors import BalintError
 from ..formats import sources
 from . import cli
-from ._common import echo_json, json_option, library_option, resolve_library
+from ._common import echo_json, json_option, library_option, resolve_library, saved_to
 from ..library import Library, collector_paused
 
 
@@ -57,7 +57,7 @@ def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool,
         if dry_run:
             click.echo(f"Would add {n} {what}; {dups}{merged} (dry run: nothing written).")
         elif written:
-            click.echo(f"Added {n} {what} to {', '.join(written)}; {dups}{merged}.")
+            click.echo(f"Added {n} {what} to {saved_to(lib, written)}; {dups}{merged}.")
         elif problems and not plan.duplicates:
             pass  # the problem lines say it all
         else:
@@ -252,7 +252,7 @@ def enrich_cmd(library_path, query, dry_run, crossref_url, ncbi_url, json_):
         if dry_run:
             click.echo(f"Would fill {n} fields in {len(changes)} references (dry run: nothing written).")
         else:
-            click.echo(f"Filled {n} fields in {len(changes)} references" + (f" ({', '.join(written)})." if written else "."))
+            click.echo(f"Filled {n} fields in {len(changes)} references" + (f" ({saved_to(lib, written)})." if written else "."))
     for line in notes:
         click.echo(f"note: {line}", err=True)
     for line in problems:

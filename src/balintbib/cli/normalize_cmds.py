@@ -8,14 +8,16 @@ from pathlib import Path
 import click
 
 from ..formats.bibtex import Problem, read_file
-from ..fsutil import atomic_write_text
+from ..formats.encoding import UTF8, describe
+from ..fsutil import atomic_write_bytes, check_writable
 from ..library import LibraryError
+from ..locking import locked
 from ..normalize import dedupe as dd
-from ..normalize.engine import normalize_texts
+from ..normalize.engine import keep_encodings, normalize_texts
 from ..normalize.lint import format_problem, problem_dict
 from ..normalize.options import find_config, load_options
 from . import cli
-from ._common import bib_files_in, echo_json, json_option, library_option, open_library, resolve_library
+from ._common import bib_files_in, echo_json, json_option, library_option, open_library, resolve_library, saved_to
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
 
@@ -39,6 +41,48 @@ def config_for(paths: tuple[Path, ...], library_path: Path | None):
     return load_options(find_config(start))
 
 
+def read_all(files: list[Path]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    items, encodings = [], {}
+    for p in files:
+        try:
+            text, encodings[str(p)] = read_file(p)
+        except OSError as exc:
+            raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
+        items.append((str(p), text))
+    return items, encodings
+
+
+def normalize_all(items, encodings, options, to_utf8=False):
+    results = normalize_texts(items, options)
+    keep_encodings(results, encodings, to_utf8)
+    return results
+
+
+def write_locked(files, items, results, options, json_, to_utf8=False):
+    """Write the changed files under the library's lock.  A file that changed on
+    disk while normalize ran (an annotate, the TUI, a sync) is normalized again
+    from what is on disk now, and said so: nobody's edit is undone."""
+    with locked(files):
+        again, encodings = read_all(files)
+        moved = [path for (path, old), (_, new) in zip(items, again) if old != new]
+        if moved:
+            for path in moved:
+                click.echo(f"{path}: changed on disk while normalize ran; normalized again from its "
+                           "current content", err=True)
+            results = normalize_all(again, encodings, options, to_utf8)
+            if not json_:
+                for r in results:
+                    for old_key, new_key, line in r.renames:
+                        click.echo(f"{r.path}:{line}: renamed key '{old_key}' -> '{new_key}'", err=True)
+        for r in results:
+            if r.changed:
+                check_writable(r.path)
+        data = {r.path: r.data() for r in results if r.changed}  # every file encodes, or none is written
+        for path, content in data.items():
+            atomic_write_bytes(path, content)
+    return results
+
+
 @cli.command("normalize")
 @PATHS
 @library_option
@@ -49,8 +93,15 @@ def config_for(paths: tuple[Path, ...], library_path: Path | None):
               help="Brace acronyms, inner capitals and proper nouns in titles (HIV -> {HIV}).")
 @click.option("--no-keys", is_flag=True, help="Keep every citation key as it is.")
 @click.option("--no-sort", is_flag=True, help="Keep the entries in their order.")
+@click.option("--utf8", "to_utf8", is_flag=True,
+              help="Convert a file in another encoding (Windows-1252, UTF-16) to UTF-8; by default it is "
+                   "written back in its own encoding.")
+@click.option("--no-name-fixes", is_flag=True,
+              help="Keep names as BibTeX reads them: no capitalised particle moved into the family "
+                   "name ('H Van Rijn'), no trailing Jr made the Jr part.")
 @json_option
-def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, json_):
+def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no_keys, no_sort, to_utf8,
+                  no_name_fixes, json_):
     """Rewrite .bib files in the library's one consistent style, in place.
 
     Field names in lower case and fixed order, one per line, braces around
@@ -59,6 +110,11 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
     sorted by key.  Nothing is dropped: duplicated fields are merged or kept
     as name-2 and reported; blocks that do not parse stay as written.
     Settings: [normalize] in balintbib.toml next to the library.
+
+    Names BibTeX would read differently after the rewrite ("H Van Rijn" ->
+    "Van Rijn, H", "William H Saufley Jr" -> "Saufley, Jr, William H") are
+    printed one per line (and listed in --json); --no-name-fixes (or
+    name-fixes = false) keeps them as BibTeX reads them.
 
     Like `black`: a second run changes nothing; --check exits 1 when a file
     would change (for CI).
@@ -70,20 +126,11 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         options.keys = False
     if no_sort:
         options.sort = False
+    if no_name_fixes:
+        options.name_fixes = False
     files = bib_files(paths, library_path)
-    items, encodings = [], {}
-    for p in files:
-        try:
-            text, encodings[str(p)] = read_file(p)
-        except OSError as exc:
-            raise LibraryError(f"{p}: cannot read: {exc.strerror}") from None
-        items.append((str(p), text))
-    results = normalize_texts(items, options)
-    for r in results:  # the library's one encoding is UTF-8: a Latin-1 file is converted
-        if encodings[r.path] != "utf-8":
-            r.problems.insert(0, Problem(r.path, 1, 1, "B006",
-                                         f"not UTF-8: read as {encodings[r.path]}, written as UTF-8", "warning"))
-            r.reencode = True
+    items, encodings = read_all(files)
+    results = normalize_all(items, encodings, options, to_utf8)
     changed = [r for r in results if r.changed]
     report = []
     for r in results:
@@ -93,8 +140,14 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         if not check_only and not show_diff and not json_:
             for old, new, line in r.renames:
                 click.echo(f"{r.path}:{line}: renamed key '{old}' -> '{new}'", err=True)
+        if not check_only and not json_:
+            for fix in r.name_fixes:
+                click.echo(f"{r.path}:{fix.line}: {fix.field} of '{fix.key}': '{fix.old}' -> '{fix.new}' "
+                           f"({fix.why}; --no-name-fixes keeps it)", err=True)
         report.append({"path": r.path, "changed": r.changed,
                        "renames": [{"old": o, "new": n, "line": ln} for o, n, ln in r.renames],
+                       "name_fixes": [{"key": f.key, "field": f.field, "old": f.old, "new": f.new,
+                                       "why": f.why, "line": f.line} for f in r.name_fixes],
                        "problems": [problem_dict(p) for p in r.problems], "notes": r.notes})
     if show_diff:
         for r in changed:
@@ -113,8 +166,9 @@ def normalize_cmd(paths, library_path, check_only, show_diff, protect_titles, no
         raise SystemExit(1 if changed else 0)
     if show_diff:
         return
-    for r in changed:
-        atomic_write_text(r.path, r.new)
+    if changed:
+        results = write_locked(files, items, results, options, json_, to_utf8)
+        changed = [r for r in results if r.changed]
     if json_:
         echo_json(report)
     else:
@@ -168,7 +222,8 @@ def dedupe_cmd(paths, library_path, merge, json_):
     elif not groups:
         click.echo("no duplicates found", err=True)
     elif merge:
-        click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)", err=True)
+        click.echo(f"merged {len(groups)} group(s); wrote {len(written)} file(s)"
+                   + (f": {saved_to(lib, written)}" if written else ""), err=True)
         left = [(item["entries"][0]["key"], c.split(" kept as ", 1)[1].split(" ", 1)[0])
                 for item in out for c in item["conflicts"] if " kept as " in c]
         if left:

@@ -7,7 +7,7 @@ import click
 from .. import config, tags as tagmod
 from ..formats import bibtex, csljson
 from . import cli
-from ._common import echo_json, json_option, library_option, open_library, style_option, warn_unread
+from ._common import echo_json, json_option, library_option, open_library, saved_to, style_option, warn_unread
 from .completion import complete_keys, complete_tags
 
 DEFAULT_STYLE = "apa"
@@ -115,7 +115,7 @@ def _retag(ctx, library_path, action, a, b, verb):
         raise click.ClickException(f"not changing tags: the library has an error: {errors[0]} (balintbib check)")
     changed = action(lib.references, a, b)
     written = lib.save()  # every file rendered before any is written; each write atomic
-    click.echo(f"{verb} {a!r} -> {b!r} on {len(changed)} reference(s); wrote {', '.join(written) or 'nothing'}")
+    click.echo(f"{verb} {a!r} -> {b!r} on {len(changed)} reference(s); wrote {saved_to(lib, written) or 'nothing'}")
 
 
 @tags_group.command("rename")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -90,12 +91,22 @@ def _format(run, r: Run) -> None:
         font.subscript = True
 
 
+# What XML 1.0 (so Word) cannot hold: C0 controls but tab, newline and carriage
+# return; U+FFFE, U+FFFF; lone surrogates.  `check` reports them (B113).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters a .docx cannot hold (python-docx would raise)."""
+    return _NOT_XML.sub("", text) if text else text
+
+
 def _hyperlink(paragraph, r: Run) -> None:
     """A w:hyperlink around one run (python-docx has no public API for it)."""
-    rel = paragraph.part.relate_to(r.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    rel = paragraph.part.relate_to(xml_safe(r.href), RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), rel)
-    run = paragraph.add_run(r.text)  # build it as a normal run, then move it inside the link
+    run = paragraph.add_run(xml_safe(r.text))  # build it as a normal run, then move it inside the link
     _format(run, r)
     run.font.color.rgb = LINK_COLOR
     link.append(run._r)
@@ -107,7 +118,7 @@ def add_runs(paragraph, runs: Paragraph) -> None:
         if r.href:
             _hyperlink(paragraph, r)
         else:
-            _format(paragraph.add_run(r.text), r)
+            _format(paragraph.add_run(xml_safe(r.text)), r)
 
 
 def _paragraph(doc, style_id: str):
@@ -123,10 +134,10 @@ def render_docx(handout: Handout) -> bytes:
     _styles(doc)
     _set_language(doc, handout.lang)
     props = doc.core_properties
-    props.title = handout.title
-    props.subject = handout.summary
+    props.title = xml_safe(handout.title)
+    props.subject = xml_safe(handout.summary)
     props.author = "balintbib"
-    props.comments = handout.footer
+    props.comments = xml_safe(handout.footer)
     props.created = _dt.datetime.combine(handout.date, _dt.time())
     props.language = handout.lang
 
@@ -136,7 +147,7 @@ def render_docx(handout: Handout) -> bytes:
         section.left_margin = section.right_margin = Mm(20)
         section.top_margin, section.bottom_margin = Mm(20), Mm(22)
         footer = section.footer.paragraphs[0]
-        footer.text = handout.footer + "  \u00b7  "
+        footer.text = xml_safe(handout.footer) + "  \u00b7  "
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
         page = OxmlElement("w:fldSimple")  # the page number, a field Word fills in
         page.set(qn("w:instr"), "PAGE")
@@ -153,8 +164,8 @@ def render_docx(handout: Handout) -> bytes:
         for run in footer.runs:
             run.font.size = Pt(8)
 
-    doc.add_paragraph(handout.title, style="Title")
-    doc.add_paragraph(handout.summary, style="Summary")
+    doc.add_paragraph(xml_safe(handout.title), style="Title")
+    doc.add_paragraph(xml_safe(handout.summary), style="Summary")
     for para in handout.intro:
         add_runs(doc.add_paragraph(), para)
 
@@ -163,14 +174,14 @@ def render_docx(handout: Handout) -> bytes:
     first = True
     for section in handout.sections:
         if section.title is not None:
-            heading = doc.add_heading(section.title, level=1)
+            heading = doc.add_heading(xml_safe(section.title), level=1)
             if not first and handout.section_breaks:
                 heading.paragraph_format.page_break_before = True
             first = False
         for entry in section.entries:
             p = _paragraph(doc, entry_style)
             if entry.label:
-                p.add_run(entry.label + "\t")
+                p.add_run(xml_safe(entry.label) + "\t")
                 p.paragraph_format.tab_stops.add_tab_stop(HANG)
             add_runs(p, entry.reference)
             if not entry.annotation:

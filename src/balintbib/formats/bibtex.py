@@ -24,6 +24,7 @@ from dataclasses import dataclass, field as dc_field
 
 from ..model import Reference
 from . import bibsafe
+from .encoding import UTF8, decode, describe, strip_boms
 
 # -- blocks ---------------------------------------------------------------------
 
@@ -158,6 +159,10 @@ _SIMPLE_FIELD = re.compile(
 )
 
 
+# An ``@type{`` or ``@type(`` at the start of a line: where a broken block ends.
+_LINE_AT_TYPE = re.compile(r"\n[ \t]*(@[ \t]*([A-Za-z_][\w:.+-]*)[ \t\r\n]*[{(])")
+
+
 class _ParseError(Exception):
     def __init__(self, pos: int, reason: str):
         super().__init__(reason)
@@ -289,6 +294,15 @@ class _Reader:
                         keys[low] = line
             except _ParseError as exc:
                 end = self.recover(exc.pos, start)
+                next_at = _LINE_AT_TYPE.search(text, start + 1, end)
+                if next_at is not None and next_at.start(1) <= exc.pos:
+                    # The broken block ran into an entry that starts a line: the
+                    # block ends there (as biber and bibtex-tidy read it) and that
+                    # entry is read on its own.
+                    end = next_at.start(1)
+                    nline = self.line_col(end)[0]
+                    exc = _ParseError(start, f"not closed before the '@{next_at.group(2)}' that starts "
+                                               f"line {nline} ({exc.reason})")
                 eline, ecol = self.line_col(exc.pos)
                 key = ""
                 km = _KEY.match(text, self.skip_ws(body))
@@ -418,24 +432,20 @@ class _Reader:
 
 def parse(text: str, path: str = "<string>") -> BibFile:
     """Split BibTeX text into blocks; never raises for bad input."""
-    if text.startswith("\ufeff"):
-        bf = _Reader(text[1:], path).parse()
-        if bf.blocks:
-            bf.blocks[0].raw = "\ufeff" + bf.blocks[0].raw
-        else:
-            bf.blocks.append(Text("\ufeff", 1))
+    body, had_bom = strip_boms(text)
+    if had_bom:  # the mark(s): a block of their own, so the file is written back with them
+        bf = _Reader(body, path).parse()
+        bf.blocks.insert(0, Text(text[: len(text) - len(body)], 1))
         return bf
     return _Reader(text, path).parse()
 
 
 def read_file(path) -> tuple[str, str]:
-    """A .bib file's text and encoding: UTF-8, else Latin-1 (which decodes any bytes)."""
+    """A .bib file's text and encoding (`encoding.decode`: by byte-order mark, strict
+    UTF-8, or Windows-1252 for a file without any UTF-8); `EncodingError` otherwise."""
     with open(path, "rb") as fh:
         data = fh.read()
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    return decode(data, str(path))
 
 
 def read_text(path) -> str:
@@ -446,9 +456,10 @@ def parse_file(path) -> BibFile:
     text, encoding = read_file(path)
     bf = parse(text, str(path))
     bf.encoding = encoding
-    if encoding != "utf-8":
+    if encoding != UTF8:
         bf.problems.append(Problem(str(path), 1, 1, "B006",
-                                   f"not UTF-8; read as {encoding} and written back as {encoding}", "warning"))
+                                   f"not UTF-8: read as {describe(encoding)}, and written back as "
+                                   f"{describe(encoding)}", "warning"))
     return bf
 
 
@@ -506,12 +517,14 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     ref = Reference(entry.key, entry.entry_type.lower())
     renamed: list[str] = []
     fields = ref.fields
+    next_copy: dict[str, int] = {}  # the next free name-N (a name given 20,000 times stays linear)
     for f in entry.fields:
         name = f.name.lower()
         if name in fields:
-            n = 2
+            n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
                 n += 1
+            next_copy[name] = n + 1
             renamed.append(name)
             name = f"{name}-{n}"
         lit = f.literal
@@ -553,11 +566,16 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
     if not copies:
         return order
     moved = {name for group in copies.values() for _, name in group}
-    out = []
+    out: list[str] = []
+
+    def emit(name: str) -> None:  # a copy of a copy (isbn-13-2 after isbn-13 after isbn) follows it
+        out.append(name)
+        for _, copy in sorted(copies.get(name, ())):
+            emit(copy)
+
     for name in order:
         if name not in moved:
-            out.append(name)
-            out.extend(n for _, n in sorted(copies.get(name, ())))
+            emit(name)
     return out
 
 

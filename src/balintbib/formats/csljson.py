@@ -276,7 +276,7 @@ def _to_csl(ref: Reference, macros: dict[str, str], annotation_as_note: bool,
     truncated = []
     for field, var in NAME_FIELDS.items():
         if field in ref.fields and var not in item:
-            people = ref.persons(field)
+            people = ref.persons(field, macros)
             # BibTeX's "and others" is a truncated list, not a person: CSL styles add
             # "et al." themselves; the field keeps its full text in custom.bibtex.
             if any(p.is_others for p in people):

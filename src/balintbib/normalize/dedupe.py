@@ -169,7 +169,10 @@ def _comparable(name: str, value: str) -> str:
         return ids.month_macro(v) or v.lower()
     if name == "isbn":
         return ids.isbn13(v) or v
-    return re.sub(r"[{}]", "", v).casefold()
+    # the same text spelled differently (accents, white space) is one value; a
+    # different case or case protection is not: "albert, Edwin" (a von part) is
+    # not "Albert, Edwin", "{HIV}" not "HIV"
+    return v
 
 
 @dataclass

@@ -20,12 +20,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..formats import bibtex
+from ..formats.encoding import UTF8, describe, encode
 from ..formats.bibtex import Comment, Entry, Failed, Preamble, Problem, StringDef, Text
 from ..model import Reference, split_list
 from .keys import KeyPattern, assign_keys
 from .latexchars import decode_accents, encode_accents
 from .options import NormalizeOptions
-from .rules import LIST_FIELDS, RuleContext, apply_rules, squash
+from .rules import LIST_FIELDS, NameFix, RuleContext, apply_rules, squash
 
 #: Fields that name other entries by key; renamed keys are followed there.
 KEY_LINK_FIELDS = ("crossref", "xref", "xdata", "related")
@@ -39,11 +40,38 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)  # warnings: failed blocks, duplicate fields
     renames: list[tuple[str, str, int]] = field(default_factory=list)  # (old key, new key, line)
     notes: list[str] = field(default_factory=list)
-    reencode: bool = False  # the file's bytes change although its text does not (Latin-1 -> UTF-8)
+    name_fixes: list[NameFix] = field(default_factory=list)  # names BibTeX now reads differently
+    reencode: bool = False  # the file's bytes change although its text does not (normalize --utf8)
+    encoding: str = UTF8  # written back in the encoding it was read in
 
     @property
     def changed(self) -> bool:
         return self.reencode or self.old != self.new
+
+    def data(self) -> bytes:
+        """The new text as the file's bytes (one clear `EncodingError` when a character does
+        not fit the file's encoding: nothing is replaced, nothing written)."""
+        return encode(self.new, self.encoding, self.path)
+
+
+def keep_encodings(results: list[FileResult], encodings: dict[str, str], to_utf8: bool = False) -> None:
+    """A file not in UTF-8 is written back in its own encoding (with its byte-order mark),
+    and said so (B006); with ``to_utf8`` it is converted to UTF-8, and said so."""
+    for r in results:
+        enc = encodings.get(r.path, UTF8)
+        if enc == UTF8:
+            continue
+        if to_utf8:
+            r.problems.insert(0, Problem(r.path, 1, 1, "B006", f"not UTF-8: read as {describe(enc)}, "
+                                                                "written as UTF-8", "warning"))
+            r.reencode = True
+            continue
+        r.encoding = enc
+        if enc.startswith(("utf-16", "utf-32")) and not r.new.startswith("\ufeff"):
+            r.new = "\ufeff" + r.new  # these are told by their byte-order mark: keep it
+        r.problems.insert(0, Problem(r.path, 1, 1, "B006", f"not UTF-8: read as {describe(enc)} and written "
+                                                            f"back as {describe(enc)} (normalize --utf8 converts "
+                                                            "it)", "warning"))
 
 
 @dataclass
@@ -83,6 +111,7 @@ def entry_to_reference(entry: Entry, path: str) -> tuple[Reference, list[Problem
     ref = Reference(entry.key, entry.entry_type.lower())
     fields, exprs = ref.fields, ref.expressions
     problems: list[Problem] = []
+    next_copy: dict[str, int] = {}  # the next free name-N (linear for a name given 20,000 times)
     for f in entry.fields:
         name = f.name.lower()
         lit = f.literal
@@ -103,9 +132,10 @@ def entry_to_reference(entry: Entry, path: str) -> tuple[Reference, list[Problem
                 fields[name] = old.rstrip(" ,;") + sep + sep.join(dict.fromkeys(extra))
             how = "a list: merged as the union of both"
         else:
-            n = 2
+            n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
                 n += 1
+            next_copy[name] = n + 1
             fields[f"{name}-{n}"] = content
             if lit is None:
                 exprs.add(f"{name}-{n}")
@@ -119,8 +149,7 @@ def _prepare(path: str, text: str) -> _File:
     original = text
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.lstrip("\ufeff")  # byte-order marks (even doubled ones): UTF-8 needs none
     bf = bibtex.parse(text, path)
     problems = [p for p in bf.problems if p.code == "B001"]
     for p in problems:
@@ -264,7 +293,11 @@ def normalize_texts(items: list[tuple[str, str]], options: NormalizeOptions | No
         ctx = contexts[f.path] = RuleContext(options)
         for u in f.units:
             if u.ref is not None:
+                done = len(ctx.name_fixes)
                 apply_rules(u.ref, ctx)
+                for fix in ctx.name_fixes[done:]:
+                    fix.line = next((fl.line for fl in u.block.fields if fl.name.lower() == fix.field),
+                                    u.block.line)
                 refs.append(u.ref)
                 owners.append((f, u))
     renames_by_file: dict[str, list[tuple[str, str, int]]] = {}
@@ -281,7 +314,7 @@ def normalize_texts(items: list[tuple[str, str]], options: NormalizeOptions | No
                     _add_id(refs[i], old)
             _follow_renames(refs, old_to_new)
     return [FileResult(f.path, f.old, _render_file(f, options), f.problems, renames_by_file.get(f.path, []),
-                       contexts[f.path].notes) for f in files]
+                       contexts[f.path].notes, contexts[f.path].name_fixes) for f in files]
 
 
 def normalize_text(text: str, path: str = "<string>", options: NormalizeOptions | None = None) -> FileResult:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..formats.bibtex import read_file
-from ..fsutil import atomic_write_text
-from .engine import FileResult, normalize_texts
+from ..formats.encoding import EncodingError
+from ..fsutil import atomic_write_bytes
+from ..locking import locked
+from .engine import FileResult, keep_encodings, normalize_texts
 from .options import find_config, load_options
 
 
@@ -22,13 +24,16 @@ def normalized(paths: list[str]) -> list[FileResult] | None:
     if not paths:
         return None
     options, _ = load_options(find_config(Path(paths[0])))
-    items = []
+    items, encodings = [], {}
     for p in paths:
         try:
-            items.append((p, read_file(Path(p))[0]))
-        except OSError:
+            text, encodings[p] = read_file(Path(p))
+        except (OSError, EncodingError):
             return None
-    return normalize_texts(items, options)
+        items.append((p, text))
+    results = normalize_texts(items, options)
+    keep_encodings(results, encodings)  # a file in another encoding is reported (B006), never converted
+    return results
 
 
 def is_normalized(paths: list[str]) -> bool:
@@ -38,10 +43,14 @@ def is_normalized(paths: list[str]) -> bool:
 
 
 def renormalize(paths: list[str]) -> list[FileResult]:
-    """Normalize the files in place (atomically); the results of the files that changed."""
+    """Normalize the files in place (atomically); the results of the files that changed.
+
+    Read and written under the library's write lock (`locking`), so an edit made
+    by another program meanwhile is normalized too, never undone."""
     changed = []
-    for r in normalized(paths) or []:
-        if r.changed and not r.reencode:
-            atomic_write_text(r.path, r.new)
-            changed.append(r)
+    with locked(paths):
+        for r in normalized(paths) or []:
+            if r.changed and not r.reencode:
+                atomic_write_bytes(r.path, r.data())
+                changed.append(r)
     return changed

@@ -41,20 +41,29 @@ _ARG = (
     r"|(?P<{n}b>[A-Za-z]))"  # \"u  (\c c after a space)
 )
 _ACCENT = re.compile(
+    r"(?P<pair>\\\\)|"  # \\ is TeX's line break, never the start of an accent: kept
     r"(?P<open>\{)?"
     r"(?:\\(?P<sym>" + _SYM + r")[ \t]*" + _ARG.replace("{n}", "s")
     + r"|\\(?P<let>" + _LET + r")(?:[ \t]+|(?=[{\\]))" + _ARG.replace("{n}", "l")
-    + r"|\\(?P<word>aa|AA|ae|AE|oe|OE|o|O|ss|l|L|i|j)(?![A-Za-z])(?P<eat>\{\}|[ \t]+(?=[A-Za-z]))?"
+    + r"|\\(?P<word>aa|AA|ae|AE|oe|OE|o|O|ss|l|L|i|j)(?![A-Za-z])(?P<eat>\{\}|[ \t\r\n]+)?"
     + r")(?(open)\})"
 )
 _MATH = re.compile(r"(?<!\\)\$")
 
 
-def _replace(m: re.Match) -> str:
+def _replace(m: re.Match, names: bool = False) -> str:
     g = m.groupdict()
+    if g["pair"]:
+        return m.group()
     if g["word"]:
         char = LETTERS[g["word"]]
-        # "{\o}rn" and "\o{}rn" lose their terminator; "\o rn" loses the space that ended the command
+        # "{\o}rn" and "\o{}rn" lose their terminator; "\o rn" and "\ss \aa" lose the
+        # white space that ended the command (TeX skips it: "ørn", "ßå").  In a name
+        # list, white space outside braces separates words for BibTeX before TeX reads
+        # anything, so it stays there ("Gau\ss and Weber" is two names).
+        eat = g["eat"]
+        if names and eat and eat != "{}" and not g["open"]:
+            return char + " "
         return char
     cmd = g["sym"] or g["let"]
     n = "s" if g["sym"] else "l"
@@ -64,16 +73,26 @@ def _replace(m: re.Match) -> str:
     return unicodedata.normalize("NFC", base + ACCENTS[cmd])
 
 
-def decode_accents(content: str) -> str:
-    """Replace accent escapes by the characters they spell; everything else kept."""
+def _replace_in_names(m: re.Match) -> str:
+    return _replace(m, names=True)
+
+
+def decode_accents(content: str, names: bool = False) -> str:
+    r"""Replace accent escapes by the characters they spell; everything else kept.
+
+    TeX's reading is kept exactly: ``\\`` stays a line break (``Sch{\\"u}pbach``
+    is not ``Schü``), white space after a letter command is dropped as TeX
+    drops it (``\ss \aa`` -> ``ßå``), except between the names of a name list
+    (`names`), where BibTeX reads it first."""
     if "\\" not in content:
         return content
+    repl = _replace_in_names if names else _replace
     if "$" in content:
         parts = _MATH.split(content)
         if len(parts) % 2 == 1:  # balanced math: decode only the text between
-            return "$".join(p if i % 2 else _ACCENT.sub(_replace, p) for i, p in enumerate(parts))
+            return "$".join(p if i % 2 else _ACCENT.sub(repl, p) for i, p in enumerate(parts))
         return content
-    return _ACCENT.sub(_replace, content)
+    return _ACCENT.sub(repl, content)
 
 
 _REVERSE_LETTERS = {v: k for k, v in LETTERS.items() if k not in ("i", "j")}

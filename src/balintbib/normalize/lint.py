@@ -59,6 +59,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
          "a web page with a URL but no urldate (styles print 'Retrieved <url>' with no date)"),
     Code("B112", "not-yet-annotated", "info", False,
          "a reference without an annotation (listed; `check` still passes)"),
+    Code("B113", "control-character", "warning", True,
+         "a value holds a control character (Word, XML and most tools cannot hold it; DOCX export drops it)"),
     Code("B201", "duplicate-entry", "warning", True, "the same work twice (DOI, PMID or title+year+volume+pages)"),
 )}
 
@@ -297,6 +299,18 @@ def not_yet_annotated(ref, ctx):
 def fails(problems) -> bool:
     """Whether `check` should exit non-zero: any problem that is not info."""
     return any(p.severity != "info" for p in problems)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@check("B113")
+def control_character(ref, ctx):
+    for name, value in ref.fields.items():
+        m = _CONTROL.search(value)
+        if m:
+            yield Finding("B113", f"{name} of '{ref.key}' holds the control character U+{ord(m.group()):04X} "
+                          f"at position {m.start() + 1}", name)
 
 
 # -- selection ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@
     key-pattern = "[auth:lower][year]"
     unicode = "latex"            # "utf8" (default), "latex", or "keep"
     protect-titles = true
+    name-fixes = false           # names only reordered as BibTeX reads them ("H Van Rijn" kept)
 
     [check]
     select = ["B"]               # codes to report (prefix match); default: all but opt-in ones
@@ -40,6 +41,7 @@ class NormalizeOptions:
     issn: bool = True
     isbn: bool = True
     names: bool = True
+    name_fixes: bool = True  # move capitalised particles and a trailing Jr (BibTeX then reads the name differently)
     unicode: str = "utf8"
     protect_titles: bool = False
 

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..latex import latex_to_text
 from ..model import PERSON_FIELDS, Person, Reference, parse_names, format_name
+from ..names import split_name
 from . import identifiers as ids
 from .latexchars import decode_accents, encode_accents
 from .options import NormalizeOptions
@@ -41,9 +43,22 @@ LIST_FIELDS = frozenset({"keywords", "tags", "mendeley-tags", "groups", "ids", "
 
 
 @dataclass
+class NameFix:
+    """A name rewritten so that BibTeX reads it differently (said out loud by normalize)."""
+
+    key: str
+    field: str
+    old: str
+    new: str
+    why: str
+    line: int = 0
+
+
+@dataclass
 class RuleContext:
     options: NormalizeOptions
     notes: list[str] = field(default_factory=list)  # what changed, for --verbose / the report
+    name_fixes: list[NameFix] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -255,29 +270,42 @@ CAPITALISED_PARTICLES = frozenset({
 })
 
 
-def normalize_name(name: str) -> str:
+def normalize_name(name: str, fixes: bool = True) -> str:
     """One name as ``von Last, Jr, First``; names BibTeX already reads that way keep their spelling."""
+    return rewrite_name(name, fixes)[0]
+
+
+#: Why a name is rewritten in a way BibTeX reads differently (`rewrite_name`).
+PARTICLE_FIX = "a capitalised particle joins the family name"
+SUFFIX_FIX = "a trailing suffix becomes the Jr part"
+
+
+def rewrite_name(name: str, fixes: bool = True) -> tuple[str, str | None]:
+    """`normalize_name` and why, when the new spelling makes BibTeX read the name
+    differently (`PARTICLE_FIX`, `SUFFIX_FIX`; None for a plain reordering that
+    BibTeX reads the same).  With ``fixes=False`` such names stay exactly as written."""
     name = _WS_RUN.sub(" ", name.strip())
     if not name or name.lower() == "others":
-        return name.lower() if name.lower() == "others" else name
+        return (name.lower() if name.lower() == "others" else name), None
     if _has_top_level_comma(name):
         if "{" not in name and ("," in name) and (" ," in name or _COMMA_NO_SPACE.search(name)):
             name = _COMMA.sub(", ", name).rstrip(" ")
-        return name
+        return name, None
     words = name.split(" ")
     if looks_like_initials_last(words):
         # "Smith JA" (PubMed style) or "Wei LI"? BibTeX reads the last word as the family
         # name; rewriting would lock that reading in. Left as written; `check` reports it (B109).
-        return name
+        return name, None
     suffix = ""
     if len(words) > 2 and words[-1].rstrip(".").lower() in SUFFIXES:
         suffix = words.pop()
     people = parse_one_name(" ".join(words))
     if len(people) != 1 or people[0].literal:
-        return name
+        return name, None
     person = people[0]
     if suffix and person.suffix:
-        return name
+        return name, None
+    why = SUFFIX_FIX if suffix else None
     given, family = person.given.split(" "), person.family
     if not person.particle and "{" not in person.given and len(given) > 1:
         # "Kaatje Van Roy": a capitalised particle belongs to the family name
@@ -287,23 +315,30 @@ def normalize_name(name: str) -> str:
         if k < len(given):
             family = " ".join(given[k:] + [family])
             given = given[:k]
+            why = PARTICLE_FIX if why is None else f"{PARTICLE_FIX}; {SUFFIX_FIX}"
     person = Person(family=family, given=" ".join(given), particle=person.particle,
                     suffix=suffix or person.suffix)
     new = format_name(person)
     if parse_one_name(new) != [person]:  # would read differently: keep it as written
-        return name
-    return new
+        return name, None
+    if why and not fixes:  # a name BibTeX would read differently: kept exactly as written
+        return name, None
+    return new, why
+
+
+_TOKEN_SEPS = re.compile(r"[\s~-]+")
 
 
 def _capitalised_words(words: list[str]) -> bool:
-    return all(w[0].isupper() for w in words)
+    """Every BibTeX token (words split at hyphens and ties too) starts with a capital."""
+    return all(t[0].isupper() for w in words for t in _TOKEN_SEPS.split(w) if t)
 
 
 def parse_one_name(name: str) -> list[Person]:
     """One name as BibTeX reads it; the common shapes without braces, commands or
     lower-case words ("Donald E. Knuth", "Knuth, Donald E.") are read here directly
     (same result as the general parser, much faster), the rest by `parse_names`."""
-    if "{" not in name and "\\" not in name:
+    if "{" not in name and "\\" not in name and "~" not in name:
         if "," in name:
             last, _, first = name.partition(",")
             if "," not in first:
@@ -320,12 +355,18 @@ def parse_one_name(name: str) -> list[Person]:
 @rule("names", "names as 'Family, Given and ...' (particles, Jr. and {Organisations} kept right)")
 def fix_names(ref: Reference, ctx: RuleContext) -> None:
     fields = ref.fields
+    fixes = ctx.options.name_fixes
     for role in PERSON_FIELDS:
         value = fields.get(role)
         if not value or role in ref.expressions:
             continue
-        parts = split_name_list(value)
-        new = " and ".join(normalize_name(p) for p in parts)
+        out = []
+        for p in split_name_list(value):
+            new, why = rewrite_name(p, fixes)
+            out.append(new)
+            if why:
+                ctx.name_fixes.append(NameFix(ref.key, role, p, new, why))
+        new = " and ".join(out)
         if new != value:
             fields[role] = new
 
@@ -335,14 +376,32 @@ def fix_names(ref: Reference, ctx: RuleContext) -> None:
 @rule("unicode", "one character policy: utf8 decodes accent escapes (M{\\aa}rtenson -> Mårtenson), latex encodes them")
 def fix_unicode(ref: Reference, ctx: RuleContext) -> None:
     policy = ctx.options.unicode
-    convert = decode_accents if policy == "utf8" else encode_accents
     fields = ref.fields
     for name, value in fields.items():
         if name in ref.expressions or is_verbatim(name):
             continue
-        new = convert(value)
-        if new is not value and new != value:
-            fields[name] = new
+        is_names = name in PERSON_FIELDS
+        new = decode_accents(value, names=is_names) if policy == "utf8" else encode_accents(value)
+        if new is value or new == value:
+            continue
+        if reads_as(name, new) != reads_as(name, value):  # a spelling change only, never a new text
+            ctx.notes.append(f"kept '{name}' of '{ref.key}' as written: its accents cannot be "
+                             f"{'decoded' if policy == 'utf8' else 'encoded'} without changing its text")
+            continue
+        fields[name] = new
+
+
+def reads_as(name: str, content: str):
+    """What a value means: its text, and for a name list each name's parts as
+    BibTeX splits them (every word decoded on its own)."""
+    if name not in PERSON_FIELDS:
+        return latex_to_text(content)
+    out = []
+    for one in split_name_list(content):
+        parts = split_name(one)
+        out.append(tuple(tuple(latex_to_text(t) for t in getattr(parts, k))
+                         for k in ("first", "von", "last", "jr")))
+    return out
 
 
 # -- titles -----------------------------------------------------------------------------------

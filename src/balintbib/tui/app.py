@@ -33,6 +33,7 @@ from ..library import Library, LibraryChangedError, collector_paused
 from ..model import Reference
 from ..query import QueryError, fold
 from . import messages as msg
+from . import services
 from .catalog import SORTABLE, Catalog
 from .commands import BalintCommands
 from .keys import ACTIONS
@@ -483,6 +484,36 @@ class BalintApp(App[None]):
                 self.open_link(url)
                 return
         self.notify("This reference has no DOI or URL.", severity="warning")
+
+    def action_copy_citation(self) -> None:
+        ref = self.table.current
+        if ref is None or self.catalog is None:
+            return
+        try:
+            with self.citations._lock:  # the engine is not meant for several threads at once
+                text = services.in_text_citation(ref, self.catalog.macros, self.style_id)
+        except Exception as exc:  # a style or data problem: say so, copy nothing
+            self.notify(services._one_line(exc), title="No citation", severity="error")
+            return
+        self.copy_text(text, "Citation")
+
+    def action_copy_reference(self) -> None:
+        ref = self.table.current
+        if ref is None or self.catalog is None:
+            return
+        citation = self.citations.format(ref, self.catalog.macros, self.style_id)
+        self.copy_text(citation.text, "Reference")
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Put `text` on the clipboard (OSC 52); where the terminal cannot, show
+        it so that it can be selected with the mouse."""
+        try:
+            self.copy_to_clipboard(text)
+        except Exception:  # an older Textual, or a driver that cannot
+            self.notify(text, title=f"{what} (could not copy: select it here)", severity="warning",
+                        timeout=30)
+            return
+        self.notify(text, title=f"{what} copied", timeout=8)
 
     def open_link(self, url: str) -> None:
         """Open `url` in a browser; when there is none, show the link and copy it to the clipboard."""

@@ -125,6 +125,12 @@ class Citations:
         return result
 
 
+def in_text_citation(ref: Reference, macros: dict[str, str], style: str) -> str:
+    """The reference cited alone in `style` ("(Balint, 1964)", "[1]", a note)."""
+    from ..cite.document import cite
+    return cite([to_csl(ref, macros)], [{"id": ref.key}], style).text
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

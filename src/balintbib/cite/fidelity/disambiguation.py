@@ -1,0 +1,213 @@
+"""Disambiguation and cite collapsing (CSL 1.0.2 "Disambiguation", "Cite
+Grouping", "Cite Collapsing"): which printed name a person gets when
+given names disambiguate, grouping of cites by author, collapsing of
+numbers and years in a citation."""
+
+from __future__ import annotations
+
+import re
+
+from citeproc.string import String
+
+from ..markup import MARKERS
+from .state import RENDER_STATE
+from .names import initialize_given
+
+def _group_cites(pieces, delimiter):
+    """``cite-group-delimiter`` without ``collapse``: cites with the same
+    names move next to the first of them and are joined by that delimiter
+    ("Banda 1999; Aalto 2000, Aalto 2001"; sort_CiteGroupDelimiter)."""
+    groups: list[list] = []
+    for piece in pieces:
+        for group in groups:
+            if piece[2] and group[0][2] == piece[2]:
+                group.append(piece)
+                break
+        else:
+            groups.append([piece])
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        joined = delimiter.join(str(p[1]) for p in group)
+        out.append((group[0][0], String(joined), group[0][2]))
+    return out
+
+
+def _capitalize_first_term(output, cite, root, first: bool):
+    """A term that opens a citation of a note style — at its very start or
+    after a cite prefix that ends a sentence — starts with a capital: "Ibid."
+    (citeproc-js; fixtures ``position_Ibid*``, ``magic_CapitalizeFirstOccurringTerm``,
+    ``magic_TermCapitalizationWithPrefix``)."""
+    if root.get("class") == "in-text":
+        return output
+    prefix = str(cite.get("prefix", "") or "").rstrip()
+    if not prefix and not first:
+        return output
+    if prefix and not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix)):
+        return output
+    text = str(output)
+    term = RENDER_STATE["first_term"]
+    start = 0
+    while start < len(text) and text[start] in MARKERS:
+        start += 1
+    if not text.startswith(term, start) or not text[start:start + 1].islower():
+        return output
+    return String(text[:start] + text[start].upper() + text[start + 1:])
+
+
+def markup_strip(text: str) -> str:
+    return "".join(c for c in text if c not in MARKERS)
+
+
+def _collapse_numbers(pieces, delimiter, owner):
+    after = owner.get("after-collapse-delimiter", delimiter)
+    out, i = [], 0
+    while i < len(pieces):
+        j = i
+        while (j + 1 < len(pieces) and _plain_number(pieces[j + 1]) is not None
+               and _plain_number(pieces[j]) is not None
+               and _plain_number(pieces[j + 1]) == _plain_number(pieces[j]) + 1):
+            j += 1
+        if j - i >= 2:
+            out.append((String(str(pieces[i][1]) + "\u2013" + str(pieces[j][1])), True))
+            i = j + 1
+        else:
+            out.append((pieces[i][1], False))
+            i += 1
+    return _join_collapsed(out, delimiter, after)
+
+
+def _plain_number(piece):
+    """The citation number a cite prints alone, or None. A locator the style
+    does not print does not stop collapsing (citeproc-js prints "(1–3)" where
+    balintbib printed "(1,2,3)"; a printed locator adds digits and does)."""
+    from ..markup import strip_markers
+    cite, text, _ = piece
+    plain = strip_markers(str(text)).strip()
+    match = re.fullmatch(r"\D*?(\d+)\D*", plain)
+    if match and int(match.group(1)) == cite.number \
+            and not cite.get("prefix") and not cite.get("suffix"):
+        return int(match.group(1))
+    return None
+
+
+def _join_collapsed(parts, delimiter, after):
+    text = ""
+    for index, (part, collapsed) in enumerate(parts):
+        if index:
+            text += after if parts[index - 1][1] else delimiter
+        text += str(part)
+    return String(text)
+
+
+def _collapse_years(pieces, delimiter, owner, collapse):
+    # cite-group-delimiter defaults to ", ", but in note styles citeproc-js
+    # keeps the layout delimiter ("Smith 2000a; 2000b"; disambiguate_Year*,
+    # collapse_*NoYearSuffixDelimiter, date_YearSuffixDelimiter)
+    group_delimiter = owner.get("cite-group-delimiter", delimiter if owner.get_root().get(
+        "class") == "note" else ", ")
+    suffix_delimiter = owner.get("year-suffix-delimiter", owner.get("cite-group-delimiter", delimiter))
+    after = owner.get("after-collapse-delimiter", delimiter)
+    groups: list[list] = []
+    for piece in pieces:
+        names = piece[2]
+        for group in groups:  # cites with the same names move together (also cites
+            # printing no names, when year suffixes collapse: "(1965a,b)"; magic_ImplicitYearSuffix*)
+            if group[0][2] == names and (names or collapse != "year"):
+                group.append(piece)
+                break
+        else:
+            groups.append([piece])
+    parts = []
+    for group in groups:
+        names = group[0][2]
+        segments = []  # [base, [suffixes], has_locator]
+        for index, piece in enumerate(group):
+            text = str(piece[1]) if index == 0 else _rest(piece, names)[0]
+            suffix = str(piece[0].reference.get("year_suffix") or "")
+            locator = bool(piece[0].get("locator"))
+            base = text[:-len(suffix)] if suffix and text.endswith(suffix) else None
+            previous = segments[-1] if segments else None
+            previous_base = None
+            if previous is not None:
+                previous_base = previous[0] if previous[0] is not None else _rest_text(previous[3], names)
+            if (collapse != "year" and base is not None and previous is not None
+                    and previous[1] and previous_base == base and not locator
+                    and not previous[2]):
+                previous[1].append(suffix)
+            elif base is not None and index and collapse != "year":
+                segments.append([base, [suffix], locator])
+            elif base is not None and index == 0 and collapse != "year":
+                segments.append([None, [suffix], locator, text[:-len(suffix)]])
+            else:
+                segments.append([text, [], locator])
+        rendered = []
+        for segment in segments:
+            if segment[1]:
+                head = segment[3] if segment[0] is None else segment[0]
+                rendered.append(head + _suffix_list(segment[1], suffix_delimiter, collapse))
+            else:
+                rendered.append(segment[0])
+        if any(seg[2] for seg in segments) and len(segments) > 1:
+            joined = delimiter.join(rendered)  # cites with locators: "Wong 1999, 328; 2000, 475"
+        else:
+            joined = group_delimiter.join(rendered)
+        parts.append((String(joined), len(group) > 1))
+    return _join_collapsed(parts, delimiter, after)
+
+
+def _suffix_list(suffixes, suffix_delimiter, collapse):
+    if collapse != "year-suffix-ranged":
+        return suffix_delimiter.join(suffixes)
+    out, i = [], 0
+    while i < len(suffixes):
+        j = i
+        while j + 1 < len(suffixes) and len(suffixes[j + 1]) == 1 == len(suffixes[j]) \
+                and ord(suffixes[j + 1]) == ord(suffixes[j]) + 1:
+            j += 1
+        out.append(suffixes[i] + "\u2013" + suffixes[j] if j - i >= 2 else
+                   suffix_delimiter.join(suffixes[i:j + 1]))
+        i = j + 1
+    return suffix_delimiter.join(out)
+
+
+def _rest_text(text, names):
+    if names and text.startswith(names):
+        return text[len(names):].lstrip(" ,;:")
+    return text
+
+
+def _rest(piece, names):
+    text = str(piece[1])
+    if names and text.startswith(names):
+        rest = text[len(names):]
+        return rest.lstrip(" ,;:"), True
+    return text, False
+
+
+def name_key(name, level: int, form: str, init_with, initialize: bool) -> tuple:
+    """How a name prints at a disambiguation level (CSL 1.0.2 "Disambiguation",
+    step 2): 0 as the style renders it, 1 with initials (or the full given
+    name when the style does not initialize), 2 with the full given name."""
+    family = (str(name.get("non-dropping-particle") or ""), str(name.get("family") or ""),
+              str(name.get("literal") or ""))
+    if level == 0 and form == "short":
+        return family
+    given = str(name.get("given") or "")
+    if level <= 1 and init_with is not None and initialize and given:
+        given = initialize_given(given, init_with, True, True)
+    return family + (" ".join(re.split(r"[\s.]+", given)).strip(),)
+
+
+def given_level(name, opts, rivals, max_level: int) -> int:
+    """The smallest level (1 or 2, at most `max_level`) at which `name`
+    prints differently from every rival name (other people printed alike);
+    0 when no allowed level separates them."""
+    form, init_with, initialize = opts
+    for level in range(1, max_level + 1):
+        mine = name_key(name, level, form, init_with, initialize)
+        if all(name_key(other, level, *other_opts) != mine for other, other_opts in rivals):
+            return level
+    return 0

@@ -1,0 +1,80 @@
+"""Locale (CSL 1.0.2 "Locale", "Locale Fallback"): the style's locale list,
+locale files parsed with our safe parser, and memoized term and date lookups."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from citeproc import model as m
+
+from .state import MemoMixin
+
+class Style(m.Style):
+    def set_locale_list(self, output_locale, validate=False):
+        """Locale fallback (CSL 1.0.2 "Locale Fallback"): in-style locale for the
+        dialect, the language, then none; locale files for the dialect, the
+        primary dialect of the language, then en-US. Locale files are parsed
+        with our safe parser and element classes."""
+        from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS
+
+        self.locales = []
+        added = set()
+        language = output_locale.split("-")[0]
+        for code in (output_locale, language, None):
+            expr = ('./cs:locale[@xml:lang="{}"]'.format(code) if code
+                    else "./cs:locale[not(@xml:lang)]")
+            for found in self.xpath_search(expr):
+                if found not in self.locales:
+                    self.locales.append(found)
+        for code in (output_locale if output_locale in LANGUAGE_NAMES else None,
+                     PRIMARY_DIALECTS.get(language), "en-US"):
+            if code and code not in added:
+                root = load_locale_root(code)
+                if root is not None:
+                    self.locales.append(root)
+                    added.add(code)
+        for locale in self.locales:
+            locale.style = self
+
+
+@lru_cache(maxsize=64)
+def _locale_bytes(code: str) -> bytes | None:
+    from ..styles import locales_dir
+    path = Path(locales_dir()) / f"locales-{code}.xml"
+    return path.read_bytes() if path.is_file() else None
+
+
+def load_locale_root(code: str):
+    data = _locale_bytes(code)
+    if data is None:
+        return None
+    from lxml import etree
+
+    from . import make_parser
+    return etree.fromstring(data, make_parser())
+
+
+class Locale(MemoMixin, m.Locale):
+    def get_term(self, name, form=None, zero_padded=False):
+        terms = self._memo("terms")
+        key = (name, form, zero_padded)
+        if key not in terms:
+            try:
+                terms[key] = super().get_term(name, form, zero_padded)
+            except IndexError:
+                terms[key] = None
+        if terms[key] is None:
+            raise IndexError(name)
+        return terms[key]
+
+    def get_date(self, form):
+        dates = self._memo("dates")
+        if form not in dates:
+            try:
+                dates[form] = super().get_date(form)
+            except IndexError:
+                dates[form] = None
+        if dates[form] is None:
+            raise IndexError(form)
+        return dates[form]

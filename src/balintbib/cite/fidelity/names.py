@@ -1,0 +1,470 @@
+"""Names (CSL 1.0.2 "Names", "Name", "Et-al", "Substitute", "Name-part
+Formatting", "Name Options"): name lists, initials, particles, name options
+inherited from style/citation/bibliography, substitution and
+subsequent-author-substitute."""
+
+from __future__ import annotations
+
+import re
+
+from citeproc import model as m
+from citeproc.source import VariableError
+from citeproc.string import String, join
+
+from .formatting import CSL_NS, DisplayMixin, NS, TextCaseMixin
+from .state import RENDER_STATE, VariableCallMixin, _attr, _record_rendered, _suppressed
+
+class Name_Part(TextCaseMixin, m.Name_Part):
+    pass
+
+
+class Names(VariableCallMixin, DisplayMixin, m.Names):
+    def process(self, item, names_context=None, context=None, **kwargs):
+        """Name lists of several variables, each with its label; the
+        ``cs:names`` delimiter between them; suppression of substituted
+        variables; ``editortranslator`` when both lists are equal; the first
+        name list of a bibliography entry is compared with the previous entry's
+        for ``subsequent-author-substitute`` (CSL 1.0.2 "Names", "Substitute",
+        "Reference Grouping")."""
+        if context is None:
+            context = self
+        names_parent = kwargs.pop("names_parent", None)
+        if names_context is None:
+            names_context = self
+            if names_parent is not None and self.find("cs:name", NS) is None:
+                names_context = names_parent  # CSL 1.0.2: a bare cs:names in cs:substitute
+        suppressed = _suppressed(context)
+        roles = [r for r in self.get("variable", "").split() if r not in suppressed]
+        ref = item.reference
+        present = [r for r in roles if r.replace("-", "_") in ref and ref[r.replace("-", "_")]]
+        if ({"editor", "translator"} <= set(present)
+                and _same_names(ref["editor"], ref["translator"])
+                and str(self.get_single_term("editortranslator") or "") != ""):
+            present = [r for r in present if r != "translator"]
+            ed_trans = True
+        else:
+            ed_trans = False
+
+        name_elem = names_context.find("cs:name", NS)
+        label_elem = names_context.find("cs:label", NS)
+        children = list(names_context)
+        label_first = (label_elem is not None and name_elem is not None
+                       and children.index(label_elem) < children.index(name_elem))
+        outputs = []
+        count = 0
+        for role in present:
+            names = ref[role.replace("-", "_")]
+            if name_elem is None:
+                rendered = render_name_list(None, names, context, item, **kwargs)
+            else:
+                rendered = name_elem.render_list(names, context, item, **kwargs)
+                if rendered is not None and not isinstance(rendered, int):
+                    # formatting and affixes of cs:name apply to the whole list
+                    rendered = name_elem.wrap(name_elem.format(rendered))
+            if isinstance(rendered, int):
+                count += rendered
+                continue
+            if rendered is None:
+                continue
+            if label_elem is not None and not kwargs.get("sort_options"):
+                label_role = "editortranslator" if ed_trans and role == "editor" else role
+                label = label_elem.render(item, label_role, len(names) > 1, context=context)
+                if label:
+                    rendered = label + rendered if label_first else rendered + label
+            outputs.append(rendered)
+            _record_rendered(context, role)
+            if RENDER_STATE.get("substituting"):
+                # inside cs:substitute a rendered name variable is suppressed at
+                # once, even later in the same macro (substitute_SuppressOrdinaryVariable)
+                try:
+                    layout = context.get_layout()
+                    layout.repressed.setdefault("__vars__", set()).add(role)
+                except (IndexError, AttributeError):
+                    pass
+        if count:
+            return String(str(count))
+        if outputs:
+            delimiter = self.get("delimiter", None)
+            if delimiter is None:
+                delimiter = self.get_parent_delimiter(context)
+            text = join(outputs, delimiter)
+            if RENDER_STATE.get("first_names") is None and not kwargs.get("sort_options"):
+                RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
+                if _suppress_author(kwargs):
+                    return String("")
+            return self._subsequent_author(text, context, kwargs)
+        substitute = self.substitute()
+        if substitute is not None:
+            first = RENDER_STATE.get("first_names") is None
+            text = substitute.render(item, context=context, names_parent=self, **kwargs)
+            if text is not None:
+                if first and _suppress_author(kwargs):
+                    if RENDER_STATE.get("first_names") in (None, ""):
+                        RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
+                    return String("")
+                return self._subsequent_author(text, context, kwargs)
+        raise VariableError
+
+    def _subsequent_author(self, text, context, kwargs):
+        """``subsequent-author-substitute`` (rule ``complete-all``/``complete-each``):
+        the first name list of an entry equal to the previous entry's is replaced
+        (fixtures ``sort_*SubsequentAuthor*``; MHRA "———" gap)."""
+        if kwargs.get("sort_options"):
+            return text
+        try:
+            layout = context.get_layout()
+        except (IndexError, AttributeError):
+            return text
+        bibliography = layout.getparent()
+        if bibliography.tag != f"{{{CSL_NS}}}bibliography" or _attr(layout, "_first_names_done", True):
+            return text
+        layout._first_names_done = True
+        previous = _attr(bibliography, "_previous_names", None)
+        core = RENDER_STATE.get("names_core") or str(text)
+        bibliography._previous_names = core
+        substitute = bibliography.get("subsequent-author-substitute")
+        if substitute is None or previous != core:
+            return text
+        return String(substitute)
+
+    def markup(self, text):
+        if text is None or str(text) == "":
+            return None
+        return self.wrap(self.format(text))
+
+
+def _suppress_author(kwargs) -> bool:
+    """A cite marked ``suppress-author`` (citeproc-js's cite flag, pandoc's
+    ``[-@key]``): the first name list the cite renders, or what substitutes
+    for it, prints nothing; the rest of the cite renders as usual ("(2004,
+    p. 12)"). The names are still recorded for ``author-only``."""
+    return RENDER_STATE.get("cite_mode") == "suppress-author" and not kwargs.get("sort_options")
+
+
+def _same_names(a, b) -> bool:
+    return [dict(x) for x in a] == [dict(x) for x in b]
+
+
+class Substitute(m.Substitute):
+    def render(self, item, context=None, names_parent=None, **kwargs):
+        """CSL 1.0.2 "Substitute": the first child that renders replaces the
+        names; a bare ``cs:names`` child inherits the parent's ``cs:name`` and
+        ``cs:label``; every variable the substitute rendered is suppressed in
+        the rest of the entry (fixtures ``substitute_*``; APA/Chicago edited
+        books printing the editors twice)."""
+        layout = None
+        try:
+            layout = (context if context is not None else self).get_layout()
+        except (IndexError, AttributeError):
+            pass
+        for child in self.iterchildren():
+            before = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
+            if layout is not None:
+                layout._rendered_vars = set()
+            RENDER_STATE["substituting"] = RENDER_STATE.get("substituting", 0) + 1
+            try:
+                if isinstance(child, m.Names):
+                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
+                elif isinstance(child, m.Choose):
+                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                text = None
+            finally:
+                RENDER_STATE["substituting"] -= 1
+            rendered = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
+            if layout is not None:
+                layout._rendered_vars = before | rendered
+            if text is not None and str(text) != "":
+                if layout is not None:
+                    if isinstance(child, m.Names):
+                        rendered |= set(child.get("variable", "").split())
+                    layout.repressed.setdefault("__vars__", set()).update(rendered)
+                return text
+        return None
+
+
+class Name(DisplayMixin, m.Name):
+    def render_list(self, names, context, item, sort_options=None, **kwargs):
+        return render_name_list(self, names, context, item, sort_options=sort_options)
+
+    def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        names = item.reference.get(variable.replace("-", "_"), [])
+        return render_name_list(self, names, context, item, sort_options=sort_options)
+
+
+_OPTION_DEFAULTS = {
+    "and": None, "delimiter-precedes-et-al": "contextual",
+    "delimiter-precedes-last": "contextual", "et-al-min": None, "et-al-use-first": None,
+    "et-al-use-last": "false", "initialize": "true", "initialize-with": None,
+    "name-as-sort-order": None, "sort-separator": ", ", "form": "long", "delimiter": ", ",
+    "initialize-with-hyphen": "true", "demote-non-dropping-particle": "display-and-sort",
+}
+
+
+def _owner(element):
+    """The cs:citation or cs:bibliography an element belongs to (None inside
+    a macro); remembered per element (speed: asked for every name option)."""
+    memo = element.__dict__
+    if "_owner" not in memo:
+        memo["_owner"] = _owner_uncached(element)
+    return memo["_owner"]
+
+
+def _owner_uncached(element):
+    node = element
+    while node is not None:
+        if node.tag in (f"{{{CSL_NS}}}citation", f"{{{CSL_NS}}}bibliography"):
+            return node
+        parent = node.getparent()
+        if parent is None:
+            return None
+        if node.tag == f"{{{CSL_NS}}}macro":
+            return None
+        node = parent
+    return None
+
+
+def _opt(name_elem, context, option, sort_options=None):
+    if sort_options and option in sort_options:
+        return sort_options[option]
+    if name_elem is not None and option in name_elem.attrib:
+        return name_elem.get(option)
+    owner = _owner(context) if context is not None else None
+    if owner is None and name_elem is not None:
+        owner = _owner(name_elem)
+    inherited = {"form": "name-form", "delimiter": "name-delimiter"}.get(option, option)
+    if owner is not None and inherited in owner.attrib:
+        return owner.get(inherited)
+    root = (name_elem if name_elem is not None else context).getroottree().getroot()
+    if inherited in root.attrib:
+        return root.get(inherited)
+    return _OPTION_DEFAULTS.get(option)
+
+
+def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen: bool) -> str:
+    """CSL 1.0.2 "initialize-with" / "initialize": given names become initials
+    followed by ``initialize-with``; with ``initialize="false"`` full given
+    names stay and only existing initials get the punctuation (citeproc-py
+    initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
+    ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
+    when ``initialize-with-hyphen`` is true; lower-case particles stay."""
+    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.\-])", given.strip()) if t]
+    out = ""
+    previous_initial = False
+    for token in tokens:
+        core = token.rstrip(".")
+        if not core:
+            continue
+        is_initial = len(core) == 1 or (token.endswith(".") and len(core) <= 2 and core[0].isupper())
+        if core[0].islower() and not is_initial:
+            piece, initial = core, False
+        elif initialize or is_initial:
+            pieces = core.split("-") if "-" in core else [core]
+            if "-" in core and not hyphen:
+                piece = "".join(p[:1] + initialize_with for p in pieces if p)
+            elif "-" in core:
+                piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
+                piece += initialize_with[len(initialize_with.rstrip()):]
+            elif len(core) == 2 and token.endswith("."):
+                piece = core + initialize_with  # "Th." / "ME." are kept as written
+            else:
+                piece = core[0] + initialize_with
+            initial = True
+        else:
+            piece, initial = token, False
+        if out and not out.endswith(" ") and not (previous_initial and initial):
+            out += " "
+        out += piece
+        previous_initial = initial
+    return out.strip()
+
+
+_ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
+                         r"\u0600-\u06FF\u2000-\u206F'\s\-\.]*$")
+
+
+def render_name_list(name_elem, names, context, item, sort_options=None):
+    """Render one variable's name list (CSL 1.0.2 "Name": et-al rules, "and",
+    delimiters, name order, particles, suffixes, initials, ``form``)."""
+    def opt(name):
+        return _opt(name_elem, context, name, sort_options)
+
+    form = opt("form")
+    and_ = opt("and")
+    delimiter = opt("delimiter")
+    try:
+        et_al_min = int(opt("et-al-min") or 0)
+        et_al_use_first = int(opt("et-al-use-first") or 0)
+    except ValueError:
+        et_al_min = et_al_use_first = 0
+    et_al_use_last = str(opt("et-al-use-last")).lower() == "true"
+    dp_et_al = opt("delimiter-precedes-et-al")
+    dp_last = opt("delimiter-precedes-last")
+    nso = opt("name-as-sort-order")
+    sort_sep = opt("sort-separator")
+    init_with = opt("initialize-with")
+    initialize = str(opt("initialize")).lower() != "false"
+    hyphen = str(_opt(None, context if context is not None else name_elem,
+                      "initialize-with-hyphen") if name_elem is None else
+                 _opt(name_elem, context, "initialize-with-hyphen")).lower() != "false"
+    root = (name_elem if name_elem is not None else context).getroottree().getroot()
+    demote = root.get("demote-non-dropping-particle", "display-and-sort")
+
+    names = list(names)
+    total = len(names)
+    truncated = bool(et_al_min and et_al_use_first and total >= et_al_min and total > et_al_use_first)
+    extra = RENDER_STATE["add_names"].get(getattr(item, "key", None)) if item is not None else None
+    if truncated and extra and extra > et_al_use_first and sort_options is None:
+        et_al_use_first = extra  # disambiguate-add-names (CSL 1.0.2 "Disambiguation", step 1)
+        truncated = total > extra
+    shown = names[:et_al_use_first] if truncated else names
+    if form == "count":
+        return len(shown)
+    if not shown:
+        return None
+
+    name_parts = {}
+    if name_elem is not None:
+        for part in name_elem.findall("cs:name-part", NS):
+            name_parts[part.get("name")] = part
+
+    def fmt_part(kind, text):
+        part = name_parts.get(kind)
+        if part is None or not text:
+            return text
+        return str(part.wrap(part.format(part.case(String(text)))))
+
+    levels = RENDER_STATE["givenname"].get(getattr(item, "key", None)) \
+        if sort_options is None and item is not None else None
+    collect = RENDER_STATE.get("shown_names") if sort_options is None and item is not None \
+        else None
+    if collect is not None:
+        collect.setdefault(item.key, []).extend(
+            (name, form, init_with, initialize, index) for index, name in enumerate(shown))
+    rendered = []
+    inverted_flags = []
+    for index, name in enumerate(shown):
+        inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
+        level = levels.get(person_id(name)) if levels else None
+        text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
+                                sort_sep, init_with, initialize and level != 2, hyphen,
+                                demote, fmt_part, sort_options is not None)
+        if text:
+            rendered.append(text)
+            inverted_flags.append(inverted)
+    if not rendered:
+        return None
+
+    def use_delimiter(rule, count_before):
+        if rule == "always":
+            return True
+        if rule == "never":
+            return False
+        if rule == "after-inverted-name":
+            return inverted_flags[count_before - 1] if count_before else False
+        return count_before >= 2  # contextual
+
+    if truncated:
+        if et_al_use_last and et_al_use_first <= et_al_min - 2 and total > et_al_use_first + 1:
+            last = _render_one_name(names[-1], form, nso == "all", sort_sep, init_with,
+                                    initialize, hyphen, demote, fmt_part, sort_options is not None)
+            text = String(delimiter.join(str(r) for r in rendered) if False else "")
+            text = join(rendered, delimiter)
+            return text + String(delimiter + "\u2026 ") + last
+        et_al = _et_al(name_elem, context)
+        text = join(rendered, delimiter)
+        RENDER_STATE["names_core"] = str(text)
+        if not et_al or sort_options is not None:
+            return text
+        if use_delimiter(dp_et_al, len(rendered)):
+            return text + String(delimiter) + et_al
+        return text + String(" ") + et_al
+    RENDER_STATE["names_core"] = None
+    if and_ and len(rendered) > 1:
+        if "literal" in shown[-1] and len(rendered) > 2:
+            dp_last = "always"  # citeproc-js: "Gosling, R., & others"
+        term_source = name_elem if name_elem is not None else context
+        term = term_source.get_single_term("and") if and_ == "text" else String("&")
+        head = join(rendered[:-1], delimiter)
+        if use_delimiter(dp_last, len(rendered) - 1):
+            return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
+        return head + String(" " + str(term) + " ") + rendered[-1]
+    return join(rendered, delimiter)
+
+
+def person_id(name) -> tuple:
+    """Who a name denotes, for name disambiguation: all its parts."""
+    return tuple(str(name.get(k) or "") for k in (
+        "family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"))
+
+
+def _et_al(name_elem, context):
+    if name_elem is None:
+        return (context.get_single_term("et-al") or None) if context is not None else None
+    node = name_elem.getnext()
+    while node is not None and not (isinstance(node.tag, str) and node.tag == f"{{{CSL_NS}}}et-al"):
+        node = node.getnext()
+    if node is not None:
+        term = node.get("term", "et-al")
+        text = node.get_single_term(term)
+        return node.wrap(node.format(text)) if text else None
+    text = name_elem.get_single_term("et-al")
+    return text or None
+
+
+def _is_romanesque(name) -> bool:
+    return all(_ROMANESQUE.match(str(name.get(k) or "")) for k in ("family", "given"))
+
+
+def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
+                     demote, fmt_part, for_sort):
+    if "literal" in name:
+        return String(str(name["literal"]))
+    given = str(name.get("given") or "")
+    family = str(name.get("family") or "")
+    dp = str(name.get("dropping-particle") or "")
+    ndp = str(name.get("non-dropping-particle") or "")
+    suffix = str(name.get("suffix") or "")
+    comma_suffix = bool(name.get("comma-suffix"))
+    if not family and given:
+        family, given = given, ""
+    if given and init_with is not None:
+        given = initialize_given(given, init_with, initialize, hyphen)
+        if "." not in init_with and initialize:
+            # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
+            suffix = suffix.replace(".", "")
+    if not _is_romanesque(name):
+        # East Asian names: family then given, no space (CSL 1.0.2 "Name-part order")
+        if form == "short":
+            return String(fmt_part("family", family))
+        return String(fmt_part("family", family) + fmt_part("given", given))
+
+    def glue(*parts):
+        out = ""
+        for part in parts:
+            if not part:
+                continue
+            if out and not out.endswith(("'", "\u2019", "-", "\u00a0", " ")):
+                out += " "
+            out += part
+        return out
+
+    if form == "short":
+        return String(fmt_part("family", glue(ndp, family)))
+    if inverted:
+        if demote in ("never", "sort-only") and not (for_sort and demote == "sort-only"):
+            fam = fmt_part("family", glue(ndp, family))
+            giv = fmt_part("given", glue(given, dp))
+        else:
+            fam = fmt_part("family", family)
+            giv = fmt_part("given", glue(given, dp, ndp)) if (given or dp or ndp) else ""
+        pieces = [p for p in (fam, giv, suffix) if p]
+        return String(sort_sep.join(pieces))
+    fam = fmt_part("family", glue(dp, ndp, family))
+    giv = fmt_part("given", given)
+    text = glue(giv, fam)
+    if suffix:
+        text = text + (", " if comma_suffix else " ") + suffix
+    return String(text)

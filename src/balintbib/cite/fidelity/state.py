@@ -1,0 +1,189 @@
+"""What the element classes share while one entry is rendered: the
+per-rendering state (``RENDER_STATE``), the variable-call counters of
+``cs:group`` suppression, the suppression of substituted variables, and the
+memoization every element class gets in front of its MRO (speed)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from citeproc import model as m
+from citeproc.source import VariableError
+
+from .formatting import DisplayMixin, FORMATTER
+
+# ---------------------------------------------------- variable calls
+
+# Counters of variable-calling renderings for cs:group suppression.
+VAR_CALLS = {"calls": 0, "hits": 0}
+
+
+class VariableCallMixin:
+    """Count each rendering of an element that calls a variable, and whether it
+    produced output, so that ``cs:group`` can apply its implicit condition."""
+
+    def render(self, *args, **kwargs):
+        if "variable" not in self.attrib or self.get("variable") == "year-suffix":
+            return super().render(*args, **kwargs)
+        VAR_CALLS["calls"] += 1
+        result = super().render(*args, **kwargs)
+        if result is not None and str(result) != "":
+            VAR_CALLS["hits"] += 1
+        return result
+
+
+# What is being rendered right now (an engine renders one entry at a time,
+# under its lock): the item, and whether its implicit year suffix was printed.
+RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
+                "givenname": {}, "first_names": None, "shown_names": None,
+                "cite_mode": None}
+
+
+# ------------------------------------------------ suppressed variables
+
+def _attr(element, name, default=None):
+    """A Python attribute stored on an lxml element proxy (``getattr`` would
+    fall through to citeproc-py's child-element lookup and return None)."""
+    return element.__dict__.get(name, default)
+
+
+def _item_language(element, item):
+    try:
+        return str(item.reference.language)[:2]
+    except VariableError:
+        return element.get_root().get("default-locale", "en")[:2]
+
+
+def _suppressed(context) -> set:
+    """Variables suppressed by an earlier ``cs:substitute`` in this entry."""
+    try:
+        layout = context.get_layout()
+    except (IndexError, AttributeError):
+        return set()
+    repressed = _attr(layout, "repressed", None) or {}
+    return repressed.get("__vars__", set())
+
+
+def _record_rendered(context, variable):
+    try:
+        layout = context.get_layout()
+    except (IndexError, AttributeError):
+        return
+    rendered = _attr(layout, "_rendered_vars", None)
+    if rendered is not None:
+        rendered.add(variable)
+
+
+# ------------------------------------------------------------ memoization
+
+
+
+_NO_LAYOUT = object()
+_FORMAT_ATTRIBUTES = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_BASE_METHODS = {"format": {m.Formatted.format}, "wrap": {m.Affixed.wrap, DisplayMixin.wrap}}
+
+
+@lru_cache(maxsize=None)
+def _only_base_method(cls, name) -> bool:
+    """Whether `cls` (below MemoMixin) has `name` only from citeproc-py's
+    Formatted/Affixed and our DisplayMixin, so the fast paths are exact."""
+    found = {klass.__dict__[name] for klass in cls.__mro__[cls.__mro__.index(MemoMixin) + 1:]
+             if name in klass.__dict__}
+    return bool(found) and found <= _BASE_METHODS[name]
+
+
+class MemoMixin:
+    """Speed: citeproc-py answers the same XPath questions (which macro,
+    which layout, which term) for every item; the answers never change for a
+    parsed style, so they are remembered on the root element. Remembering
+    the element proxies also keeps the Python state citeproc-py stores on
+    them (``repressed``, ``cites``) attached to one object."""
+
+    def _memo(self, table):
+        memo = self.__dict__.get("_root_memo")  # (the engine keeps proxies alive)
+        if memo is None:
+            root = self.getroottree().getroot()
+            memo = root.__dict__.get("_memo_tables")
+            if memo is None:
+                memo = root._memo_tables = {}
+            self._root_memo = memo
+        found = memo.get(table)
+        if found is None:
+            found = memo[table] = {}
+        return found
+
+    def get_root(self):
+        memo = self.__dict__.get("_root")
+        if memo is None:
+            memo = self._root = self.getroottree().getroot()
+        return memo
+
+    def get_macro(self, name):
+        macros = self._memo("macros")
+        found = macros.get(name)
+        if found is None:
+            found = macros[name] = super().get_macro(name)
+        return found
+
+    def get_layout(self):
+        found = self.__dict__.get("_layout")  # (the engine keeps proxies alive)
+        if found is not None:
+            return found
+        layouts = self._memo("layouts")
+        found = layouts.get(self)
+        if found is None:
+            try:
+                found = super().get_layout()
+            except IndexError:  # not inside a layout (a macro): remembered too
+                found = _NO_LAYOUT
+            layouts[self] = found
+        if found is _NO_LAYOUT:
+            raise IndexError("no cs:layout above this element")
+        self._layout = found
+        return found
+
+    def format(self, string):
+        """Speed: an element without formatting attributes returns the text
+        as citeproc-py's five formatting steps would (unchanged)."""
+        plain = self.__dict__.get("_plain_format")
+        if plain is None:
+            plain = self._plain_format = _only_base_method(type(self), "format") and not any(
+                name in self.attrib for name in _FORMAT_ATTRIBUTES)
+        if plain:
+            return str(string) if isinstance(string, (int, float)) else string
+        return super().format(string)
+
+    def wrap(self, string):
+        """Speed: an element without affixes or ``display`` returns the text
+        unchanged, as citeproc-py's affixing would."""
+        plain = self.__dict__.get("_plain_wrap")
+        if plain is None:
+            plain = self._plain_wrap = _only_base_method(type(self), "wrap") and not any(
+                name in self.attrib for name in ("prefix", "suffix", "display"))
+        if plain:
+            return string
+        return super().wrap(string)
+
+    def _remember(self, table, compute):
+        memo = self._memo(table)
+        if self in memo:
+            return memo[self]
+        value = memo[self] = compute()
+        return value
+
+    def get_formatter(self):
+        return FORMATTER  # the engine always renders through the marker formatter
+
+    def is_locale_date(self):
+        return self._remember("is_locale_date", super().is_locale_date)
+
+    def substitute(self):
+        return self._remember("substitute", super().substitute)
+
+    def get_parent_delimiter(self, context=None):
+        if context is not None and context is not self:
+            memo = self._memo("parent_delimiter_of")
+            if context not in memo:
+                memo[context] = super().get_parent_delimiter(context)
+            return memo[context]
+        return self._remember("parent_delimiter", super().get_parent_delimiter)
