@@ -40,6 +40,7 @@ from ..model import ANNOTATION_FIELD, REMOTE_IDS_FIELD, Person, Reference, split
 from ..model import VERBATIM_FIELDS as MODEL_VERBATIM
 from .bibsafe import balance, balanced, unbalance, control_characters, strip_controls
 from .mendeley_check import BadDocument, clean_document, clean_stash  # noqa: F401  (BadDocument re-exported)
+from .stash import losses, restore
 
 # -- data tables ----------------------------------------------------------------
 
@@ -252,7 +253,7 @@ def from_mendeley(doc: dict, remote: str = "mendeley", note: str | None = None,
         problems.append(f"group note: control character(s) {', '.join(control_characters(note))} removed")
         note = strip_controls(note)
     if stash:
-        _apply_stash(ref, stash)
+        restore(ref, stash)
         for other, ident in sorted((stash.get("remote_ids") or {}).items()):
             if other != remote:
                 ref.set_remote_id(other, ident)
@@ -379,26 +380,12 @@ def to_mendeley(ref: Reference, remote: str = "mendeley") -> dict:
     """
     doc = _to_mendeley(ref, remote)
     back = _from_mendeley(doc, key=ref.key)
-    _apply_stash(back, clean_stash(_read_stash(doc.get("client_data")))[0] or {})
+    restore(back, clean_stash(_read_stash(doc.get("client_data")))[0] or {})
     if note := ref.fields.get(ANNOTATION_FIELD):
         back.fields[ANNOTATION_FIELD] = note
     if REMOTE_IDS_FIELD in ref.fields:
         back.fields[REMOTE_IDS_FIELD] = ref.fields[REMOTE_IDS_FIELD]
-    stash: dict = {}
-    others = {k: v for k, v in ref.remote_ids.items() if k != remote}
-    if others:
-        stash["remote_ids"] = others
-    if back.type != ref.type:
-        stash["type"] = [ref.type, back.type]
-    fields = {}
-    for name, content in ref.fields.items():
-        if back.fields.get(name) != content or (name in ref.expressions) != (name in back.expressions):
-            fields[name] = [content, name in ref.expressions, back.fields.get(name)]
-    if fields:
-        stash["fields"] = fields
-    absent = {name: back.fields[name] for name in back.fields if name not in ref.fields}
-    if absent:
-        stash["absent"] = absent
+    stash = losses(ref, back, remote)
     if stash:
         doc["client_data"] = _with_stash(doc.get("client_data"), stash)
     return doc
@@ -548,29 +535,6 @@ def _with_stash(value, stash: dict) -> str:
     data = {k: v for k, v in data.items() if k != STASH_KEY}
     data[STASH_KEY] = stash
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
-
-
-def _apply_stash(ref: Reference, stash: dict) -> None:
-    """Restore what Mendeley could not hold, unless Mendeley's value changed since.
-
-    Each stashed item remembers the value Mendeley's data produced when it was
-    stashed; when someone edits that field in Mendeley, the edit wins.
-    """
-    kind = stash.get("type")
-    if kind and ref.type == kind[1]:
-        ref.type = kind[0]
-    for name, derived in (stash.get("absent") or {}).items():
-        if ref.fields.get(name) == derived:
-            ref.fields.pop(name, None)
-            ref.expressions.discard(name)
-    for name, (content, is_expr, derived) in (stash.get("fields") or {}).items():
-        if ref.fields.get(name) != derived:
-            continue
-        ref.fields[name] = content
-        if is_expr:
-            ref.expressions.add(name)
-        else:
-            ref.expressions.discard(name)
 
 
 # -- annotations ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ..latex import latex_to_text, text_to_latex
 from .bibsafe import KEY_PATTERN, WRITABLE_FIELD_NAME, strip_controls, value_problem
 from .mendeley_check import clean_stash
 from ..model import ANNOTATION_FIELD, MONTH_MACROS, REMOTE_IDS_FIELD, VERBATIM_FIELDS, Person, Reference
-from .mendeley import _apply_stash
+from .stash import losses, restore
 from .zotero_tables import (
     BIBTEX_TYPES, CREATOR_FIELDS, CREATORS, DEFAULT_TYPE, EXTRA_FIELDS, EXTRA_LABELS, ITEM_TYPES, KEY_ALPHABET, PREFIX,
     TYPES, base_of, creator_types, field_homes,
@@ -91,7 +91,7 @@ def from_zotero(data: dict, remote: str = "zotero", note: str | None = None, key
     stash, problems = clean_stash(stash)
     problems = [p.replace("client_data", "extra's balintbib line") for p in problems]
     if stash:
-        _apply_stash(ref, stash)
+        restore(ref, stash)
         for other, ident in sorted((stash.get("remote_ids") or {}).items()):
             if other != remote:
                 ref.set_remote_id(other, ident)
@@ -238,21 +238,7 @@ def to_zotero(ref: Reference, remote: str = "zotero") -> dict:
     for name in (ANNOTATION_FIELD, REMOTE_IDS_FIELD):
         if name in ref.fields:
             back.fields[name] = ref.fields[name]
-    stash: dict = {}
-    others = {k: v for k, v in ref.remote_ids.items() if k != remote}
-    if others:
-        stash["remote_ids"] = others
-    if back.type != ref.type:
-        stash["type"] = [ref.type, back.type]
-    fields = {}
-    for name, content in ref.fields.items():
-        if back.fields.get(name) != content or (name in ref.expressions) != (name in back.expressions):
-            fields[name] = [content, name in ref.expressions, back.fields.get(name)]
-    if fields:
-        stash["fields"] = fields
-    absent = {name: back.fields[name] for name in back.fields if name not in ref.fields}
-    if absent:
-        stash["absent"] = absent
+    stash = losses(ref, back, remote)
     if stash:
         line = f"{STASH_LABEL}: " + json.dumps(stash, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
         data["extra"] = (data["extra"] + "\n" + line) if data.get("extra") else line
