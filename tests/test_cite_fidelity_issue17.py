@@ -24,3 +24,14 @@ def test_hyphenated_initials_print_as_separate_initials_when_names_are_not_initi
     assert texts["d"].startswith("Bernard, Jean-Claude. 2000.")
     mla = {e.id: e.text for e in render_bibliography(items, "modern-language-association")}
     assert mla["a"].startswith("Kim, H. M. T.")
+
+
+def test_a_number_with_a_leading_zero_is_printed_as_written():
+    article = {"id": "t", "type": "article-journal", "title": "T", "container-title": "J",
+               "author": [{"family": "Thompson", "given": "Carl V."}],
+               "issued": {"date-parts": [[1999]]}, "volume": "014", "issue": "07-09"}
+    text = render_bibliography([article], "ieee")[0].text
+    assert "vol. 014, no. 07–09," in text
+    book = {"id": "b", "type": "book", "title": "T", "edition": "02", "volume": "1",
+            "author": [{"family": "Fam", "given": "A"}], "issued": {"date-parts": [[2000]]}}
+    assert "T, 02 ed., vol. 1" in render_bibliography([book], "ieee")[0].text

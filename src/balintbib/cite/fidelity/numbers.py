@@ -80,8 +80,12 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
 
     def format_number(self, number):
         """Ordinals: ``long-ordinal`` above 10 falls back to ``ordinal``; roman
-        numerals in lower case (CSL 1.0.2 "Number")."""
+        numerals in lower case (CSL 1.0.2 "Number"). A number written with a
+        leading zero is printed as written in every form, as citeproc-js does
+        (issue "07" -> "no. 07", edition "02" -> "02 ed.")."""
         form = self.get("form", "numeric")
+        if has_leading_zero(number):
+            return number
         try:
             value = int(number)
         except ValueError:
@@ -96,6 +100,13 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+
+def has_leading_zero(number) -> bool:
+    """A number of two or more digits starting with "0" ("07", "014", "00"):
+    citeproc-js keeps it as written instead of reading it as an integer."""
+    text = str(number).strip()
+    return len(text) > 1 and text.isdigit() and text.startswith("0")
 
 
 def ordinal(number: int, element) -> str:
