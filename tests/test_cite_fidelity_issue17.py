@@ -35,3 +35,19 @@ def test_a_number_with_a_leading_zero_is_printed_as_written():
     book = {"id": "b", "type": "book", "title": "T", "edition": "02", "volume": "1",
             "author": [{"family": "Fam", "given": "A"}], "issued": {"date-parts": [[2000]]}}
     assert "T, 02 ed., vol. 1" in render_bibliography([book], "ieee")[0].text
+
+
+def test_a_short_term_without_a_short_form_falls_back_to_the_long_form(tmp_path):
+    style = tmp_path / "short-terms.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><group delimiter=" "><text value="x"/>'
+        '<text term="in" form="short"/><text term="editor" form="short"/>'
+        '<text term="at" form="verb-short"/><text variable="title"/></group>'
+        '</layout></bibliography></style>', encoding="utf-8")
+    item = {"id": "x", "type": "book", "title": "T"}
+    # citeproc-js 2.4.63: "x in ed. at T"
+    assert render_bibliography([item], str(style))[0].text == "x in ed. at T"
