@@ -51,3 +51,15 @@ def test_a_short_term_without_a_short_form_falls_back_to_the_long_form(tmp_path)
     item = {"id": "x", "type": "book", "title": "T"}
     # citeproc-js 2.4.63: "x in ed. at T"
     assert render_bibliography([item], str(style))[0].text == "x in ed. at T"
+
+
+def test_a_delimiter_before_field_data_that_opens_with_punctuation_stays():
+    # the corpus's placeholder pages "??-??" / "????": citeproc-js keeps AMA's ":"
+    article = {"id": "j", "type": "article-journal", "title": "History of printing",
+               "container-title": "Printing History", "author": [{"family": "Johnston", "given": "Alastair"}],
+               "issued": {"date-parts": [[1991]]}, "volume": "13/14", "issue": "2/1", "page": "??-??"}
+    book = {"id": "u", "type": "book", "title": "Unicode and the Web", "publisher": "The Unicode Consortium",
+            "editor": [{"literal": "Unicode Consortium"}], "issued": {"date-parts": [[2000]]}, "page": "????"}
+    texts = {e.id: e.text for e in render_bibliography([article, book], "american-medical-association")}
+    assert texts["j"].endswith("1991;13/14(2/1):??-??")
+    assert "The Unicode Consortium; 2000:????" in texts["u"]

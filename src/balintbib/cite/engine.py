@@ -148,7 +148,18 @@ _DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
 
 
 def _seal_punctuation(text: str) -> str:
-    return _DATA_PAIR.sub(_SEAL, text) if _DATA_PAIR.search(text) else text
+    """Seal punctuation pairs inside field data, and a run of punctuation
+    that opens the field ("????", "??-??"): a group delimiter or affix
+    before it stays (citeproc-js "2000:????", AMA "1991;13/14(2/1):??-??").
+    A single opening mark (a cite prefix ", cited in") still merges."""
+    if _DATA_PAIR.search(text):
+        text = _DATA_PAIR.sub(_SEAL, text)
+        if text[:1] in _OPENING_PUNCTUATION and text[1:2] == _SEAL:
+            text = _SEAL + text
+    return text
+
+
+_OPENING_PUNCTUATION = frozenset(".,;:!?")
 
 
 def _prepare_name(name: dict) -> dict:
