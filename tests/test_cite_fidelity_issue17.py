@@ -63,3 +63,13 @@ def test_a_delimiter_before_field_data_that_opens_with_punctuation_stays():
     texts = {e.id: e.text for e in render_bibliography([article, book], "american-medical-association")}
     assert texts["j"].endswith("1991;13/14(2/1):??-??")
     assert "The Unicode Consortium; 2000:????" in texts["u"]
+
+
+def test_numbers_joined_by_a_slash_take_a_singular_label():
+    article = {"id": "j", "type": "article-journal", "title": "History of printing",
+               "container-title": "Printing History", "author": [{"family": "Johnston", "given": "Alastair"}],
+               "issued": {"date-parts": [[1991]]}, "volume": "13/14", "issue": "2/1", "page": "1-9"}
+    text = render_bibliography([article], "chicago-notes-bibliography")[0].text
+    assert "Printing History 13/14, no. 2/1 (1991)" in text
+    article.update(issue="1-2")
+    assert "nos. 1–2" in render_bibliography([article], "chicago-notes-bibliography")[0].text

@@ -16,6 +16,7 @@ from .state import VariableCallMixin, _suppressed
 NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                      "collection-number", "number-of-pages", "number-of-volumes"}
 _RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
+_LETTER_RANGE = re.compile(r"^\w*\d\w*\s*(?:-+|\u2013)\s*\w+$")
 _ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
 
 
@@ -218,7 +219,24 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 return int(str(item.reference[variable.replace("-", "_")])) > 1
             except (ValueError, VariableError):
                 return False
+        if variable and variable != "locator":
+            return self._is_plural_number(item, variable)
         return super()._is_plural(item)
+
+    @staticmethod
+    def _is_plural_number(item, variable) -> bool:
+        """A number variable's label is plural for a range or a list of
+        numbers ("1-2", "2b-3b", "1, 2", "1 & 2", "1 and 2"), singular for
+        numbers joined by a slash ("13/14", "2/1": one double issue); a range
+        with a letter or roman end ("3-B", "i-ix") is plural, as citeproc-js prints them
+        ("no. 2/1" where citeproc-py printed "nos. 2/1")."""
+        try:
+            value = item.reference[variable.replace("-", "_")]
+        except VariableError:
+            return False
+        text = str(value).strip()
+        return (_is_plural_value(text) or _LETTER_RANGE.match(text) is not None
+                or _ROMAN_RANGE.match(text) is not None)
 
 
 def _is_plural_value(value: str) -> bool:
