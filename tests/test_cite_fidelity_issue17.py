@@ -73,3 +73,16 @@ def test_numbers_joined_by_a_slash_take_a_singular_label():
     assert "Printing History 13/14, no. 2/1 (1991)" in text
     article.update(issue="1-2")
     assert "nos. 1–2" in render_bibliography([article], "chicago-notes-bibliography")[0].text
+
+
+def test_is_numeric_holds_for_slashed_numbers_ranges_and_lists():
+    base = {"type": "article-journal", "title": "T", "container-title": "J",
+            "author": [{"family": "Johnston", "given": "Alastair"}], "issued": {"date-parts": [[1991]]}}
+    items = [dict(base, id="a", volume="13/14"), dict(base, id="b", volume="1 & 2"),
+             dict(base, id="c", volume="PC-26"), dict(base, id="d", volume="12a/13")]
+    texts = {e.id: e.text for e in render_bibliography(items, "modern-language-association")}
+    # MLA labels a numeric volume only ("vol. 13/14"), as citeproc-js decides it
+    assert "J, vol. 13/14," in texts["a"]
+    assert "J, vols. 1 & 2," in texts["b"]
+    assert "J, PC-26," in texts["c"]
+    assert "J, 12a/13," in texts["d"]

@@ -189,6 +189,7 @@ class If(m.If):
         where citeproc-js prints "(2014, Chapter 3)"."""
         out = []
         numeric = self.re_numeric.match
+        from .numbers import is_numeric_value
         for variable in self.get("is-numeric").split():
             if variable == "locator":
                 value = item.get("locator") if isinstance(item, dict) else None
@@ -197,7 +198,7 @@ class If(m.If):
                 out.append(value is not None and bool(numeric(str(value))))
             else:
                 key = variable.replace("-", "_")
-                out.append(key in item.reference and bool(numeric(str(item.reference[key]))))
+                out.append(key in item.reference and is_numeric_value(item.reference[key]))
         return out
 
     def _variable(self, item):

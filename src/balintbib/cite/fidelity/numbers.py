@@ -103,6 +103,29 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
 
 
+_NUMERIC_SEPARATOR = re.compile(r"\s*(?:-+|\u2013|,|&|\band\b)\s*")
+_NUMERIC_PART = re.compile(r"^(?:[A-Za-z]*\d+[A-Za-z]*|\d+(?:/\d+)+)$")
+
+
+def is_numeric_value(value) -> bool:
+    """``is-numeric`` (CSL 1.0.2 "Choose"), as citeproc-js decides it: a
+    number with letter affixes ("3a", "L2d"), numbers joined by a slash
+    ("13/14", "2/1"), and ranges and lists of those ("1-2", "1 & 2",
+    "D2, D3", "1 and 2", "3-B", "i-ix"); not "1 / 2", "12a/13", "2/B",
+    "PC-26" (a range must start with a number; MLA
+    prints "vol. 13/14" only for a numeric volume)."""
+    text = str(value).strip()
+    parts = _NUMERIC_SEPARATOR.split(text)
+    if len(parts) == 1:
+        return _NUMERIC_PART.match(text) is not None
+    if not all(parts):
+        return False
+    if all(re.fullmatch(r"[ivxlcdm]+", p, re.I) for p in parts):
+        return True
+    return (_NUMERIC_PART.match(parts[0]) is not None
+            and all(_NUMERIC_PART.match(p) or p.isalpha() for p in parts))
+
+
 def has_leading_zero(number) -> bool:
     """A number of two or more digits starting with "0" ("07", "014", "00"):
     citeproc-js keeps it as written instead of reading it as an integer."""
