@@ -86,3 +86,11 @@ def test_is_numeric_holds_for_slashed_numbers_ranges_and_lists():
     assert "J, vols. 1 & 2," in texts["b"]
     assert "J, PC-26," in texts["c"]
     assert "J, 12a/13," in texts["d"]
+
+
+def test_a_bare_initial_after_a_hyphen_gets_its_period_in_a_name_not_inverted():
+    item = _book("f", author=[{"family": "Frenzel", "given": "Heiko"},
+                              {"family": "Schein", "given": "Friedrich-L"},
+                              {"family": "Bernard", "given": "Jean-Claude"}])
+    text = render_bibliography([item], "chicago-author-date")[0].text
+    assert text.startswith("Frenzel, Heiko, Friedrich-L. Schein, and Jean-Claude Bernard. 2000.")
