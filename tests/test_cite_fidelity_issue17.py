@@ -94,3 +94,14 @@ def test_a_bare_initial_after_a_hyphen_gets_its_period_in_a_name_not_inverted():
                               {"family": "Bernard", "given": "Jean-Claude"}])
     text = render_bibliography([item], "chicago-author-date")[0].text
     assert text.startswith("Frenzel, Heiko, Friedrich-L. Schein, and Jean-Claude Bernard. 2000.")
+
+
+def test_key_value_lines_of_a_note_are_data_not_note_text():
+    book = _book("n", title="Critique and postcritique", publisher="Duke University Press",
+                 author=[{"family": "Anker", "given": "Elizabeth S"}], note="ID: 1026334639")
+    text = render_bibliography([book], "apa-annotated-bibliography")[0].text
+    assert text == "Anker, E. S. (2000). Critique and postcritique. Duke University Press."
+    book["note"] = "Read for the May meeting.\nPMID: 123"
+    text = render_bibliography([book], "apa-annotated-bibliography")[0].text
+    assert "Read for the May meeting." in text and "PMID" not in text
+    assert book["note"] == "Read for the May meeting.\nPMID: 123"  # the item itself is kept

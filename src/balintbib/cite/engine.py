@@ -193,8 +193,39 @@ def _prepare_name(name: dict) -> dict:
     return out
 
 
+_NOTE_FIELD_LINE = re.compile(r"^([A-Za-z][-A-Za-z]*):\s*(.*)$")
+
+
+def note_field_lines(item: dict) -> dict:
+    """citeproc-js reads "key: value" lines of ``note`` as data, not as note
+    text: a line whose key is lower case ("archive: Y", "foo: bar") or all
+    capitals ("ID: 1026334639", "PMID: 123") is not printed, and a lower-case
+    key that names a string variable the item lacks fills it; "Note: ..."
+    style labels and "id: ..." stay text. The stored item is not changed."""
+    note = item.get("note")
+    if not isinstance(note, str) or ":" not in note:
+        return item
+    kept, found = [], {}
+    for line in note.split("\n"):
+        match = _NOTE_FIELD_LINE.match(line.strip())
+        name = match.group(1) if match else ""
+        lower = name.islower() and name != "id"
+        if not match or not (lower or name.isupper()):
+            kept.append(line)
+            continue
+        if (lower and name not in _NAME_VARS and name not in _DATE_VARS and name != "type"
+                and match.group(2).strip() and item.get(name) in (None, "")):
+            found.setdefault(name, match.group(2).strip())
+    if len(kept) == len(note.split("\n")):
+        return item
+    item = dict(item, **found)
+    item["note"] = "\n".join(kept).strip()
+    return item
+
+
 def prepare_item(item: dict, key: str) -> dict:
     """A CSL-JSON item as citeproc-py reads it, our key as its id."""
+    item = note_field_lines(item)
     out = {"id": key, "type": item.get("type") or "document"}
     for field, value in item.items():
         if field in ("id", "type") or value in (None, "", [], {}):
