@@ -105,3 +105,12 @@ def test_key_value_lines_of_a_note_are_data_not_note_text():
     text = render_bibliography([book], "apa-annotated-bibliography")[0].text
     assert "Read for the May meeting." in text and "PMID" not in text
     assert book["note"] == "Read for the May meeting.\nPMID: 123"  # the item itself is kept
+
+
+def test_zotero_journal_abbreviation_is_the_short_container_title():
+    article = {"id": "a", "type": "article-journal", "title": "An Article",
+               "container-title": "American Law Journal", "journalAbbreviation": "Am. L.J.",
+               "author": [{"family": "Doe", "given": "Jane"}], "issued": {"date-parts": [[2001]]},
+               "volume": "3", "page": "1-9"}
+    # AMA prints the abbreviated journal title, periods stripped
+    assert "An Article. Am LJ. 2001" in render_bibliography([article], "american-medical-association")[0].text

@@ -223,9 +223,28 @@ def note_field_lines(item: dict) -> dict:
     return item
 
 
+_ALIASES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short"}
+
+
+def csl_json_aliases(item: dict) -> dict:
+    """The Zotero names citeproc-js accepts for two CSL variables:
+    ``journalAbbreviation`` is ``container-title-short`` and ``shortTitle`` is
+    ``title-short`` unless the item has those already (fixtures
+    ``magic_StripPeriodsTrueShortForm``, ``bugreports_ContainerTitleShort``:
+    "Am LJ" where the full journal title printed)."""
+    if not any(alias in item for alias in _ALIASES):
+        return item
+    item = dict(item)
+    for alias, variable in _ALIASES.items():
+        value = item.pop(alias, None)
+        if value not in (None, "") and item.get(variable) in (None, ""):
+            item[variable] = value
+    return item
+
+
 def prepare_item(item: dict, key: str) -> dict:
     """A CSL-JSON item as citeproc-py reads it, our key as its id."""
-    item = note_field_lines(item)
+    item = note_field_lines(csl_json_aliases(item))
     out = {"id": key, "type": item.get("type") or "document"}
     for field, value in item.items():
         if field in ("id", "type") or value in (None, "", [], {}):
