@@ -114,3 +114,17 @@ def test_zotero_journal_abbreviation_is_the_short_container_title():
                "volume": "3", "page": "1-9"}
     # AMA prints the abbreviated journal title, periods stripped
     assert "An Article. Am LJ. 2001" in render_bibliography([article], "american-medical-association")[0].text
+
+
+def test_a_locator_written_with_a_leading_space_is_trimmed(tmp_path):
+    from balintbib.cite import render_citations
+    style = tmp_path / "locator.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><group delimiter=":"><text variable="title"/>'
+        '<text variable="locator"/></group></layout></citation></style>', encoding="utf-8")
+    book = _book("b", title="Hello Title")
+    out = render_citations([book], [[{"id": "b", "locator": " 666"}]], str(style))
+    assert out[0].text == "Hello Title:666"  # citeproc-js (fixture locator_WithLeadingSpace)

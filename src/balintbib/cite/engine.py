@@ -630,8 +630,9 @@ class CitationEngine:
                 for cite in cluster:
                     key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
                     extra = {}
-                    if cite.get("locator"):
-                        extra["locator"] = Locator(cite.get("label", "page"), str(cite["locator"]))
+                    locator = str(cite.get("locator") or "").strip()  # " 666": citeproc-js trims
+                    if locator:
+                        extra["locator"] = Locator(cite.get("label", "page"), locator)
                     for affix in ("prefix", "suffix"):
                         if cite.get(affix):  # cite affixes may hold rich text too
                             extra[affix] = String(_prepare_string(affix, cite[affix]))
