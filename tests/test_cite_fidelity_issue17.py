@@ -128,3 +128,17 @@ def test_a_locator_written_with_a_leading_space_is_trimmed(tmp_path):
     book = _book("b", title="Hello Title")
     out = render_citations([book], [[{"id": "b", "locator": " 666"}]], str(style))
     assert out[0].text == "Hello Title:666"  # citeproc-js (fixture locator_WithLeadingSpace)
+
+
+def test_an_aligned_entry_without_a_layout_suffix_does_not_end_in_a_space(tmp_path):
+    style = tmp_path / "aligned.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="citation-number"/></layout></citation>'
+        '<bibliography second-field-align="flush"><layout>'
+        '<text variable="citation-number" suffix=". "/><text variable="title" suffix=". "/>'
+        '</layout></bibliography></style>', encoding="utf-8")
+    entry = render_bibliography([_book("a", title="Main title")], str(style))[0]
+    assert entry.html.endswith('<div class="csl-right-inline">Main title.</div>')

@@ -258,7 +258,12 @@ class Layout(DisplayMixin, m.Layout):
         first, rest = parts[0], parts[1:]
         body = join(rest, self.get("delimiter", "")) if rest else String("")
         prefix, suffix = self.get("prefix", ""), self.get("suffix", "")
-        body = String(str(body)) + suffix if str(body) else body
+        # without a layout suffix, the right-inline block ends without the
+        # space of a last ". " affix (citeproc-js trims the entry's end;
+        # fixtures variables_ContainerTitleShort*); before a suffix it stays
+        # (The Lancet "operator. .")
+        if str(body):
+            body = String(str(body) if suffix else str(body).rstrip(" ")) + suffix
         return self.format(String(prefix) + wrap("left-margin", first) + wrap("right-inline", body))
 
     def render_citation(self, citation, callback):
