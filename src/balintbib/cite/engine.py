@@ -148,7 +148,18 @@ _DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
 
 
 def _seal_punctuation(text: str) -> str:
-    return _DATA_PAIR.sub(_SEAL, text) if _DATA_PAIR.search(text) else text
+    """Seal punctuation pairs inside field data, and a run of punctuation
+    that opens the field ("????", "??-??"): a group delimiter or affix
+    before it stays (citeproc-js "2000:????", AMA "1991;13/14(2/1):??-??").
+    A single opening mark (a cite prefix ", cited in") still merges."""
+    if _DATA_PAIR.search(text):
+        text = _DATA_PAIR.sub(_SEAL, text)
+        if text[:1] in _OPENING_PUNCTUATION and text[1:2] == _SEAL:
+            text = _SEAL + text
+    return text
+
+
+_OPENING_PUNCTUATION = frozenset(".,;:!?")
 
 
 def _prepare_name(name: dict) -> dict:
@@ -182,8 +193,58 @@ def _prepare_name(name: dict) -> dict:
     return out
 
 
+_NOTE_FIELD_LINE = re.compile(r"^([A-Za-z][-A-Za-z]*):\s*(.*)$")
+
+
+def note_field_lines(item: dict) -> dict:
+    """citeproc-js reads "key: value" lines of ``note`` as data, not as note
+    text: a line whose key is lower case ("archive: Y", "foo: bar") or all
+    capitals ("ID: 1026334639", "PMID: 123") is not printed, and a lower-case
+    key that names a string variable the item lacks fills it; "Note: ..."
+    style labels and "id: ..." stay text. The stored item is not changed."""
+    note = item.get("note")
+    if not isinstance(note, str) or ":" not in note:
+        return item
+    kept, found = [], {}
+    for line in note.split("\n"):
+        match = _NOTE_FIELD_LINE.match(line.strip())
+        name = match.group(1) if match else ""
+        lower = name.islower() and name != "id"
+        if not match or not (lower or name.isupper()):
+            kept.append(line)
+            continue
+        if (lower and name not in _NAME_VARS and name not in _DATE_VARS and name != "type"
+                and match.group(2).strip() and item.get(name) in (None, "")):
+            found.setdefault(name, match.group(2).strip())
+    if len(kept) == len(note.split("\n")):
+        return item
+    item = dict(item, **found)
+    item["note"] = "\n".join(kept).strip()
+    return item
+
+
+_ALIASES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short"}
+
+
+def csl_json_aliases(item: dict) -> dict:
+    """The Zotero names citeproc-js accepts for two CSL variables:
+    ``journalAbbreviation`` is ``container-title-short`` and ``shortTitle`` is
+    ``title-short`` unless the item has those already (fixtures
+    ``magic_StripPeriodsTrueShortForm``, ``bugreports_ContainerTitleShort``:
+    "Am LJ" where the full journal title printed)."""
+    if not any(alias in item for alias in _ALIASES):
+        return item
+    item = dict(item)
+    for alias, variable in _ALIASES.items():
+        value = item.pop(alias, None)
+        if value not in (None, "") and item.get(variable) in (None, ""):
+            item[variable] = value
+    return item
+
+
 def prepare_item(item: dict, key: str) -> dict:
     """A CSL-JSON item as citeproc-py reads it, our key as its id."""
+    item = note_field_lines(csl_json_aliases(item))
     out = {"id": key, "type": item.get("type") or "document"}
     for field, value in item.items():
         if field in ("id", "type") or value in (None, "", [], {}):
@@ -569,8 +630,9 @@ class CitationEngine:
                 for cite in cluster:
                     key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
                     extra = {}
-                    if cite.get("locator"):
-                        extra["locator"] = Locator(cite.get("label", "page"), str(cite["locator"]))
+                    locator = str(cite.get("locator") or "").strip()  # " 666": citeproc-js trims
+                    if locator:
+                        extra["locator"] = Locator(cite.get("label", "page"), locator)
                     for affix in ("prefix", "suffix"):
                         if cite.get(affix):  # cite affixes may hold rich text too
                             extra[affix] = String(_prepare_string(affix, cite[affix]))

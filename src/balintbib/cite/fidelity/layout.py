@@ -189,6 +189,7 @@ class If(m.If):
         where citeproc-js prints "(2014, Chapter 3)"."""
         out = []
         numeric = self.re_numeric.match
+        from .numbers import is_numeric_value
         for variable in self.get("is-numeric").split():
             if variable == "locator":
                 value = item.get("locator") if isinstance(item, dict) else None
@@ -197,7 +198,7 @@ class If(m.If):
                 out.append(value is not None and bool(numeric(str(value))))
             else:
                 key = variable.replace("-", "_")
-                out.append(key in item.reference and bool(numeric(str(item.reference[key]))))
+                out.append(key in item.reference and is_numeric_value(item.reference[key]))
         return out
 
     def _variable(self, item):
@@ -257,7 +258,12 @@ class Layout(DisplayMixin, m.Layout):
         first, rest = parts[0], parts[1:]
         body = join(rest, self.get("delimiter", "")) if rest else String("")
         prefix, suffix = self.get("prefix", ""), self.get("suffix", "")
-        body = String(str(body)) + suffix if str(body) else body
+        # without a layout suffix, the right-inline block ends without the
+        # space of a last ". " affix (citeproc-js trims the entry's end;
+        # fixtures variables_ContainerTitleShort*); before a suffix it stays
+        # (The Lancet "operator. .")
+        if str(body):
+            body = String(str(body) if suffix else str(body).rstrip(" ")) + suffix
         return self.format(String(prefix) + wrap("left-margin", first) + wrap("right-inline", body))
 
     def render_citation(self, citation, callback):

@@ -55,8 +55,37 @@ def load_locale_root(code: str):
     return etree.fromstring(data, make_parser())
 
 
+_FORM_FALLBACK = {"verb-short": "verb", "symbol": "short", "verb": None, "short": None}
+
+
 class Locale(MemoMixin, m.Locale):
     def get_term(self, name, form=None, zero_padded=False):
+        """Term forms fall back (CSL 1.0.2 "Terms"): "verb-short" -> "verb" ->
+        long, "symbol" -> "short" -> long, "short" -> long, so a style's
+        ``<text term="in" form="short"/>`` prints "in" where the locale has no
+        short form. As in citeproc-js, which merges the locale chain first, the
+        asked-for form in any locale of the chain wins over a fallback form."""
+        try:
+            return self._exact_term(name, form, zero_padded)
+        except IndexError:
+            if form not in _FORM_FALLBACK:
+                raise
+        chain = getattr(getattr(self, "style", None), "locales", None) or [self]
+        while form in _FORM_FALLBACK:
+            for locale in chain:
+                try:
+                    return locale._exact_term(name, form, zero_padded)
+                except (IndexError, AttributeError):
+                    continue
+            form = _FORM_FALLBACK[form]
+        for locale in chain:
+            try:
+                return locale._exact_term(name, form, zero_padded)
+            except (IndexError, AttributeError):
+                continue
+        raise IndexError(name)
+
+    def _exact_term(self, name, form=None, zero_padded=False):
         terms = self._memo("terms")
         key = (name, form, zero_padded)
         if key not in terms:

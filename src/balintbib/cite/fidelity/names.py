@@ -250,7 +250,12 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
     initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
     ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
     when ``initialize-with-hyphen`` is true; lower-case particles stay."""
+    if not initialize:
+        given = re.sub(r"\s*-\s*", "-", given)
     tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.\-])", given.strip()) if t]
+    if not initialize:
+        tokens = [part for token in tokens for part in split_hyphenated_initials(token)]
+        tokens = [dot_hyphenated_initial(token, initialize_with) for token in tokens]
     out = ""
     previous_initial = False
     for token in tokens:
@@ -279,6 +284,31 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
         out += piece
         previous_initial = initial
     return out.strip()
+
+
+def split_hyphenated_initials(token: str) -> list[str]:
+    """citeproc-js, with ``initialize="false"``, treats initials joined by a
+    hyphen as separate initials: "H.-M." / "H-M" / "H. -M." print "H. M."
+    (with ``initialize-with=". "``), while a hyphen next to a full name stays
+    ("Friedrich-L" -> "Friedrich-L.", "Jean-Claude"). Returns the token's
+    parts, or the token itself when it is not all initials."""
+    parts = token.split("-")
+    if len(parts) < 2 or not all(
+            len(p.rstrip(".")) == 1 and p.rstrip(".").isupper() for p in parts):
+        return [token]
+    return parts
+
+
+def dot_hyphenated_initial(token: str, initialize_with: str) -> str:
+    """citeproc-js, with ``initialize="false"``, gives a bare initial joined
+    to a full name by a hyphen the ``initialize-with`` punctuation:
+    "Friedrich-L" -> "Friedrich-L." (Chicago "Friedrich-L. Schein");
+    "J.-Claude", "Jean-Claude" stay as written."""
+    mark = initialize_with.strip()
+    if "-" not in token or not mark:
+        return token
+    parts = token.split("-")
+    return "-".join(p + mark if len(p) == 1 and p.isupper() else p for p in parts)
 
 
 _ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"

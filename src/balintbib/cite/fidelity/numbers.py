@@ -16,6 +16,7 @@ from .state import VariableCallMixin, _suppressed
 NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                      "collection-number", "number-of-pages", "number-of-volumes"}
 _RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
+_LETTER_RANGE = re.compile(r"^\w*\d\w*\s*(?:-+|\u2013)\s*\w+$")
 _ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
 
 
@@ -80,8 +81,12 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
 
     def format_number(self, number):
         """Ordinals: ``long-ordinal`` above 10 falls back to ``ordinal``; roman
-        numerals in lower case (CSL 1.0.2 "Number")."""
+        numerals in lower case (CSL 1.0.2 "Number"). A number written with a
+        leading zero is printed as written in every form, as citeproc-js does
+        (issue "07" -> "no. 07", edition "02" -> "02 ed.")."""
         form = self.get("form", "numeric")
+        if has_leading_zero(number):
+            return number
         try:
             value = int(number)
         except ValueError:
@@ -96,6 +101,36 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+
+_NUMERIC_SEPARATOR = re.compile(r"\s*(?:-+|\u2013|,|&|\band\b)\s*")
+_NUMERIC_PART = re.compile(r"^(?:[A-Za-z]*\d+[A-Za-z]*|\d+(?:/\d+)+)$")
+
+
+def is_numeric_value(value) -> bool:
+    """``is-numeric`` (CSL 1.0.2 "Choose"), as citeproc-js decides it: a
+    number with letter affixes ("3a", "L2d"), numbers joined by a slash
+    ("13/14", "2/1"), and ranges and lists of those ("1-2", "1 & 2",
+    "D2, D3", "1 and 2", "3-B", "i-ix"); not "1 / 2", "12a/13", "2/B",
+    "PC-26" (a range must start with a number; MLA
+    prints "vol. 13/14" only for a numeric volume)."""
+    text = str(value).strip()
+    parts = _NUMERIC_SEPARATOR.split(text)
+    if len(parts) == 1:
+        return _NUMERIC_PART.match(text) is not None
+    if not all(parts):
+        return False
+    if all(re.fullmatch(r"[ivxlcdm]+", p, re.I) for p in parts):
+        return True
+    return (_NUMERIC_PART.match(parts[0]) is not None
+            and all(_NUMERIC_PART.match(p) or p.isalpha() for p in parts))
+
+
+def has_leading_zero(number) -> bool:
+    """A number of two or more digits starting with "0" ("07", "014", "00"):
+    citeproc-js keeps it as written instead of reading it as an integer."""
+    text = str(number).strip()
+    return len(text) > 1 and text.isdigit() and text.startswith("0")
 
 
 def ordinal(number: int, element) -> str:
@@ -207,7 +242,24 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 return int(str(item.reference[variable.replace("-", "_")])) > 1
             except (ValueError, VariableError):
                 return False
+        if variable and variable != "locator":
+            return self._is_plural_number(item, variable)
         return super()._is_plural(item)
+
+    @staticmethod
+    def _is_plural_number(item, variable) -> bool:
+        """A number variable's label is plural for a range or a list of
+        numbers ("1-2", "2b-3b", "1, 2", "1 & 2", "1 and 2"), singular for
+        numbers joined by a slash ("13/14", "2/1": one double issue); a range
+        with a letter or roman end ("3-B", "i-ix") is plural, as citeproc-js prints them
+        ("no. 2/1" where citeproc-py printed "nos. 2/1")."""
+        try:
+            value = item.reference[variable.replace("-", "_")]
+        except VariableError:
+            return False
+        text = str(value).strip()
+        return (_is_plural_value(text) or _LETTER_RANGE.match(text) is not None
+                or _ROMAN_RANGE.match(text) is not None)
 
 
 def _is_plural_value(value: str) -> bool:
