@@ -35,7 +35,10 @@ def isolated_session(tmp_path_factory):
         mp.setenv(name, str(folder))
     mp.setenv("BALINTBIB_HOME", str(base / "balintbib"))
     mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    mp.delenv("BALINTBIB_MENDELEY_TOKEN", raising=False)
+    # the user's own logins and service addresses never reach a test
+    for name in ("BALINTBIB_MENDELEY_TOKEN", "BALINTBIB_MENDELEY_CLIENT_SECRET", "BALINTBIB_ZOTERO_KEY",
+                 "BALINTBIB_CROSSREF_URL", "BALINTBIB_NCBI_URL", "BALINTBIB_LOCK_TIMEOUT", "BALINTBIB_NO_FORK"):
+        mp.delenv(name, raising=False)
     SESSION.update(base=base, home=home)
     try:
         yield base
