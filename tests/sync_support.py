@@ -121,3 +121,39 @@ class TriggerCounter(Counter):
             self.total += 1
             if self.at and self.total == self.at and self.trigger:
                 self.trigger()
+
+
+# -- two librarians sharing one group -------------------------------------------------------
+
+ARTICLE = """
+@article{balint1955doctor,
+  author = {Balint, Michael},
+  title = {The doctor, his patient, and the illness},
+  journal = {The Lancet},
+  volume = {265},
+  pages = {683--688},
+  year = {1955},
+  doi = {10.1016/S0140-6736(55)91061-8},
+}
+"""
+
+BOOK = """
+@book{salinsky2001work,
+  author = {Salinsky, John},
+  title = {Balint groups and the Balint method},
+  publisher = {Radcliffe},
+  year = {2001},
+}
+"""
+
+
+def two_librarians(tmp_path, *entries, remote: str | None = REMOTE):
+    """Librarian ``a`` adds the entries and syncs, ``b`` pulls them: two copies of one group.
+    ``remote=None`` names no remote (the only one configured is used)."""
+    names = (remote,) if remote else ()
+    a, b = Librarian(tmp_path / "a"), Librarian(tmp_path / "b")
+    for e in entries:
+        a.add(e)
+    a.ok("sync", *names)
+    b.ok("pull", *names)
+    return a, b

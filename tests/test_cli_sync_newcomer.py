@@ -6,41 +6,10 @@ from click.testing import CliRunner
 
 from balintbib.cli import cli
 
-from sync_support import REMOTE, Librarian, group_client, group_documents, server  # noqa: F401
-
-ARTICLE = """
-@article{balint1955doctor,
-  author = {Balint, Michael},
-  title = {The doctor, his patient, and the illness},
-  journal = {The Lancet},
-  volume = {265},
-  pages = {683--688},
-  year = {1955},
-  doi = {10.1016/S0140-6736(55)91061-8},
-}
-"""
-
-BOOK = """
-@book{salinsky2001work,
-  author = {Salinsky, John},
-  title = {Balint groups and the Balint method},
-  publisher = {Radcliffe},
-  year = {2001},
-}
-"""
-
-
-def two_librarians(tmp_path, *entries):
-    a, b = Librarian(tmp_path / "a"), Librarian(tmp_path / "b")
-    for e in entries:
-        a.add(e)
-    a.ok("sync")
-    b.ok("pull")
-    return a, b
-
+from sync_support import ARTICLE, BOOK, REMOTE, Librarian, two_librarians, group_client, group_documents, server  # noqa: F401
 
 def conflict(tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE)
+    a, b = two_librarians(tmp_path, ARTICLE, remote=None)
     b.edit("balint1955doctor", title="The doctor, his patient and the illness")
     b.ok("push")
     a.edit("balint1955doctor", title="The Doctor, His Patient, and the Illness")
@@ -48,7 +17,7 @@ def conflict(tmp_path):
 
 
 def test_point3_the_only_remote_needs_no_name(server, tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE)  # sync and pull without NAME
+    a, b = two_librarians(tmp_path, ARTICLE, remote=None)  # sync and pull without NAME
     assert a.ref("balint1955doctor").remote_ids[REMOTE]
     assert b.ref("balint1955doctor").remote_ids[REMOTE] == a.remote_id("balint1955doctor")
     assert "Remote society" in a.ok("status").output
@@ -117,7 +86,7 @@ def test_issue12_point7_contradictory_resolve_flags_are_a_usage_error(server, tm
 
 
 def test_point10_status_right_after_a_pull_shows_no_group_changes(server, tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE)
+    a, b = two_librarians(tmp_path, ARTICLE, remote=None)
     b.add(BOOK)
     b.edit("balint1955doctor", volume="266")
     b.ok("push")
@@ -127,7 +96,7 @@ def test_point10_status_right_after_a_pull_shows_no_group_changes(server, tmp_pa
 
 
 def test_point10_a_push_that_sent_nothing_does_not_move_last_push(server, tmp_path):
-    a, _ = two_librarians(tmp_path, ARTICLE)
+    a, _ = two_librarians(tmp_path, ARTICLE, remote=None)
     state_file = a.folder / ".balintbib" / "sync" / f"{REMOTE}.json"
     import json
     state = json.loads(state_file.read_text())
@@ -139,7 +108,7 @@ def test_point10_a_push_that_sent_nothing_does_not_move_last_push(server, tmp_pa
 
 
 def test_point14_pull_keeps_the_library_normalized(server, tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    a, b = two_librarians(tmp_path, ARTICLE, BOOK, remote=None)
     b.ok("normalize")
     assert b.run("normalize", "--check").exit_code == 0
     group = group_client(server)
@@ -157,7 +126,7 @@ def test_point14_pull_keeps_the_library_normalized(server, tmp_path):
 
 
 def test_point14_resolve_theirs_keeps_the_library_normalized(server, tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE)
+    a, b = two_librarians(tmp_path, ARTICLE, remote=None)
     a.ok("normalize")
     ident = a.remote_id("balint1955doctor")
     doc = next(d for d in group_documents(server) if d["id"] == ident)

@@ -2,38 +2,7 @@
 
 from __future__ import annotations
 
-from sync_support import REMOTE, Librarian, group_client, group_documents, server  # noqa: F401
-
-ARTICLE = """
-@article{balint1955doctor,
-  author = {Balint, Michael},
-  title = {The doctor, his patient, and the illness},
-  journal = {The Lancet},
-  volume = {265},
-  pages = {683--688},
-  year = {1955},
-  doi = {10.1016/S0140-6736(55)91061-8},
-}
-"""
-
-BOOK = """
-@book{salinsky2001work,
-  author = {Salinsky, John},
-  title = {Balint groups and the Balint method},
-  publisher = {Radcliffe},
-  year = {2001},
-}
-"""
-
-
-def two_librarians(tmp_path, *entries):
-    a, b = Librarian(tmp_path / "a"), Librarian(tmp_path / "b")
-    for e in entries:
-        a.add(e)
-    a.ok("sync", REMOTE)
-    b.ok("pull", REMOTE)
-    return a, b
-
+from sync_support import ARTICLE, BOOK, REMOTE, Librarian, two_librarians, group_client, group_documents, server  # noqa: F401
 
 def test_first_push_then_pull_elsewhere_links_by_remote_id(server, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
