@@ -1,14 +1,21 @@
 // Render CSL-JSON items with citeproc-js, paired BY ITEM ID, for
 // scripts/compare_citeproc.py. Output (stdout, JSON):
 //   {"<style>": {"entries": {"<id>": "<text>", ...}, "order": [ids...],
-//                "clusters": [["<text>", ...]] } | {"error": "..."}}
+//                "clusters": [["<text>", ...]],
+//                "documents": [{"citations": ["<text>", ...],
+//                               "bibliography": [["<id>", "<text>"], ...]}, ...]}
+//    | {"error": "..."}}
+// --documents FILE: a list of documents, each a list of clusters rendered in
+// sequence through one engine (rebuildProcessorState: positions, ibid and
+// disambiguation across the document; the note number of cluster i is i+1 in
+// note styles), then the bibliography of the items they cite.
 // An item whose entry citeproc-js leaves out (it prints nothing) is absent
 // from "entries": citeproc-js still lists its id in entry_ids, so entries are
 // paired by id, not by position (the position pairing of
 // citeproc_js_goldens.mjs goes wrong after the first such item).
 //
 // usage: node scripts/citeproc_js_render.mjs --items items.json --locales DIR
-//            [--clusters clusters.json] --style NAME=PATH [--style ...]
+//            [--clusters clusters.json] [--documents docs.json] --style NAME=PATH [--style ...]
 // citeproc-js: $CITEPROC_JS, else /work/node-csl/node_modules/citeproc, else
 // ./node_modules/citeproc (`npm install citeproc@2.4.63` in a temp dir and
 // point CITEPROC_JS at it).
@@ -24,13 +31,14 @@ if (!found) { console.error("citeproc-js not found: npm install citeproc, set CI
 const CSL = require(found);
 
 const args = process.argv.slice(2);
-let itemsPath = null, localesDir = null, clustersPath = null;
+let itemsPath = null, localesDir = null, clustersPath = null, documentsPath = null;
 const styles = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--items") itemsPath = args[++i];
   else if (a === "--locales") localesDir = args[++i];
   else if (a === "--clusters") clustersPath = args[++i];
+  else if (a === "--documents") documentsPath = args[++i];
   else if (a === "--style") {
     const spec = args[++i];
     const eq = spec.indexOf("=");
@@ -39,6 +47,7 @@ for (let i = 0; i < args.length; i++) {
 }
 const items = JSON.parse(fs.readFileSync(itemsPath, "utf8"));
 const clusters = clustersPath ? JSON.parse(fs.readFileSync(clustersPath, "utf8")) : [];
+const documents = documentsPath ? JSON.parse(fs.readFileSync(documentsPath, "utf8")) : [];
 const byId = new Map(items.map((it) => [String(it.id), it]));
 const retrieveLocale = (lang) => {
   const file = path.join(localesDir, `locales-${lang}.xml`);
@@ -88,6 +97,22 @@ for (const style of styles) {
       try {
         result.clusters.push(e.previewCitationCluster(citation, [], [], "text"));
       } catch (err) { result.clusters.push(null); }
+    }
+    const note = /<citation[^>]*>/.test(xml) && /class="note"/.test(xml.slice(0, 3000));
+    result.documents = [];
+    for (const doc of documents) {  // clusters in sequence, through one engine
+      const e = engineFor(xml);
+      const citations = doc.map((cluster, i) => ({
+        citationID: `c${i}`,
+        citationItems: cluster.map((c) => ({ ...c, id: String(c.id) })),
+        properties: { noteIndex: note ? i + 1 : 0 } }));
+      try {
+        const done = e.rebuildProcessorState(citations, "text");
+        const bib = e.makeBibliography();
+        const entries = bib ? bib[1].map((text, i) => [String(bib[0].entry_ids[i][0]),
+          String(text).replace(/\n+$/, "").trim()]) : [];
+        result.documents.push({ citations: done.map((row) => row[2]), bibliography: entries });
+      } catch (err) { result.documents.push({ error: String(err && err.message || err) }); }
     }
     out[style.name] = result;
   } catch (err) {

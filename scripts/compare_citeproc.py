@@ -139,6 +139,10 @@ def main(argv=None) -> int:
     parser.add_argument("--clusters", type=int, default=0)
     parser.add_argument("--causes", action="store_true", help="print examples per cause")
     parser.add_argument("--json", type=Path, help="write the results as JSON")
+    parser.add_argument("--js-cache", type=Path,
+                        help="citeproc-js's output for this run: read from FILE when it exists, "
+                             "else computed and written there (before/after numbers on one run "
+                             "without running node twice; same sample, seed and styles only)")
     parser.add_argument("--write-sample", action="store_true",
                         help="store the items and citeproc-js's output as the fixed sample under "
                              "test (tests/data/corpus-sample.csl.json, tests/goldens/corpus-sample.json)")
@@ -167,7 +171,12 @@ def main(argv=None) -> int:
     print(f"{len(items)} items ({failed} corpus files not converted), {len(styles)} styles, "
           f"{len(clusters)} clusters", file=sys.stderr)
     t0 = time.perf_counter()
-    theirs_all = run_node(items, styles, clusters)
+    if args.js_cache and args.js_cache.exists():
+        theirs_all = json.loads(args.js_cache.read_text(encoding="utf-8"))
+    else:
+        theirs_all = run_node(items, styles, clusters)
+        if args.js_cache:
+            args.js_cache.write_text(json.dumps(theirs_all), encoding="utf-8")
     t_js = time.perf_counter() - t0
     causes: Counter = Counter()
     examples: dict[str, list] = {}

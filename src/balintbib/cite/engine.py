@@ -547,7 +547,7 @@ class CitationEngine:
                 rivals = [entry for person, entry in alike.items() if person != who]
                 if rivals:
                     level = fidelity.given_level(name, (form, init_with, initialize), rivals,
-                                                 max_level)
+                                                 max_level, partial=True)
                     if level:
                         levels[who] = max(level, levels.get(who, 0))
             if levels:
@@ -611,11 +611,17 @@ class CitationEngine:
                 item.reference["year_suffix"] = String(_suffix(index))
 
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
-                  cited_all_first: bool = False) -> list[RenderedEntry]:
+                  cited_all_first: bool = False, grouped_sort: bool = True) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
         "label", "prefix", "suffix", "suppress-author", "author-only"}`` dicts
-        (CSL-JSON citation items, as citeproc-js takes them), in document order."""
+        (CSL-JSON citation items, as citeproc-js takes them), in document order.
+        ``grouped_sort=False`` sorts the cites of a cluster by the style's keys
+        alone, as citeproc-js's ``makeCitationCluster`` does (the CSL test
+        suite's runner for ``CITATION-ITEMS``); by default they are sorted as
+        its ``processCitationCluster`` does (see
+        :func:`balintbib.cite.fidelity.disambiguation.grouped_sort`)."""
         clusters = [list(c) for c in clusters]
+        fidelity.RENDER_STATE["grouped_sort"] = grouped_sort
         with self.lock:
             cited = [str(c.get("id")) for cluster in clusters for c in cluster]
             bib, keys = self._bibliography(items, cited if not cited_all_first else ())

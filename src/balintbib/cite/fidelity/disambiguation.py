@@ -10,6 +10,7 @@ import re
 from citeproc.string import String
 
 from ..markup import MARKERS
+from .formatting import NS
 from .state import RENDER_STATE
 from .names import initialize_given
 
@@ -33,6 +34,47 @@ def _group_cites(pieces, delimiter):
         joined = delimiter.join(str(p[1]) for p in group)
         out.append((group[0][0], String(joined), group[0][2]))
     return out
+
+
+def grouped_sort_applies(citation) -> bool:
+    """citeproc-js sorts the cites of a cluster by author groups ("grouped
+    sort") in an in-text style that collapses (``collapse``), and where
+    ``cite-group-delimiter`` is set in a style that tests no positions and
+    prints no citation numbers."""
+    root = citation.get_root()
+    if root.get("class") == "in-text" and citation.get("collapse"):
+        return True
+    if not citation.get("cite-group-delimiter"):
+        return False
+    return not root.xpath(".//cs:if[@position]|.//cs:else-if[@position]|"
+                          ".//cs:text[@variable='citation-number']", namespaces=NS)
+
+
+def grouped_sort(cites, sort, layout, names_of) -> list:
+    """The cites of a cluster in citeproc-js's grouped order (the "author
+    string" is the names a cite prints): sorted first by author string, then
+    by the style's keys; then each run of one author string takes the first
+    sort key of its first cite, and cites sort by that key, ties (and the
+    cites within a run) keeping the first order. Authors stay together and
+    a group's place is its first cite's: Harvard (sorted by year) prints
+    "(Balint, 1957; Balint and Norell, 1957; E. Balint, 1964; M. Balint,
+    1964)", Elsevier-Harvard (sorted by author) "(E. Balint, 1964; Balint
+    and Norell, 1957; Balint, 1957; M. Balint, 1964)". `cites` come sorted
+    by the style's keys (ties in cluster order)."""
+    from .sorting import collation_key
+    from ..markup import strip_markers
+    authors = {id(cite): collation_key(strip_markers(names_of(cite))) for cite in cites}
+    first = sorted(cites, key=lambda cite: authors[id(cite)])  # stable: keys break ties
+    key = sort.findall("cs:key", NS)[0]
+    values = key.sort_keys(first, layout)
+    group_value, previous = None, object()
+    ranked = []
+    for index, cite in enumerate(first):
+        if authors[id(cite)] != previous:
+            previous, group_value = authors[id(cite)], values[index]
+        ranked.append(((group_value is None, group_value if group_value is not None else ()), index, cite))
+    ranked.sort(key=lambda entry: entry[:2], reverse=key.get("sort") == "descending")
+    return [cite for _, _, cite in ranked]
 
 
 def _capitalize_first_term(output, cite, root, first: bool):
@@ -150,12 +192,35 @@ def _collapse_years(pieces, delimiter, owner, collapse):
                 rendered.append(head + _suffix_list(segment[1], suffix_delimiter, collapse))
             else:
                 rendered.append(segment[0])
-        if any(seg[2] for seg in segments) and len(segments) > 1:
-            joined = delimiter.join(rendered)  # cites with locators: "Wong 1999, 328; 2000, 475"
-        else:
-            joined = group_delimiter.join(rendered)
-        parts.append((String(joined), len(group) > 1))
+        joined = rendered[0]
+        for previous, segment, text in zip(segments, segments[1:], rendered[1:]):
+            joined += _delimiter_in_group(previous[2], owner, delimiter, group_delimiter) + text
+        parts.append((String(joined), _after_collapse(len(group) > 1, segments[-1][2], collapse)))
     return _join_collapsed(parts, delimiter, after)
+
+
+def _after_collapse(collapsed: bool, locator: bool, collapse: str) -> bool:
+    """Whether an explicit ``after-collapse-delimiter`` follows a group of
+    cites (citeproc-js): after a collapsed group, after a cite with a
+    locator, and, unless ``collapse="year-suffix"``, after any group
+    ("(Whittaker 1967; Wiens 1989b)" with the layout delimiter ", ";
+    collapse_ChicagoAfterCollapse)."""
+    return collapsed or locator or collapse != "year-suffix"
+
+
+def _delimiter_in_group(after_locator: bool, owner, delimiter: str, group_delimiter: str) -> str:
+    """The delimiter between two collapsed cites of one author, as
+    citeproc-js chooses it: after a cite with a locator, an explicit
+    ``after-collapse-delimiter`` ("(Wong 1999, 328; 2000, 475)",
+    collapse_ChicagoAfterCollapse); else with an explicit
+    ``after-collapse-delimiter`` the layout delimiter; else the
+    ``cite-group-delimiter`` (", " by default) whether or not a locator
+    came before (APA "(Smith, 2010a, 2010b, p. 3)", where balintbib printed
+    "(Smith, 2010a; 2010b, p. 3)")."""
+    after = owner.get("after-collapse-delimiter")
+    if after is not None:
+        return after if after_locator else delimiter
+    return group_delimiter
 
 
 def _suffix_list(suffixes, suffix_delimiter, collapse):
@@ -201,13 +266,22 @@ def name_key(name, level: int, form: str, init_with, initialize: bool) -> tuple:
     return family + (" ".join(re.split(r"[\s.]+", given)).strip(),)
 
 
-def given_level(name, opts, rivals, max_level: int) -> int:
+def given_level(name, opts, rivals, max_level: int, partial: bool = False) -> int:
     """The smallest level (1 or 2, at most `max_level`) at which `name`
     prints differently from every rival name (other people printed alike);
-    0 when no allowed level separates them."""
+    0 when no allowed level separates them. With `partial` (the global
+    ``givenname-disambiguation-rule`` values), a level that tells the name
+    from some of its rivals is kept when none tells it from all: citeproc-js
+    prints "A. Benjamin" for Aaron Benjamin cited beside Anna, A. S. and L.
+    T. Benjamin (APA, primary-name-with-initials), but "Smith" for Cecil
+    beside Charles Smith (fixture disambiguate_ToInitialOnly)."""
     form, init_with, initialize = opts
+    best, fewest = 0, len(rivals)
     for level in range(1, max_level + 1):
         mine = name_key(name, level, form, init_with, initialize)
-        if all(name_key(other, level, *other_opts) != mine for other, other_opts in rivals):
+        alike = sum(1 for other, other_opts in rivals if name_key(other, level, *other_opts) == mine)
+        if not alike:
             return level
-    return 0
+        if partial and alike < fewest:
+            best, fewest = level, alike
+    return best

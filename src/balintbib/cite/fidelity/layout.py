@@ -16,7 +16,8 @@ from ..markup import CLOSE, CLOSERS, MARKERS, OPEN, wrap
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
-from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
+from .disambiguation import (_capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites,
+                             grouped_sort, grouped_sort_applies)
 
 class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     NUMERIC_VARIABLES = NUMERIC_VARIABLES
@@ -34,7 +35,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
         if variable == "locator":
-            return self._process(item.locator.identifier, "locator")
+            return self._process(item.locator.identifier, "locator", item.locator.label)
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -186,16 +187,20 @@ class If(m.If):
         """``is-numeric`` also for the cite's ``locator`` (CSL 1.0.2 "Choose":
         any number variable, and the locator is one); citeproc-py looked for
         it in the reference only, so APA printed "(2014, 3)" for chapter 3
-        where citeproc-js prints "(2014, Chapter 3)"."""
+        where citeproc-js prints "(2014, Chapter 3)"; a locator range is
+        numeric as in citeproc-js: "(1964, Chapters 3–5)", and so is a roman
+        numeral: "(1964, Chapter iv)")."""
         out = []
-        numeric = self.re_numeric.match
         from .numbers import is_numeric_value
         for variable in self.get("is-numeric").split():
             if variable == "locator":
                 value = item.get("locator") if isinstance(item, dict) else None
                 if value is not None and hasattr(value, "identifier"):
                     value = value.identifier
-                out.append(value is not None and bool(numeric(str(value))))
+                # a range or list of numbers is numeric too ("3-5": APA "Chapters
+                # 3–5"), and so is a roman numeral ("Chapter iv")
+                out.append(value is not None and (is_numeric_value(str(value)) or bool(
+                    re.fullmatch(r"[ivxlcdm]+(?:\s*[-\u2013]\s*[ivxlcdm]+)?", str(value).strip(), re.I))))
             else:
                 key = variable.replace("-", "_")
                 out.append(key in item.reference and is_numeric_value(item.reference[key]))
@@ -275,9 +280,11 @@ class Layout(DisplayMixin, m.Layout):
         good = [cite for cite in citation.cites if not cite.is_bad()]
         bad = [cite for cite in citation.cites if cite.is_bad()]
         owner = self.getparent()
-        if owner.find("cs:sort", NS) is not None:
-            good.sort(key=lambda cite: cite.number)  # ties keep bibliography order
-            good = owner.find("cs:sort", NS).sort(good, self)
+        sort = owner.find("cs:sort", NS)
+        if sort is not None:
+            good = sort.sort(good, self)
+            if len(good) > 1 and RENDER_STATE.get("grouped_sort", True) and grouped_sort_applies(owner):
+                good = grouped_sort(good, sort, self, self._cite_names)
         pieces = []
         collect = RENDER_STATE["shown_names"]
         for cite in good:
@@ -324,6 +331,20 @@ class Layout(DisplayMixin, m.Layout):
         if good and all(cite.get("mode") == "author-only" for cite in good):
             return self.format(text)  # names in running text: no layout affixes
         return self.format(self.wrap(text))
+
+    def _cite_names(self, cite) -> str:
+        """The names a cite prints first (its "author string"), rendered
+        before the cites of a cluster are sorted."""
+        collect = RENDER_STATE["shown_names"]
+        RENDER_STATE.update(first_names=None, shown_names=None, first_term=None,
+                            cite_mode=cite.get("mode"))
+        try:
+            self.render_children(cite)
+        except VariableError:
+            pass
+        finally:
+            RENDER_STATE.update(cite_mode=None, shown_names=collect)
+        return RENDER_STATE["first_names"] or ""
 
     def render_children(self, item, **kwargs):
         RENDER_STATE.update(item=item, suffix_done=False)

@@ -21,10 +21,11 @@ _ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I
 
 
 class NumericRangeMixin:
-    def _process(self, value, variable):
+    def _process(self, value, variable, label=None):
         """Numbers and ranges (CSL 1.0.2 "Page Ranges", "Number"): a range of
         two numbers with the same (or no) prefix gets the range delimiter and,
-        for ``page``, the style's ``page-range-format``; anything else is left
+        for ``page`` and a page ``locator`` (:func:`page_range_applies`), the
+        style's ``page-range-format``; anything else is left
         exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
         lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
         text = str(value)
@@ -37,7 +38,8 @@ class NumericRangeMixin:
             # (citeproc-js: AMA "2(1–2):83-97" from BibTeX "1--2")
             term = str(self.get_single_term(name="page-range-delimiter") or "")
             delimiter = term or delimiter
-        range_format = self.get_root().get_option("page-range-format") if variable == "page" else None
+        range_format = self.get_root().get_option("page-range-format") \
+            if page_range_applies(variable, label) else None
         out = []
         for part in re.split(r"(\s*,\s*|\s*&\s*)", text):
             if not part:
@@ -68,6 +70,15 @@ class NumericRangeMixin:
                 out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
                            else part.replace("\\-", "-"))
         return String("".join(str(o) for o in out))
+
+
+def page_range_applies(variable: str, label: str | None) -> bool:
+    """Whether ``page-range-format`` shapes a range: in ``page``, and in a
+    cite's ``locator`` whose label is ``page`` (citeproc-js formats page
+    locators as pages: Chicago "(Balint 1964, 101–9)" and MLA "(Balint
+    101–09)" for the locator "101-109"; other locator types keep their
+    range as written: "chaps. 101–109")."""
+    return variable == "page" or (variable == "locator" and label == "page")
 
 
 class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin,
