@@ -80,3 +80,21 @@ def test_initials_that_tell_a_name_from_some_rivals_are_kept_under_a_global_rule
                                                       [{"id": "four"}]])]
     assert texts == ["(A. S. Benjamin, 2007; L. T. Benjamin, 2007)", "(A. Benjamin, 2009b)",
                      "(A. Benjamin, 2009a)"]
+
+
+@pytest.mark.parametrize("raw, printed", [
+    ("2006/", "(Fam 2006)"), ("/1034", "(Fam 1034)"), ("2000/..", "(Fam 2000)"),
+    ("2001-01-03T15:00:00", "(Fam 2001)"), ("1999-XX", "(Fam 1999)"), ("2009-02?", "(Fam [2009?])"),
+    ("-0388", "(Fam 388 BC)"), ("15/05/84", "(Fam 15/05/84)"),
+])
+def test_raw_iso_and_edtf_dates_are_read_as_citeproc_js_reads_them(raw, printed):
+    item = {"id": "r", "type": "book", "title": "T", "author": [{"family": "Fam"}], "issued": {"raw": raw}}
+    assert CitationEngine("chicago-author-date").citations([item], [[{"id": "r"}]])[0].text == printed
+
+
+@pytest.mark.parametrize("page, printed", [("c3-c3", "c3–c3"), ("c13-c7", "c13–17"), ("A622-A632", "A622–32")])
+def test_a_page_range_that_does_not_rise_keeps_the_prefix_of_its_end(page, printed):
+    item = {"id": "p", "type": "article-journal", "title": "T", "container-title": "J", "volume": "1",
+            "author": [{"family": "F", "given": "G"}], "issued": {"date-parts": [[2000]]}, "page": page}
+    text = CitationEngine("chicago-notes-bibliography-annotated").citations([item], [[{"id": "p"}]])[0].text
+    assert text == f"G. F, “T,” J 1 (2000): {printed}."

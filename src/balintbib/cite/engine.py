@@ -105,12 +105,50 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split())}
 
 
+_ISO_SIDE = re.compile(r"(-?\d{1,4})(?:-(\d{1,2}|XX)(?:-(\d{1,2}|XX))?)?(?:T[\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?(\?)?")
+
+
+def _iso_date(text: str) -> dict | None:
+    """An ISO 8601 / EDTF date as citeproc-js reads a raw date: a time is
+    dropped ("2001-01-03T15:00:00" is 2001-01-03), "XX" parts are unknown
+    ("1999-XX" is 1999), "?" is circa ("2009-02?" prints "[2009?]" in
+    Chicago), a year may be negative ("-0388" is 388 BC), and a range with
+    one open end ("2006/", "/1034", "2000/..", "../2000") is its known end."""
+    if "/" not in text and not re.fullmatch(r"-?\d{4}.*", text):
+        return None
+    sides = text.split("/") if text.count("/") == 1 else [text]
+    dates, circa = [], False
+    for side in sides:
+        side = side.strip()
+        if side in ("", ".."):
+            continue
+        match = _ISO_SIDE.fullmatch(side)
+        if match is None or (len(match.group(1).lstrip("-")) < 4 and not side.startswith("-")):
+            return None
+        parts = [int(match.group(1))]
+        for part in match.group(2, 3):
+            if part is None or part == "XX":
+                break
+            parts.append(int(part))
+        circa = circa or bool(match.group(4))
+        dates.append(parts)
+    if not dates:
+        return None
+    out: dict = {"date-parts": dates}
+    if circa:
+        out["circa"] = True
+    return out
+
+
 def _raw_date(raw: str) -> dict:
     """A ``raw``/``literal`` date string as date-parts when it looks like a date."""
     text = raw.strip()
     match = re.fullmatch(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?", text)
     if match:
         return {"date-parts": [[int(p) for p in match.groups() if p]]}
+    iso = _iso_date(text)
+    if iso is not None:
+        return iso
     match = re.fullmatch(r"(\d{4})\s*[-–/]\s*(\d{4})", text)
     if match:
         return {"date-parts": [[int(match.group(1))], [int(match.group(2))]]}

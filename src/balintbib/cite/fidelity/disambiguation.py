@@ -155,11 +155,12 @@ def _collapse_years(pieces, delimiter, owner, collapse):
     groups: list[list] = []
     for piece in pieces:
         names = piece[2]
-        for group in groups:  # cites with the same names move together (also cites
-            # printing no names, when year suffixes collapse: "(1965a,b)"; magic_ImplicitYearSuffix*)
-            if group[0][2] == names and (names or collapse != "year"):
-                group.append(piece)
-                break
+        # a cite joins the one before it when both print the same names (also
+        # cites printing no names, when year suffixes collapse: "(1965a,b)";
+        # magic_ImplicitYearSuffix*); cites are never moved here: only sorting moves them
+        group = groups[-1] if groups else None
+        if group is not None and group[0][2] == names and (names or collapse != "year"):
+            group.append(piece)
         else:
             groups.append([piece])
     parts = []

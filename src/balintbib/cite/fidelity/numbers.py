@@ -54,7 +54,11 @@ class NumericRangeMixin:
             roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
             if match and match.group(1) == match.group(3):
                 prefix, first, last = match.group(1), match.group(2), match.group(4)
-                last_prefix = prefix if range_format in (None, "expanded") else ""
+                # the end keeps its prefix unless the range format shortens it
+                # ("A622–32", but "c3–c3": a range that does not rise is not shortened)
+                last_prefix = prefix if range_format in (None, "expanded") or (
+                    first.isdigit() and last.isdigit()
+                    and int(first[:max(len(first) - len(last), 0)] + last) <= int(first)) else ""
                 last = format_page_range_end(range_format, first, last) if range_format else last
                 out.append(f"{prefix}{self.format_number(first)}{delimiter}"
                            f"{last_prefix}{self.format_number(last)}")
