@@ -3,7 +3,7 @@ clusters rendered in sequence through one engine (positions, ibid,
 disambiguation across the document), then the bibliography of the cited
 items. Shows every difference.
 
-    PYTHONPATH=src python scripts/compare_documents.py [--documents FILE] [STYLE...]
+    PYTHONPATH=src python scripts/compare_documents.py [--documents FILE] [--write] [STYLE...]
 
 FILE holds {"items": [CSL-JSON...], "documents": [[cluster, ...], ...]}, a
 cluster being a list of citation items ({"id", "locator", "label", ...});
@@ -59,12 +59,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=Path, default=REPO / "tests" / "data" / "cite-documents.json")
     parser.add_argument("--quiet", action="store_true", help="counts only")
+    parser.add_argument("--write", action="store_true",
+                        help="store citeproc-js's output as tests/goldens/cite-documents.json "
+                             "(tests/test_cite_clusters.py compares with it, without node)")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     data = json.loads(args.documents.read_text(encoding="utf-8"))
     items, documents = data["items"], data["documents"]
     styles = [(name, str(resolve_style(name).path)) for name in (args.names or SOCIETY)]
     theirs_all = citeproc_js(items, documents, styles)
+    if args.write:
+        golden = {name: theirs_all[name]["documents"] for name, _ in styles}
+        (REPO / "tests" / "goldens" / "cite-documents.json").write_text(
+            json.dumps(golden, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     total = same = 0
     for name, path in styles:
         engine = CitationEngine(xml=Path(path).read_bytes())

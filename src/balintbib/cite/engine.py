@@ -200,6 +200,17 @@ def _seal_punctuation(text: str) -> str:
 _OPENING_PUNCTUATION = frozenset(".,;:!?")
 
 
+def _cite_affix(affix: str, value) -> str:
+    """A cite's prefix or suffix, prepared like field data; a comma opening
+    a suffix stays outside a closing quotation mark before it, as
+    citeproc-js prints it (MLA "(Smith, “Beta Groups”, for example)"); a
+    period still moves in ("“The Title.” And", affix_MovingPunctuation)."""
+    text = _prepare_string(affix, value)
+    if affix == "suffix" and text[:1] == ",":
+        text = _SEAL + text
+    return text
+
+
 def _prepare_name(name: dict) -> dict:
     """A CSL-JSON name; a suffix written into the given name ("John, III",
     "John,! Jr." for a comma before the suffix) is split off as citeproc-js
@@ -679,7 +690,7 @@ class CitationEngine:
                         extra["locator"] = Locator(cite.get("label", "page"), locator)
                     for affix in ("prefix", "suffix"):
                         if cite.get(affix):  # cite affixes may hold rich text too
-                            extra[affix] = String(_prepare_string(affix, cite[affix]))
+                            extra[affix] = String(_cite_affix(affix, cite[affix]))
                     item = _CiteItem(key, **extra)
                     for mode in ("suppress-author", "author-only"):
                         if cite.get(mode):

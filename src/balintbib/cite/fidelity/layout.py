@@ -293,6 +293,7 @@ class Layout(DisplayMixin, m.Layout):
                 collect[cite.key] = []  # the names this cite shows, for disambiguation
             RENDER_STATE["first_term"] = None
             RENDER_STATE["cite_mode"] = cite.get("mode")
+            RENDER_STATE["author_suppressed"] = False
             try:
                 output = self.render_children(cite)
             except VariableError:
@@ -337,7 +338,7 @@ class Layout(DisplayMixin, m.Layout):
         before the cites of a cluster are sorted."""
         collect = RENDER_STATE["shown_names"]
         RENDER_STATE.update(first_names=None, shown_names=None, first_term=None,
-                            cite_mode=cite.get("mode"))
+                            cite_mode=cite.get("mode"), author_suppressed=False)
         try:
             self.render_children(cite)
         except VariableError:

@@ -91,6 +91,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             if RENDER_STATE.get("first_names") is None and not kwargs.get("sort_options"):
                 RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
                 if _suppress_author(kwargs):
+                    RENDER_STATE["author_suppressed"] = True
                     return String("")
             return self._subsequent_author(text, context, kwargs)
         substitute = self.substitute()
@@ -162,6 +163,7 @@ class Substitute(m.Substitute):
             if layout is not None:
                 layout._rendered_vars = set()
             RENDER_STATE["substituting"] = RENDER_STATE.get("substituting", 0) + 1
+            suppressed_before = RENDER_STATE.get("author_suppressed")
             try:
                 if isinstance(child, m.Names):
                     text = child.render(item, context=context, names_parent=names_parent, **kwargs)
@@ -176,7 +178,12 @@ class Substitute(m.Substitute):
             rendered = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
             if layout is not None:
                 layout._rendered_vars = before | rendered
-            if text is not None and str(text) != "":
+            # names a suppress-author cite leaves out still end the substitution
+            # (MLA "(“Beta Groups”)": the title the style prints to disambiguate
+            # is not used up as the author's substitute)
+            if (text is not None and str(text) != "") or (
+                    RENDER_STATE.get("author_suppressed") and not suppressed_before):
+                text = text if text is not None else String("")
                 if layout is not None:
                     if isinstance(child, m.Names):
                         rendered |= set(child.get("variable", "").split())
