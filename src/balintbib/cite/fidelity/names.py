@@ -58,8 +58,9 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 rendered = render_name_list(None, names, context, item, **kwargs)
             else:
                 rendered = name_elem.render_list(names, context, item, **kwargs)
-                if rendered is not None and not isinstance(rendered, int):
-                    # formatting and affixes of cs:name apply to the whole list
+                if (rendered is not None and not isinstance(rendered, int)
+                        and kwargs.get("sort_options")):
+                    # sort keys: the affixes around the whole list, as before
                     rendered = name_elem.wrap(name_elem.format(rendered))
             if isinstance(rendered, int):
                 count += rendered
@@ -373,6 +374,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     if collect is not None:
         collect.setdefault(item.key, []).extend(
             (name, form, init_with, initialize, index) for index, name in enumerate(shown))
+    per_name = name_elem is not None and sort_options is None
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
@@ -382,7 +384,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
                                 sort_sep, init_with, initialize and level != 2, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
-            rendered.append(text)
+            rendered.append(affix_each_name(name_elem, name, text) if per_name else text)
             inverted_flags.append(inverted)
     if not rendered:
         return None
@@ -400,17 +402,19 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         if et_al_use_last and et_al_use_first <= et_al_min - 2 and total > et_al_use_first + 1:
             last = _render_one_name(names[-1], form, nso == "all", sort_sep, init_with,
                                     initialize, hyphen, demote, fmt_part, sort_options is not None)
-            text = String(delimiter.join(str(r) for r in rendered) if False else "")
-            text = join(rendered, delimiter)
-            return text + String(delimiter + "\u2026 ") + last
+            if per_name:
+                last = affix_each_name(name_elem, names[-1], last)
+            return join(rendered, delimiter) + ellipsis_join(rendered, delimiter) + last
         et_al = _et_al(name_elem, context)
         text = join(rendered, delimiter)
         RENDER_STATE["names_core"] = str(text)
         if not et_al or sort_options is not None:
-            return text
+            return wrap_et_al_list(name_elem, text) if per_name else text
         if use_delimiter(dp_et_al, len(rendered)):
-            return text + String(delimiter) + et_al
-        return text + String(" ") + et_al
+            text = text + String(delimiter) + et_al
+        else:
+            text = text + String(" ") + et_al
+        return wrap_et_al_list(name_elem, text) if per_name else text
     RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
         if "literal" in shown[-1] and len(rendered) > 2:
@@ -422,6 +426,34 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
         return head + String(" " + str(term) + " ") + rendered[-1]
     return join(rendered, delimiter)
+
+
+def affix_each_name(name_elem, name, text):
+    """The affixes and formatting of ``cs:name`` go around each personal name,
+    as citeproc-js applies them (the CSL 1.0.2 text does not say; citeproc-py
+    put them around the whole list): ``<name suffix="." initialize-with=""
+    sort-separator=" "/>`` prints "Smith J., Doe J., and Roe R." where the
+    list-wide reading gave "Smith J, Doe J, and Roe R."; literal
+    (institutional) names get none ("{Smith} and WHO")."""
+    if "literal" in name:
+        return text
+    return name_elem.wrap(name_elem.format(text))
+
+
+def wrap_et_al_list(name_elem, text):
+    """citeproc-js wraps a list shortened by et-al, with the et-al term, once
+    more in the ``cs:name`` affixes and formatting, on top of each name's:
+    ``<name prefix="{" suffix="}" .../>`` prints "{{J. Smith}, {J. Doe}, et
+    al.}" (see ``affix_each_name``)."""
+    return name_elem.wrap(name_elem.format(text))
+
+
+def ellipsis_join(rendered, delimiter) -> String:
+    """``et-al-use-last``: the ellipsis before the last name follows a
+    delimiter only when two or more names precede it, as citeproc-js prints
+    it: "B. A … H. G" but "B. A, D. C, … H. G" (CSL 1.0.2 "Name": "the
+    delimiter, an ellipsis, and the last name" shows the longer case)."""
+    return String((delimiter if len(rendered) > 1 else " ") + "\u2026 ")
 
 
 def person_id(name) -> tuple:

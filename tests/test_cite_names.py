@@ -1,0 +1,70 @@
+"""CSL names (issue 17 points 4, 6, 10): each expectation is what citeproc-js
+2.4.63 prints for the same CSL-JSON and style."""
+
+from balintbib.cite import render_bibliography
+
+STYLE_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+              '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+              '<citation><layout><text variable="title"/></layout></citation>')
+
+
+def _style(tmp_path, layout: str, name="names.csl"):
+    path = tmp_path / name
+    path.write_text(STYLE_HEAD + f"<bibliography><layout>{layout}</layout></bibliography></style>",
+                    encoding="utf-8")
+    return str(path)
+
+
+def _texts(items, style):
+    return {e.id: e.text for e in render_bibliography(items, style)}
+
+
+def _article(key, authors, **fields):
+    item = {"id": key, "type": "article-journal", "title": "Title", "container-title": "J",
+            "volume": "3", "page": "1-9", "issued": {"date-parts": [[2001]]},
+            "author": [dict(zip(("family", "given"), a)) if isinstance(a, tuple) else a
+                       for a in authors]}
+    item.update(fields)
+    return item
+
+
+def test_the_affixes_of_cs_name_go_after_each_name():
+    # allergology-international: <name suffix="." initialize-with="" sort-separator=" "/>
+    items = [_article("a", [("Smith", "John Paul"), ("Doe", "Jane"), ("Roe", "Rick")]),
+             _article("b", [("Smith", "John Paul"), ("Doe", "Jane"), ("Roe", "Rick"), ("A", "Rick"),
+                            ("B", "Rick"), ("C", "Rick"), ("D", "Rick")])]
+    texts = _texts(items, "allergology-international")
+    assert texts["a"] == "1. Smith JP., Doe J., Roe R. Title. J 2001;3:1–9."
+    assert texts["b"] == "2. Smith JP., Doe J., Roe R., A R., B R., C R., et al. Title. J 2001;3:1–9."
+
+
+def test_name_affixes_skip_literal_names_and_wrap_an_et_al_list_again(tmp_path):
+    style = _style(tmp_path,
+                   '<names variable="author" suffix="|"><name suffix="}" prefix="{" et-al-min="3" '
+                   'et-al-use-first="2" initialize-with=". " and="symbol"/></names>'
+                   '<names variable="editor" prefix=" ED:"><name suffix="}" prefix="{" form="short" '
+                   'and="text"/></names>'
+                   '<names variable="translator" prefix=" TR:"><name suffix="}" prefix="{" '
+                   'et-al-min="3" et-al-use-first="1" et-al-use-last="true"/></names>')
+    people = [{"family": f, "given": g} for f, g in (("A", "B"), ("C", "D"), ("E", "F"), ("G", "H"))]
+    items = [{"id": "a", "type": "book", "title": "T",
+              "author": [{"family": "Smith", "given": "John"}, {"family": "Doe", "given": "Jane"},
+                         {"family": "Roe", "given": "Rick"}],
+              "editor": [{"family": "Smith", "given": "John"}, {"literal": "WHO"}],
+              "translator": people},
+             {"id": "b", "type": "book", "title": "U",
+              "author": [{"family": "Smith", "given": "John"}, {"literal": "Org"}]}]
+    texts = _texts(items, style)
+    assert texts["a"] == "{{J. Smith}, {J. Doe}, et al.}| ED:{Smith} and WHO TR:{B A} … {H G}"
+    assert texts["b"] == "{J. Smith} & Org|"
+
+
+def test_the_et_al_use_last_ellipsis_follows_a_delimiter_only_after_two_names(tmp_path):
+    style = _style(tmp_path, '<names variable="author"><name et-al-min="3" et-al-use-first="1" '
+                             'et-al-use-last="true"/></names><text value=" / "/>'
+                             '<names variable="author"><name et-al-min="4" et-al-use-first="2" '
+                             'et-al-use-last="true"/></names>')
+    people = [{"family": f, "given": g} for f, g in (("A", "B"), ("C", "D"), ("E", "F"), ("G", "H"))]
+    text = _texts([{"id": "a", "type": "book", "title": "T", "author": people}], style)["a"]
+    assert text == "B A … H G / B A, D C, … H G"
