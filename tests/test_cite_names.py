@@ -68,3 +68,12 @@ def test_the_et_al_use_last_ellipsis_follows_a_delimiter_only_after_two_names(tm
     people = [{"family": f, "given": g} for f, g in (("A", "B"), ("C", "D"), ("E", "F"), ("G", "H"))]
     text = _texts([{"id": "a", "type": "book", "title": "T", "author": people}], style)["a"]
     assert text == "B A … H G / B A, D C, … H G"
+
+
+def test_a_hyphenated_given_name_with_a_lower_case_second_part_is_one_name():
+    items = [_article("a", [("Lee", "Seung-jin"), ("Yeo", "Yee-chia"), ("Kim", "Jae-Ho")])]
+    assert _texts(items, "apa")["a"] == "Lee, S., Yeo, Y., & Kim, J.-H. (2001). Title. J, 3, 1–9."
+    assert _texts(items, "bmj")["a"] == "1  Lee S, Yeo Y, Kim J-H. Title. J. 2001;3:1–9."
+    # initialize-with-hyphen="false": the hyphen is a space, the lower-case part a word
+    assert _texts(items, "american-medical-association")["a"] == \
+        "1. Lee S jin, Yeo Y chia, Kim JH. Title. J. 2001;3:1-9."

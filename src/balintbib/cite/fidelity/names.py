@@ -252,7 +252,10 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
     ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
     when ``initialize-with-hyphen`` is true; lower-case particles stay."""
     if not initialize:
-        given = re.sub(r"\s*-\s*", "-", given)
+        # initialize-with-hyphen="false": citeproc-js prints the hyphen as a space
+        given = re.sub(r"\s*-\s*", "-" if hyphen else " ", given)
+    else:
+        given = lowercase_after_hyphen(given, hyphen)
     tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.\-])", given.strip()) if t]
     if not initialize:
         tokens = [part for token in tokens for part in split_hyphenated_initials(token)]
@@ -285,6 +288,20 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
         out += piece
         previous_initial = initial
     return out.strip()
+
+
+def lowercase_after_hyphen(given: str, hyphen: bool) -> str:
+    """A given name whose part after a hyphen starts in lower case (romanized
+    Korean and Chinese names: "Seung-jin", "Tien-chang") is one name to
+    citeproc-js: initialized, only its first letter is kept ("Lee, S.",
+    "Lu, T." where "S.-j." was printed). With ``initialize-with-hyphen="false"``
+    the hyphen is a space instead, so the lower-case part stays as a word, as
+    a particle would (AMA, Vancouver: "Lee C wei" for "Chih-wei")."""
+    if "-" not in given:
+        return given
+    if not hyphen:
+        return re.sub(r"\s*-\s*", " ", given)
+    return re.sub(r"(?<=\w)\s*-\s*[a-z][^\s-]*", "", given)
 
 
 def split_hyphenated_initials(token: str) -> list[str]:
