@@ -77,3 +77,35 @@ def test_a_hyphenated_given_name_with_a_lower_case_second_part_is_one_name():
     # initialize-with-hyphen="false": the hyphen is a space, the lower-case part a word
     assert _texts(items, "american-medical-association")["a"] == \
         "1. Lee S jin, Yeo Y chia, Kim JH. Title. J. 2001;3:1-9."
+
+
+def test_particles_inside_a_family_or_given_name_are_split_off():
+    # {de Broglie} from BibTeX reaches CSL as family "de Broglie"
+    book = {"type": "book", "title": "T", "issued": {"date-parts": [[2000]]}}
+    items = [{**book, "id": "a", "author": [{"family": "de Broglie", "given": "Louis"}]},
+             {**book, "id": "b", "author": [{"family": "van der Berg", "given": "Jan"}]},
+             {**book, "id": "c", "author": [{"family": "Beethoven", "given": "Ludwig van"}]},
+             {**book, "id": "d", "author": [{"family": "d'Artagnan", "given": "Charles"}]},
+             {**book, "id": "e", "author": [{"family": '"van Dam"', "given": "Dick"}]}]
+    chicago = _texts(items, "chicago-author-date")
+    assert chicago["a"] == "Broglie, Louis de. 2000. T."
+    assert chicago["b"] == "Berg, Jan van der. 2000. T."
+    assert chicago["d"] == "Artagnan, Charles d’. 2000. T."
+    assert chicago["e"] == "van Dam, Dick. 2000. T."  # a quoted family name is kept whole
+    apa = _texts(items, "apa")
+    assert apa["a"] == "de Broglie, L. (2000). T."
+    assert apa["c"] == "Beethoven, L. van. (2000). T."
+
+
+def test_a_given_name_with_commas_stays_whole_when_the_name_has_a_particle():
+    # citeproc-js splits a suffix off the given name only where it parses
+    # particles: "#and#" (a BibTeX "and" written as "#and#") is a particle here
+    name = {"family": "Oyama, Akira", "given": "Tanabe, Ryoji", "non-dropping-particle": "#and#"}
+    items = [{"id": "a", "type": "book", "title": "T", "issued": {"date-parts": [[2000]]},
+              "author": [name]},
+             {"id": "b", "type": "book", "title": "U", "issued": {"date-parts": [[2001]]},
+              "author": [{"family": "Smith", "given": "John,! Jr."}]}]
+    apa = _texts(items, "apa")
+    assert apa["a"] == "#and# Oyama, Akira, T. R. (2000). T."
+    assert apa["b"] == "Smith, J., Jr. (2001). U."
+    assert _texts(items, "chicago-author-date")["a"] == "Oyama, Akira, Tanabe, Ryoji #and#. 2000. T."

@@ -163,18 +163,10 @@ _OPENING_PUNCTUATION = frozenset(".,;:!?")
 
 
 def _prepare_name(name: dict) -> dict:
-    """A CSL-JSON name; a suffix written into the given name ("John, III",
-    "John,! Jr." for a comma before the suffix) is split off as citeproc-js
-    does (fixtures magic_NameSuffix*)."""
-    name = dict(name)
-    given = name.get("given")
-    if isinstance(given, str) and "," in given and not name.get("suffix"):
-        head, tail = given.split(",", 1)
-        if tail.startswith("!"):
-            name["comma-suffix"] = True
-            tail = tail[1:]
-        if tail.strip():
-            name["given"], name["suffix"] = head.strip(), tail.strip()
+    """A CSL-JSON name; particles and a suffix written into the family or
+    given name are split off as citeproc-js does
+    (:func:`.fidelity.names.parse_particles`)."""
+    name = fidelity.parse_particles(name)
     out = {}
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):

@@ -304,6 +304,66 @@ def lowercase_after_hyphen(given: str, hyphen: bool) -> str:
     return re.sub(r"(?<=\w)\s*-\s*[a-z][^\s-]*", "", given)
 
 
+_FAMILY_PARTICLE = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$", re.S)
+_GIVEN_PARTICLE = re.compile(r"^([^ ]+(?:\u02bb |\u2019 | |' ) *)(.+)$", re.S)  # on the reversed text
+_SUFFIX_COMMA = re.compile(r"\s*,!*\s*")
+
+
+def _is_particle(piece: str) -> bool:
+    first = piece.lstrip("-'\u02bb\u2019 \t\n")[:1]
+    return bool(first) and first.upper() != first
+
+
+def parse_particles(name: dict) -> dict:
+    """Particles and a suffix written into the name parts, split off as
+    citeproc-js does before it renders a personal name that has a family and
+    a given name, no ``non-dropping-particle`` and no quoted family (CSL-JSON
+    ``parse-names``): leading lower-case words of the family name become the
+    non-dropping particle (``{de Broglie}`` from BibTeX reaches CSL as family
+    "de Broglie": Chicago prints "Broglie, Louis de", APA "de Broglie, L.");
+    what follows a comma in the given name becomes the suffix ("John, III";
+    "John,! Jr." for a comma before it, fixtures ``magic_NameSuffix*``);
+    trailing lower-case words of the given name become the dropping particle
+    ("Ludwig van"). A name with a particle already (or ``static-particles``,
+    ``parse-names: false``) keeps its parts as written, commas included:
+    given "Tanabe, Ryoji" initializes to "T. R."."""
+    family, given = name.get("family"), name.get("given")
+    if (not isinstance(family, str) or not isinstance(given, str) or not family or not given
+            or name.get("non-dropping-particle") or name.get("static-particles")
+            or name.get("parse-names") in (False, 0, "false")
+            or (len(family) > 1 and family[0] == family[-1] == '"')):
+        return name
+    name = dict(name)
+    particles, rest = "", family
+    match = _FAMILY_PARTICLE.match(rest)
+    while match and _is_particle(match.group(1)):
+        particles += match.group(1)
+        rest = match.group(2)
+        match = _FAMILY_PARTICLE.match(rest)
+    if particles:
+        trimmed = particles.strip()
+        if particles.endswith(" ") and trimmed.endswith(("'", "\u2019")):
+            trimmed += " "
+        name["family"], name["non-dropping-particle"] = rest, trimmed
+    comma = _SUFFIX_COMMA.search(given)
+    if comma and not name.get("suffix"):
+        if comma.group(0).replace(" ", "").strip() == ",!":
+            name["comma-suffix"] = True
+        name["suffix"] = given[comma.end():]
+        given = given[:comma.start()]
+    pieces, rest = [], given[::-1]
+    match = _GIVEN_PARTICLE.match(rest)
+    while match and _is_particle(match.group(1)[::-1]):
+        pieces.append(match.group(1)[::-1])
+        rest = match.group(2)
+        match = _GIVEN_PARTICLE.match(rest)
+    if pieces:
+        name["dropping-particle"] = " ".join(p.strip() for p in reversed(pieces))
+        given = given[:len(rest)]
+    name["given"] = given
+    return name
+
+
 def split_hyphenated_initials(token: str) -> list[str]:
     """citeproc-js, with ``initialize="false"``, treats initials joined by a
     hyphen as separate initials: "H.-M." / "H-M" / "H. -M." print "H. M."
@@ -515,10 +575,11 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
             # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
             suffix = suffix.replace(".", "")
     if not _is_romanesque(name):
-        # East Asian names: family then given, no space (CSL 1.0.2 "Name-part order")
+        # East Asian names: family then given, no space (CSL 1.0.2 "Name-part
+        # order"); citeproc-js keeps a non-dropping particle before the family
         if form == "short":
-            return String(fmt_part("family", family))
-        return String(fmt_part("family", family) + fmt_part("given", given))
+            return String(fmt_part("family", ndp + family))
+        return String(fmt_part("family", ndp + family) + fmt_part("given", given))
 
     def glue(*parts):
         out = ""
