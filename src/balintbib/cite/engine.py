@@ -165,7 +165,7 @@ _OPENING_PUNCTUATION = frozenset(".,;:!?")
 def _prepare_name(name: dict) -> dict:
     """A CSL-JSON name; particles and a suffix written into the family or
     given name are split off as citeproc-js does
-    (:func:`.fidelity.names.parse_particles`)."""
+    (:func:`.fidelity.name_parts.parse_particles`)."""
     name = fidelity.parse_particles(name)
     out = {}
     for key, value in name.items():

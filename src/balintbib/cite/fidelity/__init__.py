@@ -39,7 +39,8 @@ from .layout import Else_If, Group, If, Layout, Text
 # what the engine and the exporters use, under the package's name
 from .formatting import FORMATTER, NS  # noqa: E402,F401
 from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
-from .names import initialize_given, parse_particles, person_id  # noqa: E402,F401
+from .name_parts import initialize_given, parse_particles  # noqa: E402,F401
+from .names import person_id  # noqa: E402,F401
 from .disambiguation import given_level, name_key  # noqa: E402,F401
 from .layout import finish, thin_spaces, typographic  # noqa: E402,F401
 
