@@ -109,3 +109,42 @@ def test_a_given_name_with_commas_stays_whole_when_the_name_has_a_particle():
     assert apa["a"] == "#and# Oyama, Akira, T. R. (2000). T."
     assert apa["b"] == "Smith, J., Jr. (2001). U."
     assert _texts(items, "chicago-author-date")["a"] == "Oyama, Akira, Tanabe, Ryoji #and#. 2000. T."
+
+
+def test_subsequent_author_substitute_compares_the_names_as_data(tmp_path):
+    style = tmp_path / "sas.csl"
+    style.write_text(STYLE_HEAD +
+                     '<bibliography subsequent-author-substitute="---" et-al-min="3" '
+                     'et-al-use-first="1"><sort><key variable="issued"/></sort><layout>'
+                     '<names variable="author"><name initialize-with=". " name-as-sort-order="all"/>'
+                     '<label prefix=", " form="short"/><substitute><names variable="editor"/>'
+                     '<text variable="title"/></substitute></names>'
+                     '<date variable="issued" prefix=" (" suffix=")" date-parts="year" form="numeric"/>'
+                     '<text variable="title" prefix=". "/></layout></bibliography></style>',
+                     encoding="utf-8")
+
+    def item(key, year, **fields):
+        return {"id": key, "type": "book", "title": "T" + key,
+                "issued": {"date-parts": [[year]]}, **fields}
+    smith = {"family": "Smith", "given": "J."}
+    items = [item("a", 2000, author=[{"family": "Smith", "given": "John"}]),
+             item("b", 2001, author=[smith]),
+             item("c", 2002, author=[smith]),
+             item("d", 2003, author=[smith, {"family": "Doe", "given": "X"}, {"family": "Roe", "given": "Y"}]),
+             item("f", 2005, editor=[smith]),
+             item("g", 2006, editor=[smith]),
+             item("h", 2007, title="Same"),
+             item("i", 2008, title="Same"),
+             item("j", 2009, title="Other"),
+             item("k", 2010, author=[{"family": "Other", "given": "X"}])]
+    texts = _texts(items, str(style))
+    # "Smith, John" and "Smith, J." print alike but are different names
+    assert texts["b"] == "Smith, J. (2001). Tb"
+    assert texts["c"] == "--- (2002). Tc"
+    assert texts["d"] == "--- (2003). Td"  # the names shown (before et al.) are the same
+    assert texts["f"] == "---, ed. (2005). Tf"  # the label stays
+    assert texts["g"] == "---, ed. (2006). Tg"
+    assert texts["i"] == "--- (2008)"  # an equal title printed in place of the names
+    assert texts["j"] == "Other (2009)"
+    # a title in place of the names is not compared with the previous entry's names
+    assert texts["k"] == "Other, X. (2010). Tk"

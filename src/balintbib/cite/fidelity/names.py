@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from citeproc import model as m
 from citeproc.source import VariableError
-from citeproc.string import String, join
+from citeproc.string import MixedString, String, join
 
 from .formatting import CSL_NS, DisplayMixin, NS, TextCaseMixin
 from .name_parts import (  # noqa: F401 - initialize_given, parse_particles re-exported
@@ -34,6 +34,8 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             names_context = self
             if names_parent is not None and self.find("cs:name", NS) is None:
                 names_context = names_parent  # CSL 1.0.2: a bare cs:names in cs:substitute
+        if names_parent is None and not kwargs.get("sort_options"):
+            RENDER_STATE["names_data"] = []
         suppressed = _suppressed(context)
         roles = [r for r in self.get("variable", "").split() if r not in suppressed]
         ref = item.reference
@@ -52,6 +54,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         label_first = (label_elem is not None and name_elem is not None
                        and children.index(label_elem) < children.index(name_elem))
         outputs = []
+        labels = []
         count = 0
         for role in present:
             names = ref[role.replace("-", "_")]
@@ -72,6 +75,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 label_role = "editortranslator" if ed_trans and role == "editor" else role
                 label = label_elem.render(item, label_role, len(names) > 1, context=context)
                 if label:
+                    labels.append((label, label_first))
                     rendered = label + rendered if label_first else rendered + label
             outputs.append(rendered)
             _record_rendered(context, role)
@@ -94,7 +98,8 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 RENDER_STATE["first_names"] = str(self.wrap(self.format(text)))
                 if _suppress_author(kwargs):
                     return String("")
-            return self._subsequent_author(text, context, kwargs)
+            return self._subsequent_author(text, context, kwargs,
+                                           labels[0] if len(outputs) == 1 and labels else None)
         substitute = self.substitute()
         if substitute is not None:
             first = RENDER_STATE.get("first_names") is None
@@ -107,10 +112,15 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 return self._subsequent_author(text, context, kwargs)
         raise VariableError
 
-    def _subsequent_author(self, text, context, kwargs):
+    def _subsequent_author(self, text, context, kwargs, label=None):
         """``subsequent-author-substitute`` (rule ``complete-all``/``complete-each``):
-        the first name list of an entry equal to the previous entry's is replaced
-        (fixtures ``sort_*SubsequentAuthor*``; MHRA "———" gap)."""
+        the first name list of an entry is replaced when the names it shows
+        are the previous entry's, compared as data as citeproc-js compares them
+        (:func:`names_data_key`): "Smith, John" and "Smith, J." both print
+        "Smith, J." with initials but are different people, so neither is
+        replaced; a title printed in place of the names compares as written.
+        The label stays ("———, ed."). Fixtures ``sort_*SubsequentAuthor*``;
+        MHRA "———" gap."""
         if kwargs.get("sort_options"):
             return text
         try:
@@ -122,17 +132,46 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             return text
         layout._first_names_done = True
         previous = _attr(bibliography, "_previous_names", None)
-        core = RENDER_STATE.get("names_core") or str(text)
+        core = names_data_key(RENDER_STATE.get("names_data"))
+        if not core:
+            return text  # citeproc-js: nothing to compare, the previous key stays
         bibliography._previous_names = core
         substitute = bibliography.get("subsequent-author-substitute")
         if substitute is None or previous != core:
             return text
+        if label is not None:
+            term, first = label
+            return term + String(substitute) if first else String(substitute) + term
         return String(substitute)
 
     def markup(self, text):
         if text is None or str(text) == "":
             return None
         return self.wrap(self.format(text))
+
+
+def names_data_key(data) -> str:
+    """What ``subsequent-author-substitute`` compares: the data of the names
+    an entry shows (after et-al), each name's parts run together, as
+    citeproc-js keeps them, or the text of a variable printed in their place."""
+    return ",".join(data) if data else ""
+
+
+def record_substituted_text(item, variables) -> None:
+    """A text variable that ``cs:substitute`` printed in place of the names
+    ("Handbook of Hyperlipidaemia" for a work without author) is compared by
+    ``subsequent-author-substitute`` as written (citeproc-js pushes the
+    variable's value): a different title is never replaced by "———", an
+    equal one is."""
+    data = RENDER_STATE.get("names_data")
+    if data is None:
+        return
+    for variable in sorted(variables):
+        value = item.reference.get(variable.replace("-", "_"))
+        if isinstance(value, (str, String, MixedString)):
+            text = str(value)
+            if text:
+                data.append(text)
 
 
 def _suppress_author(kwargs) -> bool:
@@ -183,6 +222,8 @@ class Substitute(m.Substitute):
                     if isinstance(child, m.Names):
                         rendered |= set(child.get("variable", "").split())
                     layout.repressed.setdefault("__vars__", set()).update(rendered)
+                if not isinstance(child, m.Names):
+                    record_substituted_text(item, rendered)
                 return text
         return None
 
@@ -304,6 +345,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         collect.setdefault(item.key, []).extend(
             (name, form, init_with, initialize, index) for index, name in enumerate(shown))
     per_name = name_elem is not None and sort_options is None
+    data = RENDER_STATE.get("names_data") if sort_options is None else None
+    if data is not None:
+        data.extend("".join(str(name.get(part) or "") for part in _NAME_PARTS) for name in shown)
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
@@ -336,7 +380,6 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return join(rendered, delimiter) + ellipsis_join(rendered, delimiter) + last
         et_al = _et_al(name_elem, context)
         text = join(rendered, delimiter)
-        RENDER_STATE["names_core"] = str(text)
         if not et_al or sort_options is not None:
             return wrap_et_al_list(name_elem, text) if per_name else text
         if use_delimiter(dp_et_al, len(rendered)):
@@ -344,7 +387,6 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         else:
             text = text + String(" ") + et_al
         return wrap_et_al_list(name_elem, text) if per_name else text
-    RENDER_STATE["names_core"] = None
     if and_ and len(rendered) > 1:
         if "literal" in shown[-1] and len(rendered) > 2:
             dp_last = "always"  # citeproc-js: "Gosling, R., & others"
@@ -383,6 +425,9 @@ def ellipsis_join(rendered, delimiter) -> String:
     it: "B. A … H. G" but "B. A, D. C, … H. G" (CSL 1.0.2 "Name": "the
     delimiter, an ellipsis, and the last name" shows the longer case)."""
     return String((delimiter if len(rendered) > 1 else " ") + "\u2026 ")
+
+
+_NAME_PARTS = ("non-dropping-particle", "family", "given", "dropping-particle", "suffix", "literal")
 
 
 def person_id(name) -> tuple:
