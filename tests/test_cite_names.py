@@ -148,3 +148,8 @@ def test_subsequent_author_substitute_compares_the_names_as_data(tmp_path):
     assert texts["j"] == "Other (2009)"
     # a title in place of the names is not compared with the previous entry's names
     assert texts["k"] == "Other, X. (2010). Tk"
+
+
+def test_capitals_after_the_first_letter_of_a_given_name_stay_in_its_initial():
+    items = [_article("a", [("Tserendorj", "TSerendorjiin"), ("Smith", "JOHN")])]
+    assert _texts(items, "apa")["a"].startswith("Tserendorj, Ts., & Smith, J. (2001).")

@@ -45,7 +45,7 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
             elif len(core) == 2 and token.endswith("."):
                 piece = core + initialize_with  # "Th." / "ME." are kept as written
             else:
-                piece = core[0] + initialize_with
+                piece = initial_letters(core) + initialize_with
             initial = True
         else:
             piece, initial = token, False
@@ -54,6 +54,20 @@ def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen:
         out += piece
         previous_initial = initial
     return out.strip()
+
+
+def initial_letters(name: str) -> str:
+    """The initial of a given name: its first letter, followed by the capitals
+    after it, lower-cased, when lower-case letters follow them, as citeproc-js
+    initializes a transliterated digraph: "TSerendorjiin" -> "Ts." (fixture
+    ``name_LongAbbreviation``); "JOHN" -> "J.", "McDonald" -> "M."."""
+    rest = name[1:]
+    capitals = 0
+    while capitals < len(rest) and rest[capitals].isupper():
+        capitals += 1
+    if 0 < capitals < len(rest) and rest[capitals:capitals + 1].isalpha():
+        return name[0] + rest[:capitals].lower()
+    return name[:1]
 
 
 def lowercase_after_hyphen(given: str, hyphen: bool) -> str:
