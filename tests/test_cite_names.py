@@ -153,3 +153,21 @@ def test_subsequent_author_substitute_compares_the_names_as_data(tmp_path):
 def test_capitals_after_the_first_letter_of_a_given_name_stay_in_its_initial():
     items = [_article("a", [("Tserendorj", "TSerendorjiin"), ("Smith", "JOHN")])]
     assert _texts(items, "apa")["a"].startswith("Tserendorj, Ts., & Smith, J. (2001).")
+
+
+def test_mla_prints_guests_and_repeats_editors_and_titles_in_full():
+    # a CSL 1.0.2 name variable (guest) is a name list, not text (it crashed)
+    def item(key, year, **fields):
+        return {"id": key, "type": "book", "title": "T" + key,
+                "issued": {"date-parts": [[year]]}, **fields}
+    smith = {"family": "Smith", "given": "J."}
+    guests = _texts([item("a", 2000, guest=[smith]), item("b", 2001, guest=[smith])],
+                    "modern-language-association")
+    assert guests == {"a": "Smith, J. Ta. 2000.", "b": "———. Tb. 2001."}
+    # after MLA's <names variable="guest"><name/></names> printed nothing,
+    # citeproc-js does not replace an editor or title by "———"
+    texts = _texts([item("f", 2005, editor=[smith]), item("g", 2006, editor=[smith]),
+                    item("h", 2007, title="Same"), item("i", 2008, title="Same")],
+                   "modern-language-association")
+    assert texts["g"] == "Smith, J., editor. Tg. 2006."
+    assert texts["i"] == "Same. 2008."

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
+from citeproc import NAMES as CITEPROC_NAMES
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source import Locator
 from citeproc.source.json import CiteProcJSON
@@ -234,6 +235,22 @@ def csl_json_aliases(item: dict) -> dict:
     return item
 
 
+class _Source(CiteProcJSON):
+    """citeproc-py's CSL-JSON reader knows the CSL 1.0 name variables only: the
+    CSL 1.0.2 ones (``guest``, ``host``, ``chair``, ``compiler``...) are read
+    as names too (an item with a ``guest`` crashed MLA, which substitutes it
+    for the author)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        for item in items:
+            extra = [f for f in _NAME_VARS if f in item and f.replace("-", "_") not in CITEPROC_NAMES]
+            if extra:
+                reference = self[str(item["id"]).lower()]
+                for field in extra:
+                    reference[field.replace("-", "_")] = self.parse_names(item[field])
+
+
 def prepare_item(item: dict, key: str) -> dict:
     """A CSL-JSON item as citeproc-py reads it, our key as its id."""
     item = note_field_lines(csl_json_aliases(item))
@@ -319,7 +336,7 @@ class CitationEngine:
         prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            source = CiteProcJSON(prepared)
+            source = _Source(prepared)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]

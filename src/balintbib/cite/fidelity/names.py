@@ -174,6 +174,16 @@ def record_substituted_text(item, variables) -> None:
                 data.append(text)
 
 
+def stop_subsequent_author() -> None:
+    """citeproc-js does not apply ``subsequent-author-substitute`` to what a
+    ``cs:substitute`` prints after a ``cs:names`` child with its own
+    ``cs:name`` that printed nothing (MLA's ``<names variable="guest"><name
+    .../></names>``: two books by the same editor, or two works with the
+    same title and no author, are both printed in full), and keeps the
+    previous entry's names for the next comparison."""
+    RENDER_STATE["names_data"] = None
+
+
 def _suppress_author(kwargs) -> bool:
     """A cite marked ``suppress-author`` (citeproc-js's cite flag, pandoc's
     ``[-@key]``): the first name list the cite renders, or what substitutes
@@ -225,6 +235,8 @@ class Substitute(m.Substitute):
                 if not isinstance(child, m.Names):
                     record_substituted_text(item, rendered)
                 return text
+            if isinstance(child, m.Names) and child.find("cs:name", NS) is not None:
+                stop_subsequent_author()
         return None
 
 
