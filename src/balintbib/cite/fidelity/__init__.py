@@ -41,7 +41,7 @@ from .formatting import FORMATTER, NS  # noqa: E402,F401
 from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
 from .names import initialize_given, person_id  # noqa: E402,F401
 from .disambiguation import given_level, name_key  # noqa: E402,F401
-from .punctuation import finish, thin_spaces, typographic  # noqa: E402,F401
+from .punctuation import SEAL, finish, seal_quoted_punctuation, thin_spaces, typographic  # noqa: E402,F401
 
 OVERRIDES = [Locale, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]

@@ -10,6 +10,7 @@ import re
 from citeproc.string import MixedString, NoCase, String
 
 from ..markup import CLOSE, MARKERS, OPEN, wrap
+from .punctuation import SEAL
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 NS = {"cs": CSL_NS}
@@ -88,8 +89,9 @@ _SKIP_WORDS = (
 SKIP_WORD = re.compile("^(?:" + "|".join(_SKIP_WORDS) + ")$")
 
 # What splits a title into strings for title case (citeproc-js's tag list):
-# quotation marks, dashes, the slash, sentence punctuation and brackets.
-_TITLE_TAGS = frozenset("\u2018\u2019\u201c\u201d\"'-\u2013\u2014/.,;?!:[]()")
+# quotation marks, dashes, the slash, sentence punctuation and brackets (and
+# the invisible seal between punctuation of one field, see .punctuation).
+_TITLE_TAGS = frozenset("\u2018\u2019\u201c\u201d\"'-\u2013\u2014/.,;?!:[]()" + SEAL)
 _APOSTROPHES = frozenset("'\u2019")
 
 

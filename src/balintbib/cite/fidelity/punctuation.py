@@ -18,8 +18,14 @@ _DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), ("."
                 (",", ",")}
 _DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
 _PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
-_Q_CLOSE = CLOSE["quote"]
-_PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,!?])")
+# every quotation's closing marker: quotes="true" and quotation marks in data
+_Q_CLOSES = CLOSE["quote"] + CLOSE["dquote"] + CLOSE["squote"]
+_PIQ = re.compile(f"([{_Q_CLOSES}][{CLOSERS}]*)([.,!?])")
+
+# Between two pieces of punctuation of one field: keeps the finishing passes
+# from merging them or moving them (removed when the entry is finished).
+SEAL = "\ue0ff"
+_QUOTED_PUNCTUATION = re.compile(f"([{_Q_CLOSES}])(?=[.,;:!?])")
 _SPACES = re.compile(r"  +")
 
 
@@ -28,7 +34,11 @@ def finish(text: str, punctuation_in_quote: bool) -> str:
 
     * ``punctuation-in-quote`` (CSL 1.0.2 locale option): a period or comma
       right after a closing quote moves inside it (en-US: "Training.";
-      fixtures ``quotes_Punctuation*``, 165 gap entries).
+      fixtures ``quotes_Punctuation*``, 165 gap entries), also the closing
+      quote of quotation marks written in the data (citeproc-js: a title
+      ending in “best evidence synthesis” prints “best evidence
+      synthesis.”), but not punctuation written in the same field
+      (:func:`seal_quoted_punctuation`).
     * Doubled punctuation across formatting and affixes: "?." / "!." / ".."
       collapse, ",," ";;" "::" too (citeproc-js; ``punctuation_*``, 59 gap
       entries "doctors?. Libyan").
@@ -86,3 +96,13 @@ def typographic(value: str) -> str:
         else:
             chars[i] = "\u2019"
     return "".join(chars)
+
+
+def seal_quoted_punctuation(value: str) -> str:
+    """Punctuation written in a field right after a quotation stays where it
+    is (citeproc-js moves or merges punctuation only where pieces of the
+    rendering meet): "Why? “Because”, he said" keeps its comma outside in
+    en-US, "‘What Were We—Idiots?’: Re-evaluating" keeps its colon after the
+    question mark. ``value`` is field data with quote markers
+    (:func:`..markup.data_to_markers`); a :data:`SEAL` goes between."""
+    return _QUOTED_PUNCTUATION.sub(lambda mt: mt.group(1) + SEAL, value)
