@@ -71,3 +71,51 @@ def test_punctuation_pairs_in_a_doi_stay_as_written():
     doi = "10.1002/(SICI)1521-4095(200002)12:4<298::AID-ADMA298>3.0.CO;2-Y"
     text = _texts([_article("x", "T", DOI=doi)], "apa")["x"]
     assert text == f"Doe, J. (2000). T. https://doi.org/{doi}"
+
+
+def _journal(key, year, **fields):
+    item = _article(key, "T", year, **fields)
+    item["container-title"] = "J"
+    return item
+
+
+def test_the_label_of_a_report_number_is_singular_unless_it_is_a_numeric_range():
+    report = {"id": "r", "type": "report", "title": "Tuning", "issue": "TR/IRIDIA/2017-005",
+              "publisher": "IRIDIA", "author": [{"family": "Doe", "given": "J"}],
+              "issued": {"date-parts": [[2017]]}}
+    both = [report, dict(report, id="s", issue="12-14", issued={"date-parts": [[2018]]})]
+    apa = _texts(both, "apa")
+    assert apa["r"] == "Doe, J. (2017). Tuning (Issue TR/IRIDIA/2017-005). IRIDIA."
+    assert apa["s"] == "Doe, J. (2018). Tuning (Issues 12–14). IRIDIA."
+    assert _texts(both, "chicago-author-date")["r"] == \
+        "Doe, J. 2017. Tuning. no. TR/IRIDIA/2017-005. IRIDIA."
+
+
+def test_page_and_volume_ranges_as_citeproc_js_prints_them():
+    items = [_journal("p", 2014, volume="61-I", issue="7", page="205-??"),
+             _journal("q", 2015, volume="2", page="3:1-3:29"),
+             _journal("c", 2016, volume="2", page="c3-c3")]
+    mla = _texts(items, "modern-language-association")
+    # a number and a roman numeral get the en dash; "205-??" is plural
+    assert mla["p"].endswith("J, vols. 61–I, no. 7, 2014, pp. 205-??")
+    # "3:1" has no letter prefix: not a range, kept as written, singular
+    assert mla["q"].endswith("J, vol. 2, 2015, p. 3:1-3:29.")
+    # a range that does not go up keeps its end as written
+    assert mla["c"].endswith("J, vol. 2, 2016, pp. c3–c3.")
+    assert _texts(items, "chicago-author-date")["c"] == "Doe, J. 2016. “T.” J 2: c3–c3."
+
+
+def test_a_page_count_with_words_takes_a_singular_label():
+    book = {"id": "b", "type": "book", "title": "TeX in Practice", "volume": "3",
+            "page": "544, with 22 illustrations", "publisher": "Springer",
+            "author": [{"family": "Doe", "given": "J"}], "issued": {"date-parts": [[1992]]}}
+    assert _texts([book], "apa")["b"] == \
+        "Doe, J. (1992). TeX in Practice (Vol. 3, p. 544, with 22 illustrations). Springer."
+
+
+def test_number_variables_with_a_hyphen_in_their_name_print_through_cs_number():
+    book = {"id": "k", "type": "book", "title": "Computers & Typesetting", "publisher": "Addison-Wesley",
+            "number-of-volumes": "5", "author": [{"family": "Knuth", "given": "Donald E."}],
+            "issued": {"date-parts": [[1984]]}}
+    assert _texts([book], "apa")["k"] == \
+        "Knuth, D. E. (1984). Computers & Typesetting (Vols. 1–5). Addison-Wesley."

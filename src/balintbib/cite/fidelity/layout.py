@@ -17,14 +17,19 @@ from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 
+# two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
+# with the range delimiter
+_NUMERIC_RANGE = re.compile(r"\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*[-\u2013]\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*")
+
+
 class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     NUMERIC_VARIABLES = NUMERIC_VARIABLES
 
     def _variable(self, item, context):
         """Substituted variables are suppressed in the rest of the output
         (CSL 1.0.2 "Substitute"); numeric ranges in number variables get an en
-        dash (citeproc-js; gap "53(1-2)"); ``year-suffix`` renders only when
-        assigned."""
+        dash (citeproc-js; gap "53(1-2)", also with a roman numeral: "61–I");
+        ``year-suffix`` renders only when assigned."""
         variable = self.get("variable")
         if variable in _suppressed(context):
             return None
@@ -37,7 +42,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
-            if re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s):
+            if _NUMERIC_RANGE.fullmatch(s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"
                 # from BibTeX "1--2", but "53(1-2)" from "1-2")
