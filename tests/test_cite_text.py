@@ -119,3 +119,16 @@ def test_number_variables_with_a_hyphen_in_their_name_print_through_cs_number():
             "issued": {"date-parts": [[1984]]}}
     assert _texts([book], "apa")["k"] == \
         "Knuth, D. E. (1984). Computers & Typesetting (Vols. 1–5). Addison-Wesley."
+
+
+def test_a_literal_last_name_is_joined_as_citeproc_js_joins_an_institution():
+    # APA's delimiter-precedes-last="always" does not apply to an institution
+    # (a literal name) after a single person; after two it does
+    item = _journal("m", 2020, author=[{"family": "Mittelbach", "given": "Frank"},
+                                       {"literal": "the LaTeX Project Team"}])
+    three = _journal("n", 2021, author=[{"family": "Mittelbach", "given": "Frank"},
+                                        {"family": "Roe", "given": "Anna"},
+                                        {"literal": "the LaTeX Project Team"}])
+    texts = _texts([item, three], "apa")
+    assert texts["m"].startswith("Mittelbach, F. & the LaTeX Project Team. (2020).")
+    assert texts["n"].startswith("Mittelbach, F., Roe, A., & the LaTeX Project Team. (2021).")
