@@ -132,3 +132,19 @@ def test_a_literal_last_name_is_joined_as_citeproc_js_joins_an_institution():
     texts = _texts([item, three], "apa")
     assert texts["m"].startswith("Mittelbach, F. & the LaTeX Project Team. (2020).")
     assert texts["n"].startswith("Mittelbach, F., Roe, A., & the LaTeX Project Team. (2021).")
+
+
+def test_a_page_that_is_only_a_dash_prints_nothing_but_its_label():
+    items = [_journal("a", 2014, volume="10", page="-")]
+    assert _texts(items, "american-medical-association")["a"] == "1. Doe J. T. J. 2014;10."
+    assert _texts(items, "modern-language-association")["a"] == \
+        "Doe, J. “T.” J, vol. 10, 2014, p."
+    assert _texts(items, "chicago-author-date")["a"] == "Doe, J. 2014. “T.” J 10."
+
+
+def test_title_case_applies_to_items_whose_language_is_written_out_in_english():
+    items = [_article("a", "structured processing: the approach", language="English"),
+             _article("g", "structured processing: the approach", 2001, language="German")]
+    texts = _texts(items, "chicago-author-date")
+    assert texts["a"] == "Doe, J. 2000. Structured Processing: The Approach."
+    assert texts["g"] == "Doe, J. 2001. structured processing: the approach."

@@ -128,7 +128,9 @@ class TextCaseMixin:
         elif text_case == "sentence":
             chars = sentence_case(chars, protected)
         elif text_case == "title":
-            if language not in (None, "", "en"):
+            # an English item: "en", "en-GB", also "English", "eng" (citeproc-js
+            # reads the first two letters, in any case)
+            if language not in (None, "") and str(language)[:2].lower() != "en":
                 return text
             chars = title_case(chars, protected)
         return _rebuild(chars, [p and c not in MARKERS for c, p in zip(chars, protected)]) \

@@ -22,6 +22,9 @@ from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse
 _NUMERIC_RANGE = re.compile(r"\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*[-\u2013]\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*")
 
 
+_DASH_ONLY = re.compile(r"\s*[-\u2013\u2014]+\s*")
+
+
 class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     NUMERIC_VARIABLES = NUMERIC_VARIABLES
 
@@ -53,6 +56,18 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+    def render(self, item, *args, **kwargs):
+        """A page that is only a dash ("-", "–": an article in press) prints
+        nothing, affixes and all, yet counts as a variable that rendered:
+        the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
+        "2014;10." where "2014;10:-." was printed)."""
+        if self.get("variable") in ("page", "page-first") and hasattr(item, "reference") \
+                and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
+            VAR_CALLS["calls"] += 1
+            VAR_CALLS["hits"] += 1
+            return None
+        return super().render(item, *args, **kwargs)
 
     def _term(self, item):
         """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
