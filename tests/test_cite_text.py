@@ -148,3 +148,13 @@ def test_title_case_applies_to_items_whose_language_is_written_out_in_english():
     texts = _texts(items, "chicago-author-date")
     assert texts["a"] == "Doe, J. 2000. Structured Processing: The Approach."
     assert texts["g"] == "Doe, J. 2001. structured processing: the approach."
+
+
+def test_the_layout_suffix_goes_inside_the_last_display_block():
+    # Fishery Bulletin: the author is the entry's only block; citeproc-js puts
+    # the layout's "." there (where it merges), so the entry ends without one
+    item = _journal("a", 1989, volume="10", page="153-156")
+    item["title"] = "International standards"
+    item["container-title"] = "TUGboat"
+    assert _texts([item], "fishery-bulletin")["a"] == \
+        "Doe, J. 1989. International standards. TUGboat 10:153–156"

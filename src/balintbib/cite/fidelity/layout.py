@@ -11,7 +11,7 @@ from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String, join
 
-from ..markup import wrap
+from ..markup import CLOSE, wrap
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
@@ -22,6 +22,7 @@ from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse
 _NUMERIC_RANGE = re.compile(r"\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*[-\u2013]\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*")
 
 
+_DISPLAY_KINDS = ("block", "left-margin", "right-inline", "indent")
 _DASH_ONLY = re.compile(r"\s*[-\u2013\u2014]+\s*")
 
 
@@ -256,9 +257,23 @@ class Layout(DisplayMixin, m.Layout):
                 text = self._render_aligned(item)
             else:
                 text = self.render_children(item)
-                text = self.format(self.wrap(text)) if text is not None else None
+                text = self.format(self._wrap_entry(text)) if text is not None else None
             output.append(text)
         return output
+
+    def _wrap_entry(self, text):
+        """The layout's affixes around a bibliography entry. When the entry
+        has ``display`` blocks, citeproc-js puts the layout suffix inside the
+        last of them (``bugreports_SmallCapsEscape``: "…Here</span>.</div>";
+        Fishery Bulletin, whose only block is the author: its "." merges
+        with the author's, and no period ends the entry)."""
+        suffix = self.get("suffix", "")
+        body = str(text)
+        last = max((body.rfind(CLOSE[kind]) for kind in _DISPLAY_KINDS), default=-1)
+        if not suffix or last < 0:
+            return self.wrap(text)
+        prefix = self.get("prefix", "")
+        return String(prefix + body[:last] + suffix + body[last:])
 
     def _render_aligned(self, item):
         parts = []
