@@ -32,6 +32,8 @@ def _texts(items, style):
     # after an em dash words are capitalized, after a period a stop word is not
     ("JACM—just another Chinese method. in memory of eBay",
      "JACM—Just Another Chinese Method. in Memory of eBay."),
+    # the narrow space balintbib puts before a colon in data separates words
+    ("25 years of TeX and : looking back", "25 Years of TeX and\u202f: Looking Back."),
 ])
 def test_title_case_follows_citeproc_js(title, expected):
     text = _texts([_article("a", title)], "chicago-author-date")["a"]

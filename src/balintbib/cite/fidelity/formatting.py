@@ -314,8 +314,10 @@ def sentence_case(chars: list[str], protected: list[bool]) -> list[str]:
     return _case_engine(chars, protected, convert).chars
 
 
-_WORD_RE_SPLIT = re.compile(r"[^\u0020\u00a0\u2000-\u200b\u205f\u3000]+")
-_WORD_SPACE = re.compile(r"[\u0020\u00a0\u2000-\u200b\u205f\u3000]")
+# word separators: citeproc-js's spaces, and the narrow no-break space that
+# balintbib puts before ":" in field data (citeproc-js adds it after text case)
+_WORD_RE_SPLIT = re.compile(r"[^\u0020\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WORD_SPACE = re.compile(r"[\u0020\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 
 
 def _capitalize_at(chars, start, end):
