@@ -160,3 +160,10 @@ def test_the_layout_suffix_goes_inside_the_last_display_block():
     item["container-title"] = "TUGboat"
     assert _texts([item], "fishery-bulletin")["a"] == \
         "Doe, J. 1989. International standards. TUGboat 10:153–156"
+
+
+def test_a_value_ending_in_a_space_keeps_the_space_of_its_own_suffix():
+    # Les Mondes du Travail: <text value="in " suffix=" "/> before the journal
+    item = _journal("s", 2015, volume="118", issue="4", page="044305")
+    item["container-title"] = "J. Appl. Phys."
+    assert ", in  J. Appl. Phys., Vol.\u00a0118" in _texts([item], "les-mondes-du-travail")["s"]

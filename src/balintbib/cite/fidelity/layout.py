@@ -12,6 +12,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from ..markup import CLOSE, wrap
+from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
@@ -57,6 +58,16 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+    def wrap(self, string):
+        """A value or term that ends with a space keeps its own suffix's
+        space too: ``<text value="in " suffix=" "/>`` prints "in  "
+        (citeproc-js removes doubled spaces only where pieces of the
+        rendering meet; Les Mondes du Travail "», in  J. Appl. Phys.").
+        A seal between the two keeps the finishing pass from merging them."""
+        if string is not None and str(string).endswith(" ") and self.get("suffix", "").startswith(" "):
+            string = String(str(string) + SEAL)
+        return super().wrap(string)
 
     def render(self, item, *args, **kwargs):
         """A page that is only a dash ("-", "–": an article in press) prints
