@@ -16,7 +16,9 @@ import re
 
 from ..model import Person
 from ..normalize import identifiers as ids
-from .records import Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, person_from_text
+from ..latex import text_to_latex
+from .records import (Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number,
+                      person_from_text)
 
 FORMAT = "medline"
 
@@ -42,6 +44,11 @@ LIST_TAGS = frozenset({"MH", "OT", "PT", "RN", "SB", "GR", "PHST", "OTO", "SI"})
 BOOK_TYPES = {"book": "book", "book chapter": "incollection", "congress": "inproceedings"}
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
+_PMID = re.compile(r"\d{1,9}")
+_ARTICLE_ID = re.compile(r"(.*?)\s*\[(\w+)\]\s*")
+_GIVEN_WORDS = re.compile(r"[\s-]+")
+_INITIALS = re.compile(r"[A-Z]{1,6}")
+_YEAR = re.compile(r"\d{4}")
 
 
 def read_text(text: str, path: str = "<string>") -> ReadResult:
@@ -87,9 +94,17 @@ def _record(record) -> object:
     b = Builder(FORMAT, LIST_TAGS)
     authors: list[dict] = []  # {"person", "full", "short", "extra": [(tag, value)]}
     editors: list[Person] = []
-    pts = [v.lower() for _, t, v in record if t == "PT"]
-    has_bti = any(t == "BTI" for _, t, _ in record)
-    has_ti = any(t == "TI" for _, t, _ in record)
+    pts = []
+    has_bti = has_ti = has_fed = False
+    for _, t, v in record:
+        if t == "PT":
+            pts.append(v.lower())
+        elif t == "BTI":
+            has_bti = True
+        elif t == "TI":
+            has_ti = True
+        elif t == "FED":
+            has_fed = True
     btype = "article"
     for pt in pts:
         if pt in BOOK_TYPES:
@@ -106,7 +121,7 @@ def _record(record) -> object:
         elif kind == "booktitle":
             b.text("booktitle" if btype == "incollection" else "title", value, tag)
         elif kind == "pmid":
-            if re.fullmatch(r"\d{1,9}", value):
+            if _PMID.fullmatch(value):
                 b.identifier("pmid", value, tag)
             else:
                 b.keep(tag, value)
@@ -138,7 +153,7 @@ def _record(record) -> object:
         elif kind == "editor":
             editors.append(person_from_text(value))
         elif kind == "editor-short":
-            if not any(t == "FED" for _, t, _ in record):
+            if not has_fed:
                 editors.append(_short_name(value))
             else:
                 b.keep(tag, value)
@@ -164,7 +179,7 @@ def _record(record) -> object:
             if not _date(b, value):
                 b.keep(tag, value)
         elif kind == "articleid":
-            m = re.fullmatch(r"(.*?)\s*\[(\w+)\]\s*", value)
+            m = _ARTICLE_ID.fullmatch(value)
             kind_ = m.group(2).lower() if m else ""
             if kind_ == "doi" and clean_doi(m.group(1)):
                 doi = clean_doi(m.group(1))
@@ -187,22 +202,20 @@ def _record(record) -> object:
 
 
 def _latex(text: str) -> str:
-    from ..latex import text_to_latex
-
     return text_to_latex(text)
 
 
 def _short_matches(full: str, short: str) -> bool:
     """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
     family, _, given = full.partition(",")
-    initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
+    initials = "".join(w[0] for w in _GIVEN_WORDS.split(given.strip()) if w)
     return short.strip() == f"{family.strip()} {initials}".strip()
 
 
 def _short_name(value: str) -> Person:
     """``Brinjikji W`` -> family Brinjikji, given W (PubMed's short form)."""
     words = value.split()
-    if len(words) >= 2 and re.fullmatch(r"[A-Z]{1,6}", words[-1]):
+    if len(words) >= 2 and _INITIALS.fullmatch(words[-1]):
         return Person(family=_latex(" ".join(words[:-1])), given=_latex(words[-1]))
     return Person(literal=_latex(value))
 
@@ -211,9 +224,8 @@ def _date(b: Builder, value: str) -> bool:
     """``2018 Apr``, ``2020 May 23``, ``2013 06 10``, ``2020``; False (kept) for the rest
     (``2019 Mar-Apr``, ``2018 Spring``), whose year is still used."""
     words = value.split()
-    if not words or not re.fullmatch(r"\d{4}", words[0]):
+    if not words or not _YEAR.fullmatch(words[0]):
         return False
-    from .records import month_number
 
     month = month_number(words[1]) if len(words) > 1 else None
     day = words[2] if len(words) > 2 and words[2].isdigit() else None

@@ -24,7 +24,7 @@ from ..model import Reference, resolve_expression, split_list
 from . import identifiers as ids
 from .keys import ascii_fold, family_key, plain
 from .latexchars import decode_accents
-from .rules import LIST_FIELDS, split_name_list, squash
+from .rules import _AND, LIST_FIELDS, split_name_list, squash
 
 TITLE_CUTOFF = 93
 #: Entries sharing an identifier must still have titles this alike (token_sort_ratio).
@@ -37,15 +37,23 @@ class Group:
     reason: str
 
 
+_TITLE_WORD = re.compile(r"[a-z0-9]+")
+_FIRST_PAGE = re.compile(r"\s*([A-Za-z]*\d+)")
+_NON_WORD = re.compile(r"\W+")
+_YEAR = re.compile(r"\d{4}")
+_NON_DIGIT = re.compile(r"\D")
+_DIGITS = re.compile(r"\d+")
+
+
 def _norm_title(ref: Reference, macros: dict[str, str]) -> str:
     title = ref.fields.get("title", "")
     if "title" in ref.expressions:
         title = resolve_expression(title, macros)
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(plain(title)).lower()))
+    return " ".join(_TITLE_WORD.findall(ascii_fold(plain(title)).lower()))
 
 
 def _first_page(ref: Reference) -> str:
-    m = re.match(r"\s*([A-Za-z]*\d+)", ref.fields.get("pages", ""))
+    m = _FIRST_PAGE.match(ref.fields.get("pages", ""))
     return m.group(1).lower() if m else ""
 
 
@@ -53,20 +61,26 @@ def _first_author(ref: Reference) -> str:
     value = ref.fields.get("author") or ref.fields.get("editor") or ""
     if not value:
         return ""
+    if "{" not in value:  # the first name only (`split_name_list`'s split, stopped after one)
+        return family_key(_AND.split(value.strip(), 1)[0]).lower()
     return family_key(split_name_list(value)[0]).lower()
 
 
 def _simple(ref: Reference, name: str) -> str:
-    return re.sub(r"\W+", "", ascii_fold(plain(ref.fields.get(name, ""))).lower())
+    value = ref.fields.get(name, "")
+    if value.isalnum() and value.isascii():  # 12, 4B: nothing to fold or drop (the common case)
+        return value.lower()
+    return _NON_WORD.sub("", ascii_fold(plain(value)).lower())
 
 
 def _year(ref: Reference) -> str:
-    m = re.search(r"\d{4}", ref.fields.get("year", "") or ref.fields.get("date", ""))
+    m = _YEAR.search(ref.fields.get("year", "") or ref.fields.get("date", ""))
     return m.group() if m else ""
 
 
 def _pmid(ref: Reference) -> str:
-    return re.sub(r"\D", "", ref.fields.get("pmid", ""))
+    value = ref.fields.get("pmid", "")
+    return value if value.isdigit() and value.isascii() else _NON_DIGIT.sub("", value)
 
 
 class _UnionFind:
@@ -112,7 +126,7 @@ def find_duplicates(refs: list[Reference], macros: dict[str, str] | None = None)
         info.append({
             "title": title, "words": len(title.split()), "year": _year(ref),
             "volume": _simple(ref, "volume"), "number": _simple(ref, "number"), "page": _first_page(ref),
-            "author": _first_author(ref) if title else "", "digits": " ".join(re.findall(r"\d+", title)),
+            "author": _first_author(ref) if title else "", "digits": " ".join(_DIGITS.findall(title)),
             "doi": ids.doi_key(ref.fields["doi"]) if ref.fields.get("doi") else "", "pmid": _pmid(ref),
         })
     # Same DOI or PMID -- unless the titles say otherwise (a book's DOI on each of its
@@ -231,7 +245,7 @@ def _match_info(ref: Reference, macros: dict[str, str]) -> dict:
     return {
         "title": title, "words": len(title.split()), "year": _year(ref),
         "volume": _simple(ref, "volume"), "number": _simple(ref, "number"), "page": _first_page(ref),
-        "author": _first_author(ref) if title else "", "digits": " ".join(re.findall(r"\d+", title)),
+        "author": _first_author(ref) if title else "", "digits": " ".join(_DIGITS.findall(title)),
         "doi": ids.doi_key(ref.fields["doi"]) if ref.fields.get("doi") else "", "pmid": _pmid(ref),
     }
 
@@ -248,6 +262,9 @@ class Matcher:
     """
 
     def __init__(self, refs: list[Reference], macros: dict[str, str] | None = None):
+        from rapidfuzz import fuzz, process  # C extension: loaded only when duplicates are searched
+
+        self._fuzz, self._process = fuzz, process
         self.macros = macros or {}
         self.refs: list[Reference] = []
         self.info: list[dict] = []
@@ -280,8 +297,7 @@ class Matcher:
         """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none.
 
         `last_info` keeps what was computed about `ref`, for `add`."""
-        from rapidfuzz import fuzz, process
-
+        fuzz, process = self._fuzz, self._process
         d = self.last_info = _match_info(ref, self.macros)
         for ident, index, label in (("doi", self.by_doi, "DOI"), ("pmid", self.by_pmid, "PMID")):
             if not d[ident]:
