@@ -229,8 +229,9 @@ class Reference:
         return (
             self.key == other.key
             and self.type == other.type
-            and list(self.fields.items()) == list(other.fields.items())
             and self.expressions == other.expressions
+            and self.fields == other.fields
+            and list(self.fields) == list(other.fields)  # the same order too
         )
 
 

@@ -556,7 +556,7 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
     renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
     known = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
     order = known + [f for f in fields if f not in _ORDER_INDEX]
-    if not any("-" in name for name in fields):
+    if not any(name[-1:].isdigit() and "-" in name for name in fields):  # no name-2 copies
         return order
     copies: dict[str, list[tuple[int, str]]] = {}
     for name in order:
