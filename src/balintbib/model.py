@@ -348,12 +348,34 @@ def format_name(p: Person) -> str:
     A part BibTeX would not read back as that part (a family name ``-``, a comma
     or an ``and`` inside a part, from another tool) is braced."""
     text = _format_name(p)
-    if p.literal or parse_names(text) == [p]:
+    if p.literal or _reads_back(p) or parse_names(text) == [p]:
         return text
     brace = lambda part: part if not part or (part.startswith("{") and part.endswith("}")
                                               and _balanced_outer(part)) else "{" + part + "}"
     return _format_name(Person(family=brace(p.family), given=brace(p.given), particle=p.particle,
                                suffix=brace(p.suffix)))
+
+
+_NAME_TOKEN_SEPS = re.compile(r"[\s~-]+")
+
+
+def _reads_back(p: Person) -> bool:
+    """True for the common ``Family, Given`` that BibTeX certainly reads back as `p`
+    (no braces, commands, ties, commas or ``and``; single spaces; every family token
+    capitalised, so no part of it is taken for a "von"), without parsing it."""
+    family, given = p.family, p.given
+    if p.particle or p.suffix or not family or not given:
+        return False
+    for c in ("{", "}", "\\", "~", ",", "$", "\t", "\n", "\r"):
+        if c in family or c in given:
+            return False
+    for part in (family, given):
+        if (" ".join(part.split()) != part or part[0] == "-" or part[-1] == "-" or "- " in part
+                or " -" in part or "--" in part):  # BibTeX reads a hyphen next to a space as one
+            return False
+    if " and " in f" {family.lower()} {given.lower()} ":
+        return False
+    return all(t[0].isupper() for t in _NAME_TOKEN_SEPS.split(family) if t)
 
 
 def _format_name(p: Person) -> str:

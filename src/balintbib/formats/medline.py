@@ -60,13 +60,18 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
                 _close(record, path, result)
                 record = []
             continue
-        m = _LINE.match(line.rstrip())
-        if m and not line.startswith(" "):
-            tag = m.group(1)
-            if tag in ("PMID", "PMC") and any(t == tag for _, t, _ in record):
+        tag = line[:4].rstrip(" ")
+        if (line[4:6] == "- " and len(tag) > 1 and tag.isascii() and tag.isalnum() and tag.isupper()
+                and tag[0].isalpha()):  # the common case, fast (what _LINE reads)
+            value = line[6:].strip()
+        else:
+            m = _LINE.match(line.rstrip())
+            tag, value = (m.group(1), m.group(2).strip()) if m and not line.startswith(" ") else (None, "")
+        if tag is not None:
+            if (tag == "PMID" or tag == "PMC") and any(t == tag for _, t, _ in record):
                 _close(record, path, result)  # a new record without a blank line before it
                 record = []
-            record.append((n, tag, m.group(2).strip()))
+            record.append((n, tag, value))
         elif line.startswith(" ") and record:
             ln, tag, value = record[-1]
             record[-1] = (ln, tag, (value + " " + line.strip()).strip())

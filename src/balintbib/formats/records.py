@@ -101,7 +101,8 @@ def person_from_text(text: str) -> Person:
     return Person(family=text_to_latex(words[-1]), given=text_to_latex(" ".join(words[:-1])))
 
 
-_SLUGS: dict[tuple[str, str], str] = {}
+#: (format, tag, list tags) -> (import field name, whether its values form one list).
+_SLUGS: dict[tuple[str, str, frozenset], tuple[str, bool]] = {}
 
 
 class Builder:
@@ -143,11 +144,13 @@ class Builder:
         value = value.strip()
         if not value:
             return
-        name = _SLUGS.get((self.fmt, tag))
-        if name is None:
-            name = _SLUGS[(self.fmt, tag)] = f"import-{self.fmt}-" + (
-                re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
-        if tag.upper() in self.list_tags or tag in self.list_tags:
+        slot = _SLUGS.get((self.fmt, tag, self.list_tags))
+        if slot is None:
+            name = f"import-{self.fmt}-" + (re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
+            slot = _SLUGS[(self.fmt, tag, self.list_tags)] = (
+                name, tag.upper() in self.list_tags or tag in self.list_tags)
+        name, is_list = slot
+        if is_list:
             self.lists.setdefault(name, []).append(value)
             return
         content = text_to_latex(value)
