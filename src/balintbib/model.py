@@ -357,24 +357,23 @@ def format_name(p: Person) -> str:
 
 
 _NAME_TOKEN_SEPS = re.compile(r"[\s~-]+")
+#: What keeps a name part from reading back as written: braces, commands, ties, commas,
+#: math; white space other than single spaces, or at an end; a hyphen next to a space or
+#: at an end; the word "and".
+_NAME_TROUBLE = re.compile(r"[{}\\~,$]|[^\S ]|  |^[ -]|[ -]$|- | -|--|(?:^| )[Aa][Nn][Dd](?: |$)")
 
 
 def _reads_back(p: Person) -> bool:
     """True for the common ``Family, Given`` that BibTeX certainly reads back as `p`
-    (no braces, commands, ties, commas or ``and``; single spaces; every family token
-    capitalised, so no part of it is taken for a "von"), without parsing it."""
+    (see `_NAME_TROUBLE`; every family token capitalised, so no part of it is taken for
+    a "von"), without parsing it."""
     family, given = p.family, p.given
     if p.particle or p.suffix or not family or not given:
         return False
-    for c in ("{", "}", "\\", "~", ",", "$", "\t", "\n", "\r"):
-        if c in family or c in given:
-            return False
-    for part in (family, given):
-        if (" ".join(part.split()) != part or part[0] == "-" or part[-1] == "-" or "- " in part
-                or " -" in part or "--" in part):  # BibTeX reads a hyphen next to a space as one
-            return False
-    if " and " in f" {family.lower()} {given.lower()} ":
+    if _NAME_TROUBLE.search(family) or _NAME_TROUBLE.search(given):
         return False
+    if " " not in family and "-" not in family and "~" not in family:
+        return family[0].isupper()
     return all(t[0].isupper() for t in _NAME_TOKEN_SEPS.split(family) if t)
 
 

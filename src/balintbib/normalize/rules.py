@@ -104,9 +104,20 @@ def squash(content: str) -> str:
     return _WS_RUN.sub(" ", content.strip())
 
 
+def _no_white_space_to_fix(fields: dict[str, str]) -> bool:
+    """True when no value has white space at an end, a run of it, or any but single
+    spaces (the usual case, checked on all values at once): `fix_whitespace` changes nothing."""
+    joined = "\n".join(fields.values())
+    return (joined.count("\n") == len(fields) - 1 and "  " not in joined and " \n" not in joined
+            and "\n " not in joined and joined[:1] != " " and joined[-1:] != " "
+            and joined.replace("\n", "").isprintable())  # no tab, CR or other white space
+
+
 @rule("whitespace", "white space inside values collapsed (paragraph breaks kept); ends trimmed")
 def fix_whitespace(ref: Reference, ctx: RuleContext) -> None:
     fields, exprs, verbatim = ref.fields, ref.expressions, _VERBATIM
+    if _no_white_space_to_fix(fields):
+        return
     for name, value in fields.items():
         if not value or name in exprs:
             continue
