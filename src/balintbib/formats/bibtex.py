@@ -549,14 +549,17 @@ _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 
 _RENAMED_DUPLICATE = re.compile(r"^(.+)-(\d+)$")
+_COPY_HINT = re.compile(r"-\d+$", re.M)
 
 
 def ordered_fields(fields: dict[str, str]) -> list[str]:
     """Known fields in canonical order, then the rest in their existing order; a
     renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
-    known = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
-    order = known + [f for f in fields if f not in _ORDER_INDEX]
-    if not any(name[-1:].isdigit() and "-" in name for name in fields):  # no name-2 copies
+    index = _ORDER_INDEX
+    order = [f for f in fields if f in index]
+    order.sort(key=index.__getitem__)
+    order += [f for f in fields if f not in index]
+    if not _COPY_HINT.search("\n".join(fields)):  # no name-2 copies (one search for all names)
         return order
     copies: dict[str, list[tuple[int, str]]] = {}
     for name in order:

@@ -37,6 +37,7 @@ _FOLD = {"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "
          "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "ı": "i", "ȷ": "j"}
 _COMMANDS = re.compile(r"\\[A-Za-z]+\s*|\\.|[{}$]")
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")  # what `words` keeps
 
 
 def plain(content: str) -> str:
@@ -116,8 +117,9 @@ def _marker(name: str, ref: Reference) -> str:
         return fam[0] if fam else ""
     if name == "year":
         return _year(ref)
-    if name == "veryshorttitle":
-        return next((w for w in _title_words(ref) if w.lower() not in STOPWORDS), "")
+    if name == "veryshorttitle":  # the first of `_significant`, without splitting the whole title
+        title = ascii_fold(plain(ref.fields.get("title", "")))
+        return next((w for w in _ALNUM_RUN.findall(title) if w.lower() not in STOPWORDS), "")
     if name == "authors":
         return "".join(_families(ref))
     m = _AUTHORS_N.fullmatch(name)
