@@ -86,8 +86,9 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
     last = None  # the tag of the last tag line (None after text outside records)
 
     for n, line in enumerate(text.splitlines(), 1):
-        if line[2:6] == "  - " and line[:2].isalnum() and line[:2].isupper():  # the common case, fast
-            tag, value = line[:2], line[6:].strip()
+        tag = line[:2]
+        if line[2:6] == "  - " and tag.isalnum() and tag.isupper():  # the common case, fast
+            value = line[6:].strip()
         else:
             m = _LINE.match(line.rstrip())
             if m:

@@ -107,10 +107,10 @@ def squash(content: str) -> str:
 def _no_white_space_to_fix(fields: dict[str, str]) -> bool:
     """True when no value has white space at an end, a run of it, or any but single
     spaces (the usual case, checked on all values at once): `fix_whitespace` changes nothing."""
-    joined = "\n".join(fields.values())
-    return (joined.count("\n") == len(fields) - 1 and "  " not in joined and " \n" not in joined
-            and "\n " not in joined and joined[:1] != " " and joined[-1:] != " "
-            and joined.replace("\n", "").isprintable())  # no tab, CR or other white space
+    # A space at a value's end meets the separator ("  "); isprintable() is False for a
+    # newline, tab, CR or any white space but the space.
+    joined = " ".join(fields.values())
+    return "  " not in joined and joined[:1] != " " and joined[-1:] != " " and joined.isprintable()
 
 
 @rule("whitespace", "white space inside values collapsed (paragraph breaks kept); ends trimmed")
