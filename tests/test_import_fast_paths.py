@@ -217,3 +217,18 @@ def test_matcher_keeps_numbered_titles_apart():
     new = _ref("b", title="Balint groups and the empathy of medical students, part 3")
     assert Matcher([existing]).match(new) == ([], "")
     assert not find_duplicates([existing, new])
+
+
+def test_a_read_name_is_written_as_the_general_code_writes_it():
+    from balintbib.formats.records import written_plain_name, person_from_text
+
+    rnd = random.Random(7)
+    pieces = ["Smith", "van", "J.", "A", "and", "-", "Jones", "É", "O'Neil", "''", "&", "_", "{", " ", ",", "  ",
+              "\t", "x%"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))
+        written = written_plain_name(text)
+        if written is not None:
+            assert written == format_name(person_from_text(text)), text
+    assert written_plain_name("Kjeldmand,  Dorte ") == "Kjeldmand, Dorte"
+    assert written_plain_name("van Roy, Kaatje") is None  # a "von" part: the general code decides

@@ -367,8 +367,12 @@ def _reads_back(p: Person) -> bool:
     """True for the common ``Family, Given`` that BibTeX certainly reads back as `p`
     (see `_NAME_TROUBLE`; every family token capitalised, so no part of it is taken for
     a "von"), without parsing it."""
-    family, given = p.family, p.given
-    if p.particle or p.suffix or not family or not given:
+    return not p.particle and not p.suffix and plain_name_reads_back(p.family, p.given)
+
+
+def plain_name_reads_back(family: str, given: str) -> bool:
+    """`_reads_back` for ``Family, Given`` (no particle, no suffix) given as its two parts."""
+    if not family or not given:
         return False
     if _NAME_TROUBLE.search(family) or _NAME_TROUBLE.search(given):
         return False

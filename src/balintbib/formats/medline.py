@@ -18,7 +18,7 @@ from ..model import Person
 from ..normalize import identifiers as ids
 from ..latex import text_to_latex
 from .records import (Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number,
-                      person_from_text)
+                      person_from_text, written_plain_name)
 
 FORMAT = "medline"
 
@@ -138,7 +138,9 @@ def _record(record) -> object:
                 b.keep(tag, value)
         elif kind == "fau":
             # PubMed writes a full name without a comma only for a one-name author (a mononym)
-            person = person_from_text(value) if "," in value else Person(literal=_latex(value.strip()))
+            # (a plain "Family, Given" is kept as written by `written_plain_name`: no Person needed)
+            person = ((written_plain_name(value) or person_from_text(value)) if "," in value
+                      else Person(literal=_latex(value.strip())))
             authors.append({"person": person, "full": value, "short": None, "extra": []})
         elif kind == "au":
             if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
@@ -197,7 +199,7 @@ def _record(record) -> object:
         else:
             b.keep(tag, value)
     for a in authors:
-        b.person("author", a["person"])
+        b.person("author", a["person"], written=isinstance(a["person"], str))
         name = a["full"] or a["short"]
         for tag, value in a["extra"]:
             b.keep(tag, f"{name}: {value}")
