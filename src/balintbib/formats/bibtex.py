@@ -563,7 +563,7 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
         return order
     copies: dict[str, list[tuple[int, str]]] = {}
     for name in order:
-        m = _RENAMED_DUPLICATE.match(name)
+        m = _RENAMED_DUPLICATE.match(name) if name[-1:].isdigit() else None
         if m and m.group(1) in fields:
             copies.setdefault(m.group(1), []).append((int(m.group(2)), name))
     if not copies:
@@ -573,8 +573,10 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
 
     def emit(name: str) -> None:  # a copy of a copy (isbn-13-2 after isbn-13 after isbn) follows it
         out.append(name)
-        for _, copy in sorted(copies.get(name, ())):
-            emit(copy)
+        group = copies.get(name)
+        if group:
+            for _, copy in sorted(group):
+                emit(copy)
 
     for name in order:
         if name not in moved:

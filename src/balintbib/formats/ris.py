@@ -309,4 +309,5 @@ def sniff(text: str) -> bool:
     head = text.lstrip("\ufeff")[:4000]
     if re.search(r"^TY {1,2}- ", head, re.M):
         return True
-    return bool(re.search(r"^ER {1,2}-", text, re.M)) and len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2
+    # the head first: the search through the whole text only for what looks like RIS
+    return len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2 and bool(re.search(r"^ER {1,2}-", text, re.M))
