@@ -44,6 +44,7 @@ LIST_TAGS = frozenset({"MH", "OT", "PT", "RN", "SB", "GR", "PHST", "OTO", "SI"})
 BOOK_TYPES = {"book": "book", "book chapter": "incollection", "congress": "inproceedings"}
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
+_KEEP = ("keep", "")
 _PMID = re.compile(r"\d{1,9}")
 _ARTICLE_ID = re.compile(r"(.*?)\s*\[(\w+)\]\s*")
 _GIVEN_WORDS = re.compile(r"[\s-]+")
@@ -55,7 +56,7 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
     result = ReadResult(path, FORMAT)
     record: list[tuple[int, str, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+        if not line or line.isspace():
             if record:
                 _close(record, path, result)
                 record = []
@@ -120,8 +121,10 @@ def _record(record) -> object:
     for _, tag, value in record:
         if not value:
             continue
-        kind, target = FIELDS.get(tag, ("keep", ""))
-        if kind == "text":
+        kind, target = FIELDS.get(tag, _KEEP)
+        if kind == "keep":  # the most common kind first
+            b.keep(tag, value)
+        elif kind == "text":
             b.text(target, value, tag)
         elif kind == "booktitle":
             b.text("booktitle" if btype == "incollection" else "title", value, tag)
