@@ -135,8 +135,8 @@ def _prepare_string(key: str, value) -> str:
         # a line break in a field is a space, none at its ends (ISSN "0896-3207\n")
         text = _LINE_BREAK.sub(" ", text.strip())
     if key in _NO_TYPOGRAPHY:
-        return text
-    text = markup.data_to_markers(text)
+        return _seal_punctuation(text)  # "<23::AID-..." in a DOI stays as written
+    text = fidelity.seal_quoted_punctuation(markup.data_to_markers(text))
     return _seal_punctuation(fidelity.thin_spaces(fidelity.typographic(text)))
 
 
@@ -144,7 +144,7 @@ def _prepare_string(key: str, value) -> str:
 # citeproc-js merges punctuation only where pieces of the rendering meet. A
 # private-use character between the two keeps the finishing pass from seeing a
 # pair; it is removed when the entry is finished.
-_SEAL = "\ue0ff"
+_SEAL = fidelity.SEAL
 _DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
 
 

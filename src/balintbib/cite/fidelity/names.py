@@ -400,8 +400,12 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             text = text + String(" ") + et_al
         return wrap_et_al_list(name_elem, text) if per_name else text
     if and_ and len(rendered) > 1:
-        if "literal" in shown[-1] and len(rendered) > 2:
-            dp_last = "always"  # citeproc-js: "Gosling, R., & others"
+        if "literal" in shown[-1]:
+            # a literal last name is an institution for citeproc-js, joined with
+            # the institution's own "and", which is always "contextual":
+            # "Gosling, R., Roe, A., & others" but "Mittelbach, F. & the LaTeX
+            # Project Team" even where the style says "always" (APA)
+            dp_last = "contextual"
         term_source = name_elem if name_elem is not None else context
         term = term_source.get_single_term("and") if and_ == "text" else String("&")
         head = join(rendered[:-1], delimiter)
