@@ -32,7 +32,8 @@ from .state import MemoMixin
 from .locale import Locale, Style
 from .numbers import Label, Number
 from .dates import Date, Date_Part
-from .names import Name, Name_Part, Names, Substitute
+from .names import Name, Name_Part, Names
+from .substitution import Substitute
 from .sorting import Key, Sort
 from .layout import Else_If, Group, If, Layout, Text
 
