@@ -100,6 +100,7 @@ class _Style(CitationStylesStyle):
         self.root = self.xml.getroot()
         self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
+        self.root.typeset_values()
         # Speed: lxml makes a new Python proxy for an element each time it is
         # reached unless one is alive; keeping every proxy of the style and its
         # locales alive saves that work (and keeps what the element classes

@@ -1,0 +1,38 @@
+"""Locale terms and style text values as citeproc-js 2.4.63 prints them
+(expected strings are citeproc-js's output for the same CSL-JSON)."""
+
+from balintbib.cite import render_bibliography
+
+WEBPAGE = {"id": "w", "type": "webpage", "title": "Une page", "URL": "https://example.org/p",
+           "issued": {"date-parts": [[2020]]}, "accessed": {"date-parts": [[2021, 3, 4]]},
+           "author": [{"family": "Martin", "given": "Paul"}]}
+
+
+def test_an_apostrophe_in_a_term_prints_typographic_and_a_space_before_a_colon_narrow():
+    # the style's French term "disponible à l'adresse"; a value "Adresse :"
+    text = render_bibliography([WEBPAGE], "presses-universitaires-de-strasbourg-note")[0].text
+    assert text == ("Martin Paul, Une page, 2020, [Consult\xe9\xa0le\xa04\xa0mars\xa02021], "
+                    "disponible \xe0 l\u2019adresse\u202f: https://example.org/p")
+    text = render_bibliography([WEBPAGE], "communication-et-langages")[0].text
+    assert text == ("Paul Martin, «\u00a0Une page\u00a0», , 2020. Adresse\u202f: https://example.org/p "
+                    "[Consult\xe9 le : 4 mars 2021].")
+
+
+def test_punctuation_written_twice_in_a_term_stays_as_written():
+    # the style defines its et-al term as "et al.."
+    authors = [{"family": f, "given": g} for f, g in
+               [("Yin", "Z"), ("Liu", "X"), ("Wang", "H"), ("Wu", "Y"), ("Hao", "X"), ("Ji", "Z"), ("Xu", "X")]]
+    item = {"id": "h", "type": "article-journal", "title": "Hand study", "container-title": "J Hand Surg",
+            "volume": "3", "issue": "2", "page": "10-15", "issued": {"date-parts": [[2013]]}, "author": authors}
+    text = render_bibliography([item], "the-journal-of-hand-surgery-asian-pacific-volume")[0].text
+    assert text == "1.  Yin Z, Liu X, Wang H, et al.. Hand study. J Hand Surg. 2013;3(2):10–5."
+
+
+def test_no_space_before_an_et_al_term_that_does_not_start_with_a_letter():
+    # the Polish style's term "[et al.]" (citeproc-js: as for Chinese "等")
+    item = {"id": "p", "type": "article-journal", "title": "Energy", "container-title": "Nat. Rev. Mater.",
+            "volume": "2", "page": "17023", "issued": {"date-parts": [[2017]]},
+            "author": [{"family": "Sun", "given": "Hao"}, {"family": "Zhang", "given": "Ye"},
+                       {"family": "Wu", "given": "Y"}]}
+    text = render_bibliography([item], "biuletyn-polskiego-towarzystwa-jezykoznawczego")[0].text
+    assert text == "Sun, Hao, Zhang, Ye[et al.] (2017): Energy. – Nat. Rev. Mater. 2, 17023."
