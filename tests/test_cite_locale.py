@@ -36,3 +36,17 @@ def test_no_space_before_an_et_al_term_that_does_not_start_with_a_letter():
                        {"family": "Wu", "given": "Y"}]}
     text = render_bibliography([item], "biuletyn-polskiego-towarzystwa-jezykoznawczego")[0].text
     assert text == "Sun, Hao, Zhang, Ye[et al.] (2017): Energy. – Nat. Rev. Mater. 2, 17023."
+
+
+def test_roman_numerals_stop_at_5999_as_in_citeproc_js(tmp_path):
+    style = tmp_path / "roman.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><group delimiter="|"><text variable="title"/>'
+        '<number variable="volume" form="roman"/></group></layout></bibliography></style>', encoding="utf-8")
+    texts = [render_bibliography([{"id": "x", "type": "book", "title": "T", "volume": volume}], str(style))[0].text
+             for volume in ("1999", "5999", "9882", "99999999999")]
+    assert texts == ["T|mcmxcix", "T|mmmmmcmxcix", "T", "T"]  # citeproc-js: "T|" (an empty number)

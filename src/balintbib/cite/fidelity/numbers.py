@@ -96,7 +96,7 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         if form == "long-ordinal":
             return self.get_single_term(name="long-ordinal-{:02}".format(value))
         if form == "roman":
-            return m.romanize(value).lower()
+            return roman(value)
         return str(value)
 
     def _format_last_page(self, first, last):
@@ -131,6 +131,13 @@ def has_leading_zero(number) -> bool:
     citeproc-js keeps it as written instead of reading it as an integer."""
     text = str(number).strip()
     return len(text) > 1 and text.isdigit() and text.startswith("0")
+
+
+def roman(value: int) -> str:
+    """Lower-case roman numerals for 1-5999, nothing otherwise, as citeproc-js
+    (edition 9882 printed "mmmmmmmmmdccclxxxii", and a volume of 99999999999
+    a string of 100 million "m"s)."""
+    return m.romanize(value).lower() if 0 < value < 6000 else ""
 
 
 def ordinal(number: int, element) -> str:
