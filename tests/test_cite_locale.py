@@ -50,3 +50,30 @@ def test_roman_numerals_stop_at_5999_as_in_citeproc_js(tmp_path):
     texts = [render_bibliography([{"id": "x", "type": "book", "title": "T", "volume": volume}], str(style))[0].text
              for volume in ("1999", "5999", "9882", "99999999999")]
     assert texts == ["T|mcmxcix", "T|mmmmmcmxcix", "T", "T"]  # citeproc-js: "T|" (an empty number)
+
+
+def _ordinal_style(tmp_path, lang):
+    style = tmp_path / f"ordinal-{lang}.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{lang}">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><group delimiter=" | "><group delimiter=" ">'
+        '<number variable="edition" form="ordinal"/><text term="edition" form="short"/></group>'
+        '<date variable="issued"><date-part name="day" form="ordinal" suffix=" "/>'
+        '<date-part name="month" form="short"/></date></group></layout></bibliography></style>',
+        encoding="utf-8")
+    return str(style)
+
+
+def test_ordinals_agree_with_the_gender_of_the_counted_noun(tmp_path):
+    # citeproc-js 2.4.63: the edition term's gender for the edition, the month's for the day
+    items = [{"id": "a", "type": "book", "title": "T", "edition": "1", "issued": {"date-parts": [[1999, 1, 1]]}},
+             {"id": "b", "type": "book", "title": "T", "edition": "22", "issued": {"date-parts": [[1999, 9, 3]]}}]
+    expected = {"fr-FR": ["1ʳᵉ éd. | 1ᵉʳ janv.", "22ᵉ éd. | 3 sept."],
+                "it-IT": ["1ª ed. | 1º gen.", "22ª ed. | 3º set."],
+                "ca-AD": ["1a ed. | 1r gen.", "22a ed. | 3r set."],
+                "ru-RU": ["1-е изд. | 1-е янв.", "22-е изд. | 3-е сен."]}
+    for lang, texts in expected.items():
+        assert [e.text for e in render_bibliography(items, _ordinal_style(tmp_path, lang))] == texts, lang

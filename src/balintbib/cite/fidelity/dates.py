@@ -9,7 +9,7 @@ from citeproc.source import LiteralDate, VariableError
 
 from .formatting import DisplayMixin, NS, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VariableCallMixin, _suppressed
-from .numbers import ordinal
+from .numbers import ordinal, term_gender
 
 _RANGE_ORDER = ("year", "month", "day")
 
@@ -184,6 +184,7 @@ class Date_Part(TextCaseMixin, StripPeriodsMixin, m.Date_Part):
         if self.get("name") == "month":
             text = self.month_or_season(date, context)
         else:
+            RENDER_STATE["ordinal_date"] = date  # (the day's ordinal agrees with the month)
             text = super().process(date, context)
         if self.get("name") == "year" and text:
             item = RENDER_STATE["item"]
@@ -245,9 +246,14 @@ def _day_ordinal(number, context) -> str:
     """Day ordinals of text dates follow the same rule as numbers: citeproc-py's
     own ``to_ordinal`` searched every locale term by term, so a German date
     borrowed English "nd" from the en-US fallback ("22nd November"; citeproc-js:
-    "22. November")."""
+    "22. November"). The suffix agrees with the month's gender (Italian "1º
+    gen.", the month terms are masculine)."""
     try:
-        return ordinal(int(number), context)
+        date = RENDER_STATE.get("ordinal_date")
+        month = date.get("month") if date is not None else None
+        gender = term_gender(context, "month-{:02}".format(int(month))) \
+            if str(month or "").isdigit() and 1 <= int(month) <= 12 else None
+        return ordinal(int(number), context, gender)
     except (TypeError, ValueError):
         return str(number)
 
