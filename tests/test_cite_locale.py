@@ -77,3 +77,11 @@ def test_ordinals_agree_with_the_gender_of_the_counted_noun(tmp_path):
                 "ru-RU": ["1-е изд. | 1-е янв.", "22-е изд. | 3-е сен."]}
     for lang, texts in expected.items():
         assert [e.text for e in render_bibliography(items, _ordinal_style(tmp_path, lang))] == texts, lang
+
+
+def test_a_term_defined_twice_in_a_locale_means_the_last_definition():
+    # the style's pt-BR locale defines editor/short as "ed", then as "org"
+    item = {"id": "e", "type": "book", "title": "Proceedings", "publisher": "P", "publisher-place": "Rio",
+            "issued": {"date-parts": [[1997]]}, "editor": [{"family": "Yao", "given": "Xin"}]}
+    text = render_bibliography([item], "universidade-federal-do-espirito-santo-abnt-initials")[0].text
+    assert text == "YAO, X. (Org.). Proceedings. Rio: P, 1997."

@@ -124,13 +124,29 @@ class Locale(MemoMixin, m.Locale):
         terms = self._memo("terms")
         key = (name, form, zero_padded)
         if key not in terms:
-            try:
-                terms[key] = super().get_term(name, form, zero_padded)
-            except IndexError:
-                terms[key] = None
+            terms[key] = self._find_term(name, form, zero_padded)
         if terms[key] is None:
             raise IndexError(name)
         return terms[key]
+
+    def _find_term(self, name, form=None, zero_padded=False):
+        """The term of this locale with that name and form. A locale that
+        defines a term twice means the last one, as in citeproc-js (a
+        Brazilian style's ``editor`` short form "ed", then "org": "(Org.)");
+        a term without ``gender-form`` comes before gendered ones, and of
+        these the feminine, as citeproc-js takes them when no gender is asked
+        for."""
+        terms = self.find("{%s}terms" % _CSL)
+        if terms is None:
+            return None
+        found = [term for term in terms.iterfind("{%s}term" % _CSL)
+                 if term.get("name") == name and term.get("form") == form
+                 and not (zero_padded and term.get("match") in ("whole-number", "last-two-digits"))]
+        for gender in (None, "feminine", "masculine"):
+            same = [term for term in found if term.get("gender-form") == gender]
+            if same:
+                return same[-1]
+        return found[-1] if found else None
 
     def get_date(self, form):
         dates = self._memo("dates")
