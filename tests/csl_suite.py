@@ -61,6 +61,59 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
+def _document(data: list) -> tuple[list[str], dict[str, int]]:
+    """The document after one ``processCitationCluster`` call of a CITATIONS
+    list: the citation ids in order and each citation's note number (the
+    pre/post lists renumber the notes; 0 is a citation in running text)."""
+    citation, pre, post = data
+    order = [c[0] for c in pre] + [citation["citationID"]] + [c[0] for c in post]
+    notes = {c[0]: int(c[1] or 0) for c in pre + post}
+    notes[citation["citationID"]] = int((citation.get("properties") or {}).get("noteIndex") or 0)
+    return order, notes
+
+
+def _render_document(engine, items, calls: list, upto: int) -> list[tuple[str, str, int]]:
+    """(citation id, html, note number) of the document as it stands after
+    call ``upto`` (each citation in the version its last submission gave it)."""
+    by_cid = {}
+    for entry in calls[:upto + 1]:
+        by_cid[entry[0]["citationID"]] = entry[0]
+    order, notes = _document(calls[upto])
+    order = [cid for cid in order if cid in by_cid]
+    clusters = [by_cid[cid]["citationItems"] for cid in order]
+    rendered = engine.citations(items, clusters, notes=[notes.get(cid, 0) for cid in order])
+    return [(cid, entry.html, notes.get(cid, 0)) for cid, entry in zip(order, rendered)]
+
+
+def _marked_document(engine, items, calls: list) -> str:
+    """The document after the last call, each citation marked as
+    citeproc-js's harness marks it: ">>" for the citations the last call
+    submitted, changed, or moved to another note number, ".." for the rest."""
+    now = _render_document(engine, items, calls, len(calls) - 1)
+    before = {cid: (html, note) for cid, html, note in
+              _render_document(engine, items, calls, len(calls) - 2)} if len(calls) > 1 else {}
+    submitted = calls[-1][0]["citationID"]
+    lines = []
+    for index, (cid, html, note) in enumerate(now):
+        same = cid != submitted and before.get(cid) == (html, note)
+        lines.append(f"{'..' if same else '>>'}[{index}] {html}")
+    return "\n".join(lines)
+
+
+def cited_items(items: list[dict], calls: list) -> list[dict]:
+    """The items a CITATIONS list leaves cited, in the order they were first
+    cited (citeproc-js's harness registers no other items: the bibliography
+    lists only these)."""
+    by_cid = {}
+    for entry in calls:
+        by_cid[entry[0]["citationID"]] = entry[0]
+    order, _ = _document(calls[-1])
+    by_id = {str(item["id"]): item for item in items}
+    ids = dict.fromkeys(str(c["id"]) for cid in order if cid in by_cid
+                        for c in by_cid[cid]["citationItems"])
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def render_fixture(fx: dict[str, str]) -> str:
     from balintbib.cite.engine import CitationEngine
 
@@ -72,26 +125,15 @@ def render_fixture(fx: dict[str, str]) -> str:
     if mode == "bibliography":
         if "BIBSECTION" in fx or "BIBENTRIES" in fx:
             raise NotImplementedError("BIBSECTION/BIBENTRIES")
+        if "CITATIONS" in fx:
+            items = cited_items(items, json.loads(fx["CITATIONS"]))
         entries = engine.bibliography(items)
         body = "".join(f'<div class="csl-entry">{e.html}</div>' for e in entries)
         return f'<div class="csl-bib-body">{body}</div>'
     if mode != "citation":
         raise NotImplementedError(f"mode {mode}")
     if "CITATIONS" in fx:
-        data = json.loads(fx["CITATIONS"])
-        # the final document order: the last insertion with its neighbours
-        citation, pre, post = data[-1]
-        order = [c[0] for c in pre] + [citation["citationID"]] + [c[0] for c in post]
-        by_cid = {}
-        for entry in data:
-            by_cid[entry[0]["citationID"]] = entry[0]
-        clusters = [by_cid[cid]["citationItems"] for cid in order if cid in by_cid]
-        rendered = engine.citations(items, clusters)
-        lines = []
-        for i, (cid, entry) in enumerate(zip(order, rendered)):
-            marker = ">>" if cid == citation["citationID"] else ".."
-            lines.append(f"{marker}[{i}] {entry.html}")
-        return "\n".join(lines)
+        return _marked_document(engine, items, json.loads(fx["CITATIONS"]))
     if "CITATION-ITEMS" in fx:
         clusters = json.loads(fx["CITATION-ITEMS"])
     else:

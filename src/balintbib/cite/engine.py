@@ -611,11 +611,16 @@ class CitationEngine:
                 item.reference["year_suffix"] = String(_suffix(index))
 
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
-                  cited_all_first: bool = False) -> list[RenderedEntry]:
+                  cited_all_first: bool = False,
+                  notes: Sequence[int] | None = None) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
         "label", "prefix", "suffix", "suppress-author", "author-only"}`` dicts
-        (CSL-JSON citation items, as citeproc-js takes them), in document order."""
+        (CSL-JSON citation items, as citeproc-js takes them), in document order.
+        ``notes`` gives each cluster's footnote number (0: in running text;
+        citeproc-js's ``noteIndex``), for the ``position`` tests and
+        ``first-reference-note-number`` of note styles."""
         clusters = [list(c) for c in clusters]
+        notes = list(notes) if notes is not None else [0] * len(clusters)
         with self.lock:
             cited = [str(c.get("id")) for cluster in clusters for c in cluster]
             bib, keys = self._bibliography(items, cited if not cited_all_first else ())
@@ -625,7 +630,7 @@ class CitationEngine:
             self._disambiguate(bib)
             cites_so_far: list = []
             out = []
-            for cluster in clusters:
+            for cluster, note in zip(clusters, notes):
                 cites = []
                 for cite in cluster:
                     key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
@@ -643,6 +648,7 @@ class CitationEngine:
                     cites.append(item)
                 citation = Citation(cites)
                 citation.bibliography = bib
+                citation.note = int(note or 0)
                 text = self.style.render_citation(citation, cites_so_far, lambda c: None)
                 out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                        self._finish(text or "")))

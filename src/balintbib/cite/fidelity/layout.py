@@ -16,6 +16,7 @@ from ..markup import CLOSE, CLOSERS, MARKERS, OPEN, wrap
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
+from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 
 class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
@@ -35,6 +36,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             raise VariableError
         if variable == "locator":
             return self._process(item.locator.identifier, "locator")
+        if variable == "first-reference-note-number":
+            return self._first_reference_note(item, context)
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -46,6 +49,16 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
         return text
+
+    def _first_reference_note(self, item, context):
+        """``first-reference-note-number`` in a citation: the note of the
+        item's first cite (:func:`.positions.first_reference_note`)."""
+        owner = (context if context is not None else self).get_layout().getparent()
+        cites = getattr(owner, "cites", None)
+        number = first_reference_note(item, cites) if cites else None
+        if number is None:
+            raise VariableError
+        return String(str(number))
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
@@ -168,6 +181,18 @@ class If(m.If):
         if not passed:
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def _position(self, item, context):
+        """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
+        compared by value (:func:`.positions.positions`); always false in
+        the bibliography."""
+        if context is None:
+            context = self
+        owner = context.get_layout().getparent()
+        if owner.tag != f"{{{NS['cs']}}}citation":
+            return [False]
+        return positions(item, owner.cites, self.get("position").split(),
+                         int(owner.get("near-note-distance", "5")))
 
     def _type(self, item):
         """One test for the whole ``type`` attribute: the item is ANY of its

@@ -1,0 +1,76 @@
+"""CSL test-suite corrections (issue 17 point 13): positions with note
+numbers, numbers and labels, conditions, variables. Expected strings are
+what citeproc-js 2.4.63 prints for the same items and style."""
+
+from balintbib.cite.engine import CitationEngine
+
+_STYLE = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+          '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+          '{macros}<citation{options}><layout{layout}>{citation}</layout></citation>'
+          '{bibliography}</style>')
+
+
+def _engine(citation, options="", layout="", macros="", bibliography=""):
+    return CitationEngine(xml=_STYLE.format(citation=citation, options=options, layout=layout,
+                                            macros=macros, bibliography=bibliography))
+
+
+def _items(*names):
+    return [{"id": name, "type": "book", "title": f"Life of {name}",
+             "author": [{"family": name, "given": "J"}]} for name in names]
+
+
+_SUPRA = ('<choose><if position="first"><names variable="author"><name form="short"/></names>'
+          '<text variable="title" prefix=", "/></if>'
+          '<else-if position="ibid"><text term="ibid"/></else-if>'
+          '<else><names variable="author"><name form="short"/></names>'
+          '<group delimiter=" " prefix=", "><text value="supra note"/>'
+          '<text variable="first-reference-note-number"/></group></else></choose>')
+
+
+def test_a_subsequent_note_citation_prints_the_note_of_the_first_reference():
+    engine = _engine(_SUPRA, layout=' delimiter="; "')
+    clusters = [[{"id": "Doe"}], [{"id": "Roe"}], [{"id": "Doe"}], [{"id": "Roe"}]]
+    out = [e.text for e in engine.citations(_items("Doe", "Roe"), clusters, notes=[1, 2, 3, 4])]
+    assert out == ["Doe, Life of Doe", "Roe, Life of Roe", "Doe, supra note 1", "Roe, supra note 2"]
+    # in running text there is no note number: the group is left out
+    out = [e.text for e in engine.citations(_items("Doe", "Roe"), clusters)]
+    assert out[2:] == ["Doe", "Roe"]
+
+
+def test_ibid_needs_the_previous_note_to_cite_only_that_item():
+    engine = _engine(_SUPRA)
+    clusters = [[{"id": "Doe"}], [{"id": "Roe"}], [{"id": "Roe"}], [{"id": "Roe"}]]
+    # note 1 holds Doe and Roe: note 2's Roe is no ibid; note 3's is
+    out = [e.text for e in engine.citations(_items("Doe", "Roe"), clusters, notes=[1, 1, 2, 3])]
+    assert out == ["Doe, Life of Doe", "Roe, Life of Roe", "Roe, supra note 1", "Ibid."]
+    # a note in between (notes 1 and 3) breaks ibid
+    out = [e.text for e in engine.citations(_items("Doe"), [[{"id": "Doe"}], [{"id": "Doe"}]],
+                                            notes=[1, 3])]
+    assert out == ["Doe, Life of Doe", "Doe, supra note 1"]
+
+
+def test_an_in_text_citation_after_a_note_compares_with_the_previous_in_text_one():
+    engine = _engine(_SUPRA)
+    clusters = [[{"id": "Doe"}], [{"id": "Roe"}], [{"id": "Doe"}]]
+    out = [e.text for e in engine.citations(_items("Doe", "Roe"), clusters, notes=[0, 1, 0])]
+    assert out == ["Doe, Life of Doe", "Roe, Life of Roe", "Ibid."]
+
+
+def test_the_same_locator_twice_is_ibid_not_ibid_with_locator():
+    engine = _engine('<choose><if position="ibid-with-locator"><text value="IWL"/></if>'
+                     '<else-if position="ibid"><text term="ibid"/></else-if>'
+                     '<else><text variable="title"/></else></choose>', layout=' delimiter="; "')
+    out = engine.citations(_items("Doe"), [[{"id": "Doe", "locator": "34"},
+                                            {"id": "Doe", "locator": "34"},
+                                            {"id": "Doe", "locator": "35"}]])
+    assert out[0].text == "Life of Doe; ibid.; IWL"
+
+
+def test_near_note_counts_notes_and_the_same_note_is_distance_zero():
+    engine = _engine('<choose><if position="ibid near-note" match="all"><text value="near"/></if>'
+                     '<else><text value="plain"/></else></choose>',
+                     options=' near-note-distance="0"', layout=' delimiter="; "')
+    clusters = [[{"id": "Doe"}, {"id": "Doe"}], [{"id": "Roe"}], [{"id": "Roe"}, {"id": "Doe"}]]
+    out = [e.text for e in engine.citations(_items("Doe", "Roe"), clusters, notes=[1, 2, 3])]
+    assert out == ["plain; near", "plain", "plain; plain"]
