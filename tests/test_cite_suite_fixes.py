@@ -74,3 +74,44 @@ def test_near_note_counts_notes_and_the_same_note_is_distance_zero():
     clusters = [[{"id": "Doe"}, {"id": "Doe"}], [{"id": "Roe"}], [{"id": "Roe"}, {"id": "Doe"}]]
     out = [e.text for e in engine.citations(_items("Doe", "Roe"), clusters, notes=[1, 2, 3])]
     assert out == ["plain; near", "plain", "plain; plain"]
+
+
+def test_a_citation_label_is_made_from_names_and_year_and_takes_the_year_suffix():
+    engine = _engine('<text variable="citation-label"/>',
+                     options=' disambiguate-add-year-suffix="true"', layout=' delimiter="; "')
+
+    def book(key, year, *families):
+        return {"id": key, "type": "book", "issued": {"date-parts": [[year]]},
+                "author": [{"family": f, "given": "A"} for f in families]}
+    items = [book("a", 1965, "Doe"), book("b", 1978, "Roe", "Noakes"),
+             book("c", 1978, "Roe", "Noakes"), book("d", 1926, "von Dipheria", "Eczema",
+                                                    "Flatulence", "Goiter", "Hiccups"),
+             book("e", 1998, "Bronchitis", "Cholera", "Dengue"),
+             dict(book("f", 1900, "Asthma"), **{"citation-label": "Spiff1900"})]
+    out = engine.citations(items, [[{"id": i["id"]} for i in items]])
+    assert out[0].text == "Doe65; RoNo78a; RoNo78b; DEFG26; BrCD98; Spiff1900"
+
+
+def test_ordinals_follow_the_gender_of_the_variables_term():
+    style = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0" '
+             'default-locale="fr-FR"><info><title>t</title><id>t</id>'
+             '<updated>2020-01-01T00:00:00+00:00</updated></info>'
+             '<locale><terms><term name="ordinal">.a</term>'
+             '<term name="ordinal-02" gender-form="masculine">.oo</term></terms></locale>'
+             '<citation><layout delimiter="; "><group delimiter=", ">'
+             '<number variable="edition" form="ordinal"/><number variable="issue" form="ordinal"/>'
+             '</group></layout></citation></style>')
+    engine = CitationEngine(xml=style)
+    items = [{"id": "a", "type": "book", "edition": "1", "issue": "1"},
+             {"id": "b", "type": "book", "edition": "2", "issue": "2"}]
+    out = engine.citations(items, [[{"id": "a"}, {"id": "b"}]])[0].text
+    # French "édition" is feminine, "numéro" masculine: the masculine-only
+    # "ordinal-02" applies to the issue, not to the edition (citeproc-js)
+    assert out == "1.a, 1.a; 2.a, 2.oo"
+
+
+def test_a_roman_page_range_takes_the_plural_label():
+    engine = _engine('<group delimiter=" "><label variable="page"/><text variable="page"/></group>',
+                     layout=' delimiter="; "')
+    items = [{"id": "a", "type": "book", "page": "i-ix"}, {"id": "b", "type": "book", "page": "3\\-B"}]
+    assert engine.citations(items, [[{"id": "a"}, {"id": "b"}]])[0].text == "pages i–ix; page 3-B"

@@ -308,6 +308,9 @@ class CitationEngine:
         root = self.style.root
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
+        # citeproc-js makes a citation-label for items without one when the
+        # style prints or sorts by it
+        self.makes_labels = bool(root.xpath(".//*[contains(@variable, 'citation-label')]"))
         self.year_suffix = citation is not None and citation.get(
             "disambiguate-add-year-suffix", "false") == "true"
         self.quotes = markup.QuoteMarks(
@@ -325,6 +328,9 @@ class CitationEngine:
         keys = [f"k{i}" for i in range(len(items))]
         items = [item if "id" in item else {**item, "id": key} for item, key in zip(items, keys)]
         prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
+        if self.makes_labels:
+            for item, entry in zip(items, prepared):
+                entry.setdefault("citation-label", fidelity.citation_label(item))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = CiteProcJSON(prepared)

@@ -42,6 +42,7 @@ from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
 from .names import initialize_given, person_id  # noqa: E402,F401
 from .disambiguation import given_level, name_key  # noqa: E402,F401
 from .layout import finish, thin_spaces, typographic  # noqa: E402,F401
+from .variables import citation_label  # noqa: E402,F401
 
 OVERRIDES = [Locale, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]

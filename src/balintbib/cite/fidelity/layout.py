@@ -36,6 +36,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             raise VariableError
         if variable == "locator":
             return self._process(item.locator.identifier, "locator")
+        if variable == "citation-label":
+            return self._citation_label(item, context)
         if variable == "first-reference-note-number":
             return self._first_reference_note(item, context)
         text = super()._variable(item, context)
@@ -49,6 +51,17 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
         return text
+
+    def _citation_label(self, item, context):
+        """``citation-label`` carries the item's year suffix, which then is
+        not printed after the year (citeproc-js: "[RoNo78a]" … "1978.";
+        fixtures ``magic_CitationLabelIn*``, ``disambiguate_Trigraph``)."""
+        text = super()._variable(item, context)
+        suffix = item.reference.get("year_suffix")
+        if text is None or not suffix or RENDER_STATE["suffix_done"]:
+            return text
+        RENDER_STATE["suffix_done"] = True
+        return String(str(text) + str(suffix))
 
     def _first_reference_note(self, item, context):
         """``first-reference-note-number`` in a citation: the note of the

@@ -92,7 +92,7 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         except ValueError:
             return number
         if form == "ordinal" or (form == "long-ordinal" and value > 10):
-            return ordinal(value, self)
+            return ordinal(value, self, term_gender(self, self.get("variable")))
         if form == "long-ordinal":
             return self.get_single_term(name="long-ordinal-{:02}".format(value))
         if form == "roman":
@@ -133,24 +133,28 @@ def has_leading_zero(number) -> bool:
     return len(text) > 1 and text.isdigit() and text.startswith("0")
 
 
-def ordinal(number: int, element) -> str:
+def ordinal(number: int, element, gender: str | None = None) -> str:
     """CSL 1.0.2 "Ordinal Suffixes": the first locale in the fallback chain
     that defines ordinal terms decides; ``ordinal-10``..``ordinal-99`` match
     the last two digits (or the whole number), ``ordinal-00``..``09`` the last
-    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ")."""
+    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ").
+    ``gender`` picks the ``gender-form`` variants (see :func:`ordinal_term`)."""
     root = element.get_root()
     locales = root.style.locales if isinstance(root, m.Locale) else root.locales
     for locale in locales:
         terms = locale.find("cs:terms", NS)
         if terms is None:
             continue
-        table = {}
+        table: dict[str, dict] = {}
         for term in terms.findall("cs:term", NS):
             name = term.get("name", "")
             if name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name):
                 if term.get("form") in (None, "long"):
-                    table[name] = (term.findtext("cs:single", default=None, namespaces=NS)
-                                   or term.text or "", term.get("match"))
+                    table.setdefault(name, {})[term.get("gender-form")] = (
+                        term.findtext("cs:single", default=None, namespaces=NS)
+                        or term.text or "", term.get("match"))
+        table = {name: found for name, variants in table.items()
+                 if (found := ordinal_term(variants, gender)) is not None}
         if not table:
             continue
         two = "ordinal-{:02}".format(number % 100)
@@ -167,6 +171,42 @@ def ordinal(number: int, element) -> str:
         if "ordinal" in table:
             return f"{number}{table['ordinal'][0]}"
     return str(number)
+
+
+def ordinal_term(variants: dict, gender: str | None):
+    """One ordinal term among its ``gender-form`` variants (CSL 1.0.2
+    "Gender-specific Ordinals"): for a variable whose term has a ``gender``
+    the variant of that gender, else the one without ``gender-form``; a
+    variant of the other gender only does not count, so the next rule
+    (``ordinal``) applies (Spanish edition "2.ª", issue "2.ºº"; French
+    "1ʳᵉ éd." for the feminine "édition": fixtures
+    ``number_SeparateOrdinalNamespaces``, ``number_NewOrdinals*``). Without a
+    gender, the variant without ``gender-form``, else the last one defined."""
+    if gender is not None:
+        if gender in variants:
+            return variants[gender]
+        return variants.get(None)
+    if None in variants:
+        return variants[None]
+    return list(variants.values())[-1] if variants else None
+
+
+def term_gender(element, variable: str | None) -> str | None:
+    """The ``gender`` of the locale term named after a number variable
+    ("edition" is feminine in French): the first locale of the fallback
+    chain that defines the term decides."""
+    if not variable:
+        return None
+    root = element.get_root()
+    locales = root.style.locales if isinstance(root, m.Locale) else root.locales
+    for locale in locales:
+        terms = locale.find("cs:terms", NS)
+        if terms is None:
+            continue
+        for term in terms.findall("cs:term", NS):
+            if term.get("name") == variable and term.get("form") in (None, "long"):
+                return term.get("gender")
+    return None
 
 
 def format_page_range_end(range_format, first: str, last: str) -> str:
@@ -231,8 +271,10 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 key = variable.replace("-", "_")
                 if key not in item.reference or variable in _suppressed(context if context is not None else self):
                     return None
-                if variable in ("page", "number-of-pages") and plural is None:
+                if variable == "number-of-pages" and plural is None:
                     plural = _is_plural_value(str(item.reference[key]))
+                elif variable == "page" and plural is None:
+                    plural = self._is_plural_number(item, variable)
         return super().process(item, variable=variable, plural=plural, context=context, **kwargs)
 
     def _is_plural(self, item):
@@ -252,7 +294,10 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
         numbers ("1-2", "2b-3b", "1, 2", "1 & 2", "1 and 2"), singular for
         numbers joined by a slash ("13/14", "2/1": one double issue); a range
         with a letter or roman end ("3-B", "i-ix") is plural, as citeproc-js prints them
-        ("no. 2/1" where citeproc-py printed "nos. 2/1")."""
+        ("no. 2/1" where citeproc-py printed "nos. 2/1"). ``page`` follows the
+        same rule: "pages i–ix", but "page 3-B" for an escaped hyphen "3\\-B"
+        and "page Michaelson-Morely" (fixture
+        ``number_PlainHyphenOrEnDashAlwaysPlural``)."""
         try:
             value = item.reference[variable.replace("-", "_")]
         except VariableError:
