@@ -72,9 +72,11 @@ def _document(data: list) -> tuple[list[str], dict[str, int]]:
     return order, notes
 
 
-def _render_document(engine, items, calls: list, upto: int) -> list[tuple[str, str, int]]:
-    """(citation id, html, note number) of the document as it stands after
-    call ``upto`` (each citation in the version its last submission gave it)."""
+def _render_document(engine, items, calls: list, upto: int) -> list[tuple[str, str, tuple]]:
+    """(citation id, html, firsts) of the document as it stands after call
+    ``upto`` (each citation in the version its last submission gave it);
+    firsts: for each cited item, the note it was first cited in and its
+    rank among the cited items (its number in an unsorted numeric style)."""
     by_cid = {}
     for entry in calls[:upto + 1]:
         by_cid[entry[0]["citationID"]] = entry[0]
@@ -82,20 +84,31 @@ def _render_document(engine, items, calls: list, upto: int) -> list[tuple[str, s
     order = [cid for cid in order if cid in by_cid]
     clusters = [by_cid[cid]["citationItems"] for cid in order]
     rendered = engine.citations(items, clusters, notes=[notes.get(cid, 0) for cid in order])
-    return [(cid, entry.html, notes.get(cid, 0)) for cid, entry in zip(order, rendered)]
+    first: dict[str, tuple[int, int]] = {}
+    for cid, cluster in zip(order, clusters):
+        for cite in cluster:
+            first.setdefault(str(cite["id"]), (notes.get(cid, 0), len(first)))
+    return [(cid, entry.html, tuple(first[str(c["id"])] for c in cluster))
+            for cid, entry, cluster in zip(order, rendered, clusters)]
 
 
-def _marked_document(engine, items, calls: list) -> str:
+def _marked_document(engine, items, calls: list, style: str) -> str:
     """The document after the last call, each citation marked as
     citeproc-js's harness marks it: ">>" for the citations the last call
-    submitted, changed, or moved to another note number, ".." for the rest."""
+    submitted or changed, and, in a style that prints
+    ``first-reference-note-number`` (or ``citation-number``), those whose
+    items' first notes (or numbers) moved; ".." for the rest."""
     now = _render_document(engine, items, calls, len(calls) - 1)
-    before = {cid: (html, note) for cid, html, note in
+    before = {cid: (html, first) for cid, html, first in
               _render_document(engine, items, calls, len(calls) - 2)} if len(calls) > 1 else {}
+    tracked = [i for i, word in enumerate(("first-reference-note-number", "citation-number"))
+               if word in style]
     submitted = calls[-1][0]["citationID"]
     lines = []
-    for index, (cid, html, note) in enumerate(now):
-        same = cid != submitted and before.get(cid) == (html, note)
+    for index, (cid, html, first) in enumerate(now):
+        old_html, old_first = before.get(cid, (None, None))
+        same = cid != submitted and old_html == html and old_first is not None and all(
+            [f[i] for f in old_first] == [f[i] for f in first] for i in tracked)
         lines.append(f"{'..' if same else '>>'}[{index}] {html}")
     return "\n".join(lines)
 
@@ -136,7 +149,7 @@ def render_fixture(fx: dict[str, str]) -> str:
     if mode != "citation":
         raise NotImplementedError(f"mode {mode}")
     if "CITATIONS" in fx:
-        return _marked_document(engine, items, json.loads(fx["CITATIONS"]))
+        return _marked_document(engine, items, json.loads(fx["CITATIONS"]), fx["CSL"])
     if "CITATION-ITEMS" in fx:
         clusters = json.loads(fx["CITATION-ITEMS"])
     else:
