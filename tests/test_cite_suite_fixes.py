@@ -115,3 +115,33 @@ def test_a_roman_page_range_takes_the_plural_label():
                      layout=' delimiter="; "')
     items = [{"id": "a", "type": "book", "page": "i-ix"}, {"id": "b", "type": "book", "page": "3\\-B"}]
     assert engine.citations(items, [[{"id": "a"}, {"id": "b"}]])[0].text == "pages i–ix; page 3-B"
+
+
+def test_et_al_subsequent_options_apply_to_an_item_cited_before():
+    authors = [{"family": f, "given": g} for f, g in
+               (("Doe", "John"), ("Roe", "Jane"), ("Harper", "Katie"), ("Clutterbuck", "Emmanuel"))]
+    item = [{"id": "a", "type": "book", "author": authors}]
+    engine = _engine('<text macro="author"/>',
+                     options=' et-al-min="5" et-al-use-first="1" et-al-subsequent-min="3"'
+                             ' et-al-subsequent-use-first="1"',
+                     macros='<macro name="author"><names variable="author"><name/></names></macro>')
+    out = [e.text for e in engine.citations(item, [[{"id": "a"}], [{"id": "a"}]], notes=[1, 2])]
+    assert out == ["John Doe, Jane Roe, Katie Harper, Emmanuel Clutterbuck", "John Doe et al."]
+
+
+def test_a_one_word_prefix_ending_in_a_period_does_not_capitalize_the_term_after_it():
+    engine = _engine('<text term="ibid"/>')
+    out = [e.text for e in engine.citations(_items("Doe"), [[{"id": "Doe", "prefix": "Cf. "}],
+                                                            [{"id": "Doe", "prefix": "See here. "}]])]
+    assert out == ["Cf. ibid.", "See here. Ibid."]
+
+
+def test_names_of_csl_1_0_2_variables_such_as_reviewed_author_are_names():
+    engine = _engine('<text variable="title"/>', bibliography=(
+        '<bibliography><layout><group delimiter=", "><text variable="title" prefix="Review of "/>'
+        '<names variable="reviewed-author"><label form="verb" suffix=" "/><name/></names>'
+        '<names variable="director"><name/></names></group></layout></bibliography>'))
+    item = {"id": "r", "type": "article-journal", "title": "My Title",
+            "reviewed-author": [{"family": "Burtle", "given": "Beaver"}],
+            "director": [{"family": "Lang", "given": "Fritz"}]}
+    assert engine.bibliography([item])[0].text == "Review of My Title, by Beaver Burtle, Fritz Lang"

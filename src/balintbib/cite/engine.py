@@ -282,6 +282,21 @@ def prepare_item(item: dict, key: str) -> dict:
     return out
 
 
+def _parse_other_names(source, prepared: list[dict]) -> None:
+    """citeproc-py reads as names only the name variables of CSL 1.0 (its
+    ``NAMES``); the others of CSL 1.0.2 (``reviewed-author``, ``director``,
+    ``chair``, ``guest``, ``host``...) it stored as the text of a Python list,
+    and a style that names them crashed or printed "[{'family': …}]". They
+    are parsed as names here (fixture ``bugreports_ByBy``: "Review of *My
+    Title*, by Beaver Burtle")."""
+    from citeproc import NAMES
+    for entry in prepared:
+        for field in entry.keys() & _NAME_VARS:
+            key = field.replace("-", "_")
+            if key not in NAMES:
+                source[str(entry["id"]).lower()][key] = source.parse_names(entry[field])
+
+
 # engine -----------------------------------------------------------------
 
 class CitationEngine:
@@ -334,6 +349,7 @@ class CitationEngine:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = CiteProcJSON(prepared)
+        _parse_other_names(source, prepared)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
