@@ -145,3 +145,24 @@ def test_names_of_csl_1_0_2_variables_such_as_reviewed_author_are_names():
             "reviewed-author": [{"family": "Burtle", "given": "Beaver"}],
             "director": [{"family": "Lang", "given": "Fritz"}]}
     assert engine.bibliography([item])[0].text == "Review of My Title, by Beaver Burtle, Fritz Lang"
+
+
+def test_a_cite_may_bring_its_own_position_as_citeproc_js_allows():
+    engine = _engine('<choose><if position="subsequent"><text value="short"/></if>'
+                     '<else><text variable="title"/></else></choose>')
+    out = engine.citations(_items("Doe"), [[{"id": "Doe", "position": 1}]])
+    assert out[0].text == "short"
+
+
+def test_a_macro_printing_only_a_term_beside_an_empty_name_list_is_printed():
+    macros = ('<macro name="anon"><choose><if variable="author" match="none">'
+              '<text term="anonymous" form="short" text-case="capitalize-first"/></if></choose></macro>'
+              '<macro name="who"><names variable="author"><name form="short"/></names>'
+              '<text macro="anon"/></macro>')
+    engine = _engine('<group delimiter=" "><text macro="who"/><date variable="issued">'
+                     '<date-part name="year"/></date></group>', layout=' delimiter="; "',
+                     macros=macros)
+    items = [{"id": "w", "type": "webpage", "title": "Google"},
+             {"id": "m", "type": "book", "author": [{"family": "Manstein", "given": "E"}],
+              "issued": {"date-parts": [[1982]]}}]
+    assert engine.citations(items, [[{"id": "w"}, {"id": "m"}]])[0].text == "Anon.; Manstein 1982"

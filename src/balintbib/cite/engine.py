@@ -640,7 +640,9 @@ class CitationEngine:
         (CSL-JSON citation items, as citeproc-js takes them), in document order.
         ``notes`` gives each cluster's footnote number (0: in running text;
         citeproc-js's ``noteIndex``), for the ``position`` tests and
-        ``first-reference-note-number`` of note styles."""
+        ``first-reference-note-number`` of note styles. A cite may also
+        bring its own ``position`` (0 first, 1 subsequent, 2 ibid, 3
+        ibid-with-locator) and ``near-note``, as citeproc-js accepts them."""
         clusters = [list(c) for c in clusters]
         notes = list(notes) if notes is not None else [0] * len(clusters)
         with self.lock:
@@ -667,6 +669,8 @@ class CitationEngine:
                     for mode in ("suppress-author", "author-only"):
                         if cite.get(mode):
                             item["mode"] = mode  # (citeproc-js's cite flags)
+                    if cite.get("position") is not None or cite.get("near-note") is not None:
+                        item["preset"] = (cite.get("position"), cite.get("near-note"))
                     cites.append(item)
                 citation = Citation(cites)
                 citation.bibliography = bib

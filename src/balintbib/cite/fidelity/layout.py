@@ -103,7 +103,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             if called and not rendered:
                 VAR_CALLS["calls"] += 1
                 return None, language
-            if called:
+            if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
             return text, language
@@ -111,6 +111,15 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
         return text, language
+
+
+def _printed_terms_only(text) -> bool:
+    """A macro that calls no variable but prints (a term, a value) is one
+    printed unit to the group around it, as a nested group is: citeproc-js
+    prints Chicago's "Anon." from a macro beside an empty author list
+    ("(Anon.; Anon.; Manstein 1982)": fixture
+    ``bugreports_ChicagoAuthorDateLooping``)."""
+    return text is not None and str(text) != ""
 
 
 class Group(DisplayMixin, m.Group):

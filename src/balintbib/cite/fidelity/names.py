@@ -327,6 +327,9 @@ def _subsequent_cite(item, context) -> bool:
         return False
     if "et-al-subsequent-min" not in owner.attrib and "et-al-subsequent-use-first" not in owner.attrib:
         return False
+    preset = dict.get(item, "preset") if isinstance(item, dict) else None
+    if preset is not None and preset[0] is not None:
+        return int(preset[0]) >= 1  # a position the caller gave (citeproc-js)
     cites = getattr(owner, "cites", None) or ()
     key = getattr(item, "key", None)
     return any(cite.key == key for cite in cites)

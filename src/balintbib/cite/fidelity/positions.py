@@ -81,6 +81,9 @@ def positions(item, cites: list, names: list[str], near_note_distance: int) -> l
     was cited at most ``near-note-distance`` notes back (the same note is
     distance 0: fixture ``position_NearNoteSameNote``), in running text when
     it was cited at most that many citations back (citeproc-py's count)."""
+    preset = _field(item, "preset")
+    if preset is not None:
+        return preset_positions(preset, names)
     prior = [cite for cite in cites if cite.key == item.key]
     group = ibid_group(item, cites) if prior else []
     possibly_ibid = len(group) == 1 and group[0].key == item.key
@@ -107,6 +110,24 @@ def positions(item, cites: list, names: list[str], near_note_distance: int) -> l
                 result = _near_in_text(item, cites, near_note_distance)
         results.append(result)
     return results
+
+
+#: citeproc-js's position numbers, for a cite that brings its own position
+_PRESET = {0: {"first"}, 1: {"subsequent"}, 2: {"subsequent", "ibid"},
+           3: {"subsequent", "ibid", "ibid-with-locator"}}
+
+
+def preset_positions(preset, names: list[str]) -> list[bool]:
+    """The ``position`` tests for a cite whose caller gave its position, as
+    citeproc-js's citation items may (``"position": 1`` is subsequent, 2
+    ibid, 3 ibid-with-locator; ``"near-note": true``): a subsequent cite is
+    rendered in its short form even as the only cite of a document
+    (fixture ``bugreports_DemoPageFullCiteCruftOnSubsequent``)."""
+    position, near = preset
+    holds = set(_PRESET.get(int(position), set())) if position is not None else {"first"}
+    if near:
+        holds.add("near-note")
+    return [name in holds for name in names]
 
 
 def _near_in_text(item, cites: list, distance: int) -> bool:
