@@ -166,3 +166,21 @@ def test_a_macro_printing_only_a_term_beside_an_empty_name_list_is_printed():
              {"id": "m", "type": "book", "author": [{"family": "Manstein", "given": "E"}],
               "issued": {"date-parts": [[1982]]}}]
     assert engine.citations(items, [[{"id": "w"}, {"id": "m"}]])[0].text == "Anon.; Manstein 1982"
+
+
+def test_unicode_superscript_characters_print_as_sup_in_html():
+    engine = _engine('<text variable="title"/>')
+    items = [{"id": "s", "type": "book", "title": "Brand™ ᴬ ㆒ ⁽ˀ⁾"}]
+    assert engine.citations(items, [[{"id": "s"}]])[0].html == \
+        "Brand<sup>TM</sup> <sup>A</sup> <sup>一</sup> <sup>(</sup><sup>ʔ</sup><sup>)</sup>"
+
+
+def test_the_html_of_a_bibliography_entry_keeps_the_space_of_an_affix_at_its_ends():
+    engine = _engine('<text variable="title"/>', bibliography=(
+        '<bibliography><layout><date variable="issued" prefix=" (" suffix="): ">'
+        '<date-part name="year"/></date><text variable="page"/>'
+        '<text variable="title" suffix=", "/></layout></bibliography>'))
+    entry = engine.bibliography([{"id": "p", "type": "book", "title": "T", "page": "1-7",
+                                  "issued": {"date-parts": [[2006]]}}])[0]
+    assert entry.html == " (2006): 1–7T, "
+    assert entry.text == "(2006): 1–7T,"

@@ -366,8 +366,11 @@ class CitationEngine:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
         return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
 
-    def _entry(self, item_id: str, text: str) -> RenderedEntry:
-        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text),
+    def _entry(self, item_id: str, text: str, trim_html: bool = True) -> RenderedEntry:
+        """Text, HTML and Markdown of one rendering; a bibliography entry's
+        HTML keeps the spaces at its ends as citeproc-js's does (the text and
+        Markdown are trimmed)."""
+        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text, trim_html),
                              markup.to_markdown(text))
 
     # -- public
@@ -413,7 +416,8 @@ class CitationEngine:
         return [self._finished(ids, item, text) for item, text in zip(bib.items[start:end], out[start - lead:])]
 
     def _finished(self, ids, cite_item, text) -> RenderedEntry | None:
-        return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
+        return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)),
+                                                     trim_html=False)
 
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
