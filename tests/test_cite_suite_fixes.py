@@ -184,3 +184,12 @@ def test_the_html_of_a_bibliography_entry_keeps_the_space_of_an_affix_at_its_end
                                   "issued": {"date-parts": [[2006]]}}])[0]
     assert entry.html == " (2006): 1–7T, "
     assert entry.text == "(2006): 1–7T,"
+
+
+def test_a_month_range_in_ieee_renders_instead_of_crashing():
+    from balintbib.cite import render_bibliography
+    item = {"id": "x", "type": "article-journal", "title": "T", "container-title": "J",
+            "author": [{"family": "Doe", "given": "J"}],
+            "issued": {"date-parts": [[1996, 9], [1996, 10]]}}
+    # citeproc-js 2.4.63: "[1] J. Doe, “T,” J, Sep.–Oct. 1996."
+    assert render_bibliography([item], "ieee")[0].text == "[1] J. Doe, “T,” J, Sep.–Oct. 1996."

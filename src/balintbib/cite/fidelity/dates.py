@@ -18,6 +18,17 @@ class Date(VariableCallMixin, DisplayMixin, m.Date):
         return super().process(item, variable=variable, show_parts=show_parts,
                                context=context, **kwargs)
 
+    def render_date_range(self, date_range, show_parts=None, context=None):
+        """A date range whose ``cs:date`` is reached through a macro: the
+        context is then the calling ``cs:text``, which has no ``join`` (the
+        delimiter of the range's shared parts) and citeproc-py crashed
+        ("'NoneType' object is not callable": IEEE on any item issued
+        "1996-09/1996-10"); the date element itself joins them then
+        (citeproc-js: "Sep.–Oct. 1996")."""
+        if context is not None and not callable(getattr(context, "join", None)):
+            context = self
+        return super().render_date_range(date_range, show_parts, context)
+
     def render_single_date(self, date, show_parts=None, context=None):
         """A localized date (CSL 1.0.2 "Localized Date Formats") keeps the
         delimiter of the locale's ``cs:date`` unless the calling ``cs:date``
