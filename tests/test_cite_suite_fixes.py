@@ -193,3 +193,13 @@ def test_a_month_range_in_ieee_renders_instead_of_crashing():
             "issued": {"date-parts": [[1996, 9], [1996, 10]]}}
     # citeproc-js 2.4.63: "[1] J. Doe, “T,” J, Sep.–Oct. 1996."
     assert render_bibliography([item], "ieee")[0].text == "[1] J. Doe, “T,” J, Sep.–Oct. 1996."
+
+
+def test_font_style_normal_inside_italics_prints_upright_and_baseline_inside_sup():
+    engine = _engine('<group delimiter="|"><text variable="title" font-style="normal"/>'
+                     '<group font-style="italic"><text variable="title" font-style="normal"/></group>'
+                     '<group vertical-align="sup"><text variable="title" vertical-align="baseline"/>'
+                     '</group></group>')
+    out = engine.citations([{"id": "t", "type": "book", "title": "T"}], [[{"id": "t"}]])[0].html
+    assert out == ('T|<i><span style="font-style:normal;">T</span></i>|'
+                   '<sup><span style="baseline">T</span></sup>')

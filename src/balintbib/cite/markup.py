@@ -183,6 +183,9 @@ def to_html(text: str, trim: bool = True) -> str:
             stack.append((name, opening, closing))
             out.append(opening)
             return
+        if name in _CANCELS and not _in_force(stack, *_CANCELS[name]):
+            stack.append((name, "", ""))  # "normal" with nothing to cancel
+            return
         flip = _FLIP.get(name)
         same = sum(1 for entry in stack if entry[0] == name)
         kind = flip if flip and same % 2 == 1 else name
@@ -216,6 +219,27 @@ def to_html(text: str, trim: bool = True) -> str:
 
 
 _FLIP = {"italic": "normal-style", "bold": "normal-weight", "smallcaps": "normal-variant"}
+
+#: a style's "normal" (baseline) and the openings it cancels, and the one
+#: that already cancels them
+_CANCELS = {
+    "normal-style": (("<i>", "<em>"), _KINDS["normal-style"][0]),
+    "normal-weight": (("<b>",), _KINDS["normal-weight"][0]),
+    "normal-variant": ((_KINDS["smallcaps"][0],), _KINDS["normal-variant"][0]),
+    "baseline": (("<sup>", "<sub>"), _KINDS["baseline"][0]),
+}
+
+
+def _in_force(stack, openings, reset) -> bool:
+    """Whether one of ``openings`` is in force at the top of the HTML stack
+    (the innermost of them and their ``reset`` decides): a ``normal`` or
+    ``baseline`` prints only where it changes something (citeproc-js)."""
+    for _, opening, _ in reversed(stack):
+        if opening in openings:
+            return True
+        if opening == reset:
+            return False
+    return False
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|])")
 
