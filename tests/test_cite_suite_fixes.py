@@ -203,3 +203,22 @@ def test_font_style_normal_inside_italics_prints_upright_and_baseline_inside_sup
     out = engine.citations([{"id": "t", "type": "book", "title": "T"}], [[{"id": "t"}]])[0].html
     assert out == ('T|<i><span style="font-style:normal;">T</span></i>|'
                    '<sup><span style="baseline">T</span></sup>')
+
+
+def test_names_and_dates_in_note_lines_fill_empty_variables():
+    engine = _engine('<group delimiter=", "><names variable="reviewed-author"><name/></names>'
+                     '<names variable="container-author"><name/></names>'
+                     '<date variable="original-date"><date-part name="year"/></date></group>')
+    item = {"id": "n", "type": "post-weblog", "title": "T",
+            "note": "reviewed-author: Hall || W.C.\ncontainer-author: Deaf Society\n"
+                    "original-date: 1999-04-01\nKept as a note."}
+    assert engine.citations([item], [[{"id": "n"}]])[0].text == "W.C. Hall, Deaf Society, 1999"
+
+
+def test_the_layout_suffix_goes_inside_a_closing_display_block():
+    engine = _engine('<text variable="title"/>', bibliography=(
+        '<bibliography><layout suffix="."><group display="block"><text value="Aalto"/></group>'
+        '<group display="right-inline"><text variable="title"/></group></layout></bibliography>'))
+    entry = engine.bibliography([{"id": "h", "type": "book", "title": "Here"}])[0]
+    assert entry.html == ('<div class="csl-block">Aalto</div>'
+                          '<div class="csl-right-inline">Here.</div>')

@@ -201,7 +201,10 @@ def note_field_lines(item: dict) -> dict:
     text: a line whose key is lower case ("archive: Y", "foo: bar") or all
     capitals ("ID: 1026334639", "PMID: 123") is not printed, and a lower-case
     key that names a string variable the item lacks fills it; "Note: ..."
-    style labels and "id: ..." stay text. The stored item is not changed."""
+    style labels and "id: ..." stay text. A name variable's lines add names
+    (:func:`note_field_name`), a date variable's line is a raw date
+    ("reviewed-author: Hall || W.C." gives APA's "by W. C. Hall": fixture
+    ``label_NameLabelThroughSubstitute``). The stored item is not changed."""
     note = item.get("note")
     if not isinstance(note, str) or ":" not in note:
         return item
@@ -213,14 +216,29 @@ def note_field_lines(item: dict) -> dict:
         if not match or not (lower or name.isupper()):
             kept.append(line)
             continue
-        if (lower and name not in _NAME_VARS and name not in _DATE_VARS and name != "type"
-                and match.group(2).strip() and item.get(name) in (None, "")):
-            found.setdefault(name, match.group(2).strip())
+        value = match.group(2).strip()
+        if not (lower and value and name != "type" and item.get(name) in (None, "", [])):
+            continue
+        if name in _NAME_VARS:
+            found.setdefault(name, []).append(note_field_name(value))
+        elif name in _DATE_VARS:
+            found.setdefault(name, {"raw": value})
+        else:
+            found.setdefault(name, value)
     if len(kept) == len(note.split("\n")):
         return item
     item = dict(item, **found)
     item["note"] = "\n".join(kept).strip()
     return item
+
+
+def note_field_name(value: str) -> dict:
+    """A name written in a ``note`` line as citeproc-js reads it: "Family ||
+    Given" is a personal name, anything else a literal (an institution)."""
+    if "||" in value:
+        family, given = (part.strip() for part in value.split("||", 1))
+        return {"family": family, "given": given}
+    return {"literal": value}
 
 
 _ALIASES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short"}

@@ -284,9 +284,23 @@ class Layout(DisplayMixin, m.Layout):
                 text = self._render_aligned(item)
             else:
                 text = self.render_children(item)
-                text = self.format(self.wrap(text)) if text is not None else None
+                text = self.format(self._suffix_inside_display(text)) if text is not None else None
             output.append(text)
         return output
+
+    def _suffix_inside_display(self, text):
+        """The layout's affixes around an entry; when the entry ends with a
+        ``display`` block (``right-inline``, ``block``, ``indent``), the
+        layout suffix goes inside it, as citeproc-js prints
+        ``<div class="csl-right-inline">…Here.</div>`` (fixture
+        ``bugreports_SmallCapsEscape``)."""
+        suffix = self.get("suffix", "")
+        body = str(text)
+        for kind in ("right-inline", "block", "indent"):
+            if suffix and body.endswith(CLOSE[kind]):
+                inner = body[:-len(CLOSE[kind])]
+                return String(self.get("prefix", "") + inner + suffix + CLOSE[kind])
+        return self.wrap(text)
 
     def _render_aligned(self, item):
         parts = []
