@@ -222,3 +222,13 @@ def test_the_layout_suffix_goes_inside_a_closing_display_block():
     entry = engine.bibliography([{"id": "h", "type": "book", "title": "Here"}])[0]
     assert entry.html == ('<div class="csl-block">Aalto</div>'
                           '<div class="csl-right-inline">Here.</div>')
+
+
+def test_a_page_locator_follows_the_page_range_format_and_an_escaped_hyphen_is_singular():
+    style = _STYLE.replace('version="1.0">', 'version="1.0" page-range-format="expanded">', 1)
+    engine = CitationEngine(xml=style.format(
+        citation='<group delimiter=" "><label variable="locator"/><text variable="locator"/></group>',
+        options="", layout="", macros="", bibliography=""))
+    out = [e.text for e in engine.citations(_items("Doe"), [[{"id": "Doe", "locator": "427-30"}],
+                                                            [{"id": "Doe", "locator": "327\\-30"}]])]
+    assert out == ["pages 427–430", "page 327-30"]

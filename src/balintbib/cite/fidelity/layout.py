@@ -35,7 +35,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
         if variable == "locator":
-            return self._process(item.locator.identifier, "locator")
+            return self._locator(item)
         if variable == "citation-label":
             return self._citation_label(item, context)
         if variable == "first-reference-note-number":
@@ -51,6 +51,15 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
         return text
+
+    def _locator(self, item):
+        """The cite's locator as a number; a page locator follows the
+        style's ``page-range-format`` as the ``page`` variable does
+        (citeproc-js: "427-30" -> "427–430" with "expanded"; fixture
+        ``label_CollapsedPageNumberPluralDetection``)."""
+        locator = item.locator
+        kind = "page" if getattr(locator, "label", "page") in (None, "page") else "locator"
+        return self._process(locator.identifier, kind)
 
     def _citation_label(self, item, context):
         """``citation-label`` carries the item's year suffix, which then is

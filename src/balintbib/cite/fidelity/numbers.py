@@ -286,6 +286,8 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 return False
         if variable and variable != "locator":
             return self._is_plural_number(item, variable)
+        if variable == "locator" and "\\-" in str(item.locator.identifier):
+            return False  # an escaped hyphen is no range: "page 327-30" (citeproc-js)
         return super()._is_plural(item)
 
     @staticmethod
