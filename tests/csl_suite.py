@@ -281,6 +281,9 @@ def summary_line(results: dict[str, bool]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0
     verbose = "-v" in argv
     write = "--write" in argv
     causes = "--causes" in argv
