@@ -232,3 +232,12 @@ def test_a_page_locator_follows_the_page_range_format_and_an_escaped_hyphen_is_s
     out = [e.text for e in engine.citations(_items("Doe"), [[{"id": "Doe", "locator": "427-30"}],
                                                             [{"id": "Doe", "locator": "327\\-30"}]])]
     assert out == ["pages 427–430", "page 327-30"]
+
+
+def test_a_note_style_document_numbers_its_notes_for_first_reference_note_number(tmp_path):
+    from balintbib.cite.document import render_document
+    style = tmp_path / "supra.csl"
+    style.write_text(_STYLE.format(citation=_SUPRA, options="", layout="", macros="",
+                                   bibliography=""), encoding="utf-8")
+    doc = render_document("One [@Doe]. Two [@Roe]. Three [@Doe].", _items("Doe", "Roe"), str(style))
+    assert doc.notes == ["Doe, Life of Doe", "Roe, Life of Roe", "Doe, supra note 1"]
