@@ -224,7 +224,10 @@ def note_field_lines(item: dict) -> dict:
     text: a line whose key is lower case ("archive: Y", "foo: bar") or all
     capitals ("ID: 1026334639", "PMID: 123") is not printed, and a lower-case
     key that names a string variable the item lacks fills it; "Note: ..."
-    style labels and "id: ..." stay text. The stored item is not changed."""
+    style labels and "id: ..." stay text. A name variable's lines add names
+    (:func:`note_field_name`), a date variable's line is a raw date
+    ("reviewed-author: Hall || W.C." gives APA's "by W. C. Hall": fixture
+    ``label_NameLabelThroughSubstitute``). The stored item is not changed."""
     note = item.get("note")
     if not isinstance(note, str) or ":" not in note:
         return item
@@ -236,14 +239,29 @@ def note_field_lines(item: dict) -> dict:
         if not match or not (lower or name.isupper()):
             kept.append(line)
             continue
-        if (lower and name not in _NAME_VARS and name not in _DATE_VARS and name != "type"
-                and match.group(2).strip() and item.get(name) in (None, "")):
-            found.setdefault(name, match.group(2).strip())
+        value = match.group(2).strip()
+        if not (lower and value and name != "type" and item.get(name) in (None, "", [])):
+            continue
+        if name in _NAME_VARS:
+            found.setdefault(name, []).append(note_field_name(value))
+        elif name in _DATE_VARS:
+            found.setdefault(name, {"raw": value})
+        else:
+            found.setdefault(name, value)
     if len(kept) == len(note.split("\n")):
         return item
     item = dict(item, **found)
     item["note"] = "\n".join(kept).strip()
     return item
+
+
+def note_field_name(value: str) -> dict:
+    """A name written in a ``note`` line as citeproc-js reads it: "Family ||
+    Given" is a personal name, anything else a literal (an institution)."""
+    if "||" in value:
+        family, given = (part.strip() for part in value.split("||", 1))
+        return {"family": family, "given": given}
+    return {"literal": value}
 
 
 _ALIASES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short"}
@@ -347,6 +365,9 @@ class CitationEngine:
         root = self.style.root
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
+        # citeproc-js makes a citation-label for items without one when the
+        # style prints or sorts by it
+        self.makes_labels = bool(root.xpath(".//*[contains(@variable, 'citation-label')]"))
         self.year_suffix = citation is not None and citation.get(
             "disambiguate-add-year-suffix", "false") == "true"
         self.quotes = markup.QuoteMarks(
@@ -377,17 +398,20 @@ class CitationEngine:
                 bib.items.append(citation.cites[0])
         return bib, keys
 
-    @staticmethod
-    def _source(items, keys, failures: list | None):
+    def _source(self, items, keys, failures: list | None):
         """citeproc-py's reading of the prepared items, item by item: an item
         it cannot read is reported in `failures` and left out, not the whole
-        bibliography."""
+        bibliography.  Styles that print ``citation-label`` get citeproc-js's
+        trigraph label where the item has none."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = _Source([])
             for item, key in zip(items, keys):
                 try:
-                    source.update(_Source([prepare_item(item, key)]))
+                    prepared = prepare_item(item, key)
+                    if self.makes_labels:
+                        prepared.setdefault("citation-label", fidelity.citation_label(item))
+                    source.update(_Source([prepared]))
                 except Exception as exc:  # noqa: BLE001 - one bad item, reported
                     if failures is None:
                         raise
@@ -398,8 +422,11 @@ class CitationEngine:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
         return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
 
-    def _entry(self, item_id: str, text: str) -> RenderedEntry:
-        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text),
+    def _entry(self, item_id: str, text: str, trim_html: bool = True) -> RenderedEntry:
+        """Text, HTML and Markdown of one rendering; a bibliography entry's
+        HTML keeps the spaces at its ends as citeproc-js's does (the text and
+        Markdown are trimmed)."""
+        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text, trim_html),
                              markup.to_markdown(text))
 
     # -- public
@@ -484,10 +511,12 @@ class CitationEngine:
 
     def _render_one(self, ids, cite_item) -> RenderedEntry | RenderFailure | None:
         """One finished entry; None when the style prints nothing for the
-        item, a RenderFailure when rendering it raised."""
+        item, a RenderFailure when rendering it raised.  The entry's HTML
+        keeps the spaces at its ends, as citeproc-js's does."""
         try:
             text = self.style.render_bibliography([cite_item])[0]
-            return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
+            return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)),
+                                                         trim_html=False)
         except Exception as exc:  # noqa: BLE001 - one bad item, reported by the caller
             return RenderFailure(ids[cite_item.key], _one_line(exc))
 
@@ -709,11 +738,18 @@ class CitationEngine:
                 item.reference["year_suffix"] = String(_suffix(index))
 
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
-                  cited_all_first: bool = False) -> list[RenderedEntry]:
+                  cited_all_first: bool = False,
+                  notes: Sequence[int] | None = None) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
         "label", "prefix", "suffix", "suppress-author", "author-only"}`` dicts
-        (CSL-JSON citation items, as citeproc-js takes them), in document order."""
+        (CSL-JSON citation items, as citeproc-js takes them), in document order.
+        ``notes`` gives each cluster's footnote number (0: in running text;
+        citeproc-js's ``noteIndex``), for the ``position`` tests and
+        ``first-reference-note-number`` of note styles. A cite may also
+        bring its own ``position`` (0 first, 1 subsequent, 2 ibid, 3
+        ibid-with-locator) and ``near-note``, as citeproc-js accepts them."""
         clusters = [list(c) for c in clusters]
+        notes = list(notes) if notes is not None else [0] * len(clusters)
         with self.lock:
             cited = [str(c.get("id")) for cluster in clusters for c in cluster]
             bib, keys = self._bibliography(items, cited if not cited_all_first else ())
@@ -723,7 +759,7 @@ class CitationEngine:
             self._disambiguate(bib)
             cites_so_far: list = []
             out = []
-            for cluster in clusters:
+            for cluster, note in zip(clusters, notes):
                 cites = []
                 for cite in cluster:
                     key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
@@ -738,9 +774,12 @@ class CitationEngine:
                     for mode in ("suppress-author", "author-only"):
                         if cite.get(mode):
                             item["mode"] = mode  # (citeproc-js's cite flags)
+                    if cite.get("position") is not None or cite.get("near-note") is not None:
+                        item["preset"] = (cite.get("position"), cite.get("near-note"))
                     cites.append(item)
                 citation = Citation(cites)
                 citation.bibliography = bib
+                citation.note = int(note or 0)
                 text = self.style.render_citation(citation, cites_so_far, lambda c: None)
                 out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                        self._finish(text or "")))

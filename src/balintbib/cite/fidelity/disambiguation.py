@@ -45,7 +45,8 @@ def _capitalize_first_term(output, cite, root, first: bool):
     prefix = str(cite.get("prefix", "") or "").rstrip()
     if not prefix and not first:
         return output
-    if prefix and not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix)):
+    if prefix and (not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix))
+                   or is_abbreviation_prefix(prefix)):
         return output
     text = str(output)
     term = RENDER_STATE["first_term"]
@@ -55,6 +56,15 @@ def _capitalize_first_term(output, cite, root, first: bool):
     if not text.startswith(term, start) or not text[start:start + 1].islower():
         return output
     return String(text[:start] + text[start].upper() + text[start + 1:])
+
+
+def is_abbreviation_prefix(prefix: str) -> bool:
+    """A cite prefix of one word ending in a period ("Cf.", "Nocapsafter.")
+    reads as an abbreviation, not as the end of a sentence: citeproc-js
+    keeps the term after it in lower case ("Nocapsafter. ibid." but "Caps
+    after. Ibid."; fixture ``bugreports_CapsAfterOneWordPrefix``)."""
+    text = markup_strip(prefix).strip()
+    return text.endswith(".") and not re.search(r"\s", text)
 
 
 def markup_strip(text: str) -> str:

@@ -350,6 +350,47 @@ class DisplayMixin:
         return string
 
 
+    def font_style(self, text):
+        """``font-style="normal"`` (and ``font-weight``/``font-variant``
+        "normal", ``vertical-align="baseline"``, below) inside an element of
+        the style that sets italics (bold, small caps, sup/sub) marks the
+        text, so that it prints upright there: citeproc-js's
+        ``<i><span style="font-style:normal;">…</span></i>``; with nothing to
+        cancel it prints nothing (:func:`..markup.to_html`; fixtures
+        ``decorations_NoNormalWithoutDecoration``, ``decorations_Baseline``)."""
+        if self._cancels("font-style", "normal", ("italic", "oblique"), text):
+            return wrap("normal-style", text)
+        return super().font_style(text)
+
+    def font_weight(self, text):
+        if self._cancels("font-weight", "normal", ("bold",), text):
+            return wrap("normal-weight", text)
+        return super().font_weight(text)
+
+    def font_variant(self, text):
+        if self._cancels("font-variant", "normal", ("small-caps",), text):
+            return wrap("normal-variant", text)
+        return super().font_variant(text)
+
+    def vertical_align(self, text):
+        if self._cancels("vertical-align", "baseline", ("sup", "sub"), text):
+            return wrap("baseline", text)
+        return super().vertical_align(text)
+
+    def _cancels(self, attribute, value, decorations, text) -> bool:
+        """Whether this element sets ``attribute`` to ``value`` inside an
+        ancestor that sets it to one of ``decorations`` (remembered)."""
+        if self.get(attribute) != value or text is None or str(text) == "":
+            return False
+        memo = self.__dict__.setdefault("_cancels_memo", {})
+        if attribute not in memo:
+            node = self.getparent()
+            while node is not None and node.get(attribute) not in decorations:
+                node = node.getparent()
+            memo[attribute] = node is not None
+        return memo[attribute]
+
+
 class QuoteMixin:
     def quote(self, string):
         """``quotes="true"``: quote markers, resolved at the end to the locale's

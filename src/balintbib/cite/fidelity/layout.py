@@ -16,6 +16,7 @@ from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
+from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 
 # two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
@@ -43,7 +44,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
         if variable == "locator":
-            return self._process(item.locator.identifier, "locator")
+            return self._locator(item)
+        if variable == "citation-label":
+            return self._citation_label(item, context)
+        if variable == "first-reference-note-number":
+            return self._first_reference_note(item, context)
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -55,6 +60,36 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
         return text
+
+    def _locator(self, item):
+        """The cite's locator as a number; a page locator follows the
+        style's ``page-range-format`` as the ``page`` variable does
+        (citeproc-js: "427-30" -> "427–430" with "expanded"; fixture
+        ``label_CollapsedPageNumberPluralDetection``)."""
+        locator = item.locator
+        kind = "page" if getattr(locator, "label", "page") in (None, "page") else "locator"
+        return self._process(locator.identifier, kind)
+
+    def _citation_label(self, item, context):
+        """``citation-label`` carries the item's year suffix, which then is
+        not printed after the year (citeproc-js: "[RoNo78a]" … "1978.";
+        fixtures ``magic_CitationLabelIn*``, ``disambiguate_Trigraph``)."""
+        text = super()._variable(item, context)
+        suffix = item.reference.get("year_suffix")
+        if text is None or not suffix or RENDER_STATE["suffix_done"]:
+            return text
+        RENDER_STATE["suffix_done"] = True
+        return String(str(text) + str(suffix))
+
+    def _first_reference_note(self, item, context):
+        """``first-reference-note-number`` in a citation: the note of the
+        item's first cite (:func:`.positions.first_reference_note`)."""
+        owner = (context if context is not None else self).get_layout().getparent()
+        cites = getattr(owner, "cites", None)
+        number = first_reference_note(item, cites) if cites else None
+        if number is None:
+            raise VariableError
+        return String(str(number))
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
@@ -108,7 +143,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             if called and not rendered:
                 VAR_CALLS["calls"] += 1
                 return None, language
-            if called:
+            if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
             return text, language
@@ -116,6 +151,15 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
         return text, language
+
+
+def _printed_terms_only(text) -> bool:
+    """A macro that calls no variable but prints (a term, a value) is one
+    printed unit to the group around it, as a nested group is: citeproc-js
+    prints Chicago's "Anon." from a macro beside an empty author list
+    ("(Anon.; Anon.; Manstein 1982)": fixture
+    ``bugreports_ChicagoAuthorDateLooping``)."""
+    return text is not None and str(text) != ""
 
 
 class Group(DisplayMixin, m.Group):
@@ -199,6 +243,18 @@ class If(m.If):
         if not passed:
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def _position(self, item, context):
+        """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
+        compared by value (:func:`.positions.positions`); always false in
+        the bibliography."""
+        if context is None:
+            context = self
+        owner = context.get_layout().getparent()
+        if owner.tag != f"{{{NS['cs']}}}citation":
+            return [False]
+        return positions(item, owner.cites, self.get("position").split(),
+                         int(owner.get("near-note-distance", "5")))
 
     def _type(self, item):
         """One test for the whole ``type`` attribute: the item is ANY of its

@@ -223,6 +223,26 @@ def _opt(name_elem, context, option, sort_options=None):
     return _OPTION_DEFAULTS.get(option)
 
 
+def _subsequent_cite(item, context) -> bool:
+    """Whether a name list is rendered for a cite of an item cited before
+    (CSL 1.0.2 "Name": ``et-al-subsequent-min`` and
+    ``et-al-subsequent-use-first`` replace ``et-al-min`` and
+    ``et-al-use-first`` for subsequent cites: "John Doe, Jane Roe, Katie
+    Harper, Emmanuel Clutterbuck", then "John Doe et al."; fixture
+    ``bugreports_EtAlSubsequent``)."""
+    owner = _owner(context) if context is not None else None
+    if owner is None or item is None or owner.tag != f"{{{CSL_NS}}}citation":
+        return False
+    if "et-al-subsequent-min" not in owner.attrib and "et-al-subsequent-use-first" not in owner.attrib:
+        return False
+    preset = dict.get(item, "preset") if isinstance(item, dict) else None
+    if preset is not None and preset[0] is not None:
+        return int(preset[0]) >= 1  # a position the caller gave (citeproc-js)
+    cites = getattr(owner, "cites", None) or ()
+    key = getattr(item, "key", None)
+    return any(cite.key == key for cite in cites)
+
+
 def render_name_list(name_elem, names, context, item, sort_options=None):
     """Render one variable's name list (CSL 1.0.2 "Name": et-al rules, "and",
     delimiters, name order, particles, suffixes, initials, ``form``)."""
@@ -235,6 +255,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     try:
         et_al_min = int(opt("et-al-min") or 0)
         et_al_use_first = int(opt("et-al-use-first") or 0)
+        if sort_options is None and _subsequent_cite(item, context):
+            et_al_min = int(opt("et-al-subsequent-min") or et_al_min)
+            et_al_use_first = int(opt("et-al-subsequent-use-first") or et_al_use_first)
     except ValueError:
         et_al_min = et_al_use_first = 0
     et_al_use_last = str(opt("et-al-use-last")).lower() == "true"

@@ -325,6 +325,8 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 return False
         if variable and variable != "locator":
             return self._is_plural_number(item, variable)
+        if variable == "locator" and "\\-" in str(item.locator.identifier):
+            return False  # an escaped hyphen is no range: "page 327-30" (citeproc-js)
         return super()._is_plural(item)
 
     @staticmethod
@@ -363,7 +365,9 @@ def is_plural_number(value: str) -> bool:
     "KSL 92-71" are singular ("no. TR/IRIDIA/2017-005" where a plain
     digit-dash-digit test printed "nos."), and so is "544, with 22
     illustrations": a part with a short lower-case word is another group."""
-    parts = _NUMBER_JOINER.split(value.strip())
+    # an escaped hyphen ("3\\-B") joins nothing: "page 3-B"
+    # (number_PlainHyphenOrEnDashAlwaysPlural)
+    parts = _NUMBER_JOINER.split(value.strip().replace("\\-", ""))
     # a part with a short lower-case word ("with 22 illustrations") starts a
     # group of its own in citeproc-js (it reads the word as a label)
     count = next((i for i, part in enumerate(parts) if i and _NUMBER_LABEL.search(part)), len(parts))
