@@ -172,6 +172,7 @@ def main(argv=None) -> int:
     causes: Counter = Counter()
     examples: dict[str, list] = {}
     rows, total, same, c_total, c_same, t_py = [], 0, 0, 0, 0, 0.0
+    o_total, o_same, o_styles = 0, 0, 0
     sample: dict = {}
     for name, path in styles:
         theirs = theirs_all.get(name) or {}
@@ -180,7 +181,8 @@ def main(argv=None) -> int:
             continue
         t1 = time.perf_counter()
         try:
-            mine = {e.id: e.text for e in render_bibliography(items, path)}
+            rendered = render_bibliography(items, path)
+            mine = {e.id: e.text for e in rendered}
         except Exception as exc:  # noqa: BLE001 - reported per style
             rows.append((name, 0, len(theirs["entries"]), f"balintbib: {type(exc).__name__}: {exc}"[:80]))
             continue
@@ -198,7 +200,15 @@ def main(argv=None) -> int:
                 why = cause(a, b)
                 causes[why] += 1
                 examples.setdefault(why, []).append((name, item_id, a, b))
-        note = ""
+        # bibliography order: items at the same position among the ids both print
+        theirs_order = [i for i in theirs.get("order", []) if i in mine]
+        shared = set(theirs_order)
+        mine_order = [e.id for e in rendered if e.id in shared]
+        in_place = sum(1 for a, b in zip(mine_order, theirs_order) if a == b)
+        o_total += len(theirs_order)
+        o_same += in_place
+        o_styles += in_place == len(theirs_order)
+        note = f"order {in_place}/{len(theirs_order)}" if in_place != len(theirs_order) else ""
         if clusters:
             engine = CitationEngine(xml=Path(path).read_bytes())
             by_id = {str(i["id"]): i for i in items}
@@ -212,7 +222,7 @@ def main(argv=None) -> int:
             c_ok = sum(1 for g, t in pairs if g == t)
             c_total += len(pairs)
             c_same += c_ok
-            note = f"clusters {c_ok}/{len(pairs)}"
+            note = (note + " " if note else "") + f"clusters {c_ok}/{len(pairs)}"
         t_py += time.perf_counter() - t1
         rows.append((name, ok, len(ids), note))
         if args.write_sample:
@@ -230,6 +240,9 @@ def main(argv=None) -> int:
         rates = sorted(100 * ok / n for _, ok, n, _ in rows if n)
         print(f"{'ALL':58} {same:6}/{total:<6} {100 * same / total:6.2f}%  "
               f"(median style {rates[len(rates) // 2]:.2f}%, lowest {rates[0]:.2f}%)")
+    if o_total:
+        print(f"{'ORDER (items in citeproc-js position)':58} {o_same:6}/{o_total:<6} "
+              f"{100 * o_same / o_total:6.2f}%  ({o_styles} of {len(rows)} styles in identical order)")
     if c_total:
         print(f"{'CLUSTERS':58} {c_same:6}/{c_total:<6} {100 * c_same / c_total:6.2f}%")
     print(f"\ntime: citeproc-js (node, all styles) {t_js:.1f}s, balintbib {t_py:.1f}s")
