@@ -15,6 +15,9 @@ from .state import RENDER_STATE
 from .names import render_name_list
 
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
 @lru_cache(maxsize=None)
 def _collator(locale: str):
     """The ICU collator of citeproc-js's comparison for ``locale`` (None when
@@ -47,8 +50,8 @@ def collation_key(value: str, locale: str = "en-US"):
     ("Cormen, Thomas ; Leiserson" < "Cormen, Thomas H."), "Vol 9" < "Vol
     10", and the locale's own letters count (Slovak/Czech ``ch`` after
     ``h``: "Hudec" < "Chalupa"). Computed once per item (a byte string)."""
-    from ..markup import strip_markers
-    text = "|".join(strip_markers(value).split(" ")) + "|"
+    # the engine's private-use marks (formatting, sealed punctuation) are not text
+    text = "|".join(_PRIVATE_USE.sub("", str(value)).split(" ")) + "|"
     key = _collator(locale)
     if key is not None:
         return key(text)
@@ -302,22 +305,33 @@ def macro_sort_text(macro, text) -> str | None:
     return "".join(_DATES_IN.findall(text)) or None
 
 
-def _date_key(value):
-    """A date variable's key: (year, month, day) of the start, then of the
-    end of a range. A literal date ("forthcoming") has none (citeproc-js
-    writes no key for a date without a year: it sorts last)."""
-    if isinstance(value, DateRange):
-        begin = _date_key(value.begin)
-        if begin is None:
-            return None
-        end = _date_key(value.end) if value.get("end") else None
-        return begin + (end or ())
+def _ymd(value):
+    """(year, month, day) of one date, 0 for a missing part; None without a
+    year. A literal date that opens with an ISO-like date ("2009-02?") has
+    one, as citeproc-js's date parser finds it; "forthcoming" has none."""
     if isinstance(value, LiteralDate):
-        return None
+        match = _LITERAL_DATE.match(str(value.text))
+        return tuple(int(part or 0) for part in match.groups()) if match else None
     try:
         return (int(value.year), int(value.get("month", 0) or 0), int(value.get("day", 0) or 0))
-    except (TypeError, ValueError, VariableError):
+    except (TypeError, ValueError, VariableError, AttributeError):
         return None
+
+
+_LITERAL_DATE = re.compile(r"\s*(\d{3,4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
+
+
+def _date_key(value):
+    """A date variable's key: (year, month, day) of the start, then of the
+    end of a range. A date without a year ("forthcoming") has none
+    (citeproc-js writes no key for it: it sorts last)."""
+    if isinstance(value, DateRange):
+        begin = _ymd(value.begin)
+        if begin is None:
+            return None
+        end = _ymd(value.end) if value.get("end") else None
+        return begin + (end or ())
+    return _ymd(value)
 
 
 def date_sort_text(date, item, variable):
@@ -329,10 +343,10 @@ def date_sort_text(date, item, variable):
     the same year tie and the next key orders them
     (sort_LocalizedDateLimitedParts), and a branch of a ``cs:choose`` that
     shows only the year ties on month and day (sort_ConditionalMacroDates).
-    None when the item has no dated value (a macro's "n.d." term, rendered
-    instead, then sorts after the years)."""
+    None when the item has no date with a year. The text is wrapped in
+    marks for :func:`macro_sort_text`."""
     value = item.reference.get(variable.replace("-", "_")) if variable else None
-    if _empty(value) or isinstance(value, LiteralDate):
+    if _empty(value):
         return None
     if date.get("form") is not None:
         parts = set(date.get("date-parts", "year-month-day").split("-"))
@@ -342,16 +356,16 @@ def date_sort_text(date, item, variable):
         if isinstance(value, DateRange) else (value, None)
 
     def one(date_value):
-        try:
-            year = int(date_value.year) if date_value is not None and "year" in parts else 0
-        except (TypeError, ValueError, VariableError, AttributeError):
+        numbers = _ymd(date_value) if date_value is not None else (0, 0, 0)
+        if numbers is None:
             return None
-        numbers = [int(date_value.get(part, 0) or 0) if date_value is not None and part in parts
-                   else 0 for part in ("month", "day")]
+        year, month, day = (n if name in parts else 0
+                            for n, name in zip(numbers, ("year", "month", "day")))
         year_text = f"1{year:04d}" if year >= 0 else f"0{9999 + year:04d}"
-        return year_text + "".join(f"{n:02d}" for n in numbers)
+        return f"{year_text}{month:02d}{day:02d}"
 
     start = one(begin)
     if start is None:
         return None
-    return _DATE_OPEN + start + (one(end) or one(None)) + _DATE_CLOSE
+    end_text = one(end) if end is not None else None
+    return _DATE_OPEN + start + (end_text or one(None)) + _DATE_CLOSE
