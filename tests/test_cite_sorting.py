@@ -114,3 +114,22 @@ def test_cites_of_a_collapsing_style_tied_on_the_year_sort_by_their_names():
              _book("smith", "Smith", year=1998)]
     assert _cluster("harvard-cite-them-right", items, ["gong", "golosz", "gr", "smith"]) == \
         "(Smith, 1998; Goldman-Rakic, 1999; Gołosz, 1999; Gong, 1999)"
+
+
+def test_punctuation_pairs_in_a_sort_key_are_ignored_like_any_punctuation():
+    # GOST sorts on the note first; "references.;" (a pair the engine keeps
+    # as written) is "references" to the collation, as to citeproc-js
+    notes = {"delgado": "Includes bibliographical references and index.; ID: 01UA",
+             "diangelo": "Includes bibliographical references.; ID: dedupmrg151850175",
+             "zipes": "Includes bibliographical references (p. 167]-182) and index.; ID: dedup",
+             "bauman": "Includes bibliographical references."}
+    items = [_book(key, key.capitalize(), note=note) for key, note in notes.items()]
+    items.reverse()
+    assert _order(items, "gost-r-7-0-5-2008") == ["delgado", "diangelo", "zipes", "bauman"]
+
+
+def test_a_raw_date_that_opens_with_a_year_sorts_by_it():
+    dated = _book("dated", "Author", title="Reprint Title", issued={"raw": "2009-02?"})
+    undated = _book("undated", "Author", title="Title 1")
+    del undated["issued"]
+    assert _order([undated, dated], "gost-r-7-0-5-2008") == ["dated", "undated"]
