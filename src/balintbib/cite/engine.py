@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
+from citeproc import NAMES as CITEPROC_NAMES
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source import Locator
 from citeproc.source.json import CiteProcJSON
@@ -134,8 +135,8 @@ def _prepare_string(key: str, value) -> str:
         # a line break in a field is a space, none at its ends (ISSN "0896-3207\n")
         text = _LINE_BREAK.sub(" ", text.strip())
     if key in _NO_TYPOGRAPHY:
-        return text
-    text = markup.data_to_markers(text)
+        return _seal_punctuation(text)  # "<23::AID-..." in a DOI stays as written
+    text = fidelity.seal_quoted_punctuation(markup.data_to_markers(text))
     return _seal_punctuation(fidelity.thin_spaces(fidelity.typographic(text)))
 
 
@@ -143,7 +144,7 @@ def _prepare_string(key: str, value) -> str:
 # citeproc-js merges punctuation only where pieces of the rendering meet. A
 # private-use character between the two keeps the finishing pass from seeing a
 # pair; it is removed when the entry is finished.
-_SEAL = "\ue0ff"
+_SEAL = fidelity.SEAL
 _DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
 
 
@@ -163,18 +164,10 @@ _OPENING_PUNCTUATION = frozenset(".,;:!?")
 
 
 def _prepare_name(name: dict) -> dict:
-    """A CSL-JSON name; a suffix written into the given name ("John, III",
-    "John,! Jr." for a comma before the suffix) is split off as citeproc-js
-    does (fixtures magic_NameSuffix*)."""
-    name = dict(name)
-    given = name.get("given")
-    if isinstance(given, str) and "," in given and not name.get("suffix"):
-        head, tail = given.split(",", 1)
-        if tail.startswith("!"):
-            name["comma-suffix"] = True
-            tail = tail[1:]
-        if tail.strip():
-            name["given"], name["suffix"] = head.strip(), tail.strip()
+    """A CSL-JSON name; particles and a suffix written into the family or
+    given name are split off as citeproc-js does
+    (:func:`.fidelity.name_parts.parse_particles`)."""
+    name = fidelity.parse_particles(name)
     out = {}
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
@@ -240,6 +233,22 @@ def csl_json_aliases(item: dict) -> dict:
         if value not in (None, "") and item.get(variable) in (None, ""):
             item[variable] = value
     return item
+
+
+class _Source(CiteProcJSON):
+    """citeproc-py's CSL-JSON reader knows the CSL 1.0 name variables only: the
+    CSL 1.0.2 ones (``guest``, ``host``, ``chair``, ``compiler``...) are read
+    as names too (an item with a ``guest`` crashed MLA, which substitutes it
+    for the author)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        for item in items:
+            extra = [f for f in _NAME_VARS if f in item and f.replace("-", "_") not in CITEPROC_NAMES]
+            if extra:
+                reference = self[str(item["id"]).lower()]
+                for field in extra:
+                    reference[field.replace("-", "_")] = self.parse_names(item[field])
 
 
 def prepare_item(item: dict, key: str) -> dict:
@@ -327,7 +336,7 @@ class CitationEngine:
         prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            source = CiteProcJSON(prepared)
+            source = _Source(prepared)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]

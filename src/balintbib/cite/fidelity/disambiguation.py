@@ -11,7 +11,7 @@ from citeproc.string import String
 
 from ..markup import MARKERS
 from .state import RENDER_STATE
-from .names import initialize_given
+from .name_parts import initialize_given
 
 def _group_cites(pieces, delimiter):
     """``cite-group-delimiter`` without ``collapse``: cites with the same

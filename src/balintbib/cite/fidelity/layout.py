@@ -1,8 +1,7 @@
-"""Layout and finishing (CSL 1.0.2 "Layout", "Text", "Group", "Choose",
-"Affixes", "Delimiter"): cs:text, cs:group, cs:choose, cs:layout for
-citations and bibliographies, and the passes over a rendered entry
-(punctuation meeting punctuation, punctuation in quotes, typographic
-apostrophes)."""
+"""Layout (CSL 1.0.2 "Layout", "Text", "Group", "Choose", "Affixes",
+"Delimiter"): cs:text, cs:group, cs:choose, cs:layout for citations and
+bibliographies. The passes over a rendered entry (punctuation, quotes,
+apostrophes) are in :mod:`.punctuation`."""
 
 from __future__ import annotations
 
@@ -12,12 +11,22 @@ from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String, join
 
-from ..markup import CLOSE, CLOSERS, MARKERS, OPEN, wrap
+from ..markup import CLOSE, wrap
+from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
+
+# two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
+# with the range delimiter
+_NUMERIC_RANGE = re.compile(r"\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*[-\u2013]\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*")
+
+
+_DISPLAY_KINDS = ("block", "left-margin", "right-inline", "indent")
+_DASH_ONLY = re.compile(r"\s*[-\u2013\u2014]+\s*")
+
 
 class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     NUMERIC_VARIABLES = NUMERIC_VARIABLES
@@ -25,8 +34,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
     def _variable(self, item, context):
         """Substituted variables are suppressed in the rest of the output
         (CSL 1.0.2 "Substitute"); numeric ranges in number variables get an en
-        dash (citeproc-js; gap "53(1-2)"); ``year-suffix`` renders only when
-        assigned."""
+        dash (citeproc-js; gap "53(1-2)", also with a roman numeral: "61–I");
+        ``year-suffix`` renders only when assigned."""
         variable = self.get("variable")
         if variable in _suppressed(context):
             return None
@@ -39,7 +48,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
-            if re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s):
+            if _NUMERIC_RANGE.fullmatch(s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"
                 # from BibTeX "1--2", but "53(1-2)" from "1-2")
@@ -50,6 +59,28 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
 
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+    def wrap(self, string):
+        """A value or term that ends with a space keeps its own suffix's
+        space too: ``<text value="in " suffix=" "/>`` prints "in  "
+        (citeproc-js removes doubled spaces only where pieces of the
+        rendering meet; Les Mondes du Travail "», in  J. Appl. Phys.").
+        A seal between the two keeps the finishing pass from merging them."""
+        if string is not None and str(string).endswith(" ") and self.get("suffix", "").startswith(" "):
+            string = String(str(string) + SEAL)
+        return super().wrap(string)
+
+    def render(self, item, *args, **kwargs):
+        """A page that is only a dash ("-", "–": an article in press) prints
+        nothing, affixes and all, yet counts as a variable that rendered:
+        the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
+        "2014;10." where "2014;10:-." was printed)."""
+        if self.get("variable") in ("page", "page-first") and hasattr(item, "reference") \
+                and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
+            VAR_CALLS["calls"] += 1
+            VAR_CALLS["hits"] += 1
+            return None
+        return super().render(item, *args, **kwargs)
 
     def _term(self, item):
         """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
@@ -239,9 +270,23 @@ class Layout(DisplayMixin, m.Layout):
                 text = self._render_aligned(item)
             else:
                 text = self.render_children(item)
-                text = self.format(self.wrap(text)) if text is not None else None
+                text = self.format(self._wrap_entry(text)) if text is not None else None
             output.append(text)
         return output
+
+    def _wrap_entry(self, text):
+        """The layout's affixes around a bibliography entry. When the entry
+        has ``display`` blocks, citeproc-js puts the layout suffix inside the
+        last of them (``bugreports_SmallCapsEscape``: "…Here</span>.</div>";
+        Fishery Bulletin, whose only block is the author: its "." merges
+        with the author's, and no period ends the entry)."""
+        suffix = self.get("suffix", "")
+        body = str(text)
+        last = max((body.rfind(CLOSE[kind]) for kind in _DISPLAY_KINDS), default=-1)
+        if not suffix or last < 0:
+            return self.wrap(text)
+        prefix = self.get("prefix", "")
+        return String(prefix + body[:last] + suffix + body[last:])
 
     def _render_aligned(self, item):
         parts = []
@@ -343,83 +388,3 @@ def _author_only(output):
     names (a numeric style prints its number)."""
     names = RENDER_STATE.get("first_names")
     return String(names) if names else output
-
-
-# ------------------------------------------------------------ finishing
-
-# citeproc-js's table for punctuation meeting punctuation (A then B, with
-# only formatting between): B is dropped, or A is replaced by B; other pairs
-# stay (fixtures punctuation_FullMonty*: "question?." -> "question?").
-_DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), (".", "."),
-                (";", "."), ("!", "."), ("?", "."), (";", ";"), ("!", "!"), ("?", "?"),
-                (",", ",")}
-_DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
-_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
-_Q_CLOSE = CLOSE["quote"]
-_PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,!?])")
-_SPACES = re.compile(r"  +")
-
-
-def finish(text: str, punctuation_in_quote: bool) -> str:
-    """Finishing passes over a rendered entry (still with markers).
-
-    * ``punctuation-in-quote`` (CSL 1.0.2 locale option): a period or comma
-      right after a closing quote moves inside it (en-US: "Training.";
-      fixtures ``quotes_Punctuation*``, 165 gap entries).
-    * Doubled punctuation across formatting and affixes: "?." / "!." / ".."
-      collapse, ",," ";;" "::" too (citeproc-js; ``punctuation_*``, 59 gap
-      entries "doctors?. Libyan").
-    * Double spaces collapse; empty formatting pairs vanish.
-    """
-    if punctuation_in_quote:
-        text = _PIQ.sub(lambda mt: mt.group(2) + mt.group(1), text)
-    for _ in range(2):
-        text = _PUNCT_PAIR.sub(_merge_punctuation, text)
-    text = _SPACES.sub(" ", text)
-    for kind in OPEN:
-        text = text.replace(OPEN[kind] + CLOSE[kind], "")
-    return text
-
-
-def _merge_punctuation(match) -> str:
-    first, between, second = match.group(1), match.group(2), match.group(3)
-    if (first, second) in _DROP_SECOND:
-        return first + between
-    if (first, second) in _DROP_FIRST:
-        return between + second
-    return match.group(0)
-
-
-_SPACE_BEFORE = re.compile(r" (?=[:;!?\u00bb])")
-_SPACE_AFTER = re.compile(r"(?<=\u00ab) ")
-
-
-def thin_spaces(value: str) -> str:
-    """A space in field data before ``: ; ! ?`` or ``»``, and after ``«``,
-    becomes a narrow no-break space, as citeproc-js prints it ("Critical race
-    theory\u202f: an introduction"; French typography in the data of
-    English-language catalogues, 37 entries of the corpus sample).
-    """
-    if " " not in value:
-        return value
-    return _SPACE_AFTER.sub("\u202f", _SPACE_BEFORE.sub("\u202f", value))
-
-
-def typographic(value: str) -> str:
-    """Straight apostrophes in data become typographic ones (citeproc-js: O’Reilly,
-    doctor’s, in ’t; 165 gap entries in 44 of 48 styles). A ' at the start of a
-    word opens a single quotation only when a closing ' follows a later word."""
-    if "'" not in value:
-        return value
-    chars = list(value)
-    for i, ch in enumerate(chars):
-        if ch != "'":
-            continue
-        before = chars[i - 1] if i else " "
-        after = chars[i + 1] if i + 1 < len(chars) else " "
-        if not before.isalnum() and after.isalnum():
-            closing = re.search(r"\w'(?!\w)", value[i + 1:])
-            chars[i] = "\u2018" if closing else "\u2019"
-        else:
-            chars[i] = "\u2019"
-    return "".join(chars)

@@ -15,8 +15,13 @@ from .state import VariableCallMixin, _suppressed
 
 NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                      "collection-number", "number-of-pages", "number-of-volumes"}
-_RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
-_LETTER_RANGE = re.compile(r"^\w*\d\w*\s*(?:-+|\u2013)\s*\w+$")
+# a range of two numbers, each with an optional letter prefix (citeproc-js's
+# "particle": "c3", "S12", "e101"; not "3:" or "12.5.")
+_RANGE = re.compile(r"^((?:[0-9]*[A-Za-z]+0*)?)(\d+)\s*(?:-+|\u2013)\s*((?:[0-9]*[A-Za-z]+0*)?)(\d+)$")
+# two numbers or roman numerals: citeproc-js joins them with the range
+# delimiter ("61-I" -> "61–I")
+_NUMBER_OR_ROMAN_RANGE = re.compile(
+    r"^(\d+|[ivxlcdmIVXLCDM]+)\s*(?:-+|\u2013)\s*(\d+|[ivxlcdmIVXLCDM]+)$")
 _ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
 
 
@@ -50,7 +55,11 @@ class NumericRangeMixin:
                 continue
             match = _RANGE.match(part.strip()) if "\\-" not in part else None
             roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
-            if match and match.group(1) == match.group(3):
+            if match and match.group(1) == match.group(3) and not _ascending(match.group(2), match.group(4)):
+                # not a range going up ("c3-c3"): as written, with the delimiter
+                # (citeproc-js leaves the end's prefix and the page-range-format alone)
+                out.append(f"{match.group(1)}{match.group(2)}{delimiter}{match.group(3)}{match.group(4)}")
+            elif match and match.group(1) == match.group(3):
                 prefix, first, last = match.group(1), match.group(2), match.group(4)
                 last_prefix = prefix if range_format in (None, "expanded") else ""
                 last = format_page_range_end(range_format, first, last) if range_format else last
@@ -58,6 +67,9 @@ class NumericRangeMixin:
                            f"{last_prefix}{self.format_number(last)}")
             elif roman:
                 out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
+            elif _NUMBER_OR_ROMAN_RANGE.match(part.strip()) and "\\-" not in part:
+                mixed = _NUMBER_OR_ROMAN_RANGE.match(part.strip())
+                out.append(f"{mixed.group(1)}{delimiter}{mixed.group(2)}")
             elif match:
                 # different prefixes: kept as written, spaces around a hyphen
                 # dropped (citeproc-js "N110 - 5" -> "N110-5"; page_Expand*, page_Minimal)
@@ -70,13 +82,27 @@ class NumericRangeMixin:
         return String("".join(str(o) for o in out))
 
 
+def _ascending(first: str, last: str) -> bool:
+    """Whether first-last goes up once an abbreviated end is expanded
+    ("639-42" does, "c3-c3" and "100-50" do not)."""
+    if len(last) < len(first):
+        last = first[:len(first) - len(last)] + last
+    return int(first) < int(last)
+
+
 class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin,
              m.Number):
     # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
+        """``cs:number`` for a variable with a hyphen in its name
+        (``number-of-volumes``, ``chapter-number``, ``collection-number``):
+        citeproc-py looked it up under the hyphenated name and printed
+        nothing; APA's "(Vols. 1–5)" for a five-volume book was lost."""
         variable = self.get("variable")
         if variable in _suppressed(context if context is not None else self):
             return None
+        if variable and "-" in variable and variable not in ("page-first",):
+            return self._process(item.reference[variable.replace("-", "_")], variable)
         return super().process(item, context=context, **kwargs)
 
     def format_number(self, number):
@@ -231,7 +257,9 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 key = variable.replace("-", "_")
                 if key not in item.reference or variable in _suppressed(context if context is not None else self):
                     return None
-                if variable in ("page", "number-of-pages") and plural is None:
+                if variable == "page" and plural is None:
+                    plural = is_plural_number(str(item.reference[key]))
+                elif variable == "number-of-pages" and plural is None:
                     plural = _is_plural_value(str(item.reference[key]))
         return super().process(item, variable=variable, plural=plural, context=context, **kwargs)
 
@@ -248,19 +276,49 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
 
     @staticmethod
     def _is_plural_number(item, variable) -> bool:
-        """A number variable's label is plural for a range or a list of
-        numbers ("1-2", "2b-3b", "1, 2", "1 & 2", "1 and 2"), singular for
-        numbers joined by a slash ("13/14", "2/1": one double issue); a range
-        with a letter or roman end ("3-B", "i-ix") is plural, as citeproc-js prints them
-        ("no. 2/1" where citeproc-py printed "nos. 2/1")."""
+        """A number variable's label: see :func:`is_plural_number`."""
         try:
             value = item.reference[variable.replace("-", "_")]
         except VariableError:
             return False
-        text = str(value).strip()
-        return (_is_plural_value(text) or _LETTER_RANGE.match(text) is not None
-                or _ROMAN_RANGE.match(text) is not None)
+        return is_plural_number(str(value))
 
 
 def _is_plural_value(value: str) -> bool:
     return re.search(r"\w*\d+\w*\s*(?:[-\u2013,&]|and)\s*\w*\d+", value) is not None
+
+
+# what citeproc-js splits a number field at: "&", "and", "; ", ", ", hyphens
+_NUMBER_JOINER = re.compile(r"\s*&\s*|,\s+and\s+|\s+and\s+|;\s+|,\s+|\s*\\*[-\u2013]+\s*")
+_NUMBER_PARTICLE = re.compile(r"^(?:[0-9]*[a-zA-Z]+0*)?([0-9]+(?:[a-zA-Z]*|[-,a-zA-Z]+))$")
+_NUMBER_NUMERIC = re.compile(r"^(?:[0-9]+|[ixv]+)(?:[-,:a-zA-Z]*|-[-0-9]+)$")
+_NUMBER_LABEL = re.compile(r"(?:^| )(?:[a-z]{1,4}|subpara|subch|amend|bibliog|annot|illus|princ|intro|"
+                           r"sched|subdiv|subsec)(?:\.| )")
+_NUMBER_COLLAPSIBLE = re.compile(r"^\s*[+-]?\d|^[ivxlcmIVXLCM]+$")
+
+
+def is_plural_number(value: str) -> bool:
+    """The label of a number variable or ``page`` is plural as citeproc-js
+    decides it: the value is split at "&", "and", "; ", ", " and hyphens;
+    it is plural when there are two parts or more and the first part (a
+    letter prefix set aside: "S12" is 12) is a number, or a number with a
+    letter or "-" suffix ("12a"), or a roman numeral.
+
+    "1-2", "2b-3b", "1, 2", "1 & 2", "3-B", "i-ix", "61-I", "205-??" are
+    plural; "13/14", "2/1", "1,2", "3:1-3:29", "24.6/1-4", "12.5.1-12.5.4"
+    and report numbers such as "TR/IRIDIA/2017-005", "STAN-CS-82-914",
+    "KSL 92-71" are singular ("no. TR/IRIDIA/2017-005" where a plain
+    digit-dash-digit test printed "nos."), and so is "544, with 22
+    illustrations": a part with a short lower-case word is another group."""
+    parts = _NUMBER_JOINER.split(value.strip())
+    # a part with a short lower-case word ("with 22 illustrations") starts a
+    # group of its own in citeproc-js (it reads the word as a label)
+    count = next((i for i, part in enumerate(parts) if i and _NUMBER_LABEL.search(part)), len(parts))
+    if count < 2:
+        return False
+    first = parts[0]
+    match = _NUMBER_PARTICLE.match(first)
+    if match:
+        first = match.group(1)
+    return bool(first) and _NUMBER_NUMERIC.match(first) is not None \
+        and _NUMBER_COLLAPSIBLE.match(first) is not None
