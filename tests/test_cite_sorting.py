@@ -15,9 +15,11 @@ def _book(key, family, given="A", title="T", year=1999, **fields):
     return item
 
 
-def _style(tmp_path, sort_keys, locale=None):
-    path = tmp_path / f"sorted-{locale or 'en'}.csl"
+def _style(tmp_path, sort_keys, locale=None, demote=None):
+    path = tmp_path / f"sorted-{locale or 'en'}-{demote}.csl"
     default = f' default-locale="{locale}"' if locale else ""
+    if demote:
+        default += f' demote-non-dropping-particle="{demote}"'
     path.write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"{default}>'
@@ -133,3 +135,13 @@ def test_a_raw_date_that_opens_with_a_year_sorts_by_it():
     undated = _book("undated", "Author", title="Title 1")
     del undated["issued"]
     assert _order([undated, dated], "gost-r-7-0-5-2008") == ["dated", "undated"]
+
+
+def test_a_particle_ending_in_an_apostrophe_is_a_word_of_its_own_in_the_key(tmp_path):
+    # citeproc-js keys "d’Wander" as "d Wander": before "de’ Frinkle"
+    style = _style(tmp_path, '<key variable="author"/>', demote="never")
+    items = [{"id": "frinkle", "type": "book", "title": "A",
+              "author": [{"family": "Frinkle", "given": "B", "non-dropping-particle": "de\u2019"}]},
+             {"id": "wander", "type": "book", "title": "A",
+              "author": [{"family": "Wander", "given": "W", "non-dropping-particle": "d\u2019"}]}]
+    assert _order(items, style) == ["wander", "frinkle"]
