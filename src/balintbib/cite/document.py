@@ -332,7 +332,9 @@ def render_document(text: str, items: Sequence[dict], style: str, locale: str | 
     flush()
     if not refs_placed:
         blocks.append(Block("refs"))
-    references = engine.bibliography(cited_items) if cited_items else []
+    failures: list = []
+    references = engine.bibliography(cited_items, failures) if cited_items else []
+    problems.extend(f"{source}: {failure}" for failure in failures)
     doc_title = title
     if doc_title is None:
         first = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)

@@ -14,6 +14,7 @@ by one lock (threads may call in, they take turns).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import warnings
@@ -30,8 +31,10 @@ from citeproc.string import String
 from . import fidelity, markup
 from .styles import StyleError, resolve_locale, resolve_style
 
-__all__ = ["RenderedEntry", "render_bibliography", "render_citations", "StyleError",
-           "CitationEngine", "get_engine"]
+__all__ = ["RenderedEntry", "RenderFailure", "render_bibliography", "render_citations",
+           "StyleError", "CitationEngine", "get_engine"]
+
+_LOG = logging.getLogger(__name__)
 
 
 _RENDER_LOCK = threading.RLock()
@@ -64,6 +67,23 @@ class RenderedEntry:
     markdown: str
 
 
+@dataclass(frozen=True)
+class RenderFailure:
+    """An item the engine could not render (its entry is left out, the rest
+    of the bibliography is rendered): the item's id and one line saying why."""
+    id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.message}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    return f"could not be formatted ({name}: {text})"[:300] if text else f"could not be formatted ({name})"
+
+
 class _Style(CitationStylesStyle):
     """A style parsed with our safe parser and element classes."""
 
@@ -81,6 +101,7 @@ class _Style(CitationStylesStyle):
         self.root = self.xml.getroot()
         self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
+        self.root.typeset_values()
         # Speed: lxml makes a new Python proxy for an element each time it is
         # reached unless one is alive; keeping every proxy of the style and its
         # locales alive saves that work (and keeps what the element classes
@@ -122,6 +143,15 @@ def _raw_date(raw: str) -> dict:
             parts.append(int(match.group(1)))
         return {"date-parts": [parts]}
     return {"literal": text}
+
+
+def _without_empty_parts(parts: list[int]) -> list[int]:
+    """A month or day of 0 means "not given" (``[1996, 5, 0]`` is May 1996,
+    ``[1996, 0, 5]`` is 1996): citeproc-js printed "May 0, 1996"."""
+    for index in (1, 2):
+        if len(parts) > index and parts[index] == 0:
+            return parts[:index]
+    return parts
 
 
 _PARAGRAPH_FIELDS = {"note", "annote", "abstract"}  # annotations keep their paragraphs
@@ -275,7 +305,7 @@ def prepare_item(item: dict, key: str) -> dict:
                     date = {k: v for k, v in value.items() if k in ("date-parts", "season", "circa", "literal")}
                     parts = [[int(p) for p in dp if str(p).strip().lstrip("-").isdigit()]
                              for dp in date.get("date-parts", []) if dp]
-                    parts = [p for p in parts if p]
+                    parts = [_without_empty_parts(p) for p in parts if p]
                     if parts:
                         date["date-parts"] = parts
                     else:
@@ -330,13 +360,11 @@ class CitationEngine:
         self.lock = _RENDER_LOCK
 
     # -- helpers
-    def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
+    def _bibliography(self, items: Sequence[dict], first: Sequence[str] = (),
+                      failures: list | None = None):
         keys = [f"k{i}" for i in range(len(items))]
         items = [item if "id" in item else {**item, "id": key} for item, key in zip(items, keys)]
-        prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            source = _Source(prepared)
+        source = self._source(items, keys, failures)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
@@ -349,6 +377,23 @@ class CitationEngine:
                 bib.items.append(citation.cites[0])
         return bib, keys
 
+    @staticmethod
+    def _source(items, keys, failures: list | None):
+        """citeproc-py's reading of the prepared items, item by item: an item
+        it cannot read is reported in `failures` and left out, not the whole
+        bibliography."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            source = _Source([])
+            for item, key in zip(items, keys):
+                try:
+                    source.update(_Source([prepare_item(item, key)]))
+                except Exception as exc:  # noqa: BLE001 - one bad item, reported
+                    if failures is None:
+                        raise
+                    failures.append(RenderFailure(str(item.get("id", key)), _one_line(exc)))
+        return source
+
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
         return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
@@ -358,17 +403,55 @@ class CitationEngine:
                              markup.to_markdown(text))
 
     # -- public
-    def bibliography(self, items: Sequence[dict]) -> list[RenderedEntry]:
+    def bibliography(self, items: Sequence[dict], failures: list | None = None,
+                     ) -> list[RenderedEntry]:
+        """The bibliography of `items`, in the style's order. An item that
+        cannot be rendered (a data case the engine does not handle) is left
+        out and reported, its id and one line, in `failures` (a list the
+        caller passes; without one, as a logged warning): one bad item never
+        takes the whole bibliography down."""
         if not self.has_bibliography:
             return []
+        problems: list[RenderFailure] = []
         with self.lock:
-            bib, keys = self._bibliography(items)
+            bib, keys = self._bibliography(items, failures=problems)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
-            self._sort(bib)
+            self._sort_isolated(bib, ids, problems)
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
-            return [entry for entry in self._render_entries(bib, ids) if entry is not None]
+            out = []
+            for entry in self._render_entries(bib, ids):
+                if isinstance(entry, RenderFailure):
+                    problems.append(entry)
+                elif entry is not None:
+                    out.append(entry)
+        if failures is not None:
+            failures.extend(problems)
+        else:
+            for problem in problems:
+                _LOG.warning("%s", problem)
+        return out
+
+    def _sort_isolated(self, bib, ids: dict, problems: list) -> None:
+        """Sort; when that fails, the items whose sort keys cannot be made are
+        found (each sorted against itself, which makes every key), reported
+        and left out, and the others sorted."""
+        try:
+            self._sort(bib)
+            return
+        except Exception:  # noqa: BLE001 - find the item, below
+            pass
+        bibliography = self.style.root.bibliography
+        good = []
+        for item in bib.items:
+            try:
+                bibliography.sort([item, item])
+                good.append(item)
+            except Exception as exc:  # noqa: BLE001 - one bad item, reported
+                problems.append(RenderFailure(ids[item.key], _one_line(exc)))
+        bib.items, bib.keys = good, [item.key for item in good]
+        self._sort(bib)
 
     def _sort(self, bib) -> None:
         """``bib.sort()``, with the sort keys of long lists computed in
@@ -388,7 +471,7 @@ class CitationEngine:
         items = bib.items
         workers = _workers(len(items))
         if workers < 2:
-            return [self._finished(ids, item, text) for item, text in zip(items, bib.bibliography())]
+            return [self._render_one(ids, item) for item in items]
         size = -(-len(items) // workers)
         slices = [(max(start - 1, 0), start, min(start + size, len(items)))
                   for start in range(0, len(items), size)]
@@ -396,11 +479,17 @@ class CitationEngine:
 
     def _render_slice(self, bib, ids, lead, start, end) -> list:
         self.style.root.bibliography._previous_names = None
-        out = self.style.render_bibliography(bib.items[lead:end])
-        return [self._finished(ids, item, text) for item, text in zip(bib.items[start:end], out[start - lead:])]
+        out = [self._render_one(ids, item) for item in bib.items[lead:end]]
+        return out[start - lead:]
 
-    def _finished(self, ids, cite_item, text) -> RenderedEntry | None:
-        return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
+    def _render_one(self, ids, cite_item) -> RenderedEntry | RenderFailure | None:
+        """One finished entry; None when the style prints nothing for the
+        item, a RenderFailure when rendering it raised."""
+        try:
+            text = self.style.render_bibliography([cite_item])[0]
+            return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
+        except Exception as exc:  # noqa: BLE001 - one bad item, reported by the caller
+            return RenderFailure(ids[cite_item.key], _one_line(exc))
 
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
@@ -733,9 +822,11 @@ def get_engine(style: str, locale: str | None = None) -> CitationEngine:
 
 
 def render_bibliography(items: list[dict], style: str, locale: str | None = None,
-                        ) -> list[RenderedEntry]:
-    """All `items` (CSL-JSON dicts) as one bibliography, in bibliography order."""
-    return get_engine(style, locale).bibliography(items)
+                        failures: list | None = None) -> list[RenderedEntry]:
+    """All `items` (CSL-JSON dicts) as one bibliography, in bibliography order;
+    items that cannot be rendered are left out and reported in `failures`
+    (:class:`RenderFailure`: id and one line)."""
+    return get_engine(style, locale).bibliography(items, failures)
 
 
 def render_citations(items: list[dict], clusters: list[list[dict]], style: str,

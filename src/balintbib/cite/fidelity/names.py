@@ -6,6 +6,8 @@ and what it records in :mod:`.substitution`."""
 
 from __future__ import annotations
 
+import re
+
 from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String, join
@@ -320,7 +322,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         if use_delimiter(dp_et_al, len(rendered)):
             text = text + String(delimiter) + et_al
         else:
-            text = text + String(" ") + et_al
+            text = text + String(_space_before_et_al(et_al)) + et_al
         return wrap_et_al_list(name_elem, text) if per_name else text
     if and_ and len(rendered) > 1:
         if "literal" in shown[-1]:
@@ -373,6 +375,20 @@ def person_id(name) -> tuple:
     """Who a name denotes, for name disambiguation: all its parts."""
     return tuple(str(name.get(k) or "") for k in (
         "family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"))
+
+
+_STARTS_ROMANESQUE = re.compile("^[&a-zA-Z\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+                                "\u05d6-\u05ff\u0600-\u06ff\u0e01-\u0e5b\u1f00-\u1fff]")
+
+
+def _space_before_et_al(et_al) -> str:
+    """The space between the last name and the et-al term (when no delimiter
+    precedes it) is left out when the term does not start with a letter of a
+    Latin, Greek, Cyrillic, Hebrew, Arabic or Thai script, as in citeproc-js:
+    Chinese "张三等", a Polish style's term "[et al.]" gives "Zhang, Ye[et
+    al.]" (biuletyn-polskiego-towarzystwa-jezykoznawczego)."""
+    from ..markup import strip_markers
+    return " " if _STARTS_ROMANESQUE.match(strip_markers(str(et_al))) else ""
 
 
 def _et_al(name_elem, context):

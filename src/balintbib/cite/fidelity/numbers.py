@@ -118,11 +118,11 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         except ValueError:
             return number
         if form == "ordinal" or (form == "long-ordinal" and value > 10):
-            return ordinal(value, self)
+            return ordinal(value, self, term_gender(self, self.get("variable")))
         if form == "long-ordinal":
             return self.get_single_term(name="long-ordinal-{:02}".format(value))
         if form == "roman":
-            return m.romanize(value).lower()
+            return roman(value)
         return str(value)
 
     def _format_last_page(self, first, last):
@@ -159,40 +159,93 @@ def has_leading_zero(number) -> bool:
     return len(text) > 1 and text.isdigit() and text.startswith("0")
 
 
-def ordinal(number: int, element) -> str:
+def roman(value: int) -> str:
+    """Lower-case roman numerals for 1-5999, nothing otherwise, as citeproc-js
+    (edition 9882 printed "mmmmmmmmmdccclxxxii", and a volume of 99999999999
+    a string of 100 million "m"s)."""
+    return m.romanize(value).lower() if 0 < value < 6000 else ""
+
+
+def _locales_of(element):
+    root = element.get_root()
+    return root.style.locales if isinstance(root, m.Locale) else root.locales
+
+
+def term_gender(element, name) -> str | None:
+    """The grammatical gender a locale gives the noun of a term ("edition" is
+    feminine in French, "month-01" masculine in Italian): the ``gender`` of
+    the first ``cs:term`` of that name in the locale chain."""
+    if not name:
+        return None
+    for locale in _locales_of(element):
+        for term in locale.iterfind(f"cs:terms/cs:term[@name='{name}']", NS):
+            if term.get("gender"):
+                return term.get("gender")
+    return None
+
+
+def _ordinal_table(locale) -> dict:
+    """(name, gender-form or None) -> (suffix, match) of a locale's long ordinal terms."""
+    table = {}
+    terms = locale.find("cs:terms", NS)
+    if terms is None:
+        return table
+    for term in terms.findall("cs:term", NS):
+        name = term.get("name", "")
+        if (name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name)) and term.get("form") in (None, "long"):
+            text = term.findtext("cs:single", default=None, namespaces=NS) or term.text or ""
+            table[name, term.get("gender-form")] = (text, term.get("match"))
+    return table
+
+
+def ordinal(number: int, element, gender: str | None = None) -> str:
     """CSL 1.0.2 "Ordinal Suffixes": the first locale in the fallback chain
     that defines ordinal terms decides; ``ordinal-10``..``ordinal-99`` match
     the last two digits (or the whole number), ``ordinal-00``..``09`` the last
-    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ")."""
-    root = element.get_root()
-    locales = root.style.locales if isinstance(root, m.Locale) else root.locales
-    for locale in locales:
-        terms = locale.find("cs:terms", NS)
-        if terms is None:
-            continue
-        table = {}
-        for term in terms.findall("cs:term", NS):
-            name = term.get("name", "")
-            if name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name):
-                if term.get("form") in (None, "long"):
-                    table[name] = (term.findtext("cs:single", default=None, namespaces=NS)
-                                   or term.text or "", term.get("match"))
+    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ").
+
+    Gender-specific ordinals (CSL 1.0.2): the suffix agrees with the gender of
+    the counted noun (`gender`, see :func:`term_gender`): French "1ʳᵉ éd."
+    (feminine edition) but "1ᵉʳ janvier", Italian "1º gen." (masculine months)
+    but "1ª ed.", Russian "1-е изд.". As in citeproc-js, a match of the
+    noun's gender is looked for first (whole number, last two digits, last
+    digit), then one without a gender; a term that exists only in gendered
+    forms stands, without a gender, for its feminine form (else masculine)."""
+    for locale in _locales_of(element):
+        table = _ordinal_table(locale)
         if not table:
             continue
-        two = "ordinal-{:02}".format(number % 100)
-        if two in table and number % 100 >= 10:
-            text, match = table[two]
-            if match != "whole-number" or number == number % 100:
-                return f"{number}{text}"
-        one = "ordinal-{:02}".format(number % 10)
-        if one in table:
-            text, match = table[one]
-            if match in (None, "last-digit") or (match == "whole-number" and number < 10) or \
-                    (match == "last-two-digits" and number % 100 < 10):
-                return f"{number}{text}"
-        if "ordinal" in table:
-            return f"{number}{table['ordinal'][0]}"
+        for wanted in ([gender] if gender else []) + [None]:
+            suffix = _ordinal_match(number, table, wanted)
+            if suffix is not None:
+                return f"{number}{_gendered(table, suffix, gender)}"
+        default = _gendered(table, "ordinal", gender)
+        return f"{number}{default}" if default is not None else str(number)
     return str(number)
+
+
+def _ordinal_match(number: int, table: dict, gender) -> str | None:
+    """The name of the ordinal term matching `number` among the terms of one
+    gender form (None: terms without a gender form), or None."""
+    matches = {}
+    for (name, form), (_, match) in table.items():
+        if form != gender or name == "ordinal":
+            continue
+        digits = name[len("ordinal-"):]
+        match = match or ("last-digit" if digits.startswith("0") else "last-two-digits")
+        matches.setdefault(match, {})[int(digits)] = name
+    for match, key in (("whole-number", number), ("last-two-digits", number % 100),
+                       ("last-digit", number % 10)):
+        if key in matches.get(match, {}):
+            return matches[match][key]
+    return None
+
+
+def _gendered(table: dict, name: str, gender) -> str | None:
+    for form in ((gender,) if gender else ()) + (None, "feminine", "masculine"):
+        if (name, form) in table:
+            return table[name, form][0]
+    return None
 
 
 def format_page_range_end(range_format, first: str, last: str) -> str:
