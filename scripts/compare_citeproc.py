@@ -224,6 +224,7 @@ def main(argv=None) -> int:
     causes: Counter = Counter()
     examples: dict[str, list] = {}
     rows, total, same, c_total, c_same, t_py = [], 0, 0, 0, 0, 0.0
+    o_total, o_same, o_styles = 0, 0, 0
     sample: dict = {}
     for name, path in styles:
         theirs = {"entries": {}, "clusters": (answers[0].get(name) or {}).get("clusters", [])}
@@ -238,9 +239,11 @@ def main(argv=None) -> int:
             continue
         t1 = time.perf_counter()
         try:
-            mine = {}
+            mine, mine_orders = {}, []
             for part in parts:
-                mine.update({e.id: e.text for e in render_bibliography(part, path)})
+                rendered = render_bibliography(part, path)
+                mine.update({e.id: e.text for e in rendered})
+                mine_orders.append([e.id for e in rendered])
         except Exception as exc:  # noqa: BLE001 - reported per style
             rows.append((name, 0, len(theirs["entries"]), f"balintbib: {type(exc).__name__}: {exc}"[:80]))
             continue
@@ -258,7 +261,19 @@ def main(argv=None) -> int:
                 why = cause(a, b)
                 causes[why] += 1
                 examples.setdefault(why, []).append((name, item_id, a, b))
-        note = ""
+        # bibliography order: items at citeproc-js's position (in each chunk)
+        # among the ids both engines print
+        in_place = placed = 0
+        for answer, mine_order in zip(answers, mine_orders):
+            theirs_order = [i for i in (answer.get(name) or {}).get("order", []) if i in mine]
+            shared = set(theirs_order)
+            in_place += sum(1 for a, b in zip([i for i in mine_order if i in shared], theirs_order)
+                            if a == b)
+            placed += len(theirs_order)
+        o_total += placed
+        o_same += in_place
+        o_styles += in_place == placed
+        note = f"order {in_place}/{placed}" if in_place != placed else ""
         if clusters:
             engine = CitationEngine(xml=Path(path).read_bytes())
             by_id = {str(i["id"]): i for i in items}
@@ -272,7 +287,7 @@ def main(argv=None) -> int:
             c_ok = sum(1 for g, t in pairs if g == t)
             c_total += len(pairs)
             c_same += c_ok
-            note = f"clusters {c_ok}/{len(pairs)}"
+            note = (note + " " if note else "") + f"clusters {c_ok}/{len(pairs)}"
         t_py += time.perf_counter() - t1
         rows.append((name, ok, len(ids), note))
         if args.write_sample:
@@ -290,6 +305,9 @@ def main(argv=None) -> int:
         rates = sorted(100 * ok / n for _, ok, n, _ in rows if n)
         print(f"{'ALL':58} {same:6}/{total:<6} {100 * same / total:6.2f}%  "
               f"(median style {rates[len(rates) // 2]:.2f}%, lowest {rates[0]:.2f}%)")
+    if o_total:
+        print(f"{'ORDER (items in citeproc-js position)':58} {o_same:6}/{o_total:<6} "
+              f"{100 * o_same / o_total:6.2f}%  ({o_styles} of {len(rows)} styles in identical order)")
     if c_total:
         print(f"{'CLUSTERS':58} {c_same:6}/{c_total:<6} {100 * c_same / c_total:6.2f}%")
     print(f"\ntime: citeproc-js (node, all styles) {t_js:.1f}s, balintbib {t_py:.1f}s")

@@ -20,6 +20,9 @@ class Date(VariableCallMixin, DisplayMixin, m.Date):
         var = variable or self.get("variable")
         if var and var in _suppressed(context if context is not None else self):
             return None
+        if kwargs.get("sort_options") is not None:  # a date in a sort key (sorting.py)
+            from .sorting import date_sort_text
+            return date_sort_text(self, item, var)
         if self.is_locale_date() or self.get("form") is None:
             value = _date_value(item, var)
             if isinstance(value, LiteralDate):

@@ -18,6 +18,7 @@ from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
+from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
 
 # two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
 # with the range delimiter
@@ -129,8 +130,9 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if "macro" in self.attrib and kwargs.get("sort_options"):
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
-            text = self.get_macro(self.get("macro")).render(
-                item, context, sort_options=kwargs["sort_options"])
+            macro = self.get_macro(self.get("macro"))
+            text = macro_sort_text(macro, macro.render(
+                item, context, sort_options=kwargs["sort_options"]))
             language = _item_language(self, item)
             return text, language
         if "macro" in self.attrib:
@@ -376,9 +378,11 @@ class Layout(DisplayMixin, m.Layout):
         good = [cite for cite in citation.cites if not cite.is_bad()]
         bad = [cite for cite in citation.cites if cite.is_bad()]
         owner = self.getparent()
-        if owner.find("cs:sort", NS) is not None:
-            good.sort(key=lambda cite: cite.number)  # ties keep bibliography order
-            good = owner.find("cs:sort", NS).sort(good, self)
+        sort = owner.find("cs:sort", NS)
+        if sort is not None:  # ties keep the cluster's order
+            names = cite_authorstrings(self, good) if len(good) > 1 \
+                and RENDER_STATE.get("grouped_sort", True) and uses_grouped_sort(owner) else None
+            good = sort.sort(good, self, authorstrings=names)
         pieces = []
         collect = RENDER_STATE["shown_names"]
         for cite in good:

@@ -19,6 +19,7 @@ class Style(m.Style):
         from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS
 
         self.locales = []
+        self.sort_locale = output_locale  # the collation of sort keys (sorting.py)
         added = set()
         language = output_locale.split("-")[0]
         for code in (output_locale, language, None):

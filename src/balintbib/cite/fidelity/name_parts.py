@@ -177,6 +177,14 @@ def _is_romanesque(name) -> bool:
     return all(_ROMANESQUE.match(str(name.get(k) or "")) for k in ("family", "given"))
 
 
+def _sort_particle(particle: str) -> str:
+    """A particle in a sort key loses its first apostrophe and stands as a
+    word of its own, as citeproc-js keys it: "d’Wander" sorts as "d Wander",
+    before "de’ Frinkle", and "in ’t Horvath" as "in t Horvath"
+    (sort_LeadingApostropheOnNameParticle; sorting.py collates the key)."""
+    return re.sub("['\u2019]", "", particle, count=1)
+
+
 def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
                      demote, fmt_part, for_sort):
     if "literal" in name:
@@ -187,6 +195,8 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
     ndp = str(name.get("non-dropping-particle") or "")
     suffix = str(name.get("suffix") or "")
     comma_suffix = bool(name.get("comma-suffix"))
+    if for_sort:
+        dp, ndp = _sort_particle(dp), _sort_particle(ndp)
     if not family and given:
         family, given = given, ""
     if given and init_with is not None:
