@@ -13,6 +13,11 @@ runs through node (scripts/citeproc_js_render.mjs; set CITEPROC_JS to an
 tests/goldens/balint-sample.json; `--random N` adds N independent official
 styles chosen with the seed. `--clusters N` also compares N citation clusters
 of 1-3 cites, half with locators, rendered alone in each style.
+
+The whole corpus (26,000 entries) is compared as bibliographies of 2,000
+entries (`--chunk 2000`, the same chunks for both engines); `--js-cache DIR`
+keeps citeproc-js's answers so that a rerun after a change renders only with
+balintbib (`--js-only` fills the cache and compares nothing).
 """
 
 from __future__ import annotations
@@ -111,7 +116,41 @@ def clusters_for(items: list[dict], count: int, rng: random.Random) -> list[list
     return out
 
 
-def run_node(items, styles, clusters) -> dict:
+def run_node(items, styles, clusters, cache: Path | None = None) -> dict:
+    """citeproc-js's output for `items` in `styles`; with `cache`, each style's
+    answer is kept under a hash of (items, style file, clusters, citeproc-js
+    version folder), so a rerun only renders with balintbib."""
+    if cache is None:
+        return _run_node(items, styles, clusters)
+    import hashlib
+    cache.mkdir(parents=True, exist_ok=True)
+    base = hashlib.sha256(json.dumps([items, clusters, os.environ.get("CITEPROC_JS", "")],
+                                     sort_keys=True).encode()).hexdigest()[:20]
+    out, todo = {}, []
+    for name, path in styles:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+        file = cache / f"{base}-{name[:60]}-{digest}.json"
+        if file.exists():
+            out[name] = json.loads(file.read_text(encoding="utf-8"))
+        else:
+            todo.append((name, path, file))
+    if todo:
+        done = _run_node(items, [(n, p) for n, p, _ in todo], clusters)
+        for name, _, file in todo:
+            if name in done:
+                file.write_text(json.dumps(done[name], ensure_ascii=False), encoding="utf-8")
+                out[name] = done[name]
+    return out
+
+
+def chunks(items: list[dict], size: int) -> list[list[dict]]:
+    """The items in bibliographies of `size` (both engines get the same ones)."""
+    if not size or size >= len(items):
+        return [items]
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _run_node(items, styles, clusters) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         items_path = Path(tmp) / "items.json"
         items_path.write_text(json.dumps(items), encoding="utf-8")
@@ -138,11 +177,15 @@ def main(argv=None) -> int:
     parser.add_argument("--random", type=int, default=0, help="random independent official styles")
     parser.add_argument("--clusters", type=int, default=0)
     parser.add_argument("--causes", action="store_true", help="print examples per cause")
-    parser.add_argument("--json", type=Path, help="write the results as JSON")
+    parser.add_argument("--chunk", type=int, default=0,
+                        help="render the items as bibliographies of this many entries each "
+                             "(the whole corpus: 2000); both engines get the same chunks")
     parser.add_argument("--js-cache", type=Path,
-                        help="citeproc-js's output for this run: read from FILE when it exists, "
-                             "else computed and written there (before/after numbers on one run "
-                             "without running node twice; same sample, seed and styles only)")
+                        help="keep citeproc-js's answers in this folder (a rerun renders only "
+                             "with balintbib)")
+    parser.add_argument("--js-only", action="store_true",
+                        help="only fill --js-cache with citeproc-js's answers, compare nothing")
+    parser.add_argument("--json", type=Path, help="write the results as JSON")
     parser.add_argument("--write-sample", action="store_true",
                         help="store the items and citeproc-js's output as the fixed sample under "
                              "test (tests/data/corpus-sample.csl.json, tests/goldens/corpus-sample.json)")
@@ -170,26 +213,37 @@ def main(argv=None) -> int:
     clusters = clusters_for(items, args.clusters, rng)
     print(f"{len(items)} items ({failed} corpus files not converted), {len(styles)} styles, "
           f"{len(clusters)} clusters", file=sys.stderr)
+    parts = chunks(items, args.chunk)
     t0 = time.perf_counter()
-    if args.js_cache and args.js_cache.exists():
-        theirs_all = json.loads(args.js_cache.read_text(encoding="utf-8"))
-    else:
-        theirs_all = run_node(items, styles, clusters)
-        if args.js_cache:
-            args.js_cache.write_text(json.dumps(theirs_all), encoding="utf-8")
+    answers = [run_node(part, styles, clusters if n == 0 else [], args.js_cache)
+               for n, part in enumerate(parts)]
     t_js = time.perf_counter() - t0
+    if args.js_only:
+        print(f"citeproc-js: {len(parts)} chunk(s) in {t_js:.1f}s", file=sys.stderr)
+        return 0
     causes: Counter = Counter()
     examples: dict[str, list] = {}
     rows, total, same, c_total, c_same, t_py = [], 0, 0, 0, 0, 0.0
+    o_total, o_same, o_styles = 0, 0, 0
     sample: dict = {}
     for name, path in styles:
-        theirs = theirs_all.get(name) or {}
-        if "error" in theirs and not theirs.get("entries"):
-            rows.append((name, 0, 0, f"citeproc-js: {theirs['error'][:60]}"))
+        theirs = {"entries": {}, "clusters": (answers[0].get(name) or {}).get("clusters", [])}
+        errors = []
+        for answer in answers:
+            got = answer.get(name) or {}
+            if "error" in got and not got.get("entries"):
+                errors.append(got["error"])
+            theirs["entries"].update(got.get("entries") or {})
+        if errors and not theirs["entries"]:
+            rows.append((name, 0, 0, f"citeproc-js: {errors[0][:60]}"))
             continue
         t1 = time.perf_counter()
         try:
-            mine = {e.id: e.text for e in render_bibliography(items, path)}
+            mine, mine_orders = {}, []
+            for part in parts:
+                rendered = render_bibliography(part, path)
+                mine.update({e.id: e.text for e in rendered})
+                mine_orders.append([e.id for e in rendered])
         except Exception as exc:  # noqa: BLE001 - reported per style
             rows.append((name, 0, len(theirs["entries"]), f"balintbib: {type(exc).__name__}: {exc}"[:80]))
             continue
@@ -207,7 +261,19 @@ def main(argv=None) -> int:
                 why = cause(a, b)
                 causes[why] += 1
                 examples.setdefault(why, []).append((name, item_id, a, b))
-        note = ""
+        # bibliography order: items at citeproc-js's position (in each chunk)
+        # among the ids both engines print
+        in_place = placed = 0
+        for answer, mine_order in zip(answers, mine_orders):
+            theirs_order = [i for i in (answer.get(name) or {}).get("order", []) if i in mine]
+            shared = set(theirs_order)
+            in_place += sum(1 for a, b in zip([i for i in mine_order if i in shared], theirs_order)
+                            if a == b)
+            placed += len(theirs_order)
+        o_total += placed
+        o_same += in_place
+        o_styles += in_place == placed
+        note = f"order {in_place}/{placed}" if in_place != placed else ""
         if clusters:
             engine = CitationEngine(xml=Path(path).read_bytes())
             by_id = {str(i["id"]): i for i in items}
@@ -221,7 +287,7 @@ def main(argv=None) -> int:
             c_ok = sum(1 for g, t in pairs if g == t)
             c_total += len(pairs)
             c_same += c_ok
-            note = f"clusters {c_ok}/{len(pairs)}"
+            note = (note + " " if note else "") + f"clusters {c_ok}/{len(pairs)}"
         t_py += time.perf_counter() - t1
         rows.append((name, ok, len(ids), note))
         if args.write_sample:
@@ -239,6 +305,9 @@ def main(argv=None) -> int:
         rates = sorted(100 * ok / n for _, ok, n, _ in rows if n)
         print(f"{'ALL':58} {same:6}/{total:<6} {100 * same / total:6.2f}%  "
               f"(median style {rates[len(rates) // 2]:.2f}%, lowest {rates[0]:.2f}%)")
+    if o_total:
+        print(f"{'ORDER (items in citeproc-js position)':58} {o_same:6}/{o_total:<6} "
+              f"{100 * o_same / o_total:6.2f}%  ({o_styles} of {len(rows)} styles in identical order)")
     if c_total:
         print(f"{'CLUSTERS':58} {c_same:6}/{c_total:<6} {100 * c_same / c_total:6.2f}%")
     print(f"\ntime: citeproc-js (node, all styles) {t_js:.1f}s, balintbib {t_py:.1f}s")

@@ -217,20 +217,30 @@ _ESCAPES = {
     "\u00a0": "~",
 }
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^\u00a0]|(?<=-)-|(?<=`)`|(?<=')'")
+#: Every character `_ESCAPE_RE` can match: one character class, which the regex engine scans
+#: many times faster than the alternatives with look-behinds.
+_ESCAPE_HINT = re.compile(r"[\\{}&%$#_~^\u00a0`'-]")
 
 
 def text_to_latex(text: str) -> str:
     """Plain Unicode text -> BibTeX content that decodes back to the same text."""
     if not text:
         return ""
+    if not _ESCAPE_HINT.search(text):  # most text: nothing to escape
+        return text
+    return _ESCAPE_RUNS.sub(_escape, text)
 
-    def repl(m: re.Match) -> str:
-        s = m.group(0)
-        if s in ("-", "`", "'"):  # break TeX ligatures (-- ---, `` '')
-            return "{}" + s
-        return _ESCAPES[s]
 
-    return _ESCAPE_RE.sub(repl, text)
+#: `_ESCAPE_RE`'s matches, a run of ligature characters at once (the same result, faster).
+_ESCAPE_RUNS = re.compile(r"[\\{}&%$#_~^\u00a0]|--+|``+|''+")
+
+
+def _escape(m: re.Match) -> str:
+    s = m.group(0)
+    c = s[0]
+    if c in "-`'":  # break TeX ligatures (-- ---, `` ''): -{}-{}-
+        return c + ("{}" + c) * (len(s) - 1)
+    return _ESCAPES[s]
 
 
 # ------------------------------------------------------------ rich text

@@ -279,15 +279,19 @@ class Library:
 
         blocks = bf.blocks
         pending = sorted(new_refs, key=lambda r: r.key.lower())
+        keys = [r.key.lower() for r in pending]
+        i, n = 0, len(pending)
         out: list[str] = []
         for block, part in zip(blocks, parts) if len(blocks) == len(parts) else []:
-            key = getattr(block, "key", None) if isinstance(block, Entry) else None
-            while pending and key is not None and pending[0].key.lower() < key.lower():
-                out.append(render_entry(pending[0]) + "\n\n")
-                pending.pop(0)
+            if i < n and isinstance(block, Entry):
+                key = block.key.lower()
+                while i < n and keys[i] < key:
+                    out.append(render_entry(pending[i]) + "\n\n")
+                    i += 1
             out.append(part)
         if len(blocks) != len(parts):
-            out = list(parts)  # entries were removed: keep the order as it is, append
+            out, i = list(parts), 0  # entries were removed: keep the order as it is, append
+        pending = pending[i:]
         text = "".join(out)
         if pending:
             text = text.rstrip("\n") + ("\n\n" if text.strip() else "")

@@ -229,8 +229,9 @@ class Reference:
         return (
             self.key == other.key
             and self.type == other.type
-            and list(self.fields.items()) == list(other.fields.items())
             and self.expressions == other.expressions
+            and self.fields == other.fields
+            and list(self.fields) == list(other.fields)  # the same order too
         )
 
 
@@ -347,12 +348,37 @@ def format_name(p: Person) -> str:
     A part BibTeX would not read back as that part (a family name ``-``, a comma
     or an ``and`` inside a part, from another tool) is braced."""
     text = _format_name(p)
-    if p.literal or parse_names(text) == [p]:
+    if p.literal or _reads_back(p) or parse_names(text) == [p]:
         return text
     brace = lambda part: part if not part or (part.startswith("{") and part.endswith("}")
                                               and _balanced_outer(part)) else "{" + part + "}"
     return _format_name(Person(family=brace(p.family), given=brace(p.given), particle=p.particle,
                                suffix=brace(p.suffix)))
+
+
+_NAME_TOKEN_SEPS = re.compile(r"[\s~-]+")
+#: What keeps a name part from reading back as written: braces, commands, ties, commas,
+#: math; white space other than single spaces, or at an end; a hyphen next to a space or
+#: at an end; the word "and".
+_NAME_TROUBLE = re.compile(r"[{}\\~,$]|[^\S ]|  |^[ -]|[ -]$|- | -|--|(?:^| )[Aa][Nn][Dd](?: |$)")
+
+
+def _reads_back(p: Person) -> bool:
+    """True for the common ``Family, Given`` that BibTeX certainly reads back as `p`
+    (see `_NAME_TROUBLE`; every family token capitalised, so no part of it is taken for
+    a "von"), without parsing it."""
+    return not p.particle and not p.suffix and plain_name_reads_back(p.family, p.given)
+
+
+def plain_name_reads_back(family: str, given: str) -> bool:
+    """`_reads_back` for ``Family, Given`` (no particle, no suffix) given as its two parts."""
+    if not family or not given:
+        return False
+    if _NAME_TROUBLE.search(family) or _NAME_TROUBLE.search(given):
+        return False
+    if " " not in family and "-" not in family and "~" not in family:
+        return family[0].isupper()
+    return all(t[0].isupper() for t in _NAME_TOKEN_SEPS.split(family) if t)
 
 
 def _format_name(p: Person) -> str:

@@ -511,6 +511,26 @@ async def test_a_plain_annotation_saved_unchanged_writes_nothing(sample_bib):
     assert sample_bib.read_bytes() == before
 
 
+async def test_pasted_control_characters_are_refused_in_the_dialog(sample_bib):
+    # A bell and an escape pasted from a terminal: the dialog says so and writes nothing.
+    before = sample_bib.read_bytes()
+    app = make_app(sample_bib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await open_edit(pilot, "salinsky2005what")
+        dialog.query_one("#edit-annotation").text = "Pasted\x07 text \x1b[31m red"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditScreen)
+        error = str(dialog.query_one("#edit-error").render())
+        assert "control character(s) U+0007, U+001B" in error
+        assert dialog.query_one("#edit-annotation").text == "Pasted\x07 text \x1b[31m red"
+        await pilot.press("escape")
+        await settle(pilot)
+    assert sample_bib.read_bytes() == before
+
+
 async def test_a_failed_save_keeps_the_dialog_and_what_was_typed(sample_bib):
     # A Latin-1 file cannot hold Ω: the save fails with one clear line.
     sample_bib.write_bytes(sample_bib.read_text(encoding="utf-8").encode("latin-1"))

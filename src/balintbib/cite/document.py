@@ -76,7 +76,7 @@ def _render(engine, items, clusters, in_text) -> list[tuple[RenderedEntry | None
     note style the note, and for ``@key`` in text also the author in the text."""
     in_text = list(in_text) + [False] * (len(clusters) - len(in_text))
     note = _style_is_note(engine)
-    expanded, spans = [], []
+    expanded, spans, numbers = [], [], []
     for cluster, narrative in zip(clusters, in_text):
         if note:  # a note prints its author: pandoc's [-@key] has no effect in notes
             cluster = [{k: v for k, v in cite.items() if k != "suppress-author"} for cite in cluster]
@@ -84,11 +84,16 @@ def _render(engine, items, clusters, in_text) -> list[tuple[RenderedEntry | None
         author_only = [{**cite, "author-only": True} for cite in cluster]
         if narrative and not note:
             expanded.append(author_only)
+            numbers.append(0)
             cluster = [{**cite, "suppress-author": True} for cite in cluster]
         expanded.append(list(cluster))
+        # in a note style every cluster is the next footnote (for "supra note
+        # 2", near-note, ibid); the author printed in the text is in no note
+        numbers.append(sum(1 for n in numbers if n) + 1 if note else 0)
         if narrative and note:  # after the note, which is the first citation
             expanded.append(author_only)
-    rendered = engine.citations(list(items), expanded)
+            numbers.append(0)
+    rendered = engine.citations(list(items), expanded, notes=numbers)
     by_id = {str(item.get("id")): item for item in items}
     out = []
     for (start, narrative), cluster in zip(spans, clusters):
@@ -332,7 +337,9 @@ def render_document(text: str, items: Sequence[dict], style: str, locale: str | 
     flush()
     if not refs_placed:
         blocks.append(Block("refs"))
-    references = engine.bibliography(cited_items) if cited_items else []
+    failures: list = []
+    references = engine.bibliography(cited_items, failures) if cited_items else []
+    problems.extend(f"{source}: {failure}" for failure in failures)
     doc_title = title
     if doc_title is None:
         first = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)

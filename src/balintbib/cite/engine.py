@@ -14,6 +14,7 @@ by one lock (threads may call in, they take turns).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import warnings
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
+from citeproc import NAMES as CITEPROC_NAMES
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source import Locator
 from citeproc.source.json import CiteProcJSON
@@ -29,8 +31,10 @@ from citeproc.string import String
 from . import fidelity, markup
 from .styles import StyleError, resolve_locale, resolve_style
 
-__all__ = ["RenderedEntry", "render_bibliography", "render_citations", "StyleError",
-           "CitationEngine", "get_engine"]
+__all__ = ["RenderedEntry", "RenderFailure", "render_bibliography", "render_citations",
+           "StyleError", "CitationEngine", "get_engine"]
+
+_LOG = logging.getLogger(__name__)
 
 
 _RENDER_LOCK = threading.RLock()
@@ -63,6 +67,23 @@ class RenderedEntry:
     markdown: str
 
 
+@dataclass(frozen=True)
+class RenderFailure:
+    """An item the engine could not render (its entry is left out, the rest
+    of the bibliography is rendered): the item's id and one line saying why."""
+    id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.message}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    return f"could not be formatted ({name}: {text})"[:300] if text else f"could not be formatted ({name})"
+
+
 class _Style(CitationStylesStyle):
     """A style parsed with our safe parser and element classes."""
 
@@ -80,6 +101,7 @@ class _Style(CitationStylesStyle):
         self.root = self.xml.getroot()
         self.root.formatter = fidelity.FORMATTER
         self.root.set_locale_list(locale)
+        self.root.typeset_values()
         # Speed: lxml makes a new Python proxy for an element each time it is
         # reached unless one is alive; keeping every proxy of the style and its
         # locales alive saves that work (and keeps what the element classes
@@ -161,6 +183,15 @@ def _raw_date(raw: str) -> dict:
     return {"literal": text}
 
 
+def _without_empty_parts(parts: list[int]) -> list[int]:
+    """A month or day of 0 means "not given" (``[1996, 5, 0]`` is May 1996,
+    ``[1996, 0, 5]`` is 1996): citeproc-js printed "May 0, 1996"."""
+    for index in (1, 2):
+        if len(parts) > index and parts[index] == 0:
+            return parts[:index]
+    return parts
+
+
 _PARAGRAPH_FIELDS = {"note", "annote", "abstract"}  # annotations keep their paragraphs
 _LINE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
@@ -172,8 +203,8 @@ def _prepare_string(key: str, value) -> str:
         # a line break in a field is a space, none at its ends (ISSN "0896-3207\n")
         text = _LINE_BREAK.sub(" ", text.strip())
     if key in _NO_TYPOGRAPHY:
-        return text
-    text = markup.data_to_markers(text)
+        return _seal_punctuation(text)  # "<23::AID-..." in a DOI stays as written
+    text = fidelity.seal_quoted_punctuation(markup.data_to_markers(text))
     return _seal_punctuation(fidelity.thin_spaces(fidelity.typographic(text)))
 
 
@@ -181,7 +212,7 @@ def _prepare_string(key: str, value) -> str:
 # citeproc-js merges punctuation only where pieces of the rendering meet. A
 # private-use character between the two keeps the finishing pass from seeing a
 # pair; it is removed when the entry is finished.
-_SEAL = "\ue0ff"
+_SEAL = fidelity.SEAL
 _DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
 
 
@@ -212,18 +243,10 @@ def _cite_affix(affix: str, value) -> str:
 
 
 def _prepare_name(name: dict) -> dict:
-    """A CSL-JSON name; a suffix written into the given name ("John, III",
-    "John,! Jr." for a comma before the suffix) is split off as citeproc-js
-    does (fixtures magic_NameSuffix*)."""
-    name = dict(name)
-    given = name.get("given")
-    if isinstance(given, str) and "," in given and not name.get("suffix"):
-        head, tail = given.split(",", 1)
-        if tail.startswith("!"):
-            name["comma-suffix"] = True
-            tail = tail[1:]
-        if tail.strip():
-            name["given"], name["suffix"] = head.strip(), tail.strip()
+    """A CSL-JSON name; particles and a suffix written into the family or
+    given name are split off as citeproc-js does
+    (:func:`.fidelity.name_parts.parse_particles`)."""
+    name = fidelity.parse_particles(name)
     out = {}
     for key, value in name.items():
         if key not in _SUPPORTED_NAME_KEYS or value in (None, ""):
@@ -250,7 +273,10 @@ def note_field_lines(item: dict) -> dict:
     text: a line whose key is lower case ("archive: Y", "foo: bar") or all
     capitals ("ID: 1026334639", "PMID: 123") is not printed, and a lower-case
     key that names a string variable the item lacks fills it; "Note: ..."
-    style labels and "id: ..." stay text. The stored item is not changed."""
+    style labels and "id: ..." stay text. A name variable's lines add names
+    (:func:`note_field_name`), a date variable's line is a raw date
+    ("reviewed-author: Hall || W.C." gives APA's "by W. C. Hall": fixture
+    ``label_NameLabelThroughSubstitute``). The stored item is not changed."""
     note = item.get("note")
     if not isinstance(note, str) or ":" not in note:
         return item
@@ -262,14 +288,29 @@ def note_field_lines(item: dict) -> dict:
         if not match or not (lower or name.isupper()):
             kept.append(line)
             continue
-        if (lower and name not in _NAME_VARS and name not in _DATE_VARS and name != "type"
-                and match.group(2).strip() and item.get(name) in (None, "")):
-            found.setdefault(name, match.group(2).strip())
+        value = match.group(2).strip()
+        if not (lower and value and name != "type" and item.get(name) in (None, "", [])):
+            continue
+        if name in _NAME_VARS:
+            found.setdefault(name, []).append(note_field_name(value))
+        elif name in _DATE_VARS:
+            found.setdefault(name, {"raw": value})
+        else:
+            found.setdefault(name, value)
     if len(kept) == len(note.split("\n")):
         return item
     item = dict(item, **found)
     item["note"] = "\n".join(kept).strip()
     return item
+
+
+def note_field_name(value: str) -> dict:
+    """A name written in a ``note`` line as citeproc-js reads it: "Family ||
+    Given" is a personal name, anything else a literal (an institution)."""
+    if "||" in value:
+        family, given = (part.strip() for part in value.split("||", 1))
+        return {"family": family, "given": given}
+    return {"literal": value}
 
 
 _ALIASES = {"journalAbbreviation": "container-title-short", "shortTitle": "title-short"}
@@ -289,6 +330,22 @@ def csl_json_aliases(item: dict) -> dict:
         if value not in (None, "") and item.get(variable) in (None, ""):
             item[variable] = value
     return item
+
+
+class _Source(CiteProcJSON):
+    """citeproc-py's CSL-JSON reader knows the CSL 1.0 name variables only: the
+    CSL 1.0.2 ones (``guest``, ``host``, ``chair``, ``compiler``...) are read
+    as names too (an item with a ``guest`` crashed MLA, which substitutes it
+    for the author)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        for item in items:
+            extra = [f for f in _NAME_VARS if f in item and f.replace("-", "_") not in CITEPROC_NAMES]
+            if extra:
+                reference = self[str(item["id"]).lower()]
+                for field in extra:
+                    reference[field.replace("-", "_")] = self.parse_names(item[field])
 
 
 def prepare_item(item: dict, key: str) -> dict:
@@ -315,7 +372,7 @@ def prepare_item(item: dict, key: str) -> dict:
                     date = {k: v for k, v in value.items() if k in ("date-parts", "season", "circa", "literal")}
                     parts = [[int(p) for p in dp if str(p).strip().lstrip("-").isdigit()]
                              for dp in date.get("date-parts", []) if dp]
-                    parts = [p for p in parts if p]
+                    parts = [_without_empty_parts(p) for p in parts if p]
                     if parts:
                         date["date-parts"] = parts
                     else:
@@ -357,6 +414,9 @@ class CitationEngine:
         root = self.style.root
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
+        # citeproc-js makes a citation-label for items without one when the
+        # style prints or sorts by it
+        self.makes_labels = bool(root.xpath(".//*[contains(@variable, 'citation-label')]"))
         self.year_suffix = citation is not None and citation.get(
             "disambiguate-add-year-suffix", "false") == "true"
         self.quotes = markup.QuoteMarks(
@@ -370,13 +430,11 @@ class CitationEngine:
         self.lock = _RENDER_LOCK
 
     # -- helpers
-    def _bibliography(self, items: Sequence[dict], first: Sequence[str] = ()):
+    def _bibliography(self, items: Sequence[dict], first: Sequence[str] = (),
+                      failures: list | None = None):
         keys = [f"k{i}" for i in range(len(items))]
         items = [item if "id" in item else {**item, "id": key} for item, key in zip(items, keys)]
-        prepared = [prepare_item(item, key) for item, key in zip(items, keys)]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            source = CiteProcJSON(prepared)
+        source = self._source(items, keys, failures)
         bib = CitationStylesBibliography(self.style, source, fidelity.FORMATTER)
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         order = [by_id[i] for i in dict.fromkeys(first) if i in by_id]
@@ -389,26 +447,87 @@ class CitationEngine:
                 bib.items.append(citation.cites[0])
         return bib, keys
 
+    def _source(self, items, keys, failures: list | None):
+        """citeproc-py's reading of the prepared items, item by item: an item
+        it cannot read is reported in `failures` and left out, not the whole
+        bibliography.  Styles that print ``citation-label`` get citeproc-js's
+        trigraph label where the item has none."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            source = _Source([])
+            for item, key in zip(items, keys):
+                try:
+                    prepared = prepare_item(item, key)
+                    if self.makes_labels:
+                        prepared.setdefault("citation-label", fidelity.citation_label(item))
+                    source.update(_Source([prepared]))
+                except Exception as exc:  # noqa: BLE001 - one bad item, reported
+                    if failures is None:
+                        raise
+                    failures.append(RenderFailure(str(item.get("id", key)), _one_line(exc)))
+        return source
+
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
         return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
 
-    def _entry(self, item_id: str, text: str) -> RenderedEntry:
-        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text),
+    def _entry(self, item_id: str, text: str, trim_html: bool = True) -> RenderedEntry:
+        """Text, HTML and Markdown of one rendering; a bibliography entry's
+        HTML keeps the spaces at its ends as citeproc-js's does (the text and
+        Markdown are trimmed)."""
+        return RenderedEntry(item_id, markup.to_text(text), markup.to_html(text, trim_html),
                              markup.to_markdown(text))
 
     # -- public
-    def bibliography(self, items: Sequence[dict]) -> list[RenderedEntry]:
+    def bibliography(self, items: Sequence[dict], failures: list | None = None,
+                     ) -> list[RenderedEntry]:
+        """The bibliography of `items`, in the style's order. An item that
+        cannot be rendered (a data case the engine does not handle) is left
+        out and reported, its id and one line, in `failures` (a list the
+        caller passes; without one, as a logged warning): one bad item never
+        takes the whole bibliography down."""
         if not self.has_bibliography:
             return []
+        problems: list[RenderFailure] = []
         with self.lock:
-            bib, keys = self._bibliography(items)
+            bib, keys = self._bibliography(items, failures=problems)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
-            self._sort(bib)
+            self._sort_isolated(bib, ids, problems)
             self._disambiguate(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
-            return [entry for entry in self._render_entries(bib, ids) if entry is not None]
+            out = []
+            for entry in self._render_entries(bib, ids):
+                if isinstance(entry, RenderFailure):
+                    problems.append(entry)
+                elif entry is not None:
+                    out.append(entry)
+        if failures is not None:
+            failures.extend(problems)
+        else:
+            for problem in problems:
+                _LOG.warning("%s", problem)
+        return out
+
+    def _sort_isolated(self, bib, ids: dict, problems: list) -> None:
+        """Sort; when that fails, the items whose sort keys cannot be made are
+        found (each sorted against itself, which makes every key), reported
+        and left out, and the others sorted."""
+        try:
+            self._sort(bib)
+            return
+        except Exception:  # noqa: BLE001 - find the item, below
+            pass
+        bibliography = self.style.root.bibliography
+        good = []
+        for item in bib.items:
+            try:
+                bibliography.sort([item, item])
+                good.append(item)
+            except Exception as exc:  # noqa: BLE001 - one bad item, reported
+                problems.append(RenderFailure(ids[item.key], _one_line(exc)))
+        bib.items, bib.keys = good, [item.key for item in good]
+        self._sort(bib)
 
     def _sort(self, bib) -> None:
         """``bib.sort()``, with the sort keys of long lists computed in
@@ -428,7 +547,7 @@ class CitationEngine:
         items = bib.items
         workers = _workers(len(items))
         if workers < 2:
-            return [self._finished(ids, item, text) for item, text in zip(items, bib.bibliography())]
+            return [self._render_one(ids, item) for item in items]
         size = -(-len(items) // workers)
         slices = [(max(start - 1, 0), start, min(start + size, len(items)))
                   for start in range(0, len(items), size)]
@@ -436,11 +555,19 @@ class CitationEngine:
 
     def _render_slice(self, bib, ids, lead, start, end) -> list:
         self.style.root.bibliography._previous_names = None
-        out = self.style.render_bibliography(bib.items[lead:end])
-        return [self._finished(ids, item, text) for item, text in zip(bib.items[start:end], out[start - lead:])]
+        out = [self._render_one(ids, item) for item in bib.items[lead:end]]
+        return out[start - lead:]
 
-    def _finished(self, ids, cite_item, text) -> RenderedEntry | None:
-        return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)))
+    def _render_one(self, ids, cite_item) -> RenderedEntry | RenderFailure | None:
+        """One finished entry; None when the style prints nothing for the
+        item, a RenderFailure when rendering it raised.  The entry's HTML
+        keeps the spaces at its ends, as citeproc-js's does."""
+        try:
+            text = self.style.render_bibliography([cite_item])[0]
+            return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)),
+                                                         trim_html=False)
+        except Exception as exc:  # noqa: BLE001 - one bad item, reported by the caller
+            return RenderFailure(ids[cite_item.key], _one_line(exc))
 
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
@@ -660,48 +787,64 @@ class CitationEngine:
                 item.reference["year_suffix"] = String(_suffix(index))
 
     def citations(self, items: Sequence[dict], clusters: Iterable[Sequence[dict]],
-                  cited_all_first: bool = False, grouped_sort: bool = True) -> list[RenderedEntry]:
+                  cited_all_first: bool = False,
+                  notes: Sequence[int] | None = None,
+                  grouped_sort: bool = True) -> list[RenderedEntry]:
         """Render citation clusters: each cluster is a list of ``{"id", "locator",
         "label", "prefix", "suffix", "suppress-author", "author-only"}`` dicts
         (CSL-JSON citation items, as citeproc-js takes them), in document order.
-        ``grouped_sort=False`` sorts the cites of a cluster by the style's keys
-        alone, as citeproc-js's ``makeCitationCluster`` does (the CSL test
-        suite's runner for ``CITATION-ITEMS``); by default they are sorted as
-        its ``processCitationCluster`` does (see
-        :func:`balintbib.cite.fidelity.disambiguation.grouped_sort`)."""
+        ``notes`` gives each cluster's footnote number (0: in running text;
+        citeproc-js's ``noteIndex``), for the ``position`` tests and
+        ``first-reference-note-number`` of note styles. A cite may also
+        bring its own ``position`` (0 first, 1 subsequent, 2 ibid, 3
+        ibid-with-locator) and ``near-note``, as citeproc-js accepts them.
+        ``grouped_sort=False`` sorts the cites of a collapsing style by its keys
+        alone, as citeproc-js's makeCitationCluster does (the CSL test suite's
+        fixtures without CITATIONS); by default they are sorted in author groups
+        like its processCitationCluster (Zotero, documents; fidelity/sorting.py)."""
         clusters = [list(c) for c in clusters]
-        fidelity.RENDER_STATE["grouped_sort"] = grouped_sort
+        notes = list(notes) if notes is not None else [0] * len(clusters)
         with self.lock:
-            cited = [str(c.get("id")) for cluster in clusters for c in cluster]
-            bib, keys = self._bibliography(items, cited if not cited_all_first else ())
-            by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
-            if self.has_bibliography:
-                self._sort(bib)
-            self._disambiguate(bib)
-            cites_so_far: list = []
-            out = []
-            for cluster in clusters:
-                cites = []
-                for cite in cluster:
-                    key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
-                    extra = {}
-                    locator = str(cite.get("locator") or "").strip()  # " 666": citeproc-js trims
-                    if locator:
-                        extra["locator"] = Locator(cite.get("label", "page"), locator)
-                    for affix in ("prefix", "suffix"):
-                        if cite.get(affix):  # cite affixes may hold rich text too
-                            extra[affix] = String(_cite_affix(affix, cite[affix]))
-                    item = _CiteItem(key, **extra)
-                    for mode in ("suppress-author", "author-only"):
-                        if cite.get(mode):
-                            item["mode"] = mode  # (citeproc-js's cite flags)
-                    cites.append(item)
-                citation = Citation(cites)
-                citation.bibliography = bib
-                text = self.style.render_citation(citation, cites_so_far, lambda c: None)
-                out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
-                                       self._finish(text or "")))
-            return out
+            fidelity.RENDER_STATE["grouped_sort"] = grouped_sort
+            try:
+                return self._citations(items, clusters, notes, cited_all_first)
+            finally:
+                fidelity.RENDER_STATE["grouped_sort"] = True
+
+    def _citations(self, items, clusters, notes, cited_all_first) -> list[RenderedEntry]:
+        cited = [str(c.get("id")) for cluster in clusters for c in cluster]
+        bib, keys = self._bibliography(items, cited if not cited_all_first else ())
+        by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
+        if self.has_bibliography:
+            self._sort(bib)
+        self._disambiguate(bib)
+        cites_so_far: list = []
+        out = []
+        for cluster, note in zip(clusters, notes):
+            cites = []
+            for cite in cluster:
+                key = by_id.get(str(cite.get("id")), f"missing-{cite.get('id')}")
+                extra = {}
+                locator = str(cite.get("locator") or "").strip()  # " 666": citeproc-js trims
+                if locator:
+                    extra["locator"] = Locator(cite.get("label", "page"), locator)
+                for affix in ("prefix", "suffix"):
+                    if cite.get(affix):  # cite affixes may hold rich text too
+                        extra[affix] = String(_cite_affix(affix, cite[affix]))
+                item = _CiteItem(key, **extra)
+                for mode in ("suppress-author", "author-only"):
+                    if cite.get(mode):
+                        item["mode"] = mode  # (citeproc-js's cite flags)
+                if cite.get("position") is not None or cite.get("near-note") is not None:
+                    item["preset"] = (cite.get("position"), cite.get("near-note"))
+                cites.append(item)
+            citation = Citation(cites)
+            citation.bibliography = bib
+            citation.note = int(note or 0)
+            text = self.style.render_citation(citation, cites_so_far, lambda c: None)
+            out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
+                                   self._finish(text or "")))
+        return out
 
 
 PARALLEL_FROM = 400  # entries; below this, forking costs more than it saves
@@ -768,9 +911,11 @@ def get_engine(style: str, locale: str | None = None) -> CitationEngine:
 
 
 def render_bibliography(items: list[dict], style: str, locale: str | None = None,
-                        ) -> list[RenderedEntry]:
-    """All `items` (CSL-JSON dicts) as one bibliography, in bibliography order."""
-    return get_engine(style, locale).bibliography(items)
+                        failures: list | None = None) -> list[RenderedEntry]:
+    """All `items` (CSL-JSON dicts) as one bibliography, in bibliography order;
+    items that cannot be rendered are left out and reported in `failures`
+    (:class:`RenderFailure`: id and one line)."""
+    return get_engine(style, locale).bibliography(items, failures)
 
 
 def render_citations(items: list[dict], clusters: list[list[dict]], style: str,

@@ -138,14 +138,39 @@ def _escape_html(text: str) -> str:
 
 _SUPERSCRIPTS = dict(zip("¹²³⁴⁵⁶⁷⁸⁹⁰ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻªº",
                          "1234567890abcdefghijklmnoprstuvwxyzao"))
+
+
+def _more_superscripts() -> dict[str, str]:
+    """The rest of citeproc-js's superscript table: modifier letters
+    (ʱ ᴬ ᵝ), superscript signs (⁺ ⁻ ⁽), ℠ ™ and the ideographic annotation
+    marks (㆒ ㆝), each printed as <sup> around its base character(s) from
+    the Unicode ``<super>`` decomposition ("™" -> "<sup>TM</sup>"); four
+    letters without one are mapped as citeproc-js maps them (fixture
+    ``magic_SuperscriptChars``)."""
+    import unicodedata
+    table = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
+    for char in ("ʱʴʵʶˠˤᴬᴭᴮᴰᴱᴲᴳᴴᴵᴶᴷᴸᴹᴺᴼᴽᴾᴿᵀᵁᵂᵄᵅᵆᵊᵋᵌᵑᵓᵔᵕᵙᵚᵜᵝᵞᵟᵠᵡ⁺⁻⁼⁽⁾℠™"
+                 "\u3192\u3193\u3194\u3195\u3196\u3197\u3198\u3199\u319a\u319b\u319c\u319d"
+                 "\u319e\u319f"):
+        decomposition = unicodedata.decomposition(char).split()
+        if decomposition[:1] == ["<super>"]:
+            table[char] = "".join(chr(int(code, 16)) for code in decomposition[1:])
+    return table
+
+
+_SUPERSCRIPTS.update(_more_superscripts())
 _SUPERSCRIPT_RE = re.compile(f"[{''.join(_SUPERSCRIPTS)}]")
 
 
-def to_html(text: str) -> str:
+def to_html(text: str, trim: bool = True) -> str:
     """Escaped HTML fragment; tags are balanced because markers come in pairs.
     Unicode superscript letters become <sup> (as citeproc-js prints them);
     italic inside italic (bold in bold, small caps in small caps) prints as
-    the normal style (CSL 1.0.2 flip-flop)."""
+    the normal style (CSL 1.0.2 flip-flop). ``trim=False`` keeps the
+    whitespace an affix leaves at either end, as citeproc-js's HTML of a
+    bibliography entry does ('<div class="csl-entry"> (2006): 1–7.</div>',
+    "n.d., </div>"; fixtures ``bugreports_parenthesis``,
+    ``bugreports_UnisaHarvardInitialization``, ``fullstyles_ABdNT``)."""
     out = []
     stack: list[tuple[str, str, str]] = []  # (kind, opening tag, closing tag)
 
@@ -157,6 +182,9 @@ def to_html(text: str) -> str:
             opening, closing = "".join(r[0] for r in resets), "".join(r[1] for r in resets)
             stack.append((name, opening, closing))
             out.append(opening)
+            return
+        if name in _CANCELS and not _in_force(stack, *_CANCELS[name]):
+            stack.append((name, "", ""))  # "normal" with nothing to cancel
             return
         flip = _FLIP.get(name)
         same = sum(1 for entry in stack if entry[0] == name)
@@ -187,10 +215,31 @@ def to_html(text: str) -> str:
                 open_tag(top)
     while stack:
         out.append(stack.pop()[2])
-    return "".join(out).strip()
+    return "".join(out).strip() if trim else "".join(out)
 
 
 _FLIP = {"italic": "normal-style", "bold": "normal-weight", "smallcaps": "normal-variant"}
+
+#: a style's "normal" (baseline) and the openings it cancels, and the one
+#: that already cancels them
+_CANCELS = {
+    "normal-style": (("<i>", "<em>"), _KINDS["normal-style"][0]),
+    "normal-weight": (("<b>",), _KINDS["normal-weight"][0]),
+    "normal-variant": ((_KINDS["smallcaps"][0],), _KINDS["normal-variant"][0]),
+    "baseline": (("<sup>", "<sub>"), _KINDS["baseline"][0]),
+}
+
+
+def _in_force(stack, openings, reset) -> bool:
+    """Whether one of ``openings`` is in force at the top of the HTML stack
+    (the innermost of them and their ``reset`` decides): a ``normal`` or
+    ``baseline`` prints only where it changes something (citeproc-js)."""
+    for _, opening, _ in reversed(stack):
+        if opening in openings:
+            return True
+        if opening == reset:
+            return False
+    return False
 
 _MD_SPECIAL = re.compile(r"([\\`*_<>|])")
 

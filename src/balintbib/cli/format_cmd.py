@@ -108,10 +108,20 @@ def format_cmd(paths, library_path, style, locale, query, tags, fmt, json_):
         paths = (resolve_library(library_path),)
     annotated = style_info(style).annotated
     items = _csl_items(paths, annotated, query, tags)
+    failures: list = []
     try:
-        entries = render_bibliography(items, style, locale)
+        entries = render_bibliography(items, style, locale, failures)
     except StyleError as exc:
         raise click.ClickException(str(exc)) from None
+    _print_entries(entries, fmt, annotated, json_)
+    if failures:  # the others are printed; each left-out item gets one line, exit 1
+        for failure in failures:
+            click.echo(f"error: {failure.id}: {failure.message}", err=True)
+        raise click.ClickException(f"{len(failures)} reference(s) could not be formatted "
+                                   "and are missing from the output")
+
+
+def _print_entries(entries, fmt: str, annotated: bool, json_: bool) -> None:
     if json_:
         echo_json([{"id": e.id, "text": e.text, "html": e.html} for e in entries])
         return

@@ -358,8 +358,9 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
         item["id"] = ident
         by_id[ident] = ref
         items.append(item)
+    failures: list = []
     try:
-        rendered = render_bibliography(items, style.spec, locale)
+        rendered = render_bibliography(items, style.spec, locale, failures)
     except StyleError as exc:
         raise ExportError(str(exc)) from None
     if items and not rendered:
@@ -388,10 +389,12 @@ def format_section(refs: Sequence[Reference], style: StyleInfo, *, annotated: bo
             blocks = tuple(blocks) + _provenance_paragraphs(ref, words or Words("en"))
         entries.append(Entry(ref.key, parts.label, reference, tuple(blocks),
                              language_tag(ref.text("language", macros))))
+    failed = {failure.id: failure.message for failure in failures}
     for ident, ref in by_id.items():  # the style printed nothing for it: never drop a reference
         if ident not in seen:
             if warnings is not None:
-                warnings.append(f"{ref.key}: the style printed nothing for it; listed as author, year, title")
+                why = failed.get(ident, "the style printed nothing for it")
+                warnings.append(f"{ref.key}: {why}; listed as author, year, title")
             blocks = annotation_paragraphs(ref.annotation) if annotated else ()
             if provenance:
                 blocks = tuple(blocks) + _provenance_paragraphs(ref, words or Words("en"))

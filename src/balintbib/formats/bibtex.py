@@ -549,18 +549,21 @@ _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 
 _RENAMED_DUPLICATE = re.compile(r"^(.+)-(\d+)$")
+_COPY_HINT = re.compile(r"-\d+$", re.M)
 
 
 def ordered_fields(fields: dict[str, str]) -> list[str]:
     """Known fields in canonical order, then the rest in their existing order; a
     renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
-    known = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
-    order = known + [f for f in fields if f not in _ORDER_INDEX]
-    if not any("-" in name for name in fields):
+    index = _ORDER_INDEX
+    order = [f for f in fields if f in index]
+    order.sort(key=index.__getitem__)
+    order += [f for f in fields if f not in index]
+    if not _COPY_HINT.search("\n".join(fields)):  # no name-2 copies (one search for all names)
         return order
     copies: dict[str, list[tuple[int, str]]] = {}
     for name in order:
-        m = _RENAMED_DUPLICATE.match(name)
+        m = _RENAMED_DUPLICATE.match(name) if name[-1:].isdigit() else None
         if m and m.group(1) in fields:
             copies.setdefault(m.group(1), []).append((int(m.group(2)), name))
     if not copies:
@@ -570,8 +573,10 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
 
     def emit(name: str) -> None:  # a copy of a copy (isbn-13-2 after isbn-13 after isbn) follows it
         out.append(name)
-        for _, copy in sorted(copies.get(name, ())):
-            emit(copy)
+        group = copies.get(name)
+        if group:
+            for _, copy in sorted(group):
+                emit(copy)
 
     for name in order:
         if name not in moved:

@@ -16,7 +16,9 @@ import re
 
 from ..model import Person
 from ..normalize import identifiers as ids
-from .records import Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, person_from_text
+from ..latex import text_to_latex
+from .records import (Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number,
+                      person_from_text, written_plain_name)
 
 FORMAT = "medline"
 
@@ -42,24 +44,35 @@ LIST_TAGS = frozenset({"MH", "OT", "PT", "RN", "SB", "GR", "PHST", "OTO", "SI"})
 BOOK_TYPES = {"book": "book", "book chapter": "incollection", "congress": "inproceedings"}
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
+_KEEP = ("keep", "")
+_PMID = re.compile(r"\d{1,9}")
+_ARTICLE_ID = re.compile(r"(.*?)\s*\[(\w+)\]\s*")
+_GIVEN_WORDS = re.compile(r"[\s-]+")
+_INITIALS = re.compile(r"[A-Z]{1,6}")
+_YEAR = re.compile(r"\d{4}")
 
 
 def read_text(text: str, path: str = "<string>") -> ReadResult:
     result = ReadResult(path, FORMAT)
     record: list[tuple[int, str, str]] = []
     for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+        if not line or line.isspace():
             if record:
                 _close(record, path, result)
                 record = []
             continue
-        m = _LINE.match(line.rstrip())
-        if m and not line.startswith(" "):
-            tag = m.group(1)
-            if tag in ("PMID", "PMC") and any(t == tag for _, t, _ in record):
+        tag = line[:4].rstrip(" ")
+        if (line[4:6] == "- " and len(tag) > 1 and tag.isascii() and tag.isalnum() and tag.isupper()
+                and tag[0].isalpha()):  # the common case, fast (what _LINE reads)
+            value = line[6:].strip()
+        else:
+            m = _LINE.match(line.rstrip())
+            tag, value = (m.group(1), m.group(2).strip()) if m and not line.startswith(" ") else (None, "")
+        if tag is not None:
+            if (tag == "PMID" or tag == "PMC") and any(t == tag for _, t, _ in record):
                 _close(record, path, result)  # a new record without a blank line before it
                 record = []
-            record.append((n, tag, m.group(2).strip()))
+            record.append((n, tag, value))
         elif line.startswith(" ") and record:
             ln, tag, value = record[-1]
             record[-1] = (ln, tag, (value + " " + line.strip()).strip())
@@ -87,9 +100,17 @@ def _record(record) -> object:
     b = Builder(FORMAT, LIST_TAGS)
     authors: list[dict] = []  # {"person", "full", "short", "extra": [(tag, value)]}
     editors: list[Person] = []
-    pts = [v.lower() for _, t, v in record if t == "PT"]
-    has_bti = any(t == "BTI" for _, t, _ in record)
-    has_ti = any(t == "TI" for _, t, _ in record)
+    pts = []
+    has_bti = has_ti = has_fed = False
+    for _, t, v in record:
+        if t == "PT":
+            pts.append(v.lower())
+        elif t == "BTI":
+            has_bti = True
+        elif t == "TI":
+            has_ti = True
+        elif t == "FED":
+            has_fed = True
     btype = "article"
     for pt in pts:
         if pt in BOOK_TYPES:
@@ -100,13 +121,15 @@ def _record(record) -> object:
     for _, tag, value in record:
         if not value:
             continue
-        kind, target = FIELDS.get(tag, ("keep", ""))
-        if kind == "text":
+        kind, target = FIELDS.get(tag, _KEEP)
+        if kind == "keep":  # the most common kind first
+            b.keep(tag, value)
+        elif kind == "text":
             b.text(target, value, tag)
         elif kind == "booktitle":
             b.text("booktitle" if btype == "incollection" else "title", value, tag)
         elif kind == "pmid":
-            if re.fullmatch(r"\d{1,9}", value):
+            if _PMID.fullmatch(value):
                 b.identifier("pmid", value, tag)
             else:
                 b.keep(tag, value)
@@ -118,7 +141,9 @@ def _record(record) -> object:
                 b.keep(tag, value)
         elif kind == "fau":
             # PubMed writes a full name without a comma only for a one-name author (a mononym)
-            person = person_from_text(value) if "," in value else Person(literal=_latex(value.strip()))
+            # (a plain "Family, Given" is kept as written by `written_plain_name`: no Person needed)
+            person = ((written_plain_name(value) or person_from_text(value)) if "," in value
+                      else Person(literal=_latex(value.strip())))
             authors.append({"person": person, "full": value, "short": None, "extra": []})
         elif kind == "au":
             if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
@@ -138,7 +163,7 @@ def _record(record) -> object:
         elif kind == "editor":
             editors.append(person_from_text(value))
         elif kind == "editor-short":
-            if not any(t == "FED" for _, t, _ in record):
+            if not has_fed:
                 editors.append(_short_name(value))
             else:
                 b.keep(tag, value)
@@ -164,7 +189,7 @@ def _record(record) -> object:
             if not _date(b, value):
                 b.keep(tag, value)
         elif kind == "articleid":
-            m = re.fullmatch(r"(.*?)\s*\[(\w+)\]\s*", value)
+            m = _ARTICLE_ID.fullmatch(value)
             kind_ = m.group(2).lower() if m else ""
             if kind_ == "doi" and clean_doi(m.group(1)):
                 doi = clean_doi(m.group(1))
@@ -177,7 +202,7 @@ def _record(record) -> object:
         else:
             b.keep(tag, value)
     for a in authors:
-        b.person("author", a["person"])
+        b.person("author", a["person"], written=isinstance(a["person"], str))
         name = a["full"] or a["short"]
         for tag, value in a["extra"]:
             b.keep(tag, f"{name}: {value}")
@@ -187,22 +212,20 @@ def _record(record) -> object:
 
 
 def _latex(text: str) -> str:
-    from ..latex import text_to_latex
-
     return text_to_latex(text)
 
 
 def _short_matches(full: str, short: str) -> bool:
     """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
     family, _, given = full.partition(",")
-    initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
+    initials = "".join(w[0] for w in _GIVEN_WORDS.split(given.strip()) if w)
     return short.strip() == f"{family.strip()} {initials}".strip()
 
 
 def _short_name(value: str) -> Person:
     """``Brinjikji W`` -> family Brinjikji, given W (PubMed's short form)."""
     words = value.split()
-    if len(words) >= 2 and re.fullmatch(r"[A-Z]{1,6}", words[-1]):
+    if len(words) >= 2 and _INITIALS.fullmatch(words[-1]):
         return Person(family=_latex(" ".join(words[:-1])), given=_latex(words[-1]))
     return Person(literal=_latex(value))
 
@@ -211,9 +234,8 @@ def _date(b: Builder, value: str) -> bool:
     """``2018 Apr``, ``2020 May 23``, ``2013 06 10``, ``2020``; False (kept) for the rest
     (``2019 Mar-Apr``, ``2018 Spring``), whose year is still used."""
     words = value.split()
-    if not words or not re.fullmatch(r"\d{4}", words[0]):
+    if not words or not _YEAR.fullmatch(words[0]):
         return False
-    from .records import month_number
 
     month = month_number(words[1]) if len(words) > 1 else None
     day = words[2] if len(words) > 2 and words[2].isdigit() else None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..errors import BalintError
 from ..latex import text_to_latex
-from ..model import MONTH_MACROS, Person, Reference, content_from_text, format_names
+from ..model import MONTH_MACROS, Person, Reference, content_from_text, format_name, plain_name_reads_back
 from ..normalize import identifiers as ids
 
 
@@ -101,7 +101,18 @@ def person_from_text(text: str) -> Person:
     return Person(family=text_to_latex(words[-1]), given=text_to_latex(" ".join(words[:-1])))
 
 
-_SLUGS: dict[tuple[str, str], str] = {}
+#: (format, tag, list tags) -> (import field name, whether its values form one list).
+def written_plain_name(text: str) -> str | None:
+    """``format_name(person_from_text(text))`` for the common ``Family, Given`` whose
+    written form certainly reads back (`plain_name_reads_back`); None for every other name."""
+    if text.count(",") != 1:
+        return None
+    family, _, given = " ".join(text.split()).partition(",")
+    family, given = text_to_latex(family.strip()), text_to_latex(given.strip())
+    return f"{family}, {given}" if plain_name_reads_back(family, given) else None
+
+
+_SLUGS: dict[tuple[str, str, frozenset], tuple[str, bool]] = {}
 
 
 class Builder:
@@ -113,7 +124,7 @@ class Builder:
         self.list_tags = list_tags
         self.fields: dict[str, str] = {}  # BibTeX content
         self.expressions: set[str] = set()
-        self.people: dict[str, list[Person]] = {}
+        self.people: dict[str, list[Person | str]] = {}  # a str: a name already written (`person`)
         self.lists: dict[str, list[str]] = {}
 
     # -- values ----------------------------------------------------------------
@@ -143,11 +154,13 @@ class Builder:
         value = value.strip()
         if not value:
             return
-        name = _SLUGS.get((self.fmt, tag))
-        if name is None:
-            name = _SLUGS[(self.fmt, tag)] = f"import-{self.fmt}-" + (
-                re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
-        if tag.upper() in self.list_tags or tag in self.list_tags:
+        slot = _SLUGS.get((self.fmt, tag, self.list_tags))
+        if slot is None:
+            name = f"import-{self.fmt}-" + (re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
+            slot = _SLUGS[(self.fmt, tag, self.list_tags)] = (
+                name, tag.upper() in self.list_tags or tag in self.list_tags)
+        name, is_list = slot
+        if is_list:
             self.lists.setdefault(name, []).append(value)
             return
         content = text_to_latex(value)
@@ -163,7 +176,17 @@ class Builder:
             n += 1
         self.fields[f"{name}-{n}"] = content
 
-    def person(self, role: str, text: str | Person) -> None:
+    def person(self, role: str, text: str | Person, written: bool = False) -> None:
+        """A person from a `Person`, from text (`person_from_text`), or (`written`) from the
+        name as `written_plain_name` gave it."""
+        if written:
+            self.people.setdefault(role, []).append(text)
+            return
+        if not isinstance(text, Person):
+            name = written_plain_name(text)
+            if name is not None:  # "Family, Given" as format_name writes it, no Person needed
+                self.people.setdefault(role, []).append(name)
+                return
         p = text if isinstance(text, Person) else person_from_text(text)
         if p.literal == "" and not p.family:
             return
@@ -213,7 +236,7 @@ class Builder:
     def build(self, type_: str, key: str = "") -> Reference:
         ref = Reference(key, type_)
         for role, people in self.people.items():
-            ref.fields[role] = format_names(people)
+            ref.fields[role] = " and ".join(p if isinstance(p, str) else format_name(p) for p in people)
         ref.fields.update(self.fields)
         for name, values in self.lists.items():
             ref.fields[name] = text_to_latex("; ".join(dict.fromkeys(values)))

@@ -75,70 +75,85 @@ HIDDEN_TAGS = frozenset({"M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "
 _LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
 
 
-def parse_lines(text: str):
-    """``(line, tag, value)`` for every tag line, continuation lines folded in.
-
-    Lines outside records are yielded with tag ``None`` only when they carry text
-    (headers such as ``Record #1 of 2`` are normal in exports).
-    """
-    out: list[list] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if line[2:6] == "  - " and line[:2].isalnum() and line[:2].isupper():  # the common case, fast
-            out.append([n, line[:2], line[6:].strip()])
-            continue
-        m = _LINE.match(line.rstrip())
-        if m:
-            out.append([n, m.group(1), (m.group(2) or "").strip()])
-        elif out and out[-1][1] not in (None, "ER") and line.strip():
-            out[-1][2] = (out[-1][2] + "\n" + line.strip()).strip()
-        elif line.strip():
-            out.append([n, None, line.strip()])
-    return out
-
-
 def read_text(text: str, path: str = "<string>") -> ReadResult:
+    """Records are read in one pass over the lines: a tag line is ``(line, tag, value)`` in
+    its record; a line without a tag continues the value before it, or is text between
+    records (export headers such as ``Record #1 of 2``), ignored."""
     result = ReadResult(path, FORMAT)
+    problems = result.problems
     record: list[tuple[int, str, str]] = []
     start = 0
+    last = None  # the tag of the last tag line (None after text outside records)
 
-    def close(end_line: int | None) -> None:
-        nonlocal record
-        if record:
-            ref = _record(record, path, result)
-            result.references.append(ref)
-            result.lines.append(start)
-        record = []
-
-    for n, tag, value in parse_lines(text):
-        if tag is None:
-            continue  # text between records (export headers, numbering)
+    for n, line in enumerate(text.splitlines(), 1):
+        tag = line[:2]
+        if line[2:6] == "  - " and tag.isalnum() and tag.isupper():  # the common case, fast
+            value = line[6:].strip()
+        else:
+            m = _LINE.match(line.rstrip())
+            if m:
+                tag, value = m.group(1), (m.group(2) or "").strip()
+            else:
+                more = line.strip()
+                if more and last is not None and last != "ER":  # a continuation line
+                    ln, t, v = record[-1]
+                    record[-1] = (ln, t, (v + "\n" + more).strip())
+                elif more:
+                    last = None
+                continue
+        last = tag
         if tag == "ER":
             if not record:
-                result.problems.append(ImportProblem(path, n, "'ER' with no record open; ignored"))
-            close(n)
+                problems.append(ImportProblem(path, n, "'ER' with no record open; ignored"))
+            else:
+                _close(record, start, path, result)
+                record = []
             continue
         if tag == "TY" and record and any(t != "TY" for _, t, _ in record):
-            result.problems.append(ImportProblem(
+            problems.append(ImportProblem(
                 path, start, "record has no 'ER  - ' line before the next 'TY'; read up to line "
                 f"{n - 1}"))
-            close(n)
+            _close(record, start, path, result)
+            record = []
         if not record:
             start = n
             if tag != "TY":
-                result.problems.append(ImportProblem(
+                problems.append(ImportProblem(
                     path, n, f"record starts with '{tag}', not 'TY  - '; read as @misc"))
         record.append((n, tag, value))
-    close(None)
+    if record:
+        _close(record, start, path, result)
     return result
+
+
+def _close(record: list[tuple[int, str, str]], start: int, path: str, result: ReadResult) -> None:
+    result.references.append(_record(record, path, result))
+    result.lines.append(start)
 
 
 def read_bytes(data: bytes, path: str = "<string>") -> ReadResult:
     return read_text(decode_bytes(data), path)
 
 
+#: ``T2`` by entry type (other types keep it).
+_CONTAINER = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle", "book": "series"}
+_URLDATE = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})")
+_SN_PARTS = re.compile(r"[;,]\s*|\s+(?=\d)")
+_SLASH_DATE = re.compile(r"\d{4}/\d{2}/\d{2}")
+_YEAR = re.compile(r"\d{4}")
+_PMID_MARKED = re.compile(r"\s*(\d{1,9})\s*\[pmid\]\s*", re.I)
+_ISSN_TYPES = frozenset({"article", "misc", "online", "unpublished"})
+
+
 def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -> object:
     b = Builder(FORMAT, LIST_TAGS)
-    types = [v for _, t, v in record if t == "TY"]
+    types = []
+    pubmed = False
+    for _, t, v in record:
+        if t == "TY":
+            types.append(v)
+        elif (t == "DB" or t == "DP") and not pubmed and "pubmed" in v.lower():
+            pubmed = True
     ris_type = types[0].strip().upper() if types else ""
     for extra in types[1:]:
         b.keep("TY", extra)
@@ -151,41 +166,43 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
         btype = "misc"
         if ris_type:
             b.keep("TY", ris_type)
-    pubmed = any(t in ("DB", "DP") and "pubmed" in v.lower() for _, t, v in record)
     first_page = last_page = ""
+    fields = b.fields
+    hidden = False
     for n, tag, value in record:
         if tag == "TY" or not value:
             continue
         kind, target = FIELDS.get(tag, _KEEP)
         if kind == "keep":
             b.keep(tag, value)
+            if tag in HIDDEN_TAGS:
+                hidden = True
         elif kind == "text":
             b.text(target, value, tag)
         elif kind == "person":
             role = target
-            if tag in ("AU", "A1") and ris_type == "EDBOOK":
+            if ris_type == "EDBOOK" and (tag == "AU" or tag == "A1"):
                 role = "editor"
-            for name in value.split("\n"):
-                b.person(role, name)
-        elif kind == "booktitle":
-            b.text("title" if btype == "book" else "booktitle", value, tag)
-        elif kind == "container":
-            target = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle",
-                      "book": "series"}.get(btype)
-            if target is None:
-                b.keep(tag, value)
+            if "\n" in value:
+                for name in value.split("\n"):
+                    b.person(role, name)
             else:
-                b.text(target, value, tag)
+                b.person(role, value)
+        elif kind == "issn-or-isbn":
+            for part in _SN_PARTS.split(value):
+                if not part.strip():
+                    continue
+                issn = ids.format_issn(part)
+                if issn and btype in _ISSN_TYPES:
+                    b.identifier("issn", issn, tag)
+                elif ids.isbn13(part):
+                    b.identifier("isbn", part.strip(), tag)
+                elif issn:
+                    b.identifier("issn", issn, tag)
+                else:
+                    b.keep(tag, part)
         elif kind == "date":
             if not _date(b, value):
-                b.keep(tag, value)
-        elif kind == "urldate":
-            m = re.match(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", value)
-            if m and "urldate" not in b.fields:
-                b.raw("urldate", f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
-                if value.strip().rstrip("/") != "/".join(m.groups()):
-                    b.keep(tag, value)  # a time of day or other text after the date
-            else:
                 b.keep(tag, value)
         elif kind == "pages-first":
             if first_page:
@@ -197,35 +214,41 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
                 b.keep(tag, value)
             else:
                 last_page = value
-        elif kind == "doi":
-            b.doi(value, tag)
         elif kind == "url":
+            hidden = True
             for url in value.split():
-                if "url" not in b.fields:
+                if "url" not in fields:
                     b.text("url", url, tag)
                 else:
                     b.keep(tag, url)
-        elif kind == "issn-or-isbn":
-            for part in re.split(r"[;,]\s*|\s+(?=\d)", value):
-                if not part.strip():
-                    continue
-                if ids.format_issn(part) and btype in ("article", "misc", "online", "unpublished"):
-                    b.identifier("issn", ids.format_issn(part), tag)
-                elif ids.isbn13(part):
-                    b.identifier("isbn", part.strip(), tag)
-                elif ids.format_issn(part):
-                    b.identifier("issn", ids.format_issn(part), tag)
-                else:
-                    b.keep(tag, part)
-        elif kind == "publisher":
-            b.text("school" if btype in ("phdthesis", "mastersthesis") else
-                   "institution" if btype == "report" else "publisher", value, tag)
+        elif kind == "doi":
+            b.doi(value, tag)
         elif kind == "edition":
-            if pubmed or re.fullmatch(r"\d{4}/\d{2}/\d{2}", value):
+            if pubmed or _SLASH_DATE.fullmatch(value):
                 b.keep(tag, value)  # PubMed's RIS writes the e-pub date in ET
             else:
                 b.text("edition", value, tag)
+        elif kind == "publisher":
+            b.text("school" if btype in ("phdthesis", "mastersthesis") else
+                   "institution" if btype == "report" else "publisher", value, tag)
+        elif kind == "booktitle":
+            b.text("title" if btype == "book" else "booktitle", value, tag)
+        elif kind == "container":
+            target = _CONTAINER.get(btype)
+            if target is None:
+                b.keep(tag, value)
+            else:
+                b.text(target, value, tag)
+        elif kind == "urldate":
+            m = _URLDATE.match(value)
+            if m and "urldate" not in fields:
+                b.raw("urldate", f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}")
+                if value.strip().rstrip("/") != "/".join(m.groups()):
+                    b.keep(tag, value)  # a time of day or other text after the date
+            else:
+                b.keep(tag, value)
         elif kind == "pmcid":
+            hidden = True
             pmcid = clean_pmcid(value)
             if pmcid:
                 b.identifier("pmcid", pmcid, tag)
@@ -234,7 +257,8 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
         else:
             b.keep(tag, value)
     b.pages(first_page, last_page)
-    _hidden_identifiers(b, record, pubmed)
+    if hidden:
+        _hidden_identifiers(b, record, pubmed)
     return b.build(btype)
 
 
@@ -242,7 +266,7 @@ def _date(b: Builder, value: str) -> bool:
     """``2001``, ``2001/09/01/``, ``2001///``, ``2001/00/00/other``, ``2018/03/01/``; False if no year."""
     parts = value.split("/")
     year = parts[0].strip()
-    if not re.fullmatch(r"\d{4}", year):
+    if not _YEAR.fullmatch(year):
         return False
     if "year" in b.fields:
         return b.fields["year"] == year and len(value.strip().rstrip("/")) == 4
@@ -268,7 +292,7 @@ def _hidden_identifiers(b: Builder, record, pubmed: bool) -> None:
             if doi:
                 b.fields["doi"] = doi
         if tag in ("U1", "U2", "U3", "U4", "U5", "AN", "C2", "M2", "ID"):
-            m = re.fullmatch(r"\s*(\d{1,9})\s*\[pmid\]\s*", value, re.I)
+            m = _PMID_MARKED.fullmatch(value)
             if m or (tag == "AN" and pubmed and value.strip().isdigit()):
                 if "pmid" not in b.fields:
                     b.fields["pmid"] = m.group(1) if m else value.strip()
@@ -285,4 +309,5 @@ def sniff(text: str) -> bool:
     head = text.lstrip("\ufeff")[:4000]
     if re.search(r"^TY {1,2}- ", head, re.M):
         return True
-    return bool(re.search(r"^ER {1,2}-", text, re.M)) and len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2
+    # the head first: the search through the whole text only for what looks like RIS
+    return len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2 and bool(re.search(r"^ER {1,2}-", text, re.M))

@@ -24,7 +24,7 @@ from ..model import Reference, resolve_expression, split_list
 from . import identifiers as ids
 from .keys import ascii_fold, family_key, plain
 from .latexchars import decode_accents
-from .rules import LIST_FIELDS, split_name_list, squash
+from .rules import _AND, LIST_FIELDS, split_name_list, squash
 
 TITLE_CUTOFF = 93
 #: Entries sharing an identifier must still have titles this alike (token_sort_ratio).
@@ -37,15 +37,24 @@ class Group:
     reason: str
 
 
+_NOT_TITLE_WORD = re.compile(r"[^a-z0-9]+")
+_FIRST_PAGE = re.compile(r"\s*([A-Za-z]*\d+)")
+_NON_WORD = re.compile(r"\W+")
+_YEAR = re.compile(r"\d{4}")
+_NON_DIGIT = re.compile(r"\D")
+_DIGITS = re.compile(r"\d+")
+
+
 def _norm_title(ref: Reference, macros: dict[str, str]) -> str:
     title = ref.fields.get("title", "")
     if "title" in ref.expressions:
         title = resolve_expression(title, macros)
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(plain(title)).lower()))
+    # the words [a-z0-9]+ joined by single spaces, in one substitution
+    return _NOT_TITLE_WORD.sub(" ", ascii_fold(plain(title)).lower()).strip(" ")
 
 
 def _first_page(ref: Reference) -> str:
-    m = re.match(r"\s*([A-Za-z]*\d+)", ref.fields.get("pages", ""))
+    m = _FIRST_PAGE.match(ref.fields.get("pages", ""))
     return m.group(1).lower() if m else ""
 
 
@@ -53,20 +62,26 @@ def _first_author(ref: Reference) -> str:
     value = ref.fields.get("author") or ref.fields.get("editor") or ""
     if not value:
         return ""
+    if "{" not in value:  # the first name only (`split_name_list`'s split, stopped after one)
+        return family_key(_AND.split(value.strip(), 1)[0]).lower()
     return family_key(split_name_list(value)[0]).lower()
 
 
 def _simple(ref: Reference, name: str) -> str:
-    return re.sub(r"\W+", "", ascii_fold(plain(ref.fields.get(name, ""))).lower())
+    value = ref.fields.get(name, "")
+    if value.isalnum() and value.isascii():  # 12, 4B: nothing to fold or drop (the common case)
+        return value.lower()
+    return _NON_WORD.sub("", ascii_fold(plain(value)).lower())
 
 
 def _year(ref: Reference) -> str:
-    m = re.search(r"\d{4}", ref.fields.get("year", "") or ref.fields.get("date", ""))
+    m = _YEAR.search(ref.fields.get("year", "") or ref.fields.get("date", ""))
     return m.group() if m else ""
 
 
 def _pmid(ref: Reference) -> str:
-    return re.sub(r"\D", "", ref.fields.get("pmid", ""))
+    value = ref.fields.get("pmid", "")
+    return value if value.isdigit() and value.isascii() else _NON_DIGIT.sub("", value)
 
 
 class _UnionFind:
@@ -112,7 +127,7 @@ def find_duplicates(refs: list[Reference], macros: dict[str, str] | None = None)
         info.append({
             "title": title, "words": len(title.split()), "year": _year(ref),
             "volume": _simple(ref, "volume"), "number": _simple(ref, "number"), "page": _first_page(ref),
-            "author": _first_author(ref) if title else "", "digits": " ".join(re.findall(r"\d+", title)),
+            "author": _first_author(ref) if title else "", "digits": " ".join(_DIGITS.findall(title)),
             "doi": ids.doi_key(ref.fields["doi"]) if ref.fields.get("doi") else "", "pmid": _pmid(ref),
         })
     # Same DOI or PMID -- unless the titles say otherwise (a book's DOI on each of its
@@ -226,14 +241,28 @@ def merge(group: list[Reference]) -> MergeResult:
 # -- matching new references against a library (import, add) ------------------------------
 
 
-def _match_info(ref: Reference, macros: dict[str, str]) -> dict:
+def _key_info(ref: Reference, macros: dict[str, str]) -> dict:
+    """What the Matcher indexes: normalized title, year, first author, DOI, PMID."""
     title = _norm_title(ref, macros)
-    return {
-        "title": title, "words": len(title.split()), "year": _year(ref),
-        "volume": _simple(ref, "volume"), "number": _simple(ref, "number"), "page": _first_page(ref),
-        "author": _first_author(ref) if title else "", "digits": " ".join(re.findall(r"\d+", title)),
-        "doi": ids.doi_key(ref.fields["doi"]) if ref.fields.get("doi") else "", "pmid": _pmid(ref),
-    }
+    doi = ref.fields.get("doi")
+    return {"title": title, "year": _year(ref), "author": _first_author(ref) if title else "",
+            "doi": ids.doi_key(doi) if doi else "", "pmid": _pmid(ref)}
+
+
+def _complete(d: dict, ref: Reference) -> dict:
+    """`_key_info` completed with what `_compatible` also compares (computed once, when needed)."""
+    if "words" not in d:
+        title = d["title"]
+        d["words"] = len(title.split())
+        d["volume"] = _simple(ref, "volume")
+        d["number"] = _simple(ref, "number")
+        d["page"] = _first_page(ref)
+        d["digits"] = " ".join(_DIGITS.findall(title))
+    return d
+
+
+def _match_info(ref: Reference, macros: dict[str, str]) -> dict:
+    return _complete(_key_info(ref, macros), ref)
 
 
 class Matcher:
@@ -245,9 +274,14 @@ class Matcher:
     (`_compatible`), so a reference with a first author is compared only with its own
     block and the year's entries without an author; one without an author with the whole
     year.  Matching n references against m entries costs about n times a block's size.
+    What only `_compatible` needs (volume, number, pages...) is computed for the
+    candidates alone.
     """
 
     def __init__(self, refs: list[Reference], macros: dict[str, str] | None = None):
+        from rapidfuzz import fuzz, process  # C extension: loaded only when duplicates are searched
+
+        self._fuzz, self._process = fuzz, process
         self.macros = macros or {}
         self.refs: list[Reference] = []
         self.info: list[dict] = []
@@ -262,39 +296,46 @@ class Matcher:
     def add(self, ref: Reference, info: dict | None = None) -> None:
         """Index `ref` (`info`: what `match` computed for it, to save computing it again)."""
         i = len(self.refs)
-        d = info if info is not None else _match_info(ref, self.macros)
+        d = info if info is not None else _key_info(ref, self.macros)
         self.refs.append(ref)
         self.info.append(d)
         if d["doi"]:
             self.by_doi[d["doi"]].append(i)
         if d["pmid"]:
             self.by_pmid[d["pmid"]].append(i)
-        if d["title"]:
-            self.by_title[d["title"] + "\0" + d["year"]].append(i)
-            for block in {(d["year"], d["author"]), (d["year"], "\0all")}:
-                members, titles = self.blocks.setdefault(block, ([], []))
-                members.append(i)
-                titles.append(d["title"])
+        title = d["title"]
+        if title:
+            year = d["year"]
+            self.by_title[title + "\0" + year].append(i)
+            blocks = self.blocks
+            for block in ((year, d["author"]), (year, "\0all")):
+                members = blocks.get(block)
+                if members is None:
+                    members = blocks[block] = ([], [])
+                members[0].append(i)
+                members[1].append(title)
+
+    def _fits(self, j: int, d: dict, ref: Reference, matched_on: str = "") -> bool:
+        return _compatible(_complete(self.info[j], self.refs[j]), _complete(d, ref), matched_on)
 
     def match(self, ref: Reference) -> tuple[list[Reference], str]:
         """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none.
 
         `last_info` keeps what was computed about `ref`, for `add`."""
-        from rapidfuzz import fuzz, process
-
-        d = self.last_info = _match_info(ref, self.macros)
+        fuzz, process = self._fuzz, self._process
+        d = self.last_info = _key_info(ref, self.macros)
         for ident, index, label in (("doi", self.by_doi, "DOI"), ("pmid", self.by_pmid, "PMID")):
-            if not d[ident]:
+            if not d[ident] or d[ident] not in index:
                 continue
-            hits = [j for j in index.get(d[ident], ())
-                    if _compatible(self.info[j], d, ident) and (
+            hits = [j for j in index[d[ident]]
+                    if self._fits(j, d, ref, ident) and (
                         not self.info[j]["title"] or not d["title"]
                         or fuzz.token_sort_ratio(self.info[j]["title"], d["title"]) >= IDENT_TITLE_CUTOFF)]
             if hits:
                 return [self.refs[j] for j in hits], f"same {label} {d[ident]}"
         if not d["title"]:
             return [], ""
-        exact = [j for j in self.by_title.get(d["title"] + "\0" + d["year"], ()) if _compatible(self.info[j], d)]
+        exact = [j for j in self.by_title.get(d["title"] + "\0" + d["year"], ()) if self._fits(j, d, ref)]
         if exact:
             return [self.refs[j] for j in exact], "same title, year, volume and pages agree"
         blocks = [(d["year"], d["author"]), (d["year"], "")] if d["author"] else [(d["year"], "\0all")]
@@ -304,7 +345,7 @@ class Matcher:
             if not members:
                 continue
             found = process.extract(d["title"], titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=None)
-            hits += [members[c] for _, _, c in found if _compatible(self.info[members[c]], d)]
+            hits += [members[c] for _, _, c in found if self._fits(members[c], d, ref)]
         if hits:
             return [self.refs[j] for j in sorted(set(hits))], "nearly the same title, year, volume and pages agree"
         return [], ""

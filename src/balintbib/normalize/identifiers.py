@@ -51,11 +51,15 @@ _ISSN = re.compile(r"^\s*(\d{4})[\s-]?(\d{3}[\dXx])\s*$")
 ISSN_IN_TEXT = re.compile(r"\b\d{4}[\s-]?\d{3}[\dXx]\b")
 
 
+_ISSN_DIGITS = re.compile(r"\d{7}[\dX]")
+
+
 def issn_checksum_ok(issn: str) -> bool:
     digits = issn.replace("-", "").upper()
-    if not re.fullmatch(r"\d{7}[\dX]", digits):
+    if not _ISSN_DIGITS.fullmatch(digits):
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1)))
+    d = [int(c) for c in digits[:7]]
+    total = 8 * d[0] + 7 * d[1] + 6 * d[2] + 5 * d[3] + 4 * d[4] + 3 * d[5] + 2 * d[6]
     check = (11 - total % 11) % 11
     return digits[7] == ("X" if check == 10 else str(check))
 

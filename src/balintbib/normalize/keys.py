@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ..config import ConfigError
 from ..model import Reference
 from .latexchars import decode_accents
-from .rules import parse_one_name, split_name_list
+from .rules import _AND, parse_one_name, split_name_list
 
 _TOKEN = re.compile(r"\[([^\]]+)\]|([^\[]+)")
 #: Words skipped when looking for the title's first significant word (JabRef skips
@@ -37,6 +37,7 @@ _FOLD = {"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "
          "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH", "ð": "d", "ı": "i", "ȷ": "j"}
 _COMMANDS = re.compile(r"\\[A-Za-z]+\s*|\\.|[{}$]")
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")  # what `words` keeps
 
 
 def plain(content: str) -> str:
@@ -77,7 +78,10 @@ def _families(ref: Reference, limit: int | None = None) -> list[str]:
     value = ref.fields.get("author") or ref.fields.get("editor") or ""
     if not value:
         return []
-    names = split_name_list(value)
+    if limit is not None and "{" not in value:  # the first names only: `split_name_list`'s split, stopped
+        names = _AND.split(value.strip(), limit + 1)[:limit + 1]
+    else:
+        names = split_name_list(value)
     if limit is not None:
         names = names[:limit + 1]
     return [family_key(n) for n in names if n.lower() != "others"] + (
@@ -88,6 +92,7 @@ _YEAR = re.compile(r"\d{4}")
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9_:.+-]")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 _SUFFIX = re.compile(r"[a-z]{1,2}")
+_AUTHORS_N = re.compile(r"authors(\d+)")
 
 
 def _year(ref: Reference) -> str:
@@ -110,9 +115,14 @@ def _marker(name: str, ref: Reference) -> str:
     if name == "auth":
         fam = _families(ref, 0)
         return fam[0] if fam else ""
+    if name == "year":
+        return _year(ref)
+    if name == "veryshorttitle":  # the first of `_significant`, without splitting the whole title
+        title = ascii_fold(plain(ref.fields.get("title", "")))
+        return next((w for w in _ALNUM_RUN.findall(title) if w.lower() not in STOPWORDS), "")
     if name == "authors":
         return "".join(_families(ref))
-    m = re.fullmatch(r"authors(\d+)", name)
+    m = _AUTHORS_N.fullmatch(name)
     if m:
         n = int(m.group(1))
         fam = [f for f in _families(ref) if f != "EtAl"]
@@ -120,11 +130,6 @@ def _marker(name: str, ref: Reference) -> str:
     if name == "authEtAl":
         fam = [f for f in _families(ref) if f != "EtAl"]
         return fam[0] + ("EtAl" if len(fam) > 2 else fam[1] if len(fam) == 2 else "") if fam else ""
-    if name == "year":
-        return _year(ref)
-    if name == "veryshorttitle":
-        sig = _significant(ref)
-        return sig[0] if sig else ""
     if name == "shorttitle":
         return "".join(w.capitalize() for w in _significant(ref)[:3])
     if name == "title":

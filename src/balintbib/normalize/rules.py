@@ -32,10 +32,16 @@ _DUPLICATE_NAME = re.compile(r"^(.+)-\d+$")
 
 def is_verbatim(name: str) -> bool:
     """A verbatim field, or a renamed duplicate of one (``file-2``)."""
-    if name in VERBATIM_FIELDS:
-        return True
-    m = _DUPLICATE_NAME.match(name) if "-" in name else None
-    return bool(m and m.group(1) in VERBATIM_FIELDS)
+    known = _VERBATIM.get(name)
+    if known is None:
+        m = _DUPLICATE_NAME.match(name) if "-" in name else None
+        known = name in VERBATIM_FIELDS or bool(m and m.group(1) in VERBATIM_FIELDS)
+        if len(_VERBATIM) < 4096:  # field names repeat; a file of made-up names must not grow it forever
+            _VERBATIM[name] = known
+    return known
+
+
+_VERBATIM: dict[str, bool] = {}
 
 
 #: Fields holding separated lists; duplicated ones are merged as a union.
@@ -98,13 +104,24 @@ def squash(content: str) -> str:
     return _WS_RUN.sub(" ", content.strip())
 
 
+def _no_white_space_to_fix(fields: dict[str, str]) -> bool:
+    """True when no value has white space at an end, a run of it, or any but single
+    spaces (the usual case, checked on all values at once): `fix_whitespace` changes nothing."""
+    # A space at a value's end meets the separator ("  "); isprintable() is False for a
+    # newline, tab, CR or any white space but the space.
+    joined = " ".join(fields.values())
+    return "  " not in joined and joined[:1] != " " and joined[-1:] != " " and joined.isprintable()
+
+
 @rule("whitespace", "white space inside values collapsed (paragraph breaks kept); ends trimmed")
 def fix_whitespace(ref: Reference, ctx: RuleContext) -> None:
-    fields = ref.fields
+    fields, exprs, verbatim = ref.fields, ref.expressions, _VERBATIM
+    if _no_white_space_to_fix(fields):
+        return
     for name, value in fields.items():
-        if not value or name in ref.expressions:
+        if not value or name in exprs:
             continue
-        if is_verbatim(name):
+        if verbatim.get(name) or is_verbatim(name):
             stripped = value.strip()
             if stripped != value:
                 fields[name] = stripped
@@ -352,13 +369,24 @@ def parse_one_name(name: str) -> list[Person]:
     return parse_names(name)
 
 
+def _canonical_names(value: str) -> bool:
+    """True when every name is already ``Family, Given`` as `rewrite_name` writes it (one
+    space after each comma, none before, single spaces, `` and `` between names, no
+    braces): then `fix_names` would change nothing, and the names need not be parsed."""
+    if ("{" in value or "  " in value or " ," in value or "\t" in value or "\n" in value or "\r" in value
+            or value.count(",") != value.count(", ") or value != value.strip()):
+        return False
+    names = _AND.split(value)
+    return all("," in n for n in names) and " and ".join(names) == value
+
+
 @rule("names", "names as 'Family, Given and ...' (particles, Jr. and {Organisations} kept right)")
 def fix_names(ref: Reference, ctx: RuleContext) -> None:
     fields = ref.fields
     fixes = ctx.options.name_fixes
     for role in PERSON_FIELDS:
         value = fields.get(role)
-        if not value or role in ref.expressions:
+        if not value or role in ref.expressions or _canonical_names(value):
             continue
         out = []
         for p in split_name_list(value):
@@ -376,9 +404,11 @@ def fix_names(ref: Reference, ctx: RuleContext) -> None:
 @rule("unicode", "one character policy: utf8 decodes accent escapes (M{\\aa}rtenson -> Mårtenson), latex encodes them")
 def fix_unicode(ref: Reference, ctx: RuleContext) -> None:
     policy = ctx.options.unicode
-    fields = ref.fields
+    fields, exprs, verbatim = ref.fields, ref.expressions, _VERBATIM
     for name, value in fields.items():
-        if name in ref.expressions or is_verbatim(name):
+        if (policy == "utf8" and "\\" not in value) or (policy == "latex" and value.isascii()):
+            continue  # nothing to decode or encode (what `decode_accents`/`encode_accents` would say)
+        if name in exprs or verbatim.get(name) or is_verbatim(name):
             continue
         is_names = name in PERSON_FIELDS
         new = decode_accents(value, names=is_names) if policy == "utf8" else encode_accents(value)

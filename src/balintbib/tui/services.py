@@ -114,11 +114,12 @@ class Citations:
             result = Citation(plain_citation(ref, macros), style, "the citation engine is not installed")
         else:
             try:
+                failures: list = []
                 with self._lock:  # the engine is not meant for several threads at once
-                    entries = cite.render_bibliography([to_csl(ref, macros)], style)
+                    entries = cite.render_bibliography([to_csl(ref, macros)], style, None, failures)
                 text = entries[0].text if entries else ""
                 text = _LEADING_NUMBER.sub("", text) if text else plain_citation(ref, macros)
-                result = Citation(text, style)
+                result = Citation(text, style, failures[0].message if failures else None)
             except Exception as exc:  # a style or data problem: show the plain line and why
                 result = Citation(plain_citation(ref, macros), style, _one_line(exc))
         self._cache[key] = result

@@ -11,12 +11,12 @@ simply gets these classes.
 Each correction is one small method or function whose docstring names the
 CSL rule it implements and the test-suite fixtures (``processor-tests/humans``)
 or the real-style gap (``docs``: csl-engine-gaps) it addresses. The finishing
-passes over the rendered entry (:func:`finish`) are in :mod:`.layout`.
+passes over the rendered entry (:func:`finish`) are in :mod:`.punctuation`.
 
 Modules follow the chapters of the specification: :mod:`.names`,
 :mod:`.dates`, :mod:`.numbers` (numbers and labels), :mod:`.formatting`
 (text case and formatting), :mod:`.sorting`, :mod:`.disambiguation`
-(disambiguation and collapsing), :mod:`.layout` (layout and finishing),
+(disambiguation and collapsing), :mod:`.layout` (layout), :mod:`.punctuation` (punctuation and finishing),
 :mod:`.locale`; :mod:`.state` holds what they share while an entry is
 rendered. A correction to a name rule is in ``names.py``, and so on.
 """
@@ -32,16 +32,19 @@ from .state import MemoMixin
 from .locale import Locale, Style
 from .numbers import Label, Number
 from .dates import Date, Date_Part
-from .names import Name, Name_Part, Names, Substitute
+from .names import Name, Name_Part, Names
+from .substitution import Substitute
 from .sorting import Key, Sort
 from .layout import Else_If, Group, If, Layout, Text
 
 # what the engine and the exporters use, under the package's name
 from .formatting import FORMATTER, NS  # noqa: E402,F401
 from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
-from .names import initialize_given, person_id  # noqa: E402,F401
+from .name_parts import initialize_given, parse_particles  # noqa: E402,F401
+from .names import person_id  # noqa: E402,F401
 from .disambiguation import given_level, name_key  # noqa: E402,F401
-from .layout import finish, thin_spaces, typographic  # noqa: E402,F401
+from .punctuation import SEAL, finish, seal_quoted_punctuation, thin_spaces, typographic  # noqa: E402,F401
+from .variables import citation_label  # noqa: E402,F401
 
 OVERRIDES = [Locale, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]

@@ -10,9 +10,8 @@ import re
 from citeproc.string import String
 
 from ..markup import MARKERS
-from .formatting import NS
 from .state import RENDER_STATE
-from .names import initialize_given
+from .name_parts import initialize_given
 
 def _group_cites(pieces, delimiter):
     """``cite-group-delimiter`` without ``collapse``: cites with the same
@@ -36,47 +35,6 @@ def _group_cites(pieces, delimiter):
     return out
 
 
-def grouped_sort_applies(citation) -> bool:
-    """citeproc-js sorts the cites of a cluster by author groups ("grouped
-    sort") in an in-text style that collapses (``collapse``), and where
-    ``cite-group-delimiter`` is set in a style that tests no positions and
-    prints no citation numbers."""
-    root = citation.get_root()
-    if root.get("class") == "in-text" and citation.get("collapse"):
-        return True
-    if not citation.get("cite-group-delimiter"):
-        return False
-    return not root.xpath(".//cs:if[@position]|.//cs:else-if[@position]|"
-                          ".//cs:text[@variable='citation-number']", namespaces=NS)
-
-
-def grouped_sort(cites, sort, layout, names_of) -> list:
-    """The cites of a cluster in citeproc-js's grouped order (the "author
-    string" is the names a cite prints): sorted first by author string, then
-    by the style's keys; then each run of one author string takes the first
-    sort key of its first cite, and cites sort by that key, ties (and the
-    cites within a run) keeping the first order. Authors stay together and
-    a group's place is its first cite's: Harvard (sorted by year) prints
-    "(Balint, 1957; Balint and Norell, 1957; E. Balint, 1964; M. Balint,
-    1964)", Elsevier-Harvard (sorted by author) "(E. Balint, 1964; Balint
-    and Norell, 1957; Balint, 1957; M. Balint, 1964)". `cites` come sorted
-    by the style's keys (ties in cluster order)."""
-    from .sorting import collation_key
-    from ..markup import strip_markers
-    authors = {id(cite): collation_key(strip_markers(names_of(cite))) for cite in cites}
-    first = sorted(cites, key=lambda cite: authors[id(cite)])  # stable: keys break ties
-    key = sort.findall("cs:key", NS)[0]
-    values = key.sort_keys(first, layout)
-    group_value, previous = None, object()
-    ranked = []
-    for index, cite in enumerate(first):
-        if authors[id(cite)] != previous:
-            previous, group_value = authors[id(cite)], values[index]
-        ranked.append(((group_value is None, group_value if group_value is not None else ()), index, cite))
-    ranked.sort(key=lambda entry: entry[:2], reverse=key.get("sort") == "descending")
-    return [cite for _, _, cite in ranked]
-
-
 def _capitalize_first_term(output, cite, root, first: bool):
     """A term that opens a citation of a note style — at its very start or
     after a cite prefix that ends a sentence — starts with a capital: "Ibid."
@@ -87,7 +45,8 @@ def _capitalize_first_term(output, cite, root, first: bool):
     prefix = str(cite.get("prefix", "") or "").rstrip()
     if not prefix and not first:
         return output
-    if prefix and not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix)):
+    if prefix and (not re.search(r"[.!?][\"'\u201d\u2019)\]]*$", markup_strip(prefix))
+                   or is_abbreviation_prefix(prefix)):
         return output
     text = str(output)
     term = RENDER_STATE["first_term"]
@@ -97,6 +56,15 @@ def _capitalize_first_term(output, cite, root, first: bool):
     if not text.startswith(term, start) or not text[start:start + 1].islower():
         return output
     return String(text[:start] + text[start].upper() + text[start + 1:])
+
+
+def is_abbreviation_prefix(prefix: str) -> bool:
+    """A cite prefix of one word ending in a period ("Cf.", "Nocapsafter.")
+    reads as an abbreviation, not as the end of a sentence: citeproc-js
+    keeps the term after it in lower case ("Nocapsafter. ibid." but "Caps
+    after. Ibid."; fixture ``bugreports_CapsAfterOneWordPrefix``)."""
+    text = markup_strip(prefix).strip()
+    return text.endswith(".") and not re.search(r"\s", text)
 
 
 def markup_strip(text: str) -> str:

@@ -6,11 +6,11 @@ rendering element uses for ``text-case``, ``strip-periods``, ``display`` and
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from citeproc.string import MixedString, NoCase, String
 
-from ..markup import CLOSERS, MARKERS, wrap
+from ..markup import CLOSE, MARKERS, OPEN, wrap
+from .punctuation import SEAL
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 NS = {"cs": CSL_NS}
@@ -73,41 +73,42 @@ def _rebuild(chars: list[str], protected: list[bool]):
     return parts[0] if len(parts) == 1 else MixedString(parts)
 
 
-# Words citeproc-js keeps in lower case in title case (CSL 1.0.2 "Title case
-# conversion": stop words, plus the prepositions citeproc-js adds).
-STOP_WORDS = frozenset("""
-a an and as at but by down for from in into nor of on onto or over so the till to up via
-with yet about above across after against along amid among around before behind below
-beneath beside between beyond during except inside like near off out per since than
-through toward towards under until upon versus vs v within without de d' von van
-""".split())
+# citeproc-js's skip words for title case (its ``CSL.SKIP_WORDS``: the CSL
+# 1.0.2 stop words plus prepositions, "next", "near", "et", "al", "c", "ca").
+# Matched against a whole lower-cased word as citeproc-js matches them: as a
+# regular expression, so "v." also skips "vi", "vo"... (single-word entries
+# only: a word never contains a space or a hyphen).
+_SKIP_WORDS = (
+    "about above across afore after against al along alongside amid amidst among amongst anenst "
+    "apropos apud around as aside astride at athwart atop barring before behind below beneath "
+    "beside besides between beyond but by circa despite down during et except for forenenst from "
+    "given in inside into lest like modulo near next notwithstanding of off on onto out over per "
+    "plus pro qua sans since than through throughout thruout till to toward towards under "
+    "underneath until unto up upon versus vs. v. vs v via with within without or yet so and nor "
+    "a an the de d' von van c ca").split()
+SKIP_WORD = re.compile("^(?:" + "|".join(_SKIP_WORDS) + ")$")
 
-_WORD_RE = re.compile(r"[^\s\-\u2010\u2013\u2014/]+")
-
-
-def _latin(char: str) -> bool:
-    return char.isascii() or unicodedata.name(char, "").startswith("LATIN")
-
-
-def _letters(chars, start, end, protected):
-    return [i for i in range(start, end) if chars[i].isalpha() and not protected[i]]
+# What splits a title into strings for title case (citeproc-js's tag list):
+# quotation marks, dashes, the slash, sentence punctuation and brackets (and
+# the invisible seal between punctuation of one field, see .punctuation).
+_TITLE_TAGS = frozenset("\u2018\u2019\u201c\u201d\"'-\u2013\u2014/.,;?!:[]()" + SEAL)
+_APOSTROPHES = frozenset("'\u2019")
 
 
 class TextCaseMixin:
     """CSL 1.0.2 "Text-case" on any rendered text, formatted or not."""
 
     def case(self, text, language=None):
-        """Fix: ``text-case`` following the specification.
+        """Fix: ``text-case`` as citeproc-js applies it.
 
         * never crashes on plain ``str`` (styles with ``text-case`` on
           formatted macros: the all-styles sweep);
         * skips formatting markers and ``nocase`` spans (``textcase_NoCase*``);
-        * ``sentence``: upper-case strings are lowered, otherwise only the first
-          character is capitalized (``textcase_SentenceCapitalization``);
-        * ``title``: lower-case words are capitalized except stop words unless
-          first, last or after a colon; all-caps strings are lowered first;
-          hyphenated parts count as words ("Self-Care"); only for English items
-          (``textcase_TitleCase*``, APA/Chicago "Physician-Patient" gap).
+        * ``title``, ``sentence``, ``capitalize-first``, ``capitalize-all``:
+          citeproc-js's word-by-word engine (:func:`title_case`,
+          :func:`sentence_case`, :func:`capitalize_first`,
+          :func:`capitalize_all`); title case only for English items
+          (``textcase_TitleCase*``).
         """
         text_case = self.get("text-case")
         if text_case is None or text is None:
@@ -117,77 +118,214 @@ class TextCaseMixin:
         segs = list(_segments(text))
         chars = [c for s, p in segs for c in s]
         protected = [p or c in MARKERS for s, p in segs for c in s]
-        n = len(chars)
         if text_case in ("lowercase", "uppercase"):
             conv = str.lower if text_case == "lowercase" else str.upper
             chars = [c if protected[i] else conv(c) for i, c in enumerate(chars)]
         elif text_case == "capitalize-first":
-            letters = _letters(chars, 0, n, protected)
-            if letters and self._word_start(chars, letters[0]):
-                chars[letters[0]] = chars[letters[0]].upper()
+            chars = capitalize_first(chars, protected)
         elif text_case == "capitalize-all":
-            for match in _WORD_RE.finditer("".join(chars)):
-                letters = _letters(chars, match.start(), match.end(), protected)
-                if letters and letters[0] == self._first_alnum(chars, match.start(), match.end()):
-                    chars[letters[0]] = chars[letters[0]].upper()
+            chars = capitalize_all(chars, protected)
         elif text_case == "sentence":
-            plain = [c for i, c in enumerate(chars) if not protected[i] and c.isalpha()]
-            if plain and all(c.isupper() for c in plain):
-                chars = [c if protected[i] else c.lower() for i, c in enumerate(chars)]
-            letters = _letters(chars, 0, n, protected)
-            if letters:
-                chars[letters[0]] = chars[letters[0]].upper()
+            chars = sentence_case(chars, protected)
         elif text_case == "title":
-            if language not in (None, "", "en"):
+            # an English item: "en", "en-GB", also "English", "eng" (citeproc-js
+            # reads the first two letters, in any case)
+            if language not in (None, "") and str(language)[:2].lower() != "en":
                 return text
-            chars = self._title_case(chars, protected)
+            chars = title_case(chars, protected)
         return _rebuild(chars, [p and c not in MARKERS for c, p in zip(chars, protected)]) \
             if any(protected) else String("".join(chars))
 
-    @staticmethod
-    def _word_start(chars, index):
-        return index == 0 or not chars[index - 1].isalnum()
 
-    @staticmethod
-    def _first_alnum(chars, start, end):
-        for i in range(start, end):
-            if chars[i].isalnum():
-                return i
-        return -1
+def _title_strings(chars, protected):
+    """Split a title into citeproc-js's (tag, string) pairs: tags are marker
+    characters and :data:`_TITLE_TAGS`; a ``nocase`` run is a string of its
+    own (citeproc-js sees its ``<span>`` tags). Yields (tag index or -1,
+    start, end, protected?) for each string, the first one with tag -1."""
+    start, tag = 0, -1
+    for i, ch in enumerate(chars):
+        if ch in MARKERS or (ch in _TITLE_TAGS and not protected[i]):
+            yield tag, start, i, i > start and protected[start]
+            tag, start = i, i + 1
+        elif i > start and protected[i] != protected[i - 1]:
+            yield tag, start, i, protected[start]
+            tag, start = -2, i  # an invisible tag: the nocase boundary
+    yield tag, start, len(chars), len(chars) > start and protected[start]
 
-    @staticmethod
-    def _title_case(chars, protected):
-        text = "".join(chars)
-        words = list(re.finditer(r"[^\s]+", text))
-        for wi, wmatch in enumerate(words):
-            word_text = "".join(c for i, c in enumerate(chars[wmatch.start():wmatch.end()])
-                                if c not in MARKERS)
-            bare = word_text.strip("\"'“”‘’([{").lower().rstrip(".,;:!?)]}\"'“”‘’")
-            prev = words[wi - 1].group() if wi else ""
-            after_colon = wi == 0 or prev.rstrip(CLOSERS + "\"'”’").endswith((":", "?", "!", ".", "\u2013"))
-            is_last = wi == len(words) - 1
-            if bare in STOP_WORDS and not after_colon and not is_last:
-                # a stop word stays as written: "Reasoning About Action" keeps
-                # its capital as citeproc-js keeps it (lowering it broke
-                # titles in every title-case style; corpus comparison)
-                continue
-            for part in _WORD_RE.finditer(text, wmatch.start(), wmatch.end()):
-                sub = [i for i in range(part.start(), part.end()) if chars[i] not in MARKERS]
-                letters = [i for i in sub if chars[i].isalpha()]
-                if not letters:
-                    continue
-                part_bare = "".join(chars[i] for i in letters).lower()
-                if part.start() != wmatch.start() and (part_bare in STOP_WORDS or len(letters) == 1):
-                    continue
-                if not _latin(chars[letters[0]]):
-                    continue
-                if protected[letters[0]]:
-                    continue
-                if all(chars[i].islower() for i in letters) and letters[0] == sub[0] or \
-                        (all(chars[i].islower() for i in letters) and
-                         all(not chars[i].isalnum() for i in sub[:sub.index(letters[0])])):
-                    chars[letters[0]] = chars[letters[0]].upper()
-        return chars
+
+# formatting whose text citeproc-js leaves out of text case (its tag list:
+# small caps, superscript, subscript, nodecor; nocase is protected text)
+_SCOPE_OPEN = frozenset(OPEN[k] for k in ("smallcaps", "sup", "sub", "nodecor"))
+_SCOPE_CLOSE = frozenset(CLOSE[k] for k in ("smallcaps", "sup", "sub", "nodecor"))
+_QUOTE_OPEN = frozenset(OPEN[k] for k in ("quote", "dquote", "squote"))
+_QUOTE_CLOSE = frozenset(CLOSE[k] for k in ("quote", "dquote", "squote"))
+
+
+class _CaseState:
+    """What citeproc-js's text-case engine carries from word to word."""
+
+    __slots__ = ("chars", "first", "after_punct", "last_word")
+
+    def __init__(self, chars):
+        self.chars = chars
+        self.first, self.after_punct, self.last_word = True, False, None
+
+
+def _case_engine(chars: list[str], protected: list[bool], convert_word) -> _CaseState:
+    """citeproc-js's text-case engine (its behaviour, our code): the text is
+    split at quotation marks, dashes, ``/``, ``.,;?!:``, brackets and
+    formatting into pieces, each piece into words at spaces, and
+    ``convert_word(state, start, end, index, count, following)`` changes the
+    characters of one word. Pieces in ``nocase``, small caps, superscripts,
+    subscripts and ``nodecor`` spans are left as written. The piece after an
+    apostrophe, or after a closing quotation mark that closes nothing, keeps
+    its first character as written ("Dans l'epilepsie", "Don’t")."""
+    original = list(chars)
+    chars = list(chars)
+    state = _CaseState(chars)
+    depth = 0
+    quotes: list[str] = []  # open quote markers
+
+    def words_of(start, end, following):
+        text = "".join(chars[start:end])
+        words = [(m.start() + start, m.end() + start) for m in _WORD_RE_SPLIT.finditer(text)]
+        # spaces at the ends count as empty words, as in JavaScript's split:
+        # "of m -Plane" leaves "m" alone, it is not the last word before "-"
+        lead = 1 if _WORD_SPACE.match(text) else 0
+        count = len(words) + lead + (1 if _WORD_SPACE.match(text[-1:]) else 0)
+        for j, (a, b) in enumerate(words, lead):
+            convert_word(state, a, b, j, count, following)
+            state.first = state.after_punct = False
+            state.last_word = (a, b)
+
+    pieces = list(_title_strings(chars, protected))
+    for index, (tag, start, end, prot) in enumerate(pieces):
+        text = "".join(chars[start:end])
+        tag_char = chars[tag] if tag >= 0 else ""
+        if tag_char in _SCOPE_OPEN:
+            depth += 1
+        elif tag_char in _SCOPE_CLOSE and depth:
+            depth -= 1
+        if tag_char and tag_char in "!?:":
+            state.after_punct = True
+        if tag == -1:
+            following = chars[pieces[1][0]] if len(pieces) > 1 and pieces[1][0] >= 0 else None
+            if text.strip() and not prot:
+                words_of(start, end, following)
+        elif depth == 0 and not prot:
+            # citeproc-js passes no following tag after the first piece
+            words_of(start, end, None)
+        elif text.strip():
+            state.last_word = None
+        restore = False
+        if tag_char in _QUOTE_OPEN:
+            quotes.append(tag_char)
+        elif tag_char in _QUOTE_CLOSE:
+            if quotes:
+                quotes.pop()
+            else:
+                restore = True
+        elif tag_char in _APOSTROPHES and not protected[tag]:
+            # an apostrophe "closes" an open ‘ in citeproc-js; otherwise the
+            # piece after it keeps its first character as written
+            if quotes and quotes[-1] == OPEN["squote"]:
+                quotes.pop()
+            else:
+                restore = True
+        if restore and start < end:
+            chars[start] = original[start]
+            state.last_word = None
+        if text.strip():
+            state.first = state.after_punct = False
+    return state
+
+
+def title_case(chars: list[str], protected: list[bool]) -> list[str]:
+    """Fix: ``text-case="title"`` as citeproc-js converts titles (CSL 1.0.2
+    "Title case conversion"), through :func:`_case_engine`.
+
+    A word is capitalized only when it is all lower case ("eBay", "pH",
+    "AlGaN" stay) and it is not a skip word of two letters or more, or it is
+    the first word, or the first after ``: ? !`` ("Reasoning: The Case"; not
+    after "." or "–"). Skip words stay as written ("next Door",
+    "near-Ultraviolet": ``near``, ``next``, ``et`` are citeproc-js skip
+    words); the last word of the title is capitalized even if it is a skip
+    word. In the first piece only, a one-letter word before a hyphen is
+    capitalized; elsewhere one-letter words stay ("CuI p-i-n Photodiode",
+    "in x Ga"). Only the first character of a word changes: "$\\beta$"
+    stays, and a lone Greek letter stays.
+
+    Example: "the wrapper: next Door to l'epilepsie of self-care" ->
+    "The Wrapper: Next Door to l'epilepsie of Self-Care".
+    """
+    def convert(state, a, b, j, count, following):
+        word = "".join(state.chars[a:b])
+        lower = word.lower()
+        capitalize = (len(word) > 1 and not SKIP_WORD.match(lower)) or state.first \
+            or state.after_punct or (j == count - 1 and following == "-")
+        if capitalize and word == lower:
+            _capitalize_at(state.chars, a, b)
+
+    state = _case_engine(chars, protected, convert)
+    if state.last_word is not None:
+        a, b = state.last_word
+        word = "".join(state.chars[a:b])
+        if len(word) > 1 and SKIP_WORD.match(word.lower()):
+            _capitalize_at(state.chars, a, b)
+    return state.chars
+
+
+def capitalize_all(chars: list[str], protected: list[bool]) -> list[str]:
+    """``text-case="capitalize-all"`` as citeproc-js: every all-lower-case
+    word gets its first character in upper case ("lessard v. schmidt" ->
+    "Lessard V. Schmidt"; a ``nodecor`` span is left alone:
+    ``flipflop_ItalicsWithOkAndTextcase``)."""
+    def convert(state, a, b, j, count, following):
+        word = "".join(state.chars[a:b])
+        if word == word.lower():
+            _capitalize_at(state.chars, a, b)
+    return _case_engine(chars, protected, convert).chars
+
+
+def capitalize_first(chars: list[str], protected: list[bool]) -> list[str]:
+    """``text-case="capitalize-first"`` as citeproc-js: the first word, if
+    all lower case, gets its first character in upper case ("(ed.)" ->
+    "(Ed.)"); text in ``nocase`` first leaves the rest alone."""
+    def convert(state, a, b, j, count, following):
+        word = "".join(state.chars[a:b])
+        if state.first and word == word.lower():
+            _capitalize_at(state.chars, a, b)
+    return _case_engine(chars, protected, convert).chars
+
+
+def sentence_case(chars: list[str], protected: list[bool]) -> list[str]:
+    """``text-case="sentence"`` as citeproc-js (and the CSL test suite,
+    ``textcase_SentenceCapitalization``): the first word gets its first
+    character in upper case, every other word is lowered, text in
+    ``nocase`` excepted ("This is a Pen that is a <nocase>Smith</nocase>
+    Pencil" -> "This is a pen that is a Smith pencil"). CSL 1.0.2 keeps the
+    other words of a mixed-case string as written; citeproc-js lowers them,
+    and styles asking for sentence case are written against it."""
+    def convert(state, a, b, j, count, following):
+        if state.first:
+            _capitalize_at(state.chars, a, b)
+        else:
+            state.chars[a:b] = [c.lower() if len(c.lower()) == 1 else c for c in state.chars[a:b]]
+    return _case_engine(chars, protected, convert).chars
+
+
+# word separators: citeproc-js's spaces, and the narrow no-break space that
+# balintbib puts before ":" in field data (citeproc-js adds it after text case)
+_WORD_RE_SPLIT = re.compile(r"[^\u0020\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WORD_SPACE = re.compile(r"[\u0020\u00a0\u2000-\u200b\u202f\u205f\u3000]")
+
+
+def _capitalize_at(chars, start, end):
+    """citeproc-js's capitalise: the first character of the word in upper
+    case, except a lone Greek letter."""
+    if end - start == 1 and "\u0370" <= chars[start] <= "\u03ff":
+        return
+    chars[start] = chars[start].upper() if len(chars[start].upper()) == 1 else chars[start]
 
 
 class StripPeriodsMixin:
@@ -210,6 +348,47 @@ class DisplayMixin:
         if string is not None and display in ("block", "left-margin", "right-inline", "indent"):
             return wrap(display, string)
         return string
+
+
+    def font_style(self, text):
+        """``font-style="normal"`` (and ``font-weight``/``font-variant``
+        "normal", ``vertical-align="baseline"``, below) inside an element of
+        the style that sets italics (bold, small caps, sup/sub) marks the
+        text, so that it prints upright there: citeproc-js's
+        ``<i><span style="font-style:normal;">…</span></i>``; with nothing to
+        cancel it prints nothing (:func:`..markup.to_html`; fixtures
+        ``decorations_NoNormalWithoutDecoration``, ``decorations_Baseline``)."""
+        if self._cancels("font-style", "normal", ("italic", "oblique"), text):
+            return wrap("normal-style", text)
+        return super().font_style(text)
+
+    def font_weight(self, text):
+        if self._cancels("font-weight", "normal", ("bold",), text):
+            return wrap("normal-weight", text)
+        return super().font_weight(text)
+
+    def font_variant(self, text):
+        if self._cancels("font-variant", "normal", ("small-caps",), text):
+            return wrap("normal-variant", text)
+        return super().font_variant(text)
+
+    def vertical_align(self, text):
+        if self._cancels("vertical-align", "baseline", ("sup", "sub"), text):
+            return wrap("baseline", text)
+        return super().vertical_align(text)
+
+    def _cancels(self, attribute, value, decorations, text) -> bool:
+        """Whether this element sets ``attribute`` to ``value`` inside an
+        ancestor that sets it to one of ``decorations`` (remembered)."""
+        if self.get(attribute) != value or text is None or str(text) == "":
+            return False
+        memo = self.__dict__.setdefault("_cancels_memo", {})
+        if attribute not in memo:
+            node = self.getparent()
+            while node is not None and node.get(attribute) not in decorations:
+                node = node.getparent()
+            memo[attribute] = node is not None
+        return memo[attribute]
 
 
 class QuoteMixin:

@@ -1,8 +1,7 @@
-"""Layout and finishing (CSL 1.0.2 "Layout", "Text", "Group", "Choose",
-"Affixes", "Delimiter"): cs:text, cs:group, cs:choose, cs:layout for
-citations and bibliographies, and the passes over a rendered entry
-(punctuation meeting punctuation, punctuation in quotes, typographic
-apostrophes)."""
+"""Layout (CSL 1.0.2 "Layout", "Text", "Group", "Choose", "Affixes",
+"Delimiter"): cs:text, cs:group, cs:choose, cs:layout for citations and
+bibliographies. The passes over a rendered entry (punctuation, quotes,
+apostrophes) are in :mod:`.punctuation`."""
 
 from __future__ import annotations
 
@@ -12,12 +11,23 @@ from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String, join
 
-from ..markup import CLOSE, CLOSERS, MARKERS, OPEN, wrap
+from ..markup import CLOSE, wrap
+from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
-from .disambiguation import (_capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites,
-                             grouped_sort, grouped_sort_applies)
+from .positions import first_reference_note, positions
+from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
+from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
+
+# two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
+# with the range delimiter
+_NUMERIC_RANGE = re.compile(r"\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*[-\u2013]\s*(?:\d+|[ivxlcdmIVXLCDM]+)\s*")
+
+
+_DISPLAY_KINDS = ("block", "left-margin", "right-inline", "indent")
+_DASH_ONLY = re.compile(r"\s*[-\u2013\u2014]+\s*")
+
 
 class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextCaseMixin, StripPeriodsMixin, m.Text):
     NUMERIC_VARIABLES = NUMERIC_VARIABLES
@@ -25,8 +35,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
     def _variable(self, item, context):
         """Substituted variables are suppressed in the rest of the output
         (CSL 1.0.2 "Substitute"); numeric ranges in number variables get an en
-        dash (citeproc-js; gap "53(1-2)"); ``year-suffix`` renders only when
-        assigned."""
+        dash (citeproc-js; gap "53(1-2)", also with a roman numeral: "61–I");
+        ``year-suffix`` renders only when assigned."""
         variable = self.get("variable")
         if variable in _suppressed(context):
             return None
@@ -35,11 +45,15 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if variable in ("page", "page-first") and "page" not in item.reference:
             raise VariableError
         if variable == "locator":
-            return self._process(item.locator.identifier, "locator", item.locator.label)
+            return self._locator(item)
+        if variable == "citation-label":
+            return self._citation_label(item, context)
+        if variable == "first-reference-note-number":
+            return self._first_reference_note(item, context)
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
-            if re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s):
+            if _NUMERIC_RANGE.fullmatch(s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"
                 # from BibTeX "1--2", but "53(1-2)" from "1-2")
@@ -48,8 +62,60 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 return String(a + delimiter + b)
         return text
 
+    def _locator(self, item):
+        """The cite's locator as a number; a page locator follows the
+        style's ``page-range-format`` as the ``page`` variable does
+        (citeproc-js: "427-30" -> "427–430" with "expanded"; fixture
+        ``label_CollapsedPageNumberPluralDetection``)."""
+        locator = item.locator
+        kind = "page" if getattr(locator, "label", "page") in (None, "page") else "locator"
+        return self._process(locator.identifier, kind)
+
+    def _citation_label(self, item, context):
+        """``citation-label`` carries the item's year suffix, which then is
+        not printed after the year (citeproc-js: "[RoNo78a]" … "1978.";
+        fixtures ``magic_CitationLabelIn*``, ``disambiguate_Trigraph``)."""
+        text = super()._variable(item, context)
+        suffix = item.reference.get("year_suffix")
+        if text is None or not suffix or RENDER_STATE["suffix_done"]:
+            return text
+        RENDER_STATE["suffix_done"] = True
+        return String(str(text) + str(suffix))
+
+    def _first_reference_note(self, item, context):
+        """``first-reference-note-number`` in a citation: the note of the
+        item's first cite (:func:`.positions.first_reference_note`)."""
+        owner = (context if context is not None else self).get_layout().getparent()
+        cites = getattr(owner, "cites", None)
+        number = first_reference_note(item, cites) if cites else None
+        if number is None:
+            raise VariableError
+        return String(str(number))
+
     def _format_last_page(self, first, last):
         return format_page_range_end(self.get_root().get_option("page-range-format"), first, last)
+
+    def wrap(self, string):
+        """A value or term that ends with a space keeps its own suffix's
+        space too: ``<text value="in " suffix=" "/>`` prints "in  "
+        (citeproc-js removes doubled spaces only where pieces of the
+        rendering meet; Les Mondes du Travail "», in  J. Appl. Phys.").
+        A seal between the two keeps the finishing pass from merging them."""
+        if string is not None and str(string).endswith(" ") and self.get("suffix", "").startswith(" "):
+            string = String(str(string) + SEAL)
+        return super().wrap(string)
+
+    def render(self, item, *args, **kwargs):
+        """A page that is only a dash ("-", "–": an article in press) prints
+        nothing, affixes and all, yet counts as a variable that rendered:
+        the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
+        "2014;10." where "2014;10:-." was printed)."""
+        if self.get("variable") in ("page", "page-first") and hasattr(item, "reference") \
+                and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
+            VAR_CALLS["calls"] += 1
+            VAR_CALLS["hits"] += 1
+            return None
+        return super().render(item, *args, **kwargs)
 
     def _term(self, item):
         """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
@@ -64,8 +130,9 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if "macro" in self.attrib and kwargs.get("sort_options"):
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
-            text = self.get_macro(self.get("macro")).render(
-                item, context, sort_options=kwargs["sort_options"])
+            macro = self.get_macro(self.get("macro"))
+            text = macro_sort_text(macro, macro.render(
+                item, context, sort_options=kwargs["sort_options"]))
             language = _item_language(self, item)
             return text, language
         if "macro" in self.attrib:
@@ -78,7 +145,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             if called and not rendered:
                 VAR_CALLS["calls"] += 1
                 return None, language
-            if called:
+            if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
             return text, language
@@ -86,6 +153,15 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
         return text, language
+
+
+def _printed_terms_only(text) -> bool:
+    """A macro that calls no variable but prints (a term, a value) is one
+    printed unit to the group around it, as a nested group is: citeproc-js
+    prints Chicago's "Anon." from a macro beside an empty author list
+    ("(Anon.; Anon.; Manstein 1982)": fixture
+    ``bugreports_ChicagoAuthorDateLooping``)."""
+    return text is not None and str(text) != ""
 
 
 class Group(DisplayMixin, m.Group):
@@ -170,6 +246,18 @@ class If(m.If):
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
+    def _position(self, item, context):
+        """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
+        compared by value (:func:`.positions.positions`); always false in
+        the bibliography."""
+        if context is None:
+            context = self
+        owner = context.get_layout().getparent()
+        if owner.tag != f"{{{NS['cs']}}}citation":
+            return [False]
+        return positions(item, owner.cites, self.get("position").split(),
+                         int(owner.get("near-note-distance", "5")))
+
     def _type(self, item):
         """One test for the whole ``type`` attribute: the item is ANY of its
         types.  Styles write ``type="book thesis report"`` without
@@ -242,9 +330,23 @@ class Layout(DisplayMixin, m.Layout):
                 text = self._render_aligned(item)
             else:
                 text = self.render_children(item)
-                text = self.format(self.wrap(text)) if text is not None else None
+                text = self.format(self._wrap_entry(text)) if text is not None else None
             output.append(text)
         return output
+
+    def _wrap_entry(self, text):
+        """The layout's affixes around a bibliography entry. When the entry
+        has ``display`` blocks, citeproc-js puts the layout suffix inside the
+        last of them (``bugreports_SmallCapsEscape``: "…Here</span>.</div>";
+        Fishery Bulletin, whose only block is the author: its "." merges
+        with the author's, and no period ends the entry)."""
+        suffix = self.get("suffix", "")
+        body = str(text)
+        last = max((body.rfind(CLOSE[kind]) for kind in _DISPLAY_KINDS), default=-1)
+        if not suffix or last < 0:
+            return self.wrap(text)
+        prefix = self.get("prefix", "")
+        return String(prefix + body[:last] + suffix + body[last:])
 
     def _render_aligned(self, item):
         parts = []
@@ -281,10 +383,10 @@ class Layout(DisplayMixin, m.Layout):
         bad = [cite for cite in citation.cites if cite.is_bad()]
         owner = self.getparent()
         sort = owner.find("cs:sort", NS)
-        if sort is not None:
-            good = sort.sort(good, self)
-            if len(good) > 1 and RENDER_STATE.get("grouped_sort", True) and grouped_sort_applies(owner):
-                good = grouped_sort(good, sort, self, self._cite_names)
+        if sort is not None:  # ties keep the cluster's order
+            names = cite_authorstrings(self, good) if len(good) > 1 \
+                and RENDER_STATE.get("grouped_sort", True) and uses_grouped_sort(owner) else None
+            good = sort.sort(good, self, authorstrings=names)
         pieces = []
         collect = RENDER_STATE["shown_names"]
         for cite in good:
@@ -333,20 +435,6 @@ class Layout(DisplayMixin, m.Layout):
             return self.format(text)  # names in running text: no layout affixes
         return self.format(self.wrap(text))
 
-    def _cite_names(self, cite) -> str:
-        """The names a cite prints first (its "author string"), rendered
-        before the cites of a cluster are sorted."""
-        collect = RENDER_STATE["shown_names"]
-        RENDER_STATE.update(first_names=None, shown_names=None, first_term=None,
-                            cite_mode=cite.get("mode"), author_suppressed=False)
-        try:
-            self.render_children(cite)
-        except VariableError:
-            pass
-        finally:
-            RENDER_STATE.update(cite_mode=None, shown_names=collect)
-        return RENDER_STATE["first_names"] or ""
-
     def render_children(self, item, **kwargs):
         RENDER_STATE.update(item=item, suffix_done=False)
         self.repressed = {}
@@ -361,83 +449,3 @@ def _author_only(output):
     names (a numeric style prints its number)."""
     names = RENDER_STATE.get("first_names")
     return String(names) if names else output
-
-
-# ------------------------------------------------------------ finishing
-
-# citeproc-js's table for punctuation meeting punctuation (A then B, with
-# only formatting between): B is dropped, or A is replaced by B; other pairs
-# stay (fixtures punctuation_FullMonty*: "question?." -> "question?").
-_DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), (".", "."),
-                (";", "."), ("!", "."), ("?", "."), (";", ";"), ("!", "!"), ("?", "?"),
-                (",", ",")}
-_DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
-_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
-_Q_CLOSE = CLOSE["quote"]
-_PIQ = re.compile(f"({_Q_CLOSE}[{CLOSERS}]*)([.,!?])")
-_SPACES = re.compile(r"  +")
-
-
-def finish(text: str, punctuation_in_quote: bool) -> str:
-    """Finishing passes over a rendered entry (still with markers).
-
-    * ``punctuation-in-quote`` (CSL 1.0.2 locale option): a period or comma
-      right after a closing quote moves inside it (en-US: "Training.";
-      fixtures ``quotes_Punctuation*``, 165 gap entries).
-    * Doubled punctuation across formatting and affixes: "?." / "!." / ".."
-      collapse, ",," ";;" "::" too (citeproc-js; ``punctuation_*``, 59 gap
-      entries "doctors?. Libyan").
-    * Double spaces collapse; empty formatting pairs vanish.
-    """
-    if punctuation_in_quote:
-        text = _PIQ.sub(lambda mt: mt.group(2) + mt.group(1), text)
-    for _ in range(2):
-        text = _PUNCT_PAIR.sub(_merge_punctuation, text)
-    text = _SPACES.sub(" ", text)
-    for kind in OPEN:
-        text = text.replace(OPEN[kind] + CLOSE[kind], "")
-    return text
-
-
-def _merge_punctuation(match) -> str:
-    first, between, second = match.group(1), match.group(2), match.group(3)
-    if (first, second) in _DROP_SECOND:
-        return first + between
-    if (first, second) in _DROP_FIRST:
-        return between + second
-    return match.group(0)
-
-
-_SPACE_BEFORE = re.compile(r" (?=[:;!?\u00bb])")
-_SPACE_AFTER = re.compile(r"(?<=\u00ab) ")
-
-
-def thin_spaces(value: str) -> str:
-    """A space in field data before ``: ; ! ?`` or ``»``, and after ``«``,
-    becomes a narrow no-break space, as citeproc-js prints it ("Critical race
-    theory\u202f: an introduction"; French typography in the data of
-    English-language catalogues, 37 entries of the corpus sample).
-    """
-    if " " not in value:
-        return value
-    return _SPACE_AFTER.sub("\u202f", _SPACE_BEFORE.sub("\u202f", value))
-
-
-def typographic(value: str) -> str:
-    """Straight apostrophes in data become typographic ones (citeproc-js: O’Reilly,
-    doctor’s, in ’t; 165 gap entries in 44 of 48 styles). A ' at the start of a
-    word opens a single quotation only when a closing ' follows a later word."""
-    if "'" not in value:
-        return value
-    chars = list(value)
-    for i, ch in enumerate(chars):
-        if ch != "'":
-            continue
-        before = chars[i - 1] if i else " "
-        after = chars[i + 1] if i + 1 < len(chars) else " "
-        if not before.isalnum() and after.isalnum():
-            closing = re.search(r"\w'(?!\w)", value[i + 1:])
-            chars[i] = "\u2018" if closing else "\u2019"
-        else:
-            chars[i] = "\u2019"
-    return "".join(chars)

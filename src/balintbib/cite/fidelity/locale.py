@@ -19,6 +19,7 @@ class Style(m.Style):
         from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS
 
         self.locales = []
+        self.sort_locale = output_locale  # the collation of sort keys (sorting.py)
         added = set()
         language = output_locale.split("-")[0]
         for code in (output_locale, language, None):
@@ -36,6 +37,16 @@ class Style(m.Style):
                     added.add(code)
         for locale in self.locales:
             locale.style = self
+            if locale.getparent() is self:  # in-style locales (files are done when loaded)
+                typeset_terms(locale)
+
+    def typeset_values(self) -> None:
+        """``cs:text value="…"`` strings as citeproc-js prints them; see
+        :func:`typeset`. Affixes and delimiters are left as written."""
+        for element in self.iter("{%s}text" % _CSL):
+            value = element.get("value")
+            if value:
+                element.set("value", typeset(value))
 
 
 @lru_cache(maxsize=64)
@@ -52,7 +63,32 @@ def load_locale_root(code: str):
     from lxml import etree
 
     from . import make_parser
-    return etree.fromstring(data, make_parser())
+    return typeset_terms(etree.fromstring(data, make_parser()))
+
+
+_CSL = "http://purl.org/net/xbiblio/csl"
+
+
+def typeset(text: str) -> str:
+    """A term or a ``cs:text`` value the way citeproc-js prints every string
+    it outputs (field data gets the same in the engine): a straight apostrophe
+    becomes a typographic one ("disponible à l’adresse" for the French term
+    "disponible à l'adresse"), a space before ``: ; ! ?`` and ``»`` (after
+    ``«``) becomes a narrow no-break space ("Adresse\u202f:"), and
+    punctuation written twice stays as written (a style's et-al term
+    "et al.." prints "et al..", it is not merged with itself)."""
+    from ..engine import _seal_punctuation
+    from .punctuation import thin_spaces, typographic
+    return _seal_punctuation(thin_spaces(typographic(text)))
+
+
+def typeset_terms(root):
+    """Apply :func:`typeset` to the text of every term of a ``cs:locale``."""
+    for term in root.iter("{%s}term" % _CSL):
+        for element in (term, *term):
+            if element.text and element.text.strip():
+                element.text = typeset(element.text)
+    return root
 
 
 _FORM_FALLBACK = {"verb-short": "verb", "symbol": "short", "verb": None, "short": None}
@@ -89,13 +125,29 @@ class Locale(MemoMixin, m.Locale):
         terms = self._memo("terms")
         key = (name, form, zero_padded)
         if key not in terms:
-            try:
-                terms[key] = super().get_term(name, form, zero_padded)
-            except IndexError:
-                terms[key] = None
+            terms[key] = self._find_term(name, form, zero_padded)
         if terms[key] is None:
             raise IndexError(name)
         return terms[key]
+
+    def _find_term(self, name, form=None, zero_padded=False):
+        """The term of this locale with that name and form. A locale that
+        defines a term twice means the last one, as in citeproc-js (a
+        Brazilian style's ``editor`` short form "ed", then "org": "(Org.)");
+        a term without ``gender-form`` comes before gendered ones, and of
+        these the feminine, as citeproc-js takes them when no gender is asked
+        for."""
+        terms = self.find("{%s}terms" % _CSL)
+        if terms is None:
+            return None
+        found = [term for term in terms.iterfind("{%s}term" % _CSL)
+                 if term.get("name") == name and term.get("form") == form
+                 and not (zero_padded and term.get("match") in ("whole-number", "last-two-digits"))]
+        for gender in (None, "feminine", "masculine"):
+            same = [term for term in found if term.get("gender-form") == gender]
+            if same:
+                return same[-1]
+        return found[-1] if found else None
 
     def get_date(self, form):
         dates = self._memo("dates")

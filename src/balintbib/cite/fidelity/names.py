@@ -1,7 +1,8 @@
-"""Names (CSL 1.0.2 "Names", "Name", "Et-al", "Substitute", "Name-part
-Formatting", "Name Options"): name lists, initials, particles, name options
-inherited from style/citation/bibliography, substitution and
-subsequent-author-substitute."""
+"""Names (CSL 1.0.2 "Names", "Name", "Et-al", "Name Options"): name lists,
+et-al, name options inherited from style/citation/bibliography, the names
+an entry compares for subsequent-author-substitute. One name's parts
+(initials, particles, order) are in :mod:`.name_parts`; ``cs:substitute``
+and what it records in :mod:`.substitution`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from .formatting import CSL_NS, DisplayMixin, NS, TextCaseMixin
+from .name_parts import _render_one_name
 from .state import RENDER_STATE, VariableCallMixin, _attr, _record_rendered, _suppressed
+from .substitution import names_data_key
+
 
 class Name_Part(TextCaseMixin, m.Name_Part):
     pass
@@ -33,6 +37,8 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             names_context = self
             if names_parent is not None and self.find("cs:name", NS) is None:
                 names_context = names_parent  # CSL 1.0.2: a bare cs:names in cs:substitute
+        if names_parent is None and not kwargs.get("sort_options"):
+            RENDER_STATE["names_data"] = []
         suppressed = _suppressed(context)
         roles = [r for r in self.get("variable", "").split() if r not in suppressed]
         ref = item.reference
@@ -51,6 +57,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         label_first = (label_elem is not None and name_elem is not None
                        and children.index(label_elem) < children.index(name_elem))
         outputs = []
+        labels = []
         count = 0
         for role in present:
             names = ref[role.replace("-", "_")]
@@ -58,8 +65,9 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 rendered = render_name_list(None, names, context, item, **kwargs)
             else:
                 rendered = name_elem.render_list(names, context, item, **kwargs)
-                if rendered is not None and not isinstance(rendered, int):
-                    # formatting and affixes of cs:name apply to the whole list
+                if (rendered is not None and not isinstance(rendered, int)
+                        and kwargs.get("sort_options")):
+                    # sort keys: the affixes around the whole list, as before
                     rendered = name_elem.wrap(name_elem.format(rendered))
             if isinstance(rendered, int):
                 count += rendered
@@ -70,6 +78,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 label_role = "editortranslator" if ed_trans and role == "editor" else role
                 label = label_elem.render(item, label_role, len(names) > 1, context=context)
                 if label:
+                    labels.append((label, label_first))
                     rendered = label + rendered if label_first else rendered + label
             outputs.append(rendered)
             _record_rendered(context, role)
@@ -93,7 +102,8 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 if _suppress_author(kwargs):
                     RENDER_STATE["author_suppressed"] = True
                     return String("")
-            return self._subsequent_author(text, context, kwargs)
+            return self._subsequent_author(text, context, kwargs,
+                                           labels[0] if len(outputs) == 1 and labels else None)
         substitute = self.substitute()
         if substitute is not None:
             first = RENDER_STATE.get("first_names") is None
@@ -106,10 +116,15 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 return self._subsequent_author(text, context, kwargs)
         raise VariableError
 
-    def _subsequent_author(self, text, context, kwargs):
+    def _subsequent_author(self, text, context, kwargs, label=None):
         """``subsequent-author-substitute`` (rule ``complete-all``/``complete-each``):
-        the first name list of an entry equal to the previous entry's is replaced
-        (fixtures ``sort_*SubsequentAuthor*``; MHRA "———" gap)."""
+        the first name list of an entry is replaced when the names it shows
+        are the previous entry's, compared as data as citeproc-js compares them
+        (:func:`names_data_key`): "Smith, John" and "Smith, J." both print
+        "Smith, J." with initials but are different people, so neither is
+        replaced; a title printed in place of the names compares as written.
+        The label stays ("———, ed."). Fixtures ``sort_*SubsequentAuthor*``;
+        MHRA "———" gap."""
         if kwargs.get("sort_options"):
             return text
         try:
@@ -121,11 +136,16 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
             return text
         layout._first_names_done = True
         previous = _attr(bibliography, "_previous_names", None)
-        core = RENDER_STATE.get("names_core") or str(text)
+        core = names_data_key(RENDER_STATE.get("names_data"))
+        if not core:
+            return text  # citeproc-js: nothing to compare, the previous key stays
         bibliography._previous_names = core
         substitute = bibliography.get("subsequent-author-substitute")
         if substitute is None or previous != core:
             return text
+        if label is not None:
+            term, first = label
+            return term + String(substitute) if first else String(substitute) + term
         return String(substitute)
 
     def markup(self, text):
@@ -144,52 +164,6 @@ def _suppress_author(kwargs) -> bool:
 
 def _same_names(a, b) -> bool:
     return [dict(x) for x in a] == [dict(x) for x in b]
-
-
-class Substitute(m.Substitute):
-    def render(self, item, context=None, names_parent=None, **kwargs):
-        """CSL 1.0.2 "Substitute": the first child that renders replaces the
-        names; a bare ``cs:names`` child inherits the parent's ``cs:name`` and
-        ``cs:label``; every variable the substitute rendered is suppressed in
-        the rest of the entry (fixtures ``substitute_*``; APA/Chicago edited
-        books printing the editors twice)."""
-        layout = None
-        try:
-            layout = (context if context is not None else self).get_layout()
-        except (IndexError, AttributeError):
-            pass
-        for child in self.iterchildren():
-            before = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
-            if layout is not None:
-                layout._rendered_vars = set()
-            RENDER_STATE["substituting"] = RENDER_STATE.get("substituting", 0) + 1
-            suppressed_before = RENDER_STATE.get("author_suppressed")
-            try:
-                if isinstance(child, m.Names):
-                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
-                elif isinstance(child, m.Choose):
-                    text = child.render(item, context=context, names_parent=names_parent, **kwargs)
-                else:
-                    text = child.render(item, context=context, **kwargs)
-            except VariableError:
-                text = None
-            finally:
-                RENDER_STATE["substituting"] -= 1
-            rendered = set(_attr(layout, "_rendered_vars", set())) if layout is not None else set()
-            if layout is not None:
-                layout._rendered_vars = before | rendered
-            # names a suppress-author cite leaves out still end the substitution
-            # (MLA "(“Beta Groups”)": the title the style prints to disambiguate
-            # is not used up as the author's substitute)
-            if (text is not None and str(text) != "") or (
-                    RENDER_STATE.get("author_suppressed") and not suppressed_before):
-                text = text if text is not None else String("")
-                if layout is not None:
-                    if isinstance(child, m.Names):
-                        rendered |= set(child.get("variable", "").split())
-                    layout.repressed.setdefault("__vars__", set()).update(rendered)
-                return text
-        return None
 
 
 class Name(DisplayMixin, m.Name):
@@ -250,76 +224,24 @@ def _opt(name_elem, context, option, sort_options=None):
     return _OPTION_DEFAULTS.get(option)
 
 
-def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen: bool) -> str:
-    """CSL 1.0.2 "initialize-with" / "initialize": given names become initials
-    followed by ``initialize-with``; with ``initialize="false"`` full given
-    names stay and only existing initials get the punctuation (citeproc-py
-    initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
-    ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
-    when ``initialize-with-hyphen`` is true; lower-case particles stay."""
-    if not initialize:
-        given = re.sub(r"\s*-\s*", "-", given)
-    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.\-])", given.strip()) if t]
-    if not initialize:
-        tokens = [part for token in tokens for part in split_hyphenated_initials(token)]
-        tokens = [dot_hyphenated_initial(token, initialize_with) for token in tokens]
-    out = ""
-    previous_initial = False
-    for token in tokens:
-        core = token.rstrip(".")
-        if not core:
-            continue
-        is_initial = len(core) == 1 or (token.endswith(".") and len(core) <= 2 and core[0].isupper())
-        if core[0].islower() and not is_initial:
-            piece, initial = core, False
-        elif initialize or is_initial:
-            pieces = core.split("-") if "-" in core else [core]
-            if "-" in core and not hyphen:
-                piece = "".join(p[:1] + initialize_with for p in pieces if p)
-            elif "-" in core:
-                piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
-                piece += initialize_with[len(initialize_with.rstrip()):]
-            elif len(core) == 2 and token.endswith("."):
-                piece = core + initialize_with  # "Th." / "ME." are kept as written
-            else:
-                piece = core[0] + initialize_with
-            initial = True
-        else:
-            piece, initial = token, False
-        if out and not out.endswith(" ") and not (previous_initial and initial):
-            out += " "
-        out += piece
-        previous_initial = initial
-    return out.strip()
-
-
-def split_hyphenated_initials(token: str) -> list[str]:
-    """citeproc-js, with ``initialize="false"``, treats initials joined by a
-    hyphen as separate initials: "H.-M." / "H-M" / "H. -M." print "H. M."
-    (with ``initialize-with=". "``), while a hyphen next to a full name stays
-    ("Friedrich-L" -> "Friedrich-L.", "Jean-Claude"). Returns the token's
-    parts, or the token itself when it is not all initials."""
-    parts = token.split("-")
-    if len(parts) < 2 or not all(
-            len(p.rstrip(".")) == 1 and p.rstrip(".").isupper() for p in parts):
-        return [token]
-    return parts
-
-
-def dot_hyphenated_initial(token: str, initialize_with: str) -> str:
-    """citeproc-js, with ``initialize="false"``, gives a bare initial joined
-    to a full name by a hyphen the ``initialize-with`` punctuation:
-    "Friedrich-L" -> "Friedrich-L." (Chicago "Friedrich-L. Schein");
-    "J.-Claude", "Jean-Claude" stay as written."""
-    mark = initialize_with.strip()
-    if "-" not in token or not mark:
-        return token
-    parts = token.split("-")
-    return "-".join(p + mark if len(p) == 1 and p.isupper() else p for p in parts)
-
-
-_ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
-                         r"\u0600-\u06FF\u2000-\u206F'\s\-\.]*$")
+def _subsequent_cite(item, context) -> bool:
+    """Whether a name list is rendered for a cite of an item cited before
+    (CSL 1.0.2 "Name": ``et-al-subsequent-min`` and
+    ``et-al-subsequent-use-first`` replace ``et-al-min`` and
+    ``et-al-use-first`` for subsequent cites: "John Doe, Jane Roe, Katie
+    Harper, Emmanuel Clutterbuck", then "John Doe et al."; fixture
+    ``bugreports_EtAlSubsequent``)."""
+    owner = _owner(context) if context is not None else None
+    if owner is None or item is None or owner.tag != f"{{{CSL_NS}}}citation":
+        return False
+    if "et-al-subsequent-min" not in owner.attrib and "et-al-subsequent-use-first" not in owner.attrib:
+        return False
+    preset = dict.get(item, "preset") if isinstance(item, dict) else None
+    if preset is not None and preset[0] is not None:
+        return int(preset[0]) >= 1  # a position the caller gave (citeproc-js)
+    cites = getattr(owner, "cites", None) or ()
+    key = getattr(item, "key", None)
+    return any(cite.key == key for cite in cites)
 
 
 def render_name_list(name_elem, names, context, item, sort_options=None):
@@ -334,6 +256,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     try:
         et_al_min = int(opt("et-al-min") or 0)
         et_al_use_first = int(opt("et-al-use-first") or 0)
+        if sort_options is None and _subsequent_cite(item, context):
+            et_al_min = int(opt("et-al-subsequent-min") or et_al_min)
+            et_al_use_first = int(opt("et-al-subsequent-use-first") or et_al_use_first)
     except ValueError:
         et_al_min = et_al_use_first = 0
     et_al_use_last = str(opt("et-al-use-last")).lower() == "true"
@@ -380,6 +305,10 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     if collect is not None:
         collect.setdefault(item.key, []).extend(
             (name, form, init_with, initialize, index) for index, name in enumerate(shown))
+    per_name = name_elem is not None and sort_options is None
+    data = RENDER_STATE.get("names_data") if sort_options is None else None
+    if data is not None:
+        data.extend("".join(str(name.get(part) or "") for part in _NAME_PARTS) for name in shown)
     rendered = []
     inverted_flags = []
     for index, name in enumerate(shown):
@@ -389,7 +318,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
                                 sort_sep, init_with, initialize and level != 2, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
-            rendered.append(text)
+            rendered.append(affix_each_name(name_elem, name, text) if per_name else text)
             inverted_flags.append(inverted)
     if not rendered:
         return None
@@ -407,21 +336,25 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         if et_al_use_last and et_al_use_first <= et_al_min - 2 and total > et_al_use_first + 1:
             last = _render_one_name(names[-1], form, nso == "all", sort_sep, init_with,
                                     initialize, hyphen, demote, fmt_part, sort_options is not None)
-            text = String(delimiter.join(str(r) for r in rendered) if False else "")
-            text = join(rendered, delimiter)
-            return text + String(delimiter + "\u2026 ") + last
+            if per_name:
+                last = affix_each_name(name_elem, names[-1], last)
+            return join(rendered, delimiter) + ellipsis_join(rendered, delimiter) + last
         et_al = _et_al(name_elem, context)
         text = join(rendered, delimiter)
-        RENDER_STATE["names_core"] = str(text)
         if not et_al or sort_options is not None:
-            return text
+            return wrap_et_al_list(name_elem, text) if per_name else text
         if use_delimiter(dp_et_al, len(rendered)):
-            return text + String(delimiter) + et_al
-        return text + String(" ") + et_al
-    RENDER_STATE["names_core"] = None
+            text = text + String(delimiter) + et_al
+        else:
+            text = text + String(_space_before_et_al(et_al)) + et_al
+        return wrap_et_al_list(name_elem, text) if per_name else text
     if and_ and len(rendered) > 1:
-        if "literal" in shown[-1] and len(rendered) > 2:
-            dp_last = "always"  # citeproc-js: "Gosling, R., & others"
+        if "literal" in shown[-1]:
+            # a literal last name is an institution for citeproc-js, joined with
+            # the institution's own "and", which is always "contextual":
+            # "Gosling, R., Roe, A., & others" but "Mittelbach, F. & the LaTeX
+            # Project Team" even where the style says "always" (APA)
+            dp_last = "contextual"
         term_source = name_elem if name_elem is not None else context
         term = term_source.get_single_term("and") if and_ == "text" else String("&")
         head = join(rendered[:-1], delimiter)
@@ -431,10 +364,55 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     return join(rendered, delimiter)
 
 
+def affix_each_name(name_elem, name, text):
+    """The affixes and formatting of ``cs:name`` go around each personal name,
+    as citeproc-js applies them (the CSL 1.0.2 text does not say; citeproc-py
+    put them around the whole list): ``<name suffix="." initialize-with=""
+    sort-separator=" "/>`` prints "Smith J., Doe J., and Roe R." where the
+    list-wide reading gave "Smith J, Doe J, and Roe R."; literal
+    (institutional) names get none ("{Smith} and WHO")."""
+    if "literal" in name:
+        return text
+    return name_elem.wrap(name_elem.format(text))
+
+
+def wrap_et_al_list(name_elem, text):
+    """citeproc-js wraps a list shortened by et-al, with the et-al term, once
+    more in the ``cs:name`` affixes and formatting, on top of each name's:
+    ``<name prefix="{" suffix="}" .../>`` prints "{{J. Smith}, {J. Doe}, et
+    al.}" (see ``affix_each_name``)."""
+    return name_elem.wrap(name_elem.format(text))
+
+
+def ellipsis_join(rendered, delimiter) -> String:
+    """``et-al-use-last``: the ellipsis before the last name follows a
+    delimiter only when two or more names precede it, as citeproc-js prints
+    it: "B. A … H. G" but "B. A, D. C, … H. G" (CSL 1.0.2 "Name": "the
+    delimiter, an ellipsis, and the last name" shows the longer case)."""
+    return String((delimiter if len(rendered) > 1 else " ") + "\u2026 ")
+
+
+_NAME_PARTS = ("non-dropping-particle", "family", "given", "dropping-particle", "suffix", "literal")
+
+
 def person_id(name) -> tuple:
     """Who a name denotes, for name disambiguation: all its parts."""
     return tuple(str(name.get(k) or "") for k in (
         "family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"))
+
+
+_STARTS_ROMANESQUE = re.compile("^[&a-zA-Z\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+                                "\u05d6-\u05ff\u0600-\u06ff\u0e01-\u0e5b\u1f00-\u1fff]")
+
+
+def _space_before_et_al(et_al) -> str:
+    """The space between the last name and the et-al term (when no delimiter
+    precedes it) is left out when the term does not start with a letter of a
+    Latin, Greek, Cyrillic, Hebrew, Arabic or Thai script, as in citeproc-js:
+    Chinese "张三等", a Polish style's term "[et al.]" gives "Zhang, Ye[et
+    al.]" (biuletyn-polskiego-towarzystwa-jezykoznawczego)."""
+    from ..markup import strip_markers
+    return " " if _STARTS_ROMANESQUE.match(strip_markers(str(et_al))) else ""
 
 
 def _et_al(name_elem, context):
@@ -449,59 +427,3 @@ def _et_al(name_elem, context):
         return node.wrap(node.format(text)) if text else None
     text = name_elem.get_single_term("et-al")
     return text or None
-
-
-def _is_romanesque(name) -> bool:
-    return all(_ROMANESQUE.match(str(name.get(k) or "")) for k in ("family", "given"))
-
-
-def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
-                     demote, fmt_part, for_sort):
-    if "literal" in name:
-        return String(str(name["literal"]))
-    given = str(name.get("given") or "")
-    family = str(name.get("family") or "")
-    dp = str(name.get("dropping-particle") or "")
-    ndp = str(name.get("non-dropping-particle") or "")
-    suffix = str(name.get("suffix") or "")
-    comma_suffix = bool(name.get("comma-suffix"))
-    if not family and given:
-        family, given = given, ""
-    if given and init_with is not None:
-        given = initialize_given(given, init_with, initialize, hyphen)
-        if "." not in init_with and initialize:
-            # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
-            suffix = suffix.replace(".", "")
-    if not _is_romanesque(name):
-        # East Asian names: family then given, no space (CSL 1.0.2 "Name-part order")
-        if form == "short":
-            return String(fmt_part("family", family))
-        return String(fmt_part("family", family) + fmt_part("given", given))
-
-    def glue(*parts):
-        out = ""
-        for part in parts:
-            if not part:
-                continue
-            if out and not out.endswith(("'", "\u2019", "-", "\u00a0", " ")):
-                out += " "
-            out += part
-        return out
-
-    if form == "short":
-        return String(fmt_part("family", glue(ndp, family)))
-    if inverted:
-        if demote in ("never", "sort-only") and not (for_sort and demote == "sort-only"):
-            fam = fmt_part("family", glue(ndp, family))
-            giv = fmt_part("given", glue(given, dp))
-        else:
-            fam = fmt_part("family", family)
-            giv = fmt_part("given", glue(given, dp, ndp)) if (given or dp or ndp) else ""
-        pieces = [p for p in (fam, giv, suffix) if p]
-        return String(sort_sep.join(pieces))
-    fam = fmt_part("family", glue(dp, ndp, family))
-    giv = fmt_part("given", given)
-    text = glue(giv, fam)
-    if suffix:
-        text = text + (", " if comma_suffix else " ") + suffix
-    return String(text)

@@ -15,17 +15,21 @@ from .state import VariableCallMixin, _suppressed
 
 NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                      "collection-number", "number-of-pages", "number-of-volumes"}
-_RANGE = re.compile(r"^((?:\S*\D)?)(\d+)\s*(?:-+|\u2013)\s*((?:\S*\D)?)(\d+)$")
-_LETTER_RANGE = re.compile(r"^\w*\d\w*\s*(?:-+|\u2013)\s*\w+$")
+# a range of two numbers, each with an optional letter prefix (citeproc-js's
+# "particle": "c3", "S12", "e101"; not "3:" or "12.5.")
+_RANGE = re.compile(r"^((?:[0-9]*[A-Za-z]+0*)?)(\d+)\s*(?:-+|\u2013)\s*((?:[0-9]*[A-Za-z]+0*)?)(\d+)$")
+# two numbers or roman numerals: citeproc-js joins them with the range
+# delimiter ("61-I" -> "61–I")
+_NUMBER_OR_ROMAN_RANGE = re.compile(
+    r"^(\d+|[ivxlcdmIVXLCDM]+)\s*(?:-+|\u2013)\s*(\d+|[ivxlcdmIVXLCDM]+)$")
 _ROMAN_RANGE = re.compile(r"^([ivxlcdm]+)\s*(?:-+|\u2013)\s*([ivxlcdm]+)$", re.I)
 
 
 class NumericRangeMixin:
-    def _process(self, value, variable, label=None):
+    def _process(self, value, variable):
         """Numbers and ranges (CSL 1.0.2 "Page Ranges", "Number"): a range of
         two numbers with the same (or no) prefix gets the range delimiter and,
-        for ``page`` and a page ``locator`` (:func:`page_range_applies`), the
-        style's ``page-range-format``; anything else is left
+        for ``page``, the style's ``page-range-format``; anything else is left
         exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
         lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
         text = str(value)
@@ -38,8 +42,7 @@ class NumericRangeMixin:
             # (citeproc-js: AMA "2(1–2):83-97" from BibTeX "1--2")
             term = str(self.get_single_term(name="page-range-delimiter") or "")
             delimiter = term or delimiter
-        range_format = self.get_root().get_option("page-range-format") \
-            if page_range_applies(variable, label) else None
+        range_format = self.get_root().get_option("page-range-format") if variable == "page" else None
         out = []
         for part in re.split(r"(\s*,\s*|\s*&\s*)", text):
             if not part:
@@ -52,18 +55,21 @@ class NumericRangeMixin:
                 continue
             match = _RANGE.match(part.strip()) if "\\-" not in part else None
             roman = _ROMAN_RANGE.match(part.strip()) if "\\-" not in part else None
-            if match and match.group(1) == match.group(3):
+            if match and match.group(1) == match.group(3) and not _ascending(match.group(2), match.group(4)):
+                # not a range going up ("c3-c3"): as written, with the delimiter
+                # (citeproc-js leaves the end's prefix and the page-range-format alone)
+                out.append(f"{match.group(1)}{match.group(2)}{delimiter}{match.group(3)}{match.group(4)}")
+            elif match and match.group(1) == match.group(3):
                 prefix, first, last = match.group(1), match.group(2), match.group(4)
-                # the end keeps its prefix unless the range format shortens it
-                # ("A622–32", but "c3–c3": a range that does not rise is not shortened)
-                last_prefix = prefix if range_format in (None, "expanded") or (
-                    first.isdigit() and last.isdigit()
-                    and int(first[:max(len(first) - len(last), 0)] + last) <= int(first)) else ""
+                last_prefix = prefix if range_format in (None, "expanded") else ""
                 last = format_page_range_end(range_format, first, last) if range_format else last
                 out.append(f"{prefix}{self.format_number(first)}{delimiter}"
                            f"{last_prefix}{self.format_number(last)}")
             elif roman:
                 out.append(f"{roman.group(1)}{delimiter}{roman.group(2)}")
+            elif _NUMBER_OR_ROMAN_RANGE.match(part.strip()) and "\\-" not in part:
+                mixed = _NUMBER_OR_ROMAN_RANGE.match(part.strip())
+                out.append(f"{mixed.group(1)}{delimiter}{mixed.group(2)}")
             elif match:
                 # different prefixes: kept as written, spaces around a hyphen
                 # dropped (citeproc-js "N110 - 5" -> "N110-5"; page_Expand*, page_Minimal)
@@ -76,22 +82,27 @@ class NumericRangeMixin:
         return String("".join(str(o) for o in out))
 
 
-def page_range_applies(variable: str, label: str | None) -> bool:
-    """Whether ``page-range-format`` shapes a range: in ``page``, and in a
-    cite's ``locator`` whose label is ``page`` (citeproc-js formats page
-    locators as pages: Chicago "(Balint 1964, 101–9)" and MLA "(Balint
-    101–09)" for the locator "101-109"; other locator types keep their
-    range as written: "chaps. 101–109")."""
-    return variable == "page" or (variable == "locator" and label == "page")
+def _ascending(first: str, last: str) -> bool:
+    """Whether first-last goes up once an abbreviated end is expanded
+    ("639-42" does, "c3-c3" and "100-50" do not)."""
+    if len(last) < len(first):
+        last = first[:len(first) - len(last)] + last
+    return int(first) < int(last)
 
 
 class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, StripPeriodsMixin,
              m.Number):
     # (page ranges: see Text._format_last_page)
     def process(self, item, context=None, **kwargs):
+        """``cs:number`` for a variable with a hyphen in its name
+        (``number-of-volumes``, ``chapter-number``, ``collection-number``):
+        citeproc-py looked it up under the hyphenated name and printed
+        nothing; APA's "(Vols. 1–5)" for a five-volume book was lost."""
         variable = self.get("variable")
         if variable in _suppressed(context if context is not None else self):
             return None
+        if variable and "-" in variable and variable not in ("page-first",):
+            return self._process(item.reference[variable.replace("-", "_")], variable)
         return super().process(item, context=context, **kwargs)
 
     def format_number(self, number):
@@ -107,11 +118,11 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         except ValueError:
             return number
         if form == "ordinal" or (form == "long-ordinal" and value > 10):
-            return ordinal(value, self)
+            return ordinal(value, self, term_gender(self, self.get("variable")))
         if form == "long-ordinal":
             return self.get_single_term(name="long-ordinal-{:02}".format(value))
         if form == "roman":
-            return m.romanize(value).lower()
+            return roman(value)
         return str(value)
 
     def _format_last_page(self, first, last):
@@ -148,40 +159,93 @@ def has_leading_zero(number) -> bool:
     return len(text) > 1 and text.isdigit() and text.startswith("0")
 
 
-def ordinal(number: int, element) -> str:
+def roman(value: int) -> str:
+    """Lower-case roman numerals for 1-5999, nothing otherwise, as citeproc-js
+    (edition 9882 printed "mmmmmmmmmdccclxxxii", and a volume of 99999999999
+    a string of 100 million "m"s)."""
+    return m.romanize(value).lower() if 0 < value < 6000 else ""
+
+
+def _locales_of(element):
+    root = element.get_root()
+    return root.style.locales if isinstance(root, m.Locale) else root.locales
+
+
+def term_gender(element, name) -> str | None:
+    """The grammatical gender a locale gives the noun of a term ("edition" is
+    feminine in French, "month-01" masculine in Italian): the ``gender`` of
+    the first ``cs:term`` of that name in the locale chain."""
+    if not name:
+        return None
+    for locale in _locales_of(element):
+        for term in locale.iterfind(f"cs:terms/cs:term[@name='{name}']", NS):
+            if term.get("gender"):
+                return term.get("gender")
+    return None
+
+
+def _ordinal_table(locale) -> dict:
+    """(name, gender-form or None) -> (suffix, match) of a locale's long ordinal terms."""
+    table = {}
+    terms = locale.find("cs:terms", NS)
+    if terms is None:
+        return table
+    for term in terms.findall("cs:term", NS):
+        name = term.get("name", "")
+        if (name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name)) and term.get("form") in (None, "long"):
+            text = term.findtext("cs:single", default=None, namespaces=NS) or term.text or ""
+            table[name, term.get("gender-form")] = (text, term.get("match"))
+    return table
+
+
+def ordinal(number: int, element, gender: str | None = None) -> str:
     """CSL 1.0.2 "Ordinal Suffixes": the first locale in the fallback chain
     that defines ordinal terms decides; ``ordinal-10``..``ordinal-99`` match
     the last two digits (or the whole number), ``ordinal-00``..``09`` the last
-    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ")."""
-    root = element.get_root()
-    locales = root.style.locales if isinstance(root, m.Locale) else root.locales
-    for locale in locales:
-        terms = locale.find("cs:terms", NS)
-        if terms is None:
-            continue
-        table = {}
-        for term in terms.findall("cs:term", NS):
-            name = term.get("name", "")
-            if name == "ordinal" or re.fullmatch(r"ordinal-\d\d", name):
-                if term.get("form") in (None, "long"):
-                    table[name] = (term.findtext("cs:single", default=None, namespaces=NS)
-                                   or term.text or "", term.get("match"))
+    digit, ``ordinal`` is the default (German "2." not "2nd"; French "2ᵉ").
+
+    Gender-specific ordinals (CSL 1.0.2): the suffix agrees with the gender of
+    the counted noun (`gender`, see :func:`term_gender`): French "1ʳᵉ éd."
+    (feminine edition) but "1ᵉʳ janvier", Italian "1º gen." (masculine months)
+    but "1ª ed.", Russian "1-е изд.". As in citeproc-js, a match of the
+    noun's gender is looked for first (whole number, last two digits, last
+    digit), then one without a gender; a term that exists only in gendered
+    forms stands, without a gender, for its feminine form (else masculine)."""
+    for locale in _locales_of(element):
+        table = _ordinal_table(locale)
         if not table:
             continue
-        two = "ordinal-{:02}".format(number % 100)
-        if two in table and number % 100 >= 10:
-            text, match = table[two]
-            if match != "whole-number" or number == number % 100:
-                return f"{number}{text}"
-        one = "ordinal-{:02}".format(number % 10)
-        if one in table:
-            text, match = table[one]
-            if match in (None, "last-digit") or (match == "whole-number" and number < 10) or \
-                    (match == "last-two-digits" and number % 100 < 10):
-                return f"{number}{text}"
-        if "ordinal" in table:
-            return f"{number}{table['ordinal'][0]}"
+        for wanted in ([gender] if gender else []) + [None]:
+            suffix = _ordinal_match(number, table, wanted)
+            if suffix is not None:
+                return f"{number}{_gendered(table, suffix, gender)}"
+        default = _gendered(table, "ordinal", gender)
+        return f"{number}{default}" if default is not None else str(number)
     return str(number)
+
+
+def _ordinal_match(number: int, table: dict, gender) -> str | None:
+    """The name of the ordinal term matching `number` among the terms of one
+    gender form (None: terms without a gender form), or None."""
+    matches = {}
+    for (name, form), (_, match) in table.items():
+        if form != gender or name == "ordinal":
+            continue
+        digits = name[len("ordinal-"):]
+        match = match or ("last-digit" if digits.startswith("0") else "last-two-digits")
+        matches.setdefault(match, {})[int(digits)] = name
+    for match, key in (("whole-number", number), ("last-two-digits", number % 100),
+                       ("last-digit", number % 10)):
+        if key in matches.get(match, {}):
+            return matches[match][key]
+    return None
+
+
+def _gendered(table: dict, name: str, gender) -> str | None:
+    for form in ((gender,) if gender else ()) + (None, "feminine", "masculine"):
+        if (name, form) in table:
+            return table[name, form][0]
+    return None
 
 
 def format_page_range_end(range_format, first: str, last: str) -> str:
@@ -246,7 +310,9 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 key = variable.replace("-", "_")
                 if key not in item.reference or variable in _suppressed(context if context is not None else self):
                     return None
-                if variable in ("page", "number-of-pages") and plural is None:
+                if variable == "page" and plural is None:
+                    plural = is_plural_number(str(item.reference[key]))
+                elif variable == "number-of-pages" and plural is None:
                     plural = _is_plural_value(str(item.reference[key]))
         return super().process(item, variable=variable, plural=plural, context=context, **kwargs)
 
@@ -259,23 +325,57 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                 return False
         if variable and variable != "locator":
             return self._is_plural_number(item, variable)
+        if variable == "locator" and "\\-" in str(item.locator.identifier):
+            return False  # an escaped hyphen is no range: "page 327-30" (citeproc-js)
         return super()._is_plural(item)
 
     @staticmethod
     def _is_plural_number(item, variable) -> bool:
-        """A number variable's label is plural for a range or a list of
-        numbers ("1-2", "2b-3b", "1, 2", "1 & 2", "1 and 2"), singular for
-        numbers joined by a slash ("13/14", "2/1": one double issue); a range
-        with a letter or roman end ("3-B", "i-ix") is plural, as citeproc-js prints them
-        ("no. 2/1" where citeproc-py printed "nos. 2/1")."""
+        """A number variable's label: see :func:`is_plural_number`."""
         try:
             value = item.reference[variable.replace("-", "_")]
         except VariableError:
             return False
-        text = str(value).strip()
-        return (_is_plural_value(text) or _LETTER_RANGE.match(text) is not None
-                or _ROMAN_RANGE.match(text) is not None)
+        return is_plural_number(str(value))
 
 
 def _is_plural_value(value: str) -> bool:
     return re.search(r"\w*\d+\w*\s*(?:[-\u2013,&]|and)\s*\w*\d+", value) is not None
+
+
+# what citeproc-js splits a number field at: "&", "and", "; ", ", ", hyphens
+_NUMBER_JOINER = re.compile(r"\s*&\s*|,\s+and\s+|\s+and\s+|;\s+|,\s+|\s*\\*[-\u2013]+\s*")
+_NUMBER_PARTICLE = re.compile(r"^(?:[0-9]*[a-zA-Z]+0*)?([0-9]+(?:[a-zA-Z]*|[-,a-zA-Z]+))$")
+_NUMBER_NUMERIC = re.compile(r"^(?:[0-9]+|[ixv]+)(?:[-,:a-zA-Z]*|-[-0-9]+)$")
+_NUMBER_LABEL = re.compile(r"(?:^| )(?:[a-z]{1,4}|subpara|subch|amend|bibliog|annot|illus|princ|intro|"
+                           r"sched|subdiv|subsec)(?:\.| )")
+_NUMBER_COLLAPSIBLE = re.compile(r"^\s*[+-]?\d|^[ivxlcmIVXLCM]+$")
+
+
+def is_plural_number(value: str) -> bool:
+    """The label of a number variable or ``page`` is plural as citeproc-js
+    decides it: the value is split at "&", "and", "; ", ", " and hyphens;
+    it is plural when there are two parts or more and the first part (a
+    letter prefix set aside: "S12" is 12) is a number, or a number with a
+    letter or "-" suffix ("12a"), or a roman numeral.
+
+    "1-2", "2b-3b", "1, 2", "1 & 2", "3-B", "i-ix", "61-I", "205-??" are
+    plural; "13/14", "2/1", "1,2", "3:1-3:29", "24.6/1-4", "12.5.1-12.5.4"
+    and report numbers such as "TR/IRIDIA/2017-005", "STAN-CS-82-914",
+    "KSL 92-71" are singular ("no. TR/IRIDIA/2017-005" where a plain
+    digit-dash-digit test printed "nos."), and so is "544, with 22
+    illustrations": a part with a short lower-case word is another group."""
+    # an escaped hyphen ("3\\-B") joins nothing: "page 3-B"
+    # (number_PlainHyphenOrEnDashAlwaysPlural)
+    parts = _NUMBER_JOINER.split(value.strip().replace("\\-", ""))
+    # a part with a short lower-case word ("with 22 illustrations") starts a
+    # group of its own in citeproc-js (it reads the word as a label)
+    count = next((i for i, part in enumerate(parts) if i and _NUMBER_LABEL.search(part)), len(parts))
+    if count < 2:
+        return False
+    first = parts[0]
+    match = _NUMBER_PARTICLE.match(first)
+    if match:
+        first = match.group(1)
+    return bool(first) and _NUMBER_NUMERIC.match(first) is not None \
+        and _NUMBER_COLLAPSIBLE.match(first) is not None

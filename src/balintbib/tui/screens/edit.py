@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from ...formats.bibsafe import control_characters
 from ...latex import latex_to_text, text_to_latex
 from ...model import ANNOTATION_FIELD, TAGS_FIELD, Reference, split_list
 
@@ -94,6 +95,11 @@ class Edit:
         """Why the typed values cannot be saved, or None."""
         if self.raw and not braces_balanced(self.annotation):
             return "The annotation's braces { } do not balance: BibTeX would misread the file."
+        for name, text in (("annotation", self.annotation), ("tags", self.tags_text)):
+            found = control_characters(text)
+            if found:  # pasted from a terminal or a PDF: never written to the library
+                return (f"The {name} holds control character(s) {', '.join(found)}: "
+                        "remove them to save.")
         return None
 
 

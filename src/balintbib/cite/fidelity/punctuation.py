@@ -1,0 +1,108 @@
+"""Punctuation and finishing (CSL 1.0.2 "Punctuation in quotes", Appendix
+VI "Rich text" quotes, and citeproc-js's punctuation merging): the passes over
+a rendered entry, still with markers (punctuation meeting punctuation,
+punctuation moved into quotes), and the typography of field data (apostrophes,
+narrow spaces, punctuation sealed inside a field)."""
+
+from __future__ import annotations
+
+import re
+
+from ..markup import CLOSE, CLOSERS, MARKERS, OPEN
+
+# citeproc-js's table for punctuation meeting punctuation (A then B, with
+# only formatting between): B is dropped, or A is replaced by B; other pairs
+# stay (fixtures punctuation_FullMonty*: "question?." -> "question?").
+_DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), (".", "."),
+                (";", "."), ("!", "."), ("?", "."), (";", ";"), ("!", "!"), ("?", "?"),
+                (",", ",")}
+_DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
+_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
+# every quotation's closing marker: quotes="true" and quotation marks in data
+_Q_CLOSES = CLOSE["quote"] + CLOSE["dquote"] + CLOSE["squote"]
+_PIQ = re.compile(f"([{_Q_CLOSES}][{CLOSERS}]*)([.,!?])")
+
+# Between two pieces of punctuation of one field: keeps the finishing passes
+# from merging them or moving them (removed when the entry is finished).
+SEAL = "\ue0ff"
+_QUOTED_PUNCTUATION = re.compile(f"([{_Q_CLOSES}])(?=[.,;:!?])")
+_SPACES = re.compile(r"  +")
+
+
+def finish(text: str, punctuation_in_quote: bool) -> str:
+    """Finishing passes over a rendered entry (still with markers).
+
+    * ``punctuation-in-quote`` (CSL 1.0.2 locale option): a period or comma
+      right after a closing quote moves inside it (en-US: "Training.";
+      fixtures ``quotes_Punctuation*``, 165 gap entries), also the closing
+      quote of quotation marks written in the data (citeproc-js: a title
+      ending in “best evidence synthesis” prints “best evidence
+      synthesis.”), but not punctuation written in the same field
+      (:func:`seal_quoted_punctuation`).
+    * Doubled punctuation across formatting and affixes: "?." / "!." / ".."
+      collapse, ",," ";;" "::" too (citeproc-js; ``punctuation_*``, 59 gap
+      entries "doctors?. Libyan").
+    * Double spaces collapse; empty formatting pairs vanish.
+    """
+    if punctuation_in_quote:
+        text = _PIQ.sub(lambda mt: mt.group(2) + mt.group(1), text)
+    for _ in range(2):
+        text = _PUNCT_PAIR.sub(_merge_punctuation, text)
+    text = _SPACES.sub(" ", text)
+    for kind in OPEN:
+        text = text.replace(OPEN[kind] + CLOSE[kind], "")
+    return text
+
+
+def _merge_punctuation(match) -> str:
+    first, between, second = match.group(1), match.group(2), match.group(3)
+    if (first, second) in _DROP_SECOND:
+        return first + between
+    if (first, second) in _DROP_FIRST:
+        return between + second
+    return match.group(0)
+
+
+_SPACE_BEFORE = re.compile(r" (?=[:;!?\u00bb])")
+_SPACE_AFTER = re.compile(r"(?<=\u00ab) ")
+
+
+def thin_spaces(value: str) -> str:
+    """A space in field data before ``: ; ! ?`` or ``»``, and after ``«``,
+    becomes a narrow no-break space, as citeproc-js prints it ("Critical race
+    theory\u202f: an introduction"; French typography in the data of
+    English-language catalogues, 37 entries of the corpus sample).
+    """
+    if " " not in value:
+        return value
+    return _SPACE_AFTER.sub("\u202f", _SPACE_BEFORE.sub("\u202f", value))
+
+
+def typographic(value: str) -> str:
+    """Straight apostrophes in data become typographic ones (citeproc-js: O’Reilly,
+    doctor’s, in ’t; 165 gap entries in 44 of 48 styles). A ' at the start of a
+    word opens a single quotation only when a closing ' follows a later word."""
+    if "'" not in value:
+        return value
+    chars = list(value)
+    for i, ch in enumerate(chars):
+        if ch != "'":
+            continue
+        before = chars[i - 1] if i else " "
+        after = chars[i + 1] if i + 1 < len(chars) else " "
+        if not before.isalnum() and after.isalnum():
+            closing = re.search(r"\w'(?!\w)", value[i + 1:])
+            chars[i] = "\u2018" if closing else "\u2019"
+        else:
+            chars[i] = "\u2019"
+    return "".join(chars)
+
+
+def seal_quoted_punctuation(value: str) -> str:
+    """Punctuation written in a field right after a quotation stays where it
+    is (citeproc-js moves or merges punctuation only where pieces of the
+    rendering meet): "Why? “Because”, he said" keeps its comma outside in
+    en-US, "‘What Were We—Idiots?’: Re-evaluating" keeps its colon after the
+    question mark. ``value`` is field data with quote markers
+    (:func:`..markup.data_to_markers`); a :data:`SEAL` goes between."""
+    return _QUOTED_PUNCTUATION.sub(lambda mt: mt.group(1) + SEAL, value)

@@ -1,0 +1,234 @@
+"""The import's fast paths give what the general code gives.
+
+`import` was made faster by shortcuts for the common case (plain text with
+nothing to escape, names already as ``Family, Given``, values without stray
+white space, the Matcher computing volume and pages for candidates only).
+Each shortcut must decide exactly as the general rule; these tests hold them
+to it, on hand-picked edge cases and on random input against the general code.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from balintbib.formats import medline, ris
+from balintbib.formats.bibtex import ordered_fields
+from balintbib.latex import _ESCAPES, text_to_latex
+from balintbib.model import Person, Reference, _format_name, format_name, parse_names
+from balintbib.normalize import rules
+from balintbib.normalize.dedupe import Matcher, find_duplicates
+from balintbib.normalize.keys import KeyPattern
+from balintbib.normalize.options import NormalizeOptions
+from balintbib.normalize.rules import RuleContext, fix_names, fix_whitespace, rewrite_name, split_name_list
+
+# -- text to BibTeX content -------------------------------------------------------------
+
+_GENERAL = re.compile(r"[\\{}&%$#_~^\u00a0]|(?<=-)-|(?<=`)`|(?<=')'")
+
+
+def general_text_to_latex(text: str) -> str:
+    """Every special character escaped, every second ligature character broken with {}."""
+    return _GENERAL.sub(lambda m: "{}" + m.group() if m.group() in "-`'" else _ESCAPES[m.group()], text)
+
+
+@pytest.mark.parametrize("text, content", [
+    ("Balint groups", "Balint groups"),
+    ("pages 1--5 and 1---5", "pages 1-{}-5 and 1-{}-{}-5"),
+    ("``quoted''", "`{}`quoted'{}'"),
+    ("50% & $5 #1 a_b ~ ^ {x} \\", r"50\% \& \$5 \#1 a\_b \textasciitilde{} \textasciicircum{} "
+                                    r"\textbraceleft{}x\textbraceright{} \textbackslash{}"),
+    ("O'Neil - self-report", "O'Neil - self-report"),
+    ("a\u00a0b", "a~b"),
+])
+def test_text_to_latex(text, content):
+    assert text_to_latex(text) == content
+
+
+def test_text_to_latex_agrees_with_the_general_rule_on_random_text():
+    rnd = random.Random(1)
+    alphabet = "ab -`'\\{}&%$#_~^\u00a0é\n"
+    for _ in range(5000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert text_to_latex(text) == general_text_to_latex(text), text
+
+
+# -- names ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("person", [
+    Person(family="Smith", given="John A."),
+    Person(family="Abrandt Dahlgren", given="Madeleine"),
+    Person(family="Smith-Jones", given="A.-B."),
+    Person(family="van Roy", given="Kaatje"),  # a lower-case word would be read as "von": braced
+    Person(family="-", given="A."),
+    Person(family="Smith", given="- A"),
+    Person(family="Smith and Jones", given="A."),
+    Person(family="Smith", given="and A."),
+    Person(family="Smith", given="A.  B."),
+    Person(family="Wu", given="{X}"),
+])
+def test_a_name_is_braced_exactly_when_it_would_not_read_back(person):
+    plain = _format_name(person)
+    assert (format_name(person) == plain) == (parse_names(plain) == [person])
+
+
+def test_plain_names_are_written_as_family_comma_given():
+    assert format_name(Person(family="Kjeldmand", given="Dorte")) == "Kjeldmand, Dorte"
+    assert format_name(Person(family="van Roy", given="Kaatje")) != "van Roy, Kaatje"
+
+
+def test_names_are_braced_exactly_when_they_would_not_read_back_on_random_names():
+    rnd = random.Random(5)
+    pieces = ["Smith", "van", "Van", "de", "J.", "A", "and", "AND", "-", "Jones", "É", "é", "O'Neil", "2nd",
+              ".", "jr.", "'t", "&", "ß", "{", "'", "\u00a0", "A.-B.", "Sand", ",", "\t", "~", "$"]
+    for _ in range(5000):
+        family = rnd.choice([" ", "", "-"]).join(rnd.choice(pieces) for _ in range(rnd.randint(1, 3)))
+        given = rnd.choice([" ", "", "-", "  "]).join(rnd.choice(pieces) for _ in range(rnd.randint(1, 3)))
+        person = Person(family=family, given=given)
+        plain = _format_name(person)
+        assert (format_name(person) == plain) == (parse_names(plain) == [person]), (family, given)
+
+
+def _names_rule(value: str, fixes: bool = True) -> tuple[str, int]:
+    ref = Reference("k", "article", {"author": value})
+    ctx = RuleContext(NormalizeOptions())
+    fix_names(ref, ctx)
+    return ref.fields["author"], len(ctx.name_fixes)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Smith, J. and Jones, K.", "Smith, J. and Jones, K."),
+    ("Smith, J. AND Jones, K.", "Smith, J. and Jones, K."),
+    ("Smith, J. AND and Jones, K.", "Smith, J. and and Jones, K."),
+    ("Smith,J. and Jones , K.", "Smith, J. and Jones, K."),
+    ("John Smith and Jones, K.", "Smith, John and Jones, K."),
+    ("Smith, J. and others", "Smith, J. and others"),
+    ("Smith, J.,", "Smith, J.,"),
+])
+def test_names_rule(value, expected):
+    assert _names_rule(value)[0] == expected
+
+
+def test_names_rule_agrees_with_name_by_name_rewriting_on_random_lists():
+    rnd = random.Random(3)
+    parts = ["Smith", "J.", ",", ", ", " ", "  ", " and ", " AND ", "and", "{X}", "others", "\t", "de", "Van"]
+    for _ in range(5000):
+        value = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 8)))
+        if not value.strip():
+            continue
+        expected = " and ".join(rewrite_name(p)[0] for p in split_name_list(value))
+        assert _names_rule(value)[0] == expected, value
+
+
+# -- white space ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"title": "A  title", "url": "http://x "}, {"title": "A title", "url": "http://x"}),
+    ({"url": "http://x\u00a0"}, {"url": "http://x"}),
+    ({"title": "A\ttitle\u3000"}, {"title": "A title"}),
+    ({"title": "One\nline", "note": " lead"}, {"title": "One line", "note": "lead"}),
+    ({"title": "Clean", "year": "2020"}, {"title": "Clean", "year": "2020"}),
+])
+def test_whitespace_rule(fields, expected):
+    ref = Reference("k", "article", dict(fields))
+    fix_whitespace(ref, RuleContext(NormalizeOptions()))
+    assert ref.fields == expected
+
+
+def test_whitespace_rule_agrees_with_field_by_field_checks_on_random_values(monkeypatch):
+    rnd = random.Random(2)
+    chars = ["a", "b", " ", "  ", "\n", "\t", "\r", "\u00a0", "\u3000", "%", "\x0b"]
+    names = ["title", "url", "doi", "note", "url-2", "abstract"]
+    ctx = RuleContext(NormalizeOptions())
+    for _ in range(5000):
+        fields = {n: "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 5)))
+                  for n in rnd.sample(names, rnd.randint(1, 4))}
+        fast = Reference("k", "article", dict(fields))
+        fix_whitespace(fast, ctx)
+        with monkeypatch.context() as m:
+            m.setattr(rules, "_no_white_space_to_fix", lambda f: False)
+            slow = Reference("k", "article", dict(fields))
+            fix_whitespace(slow, ctx)
+        assert fast.fields == slow.fields, fields
+
+
+# -- readers ---------------------------------------------------------------------------------
+
+def test_ris_continuation_lines_headers_and_stray_er():
+    text = ("Record #1 of 2\nTY  - JOUR\nTI  - A title that goes\n  on here\nAU  - Smith, J.\nER  - \n"
+            "some text after\nER  - \nTY  - BOOK\nT1  - Second\nER  - \n")
+    result = ris.read_text(text, "f.ris")
+    assert [r.fields["title"] for r in result.references] == ["A title that goes\non here", "Second"]
+    assert result.lines == [2, 9]
+    assert [str(p) for p in result.problems] == ["f.ris:8: 'ER' with no record open; ignored"]
+
+
+def test_medline_tag_lines_of_every_shape():
+    text = "PMID-123\nTI  - A title\n      continued\nFAU - Smith, John\nti  - lower case\nDP  - 2020 Jan\n"
+    result = medline.read_text(text, "f.nbib")
+    ref = result.references[0]
+    assert ref.fields["pmid"] == "123" and ref.fields["title"] == "A title continued"
+    assert ref.fields["author"] == "Smith, John" and ref.fields["year"] == "2020"
+    assert [p.line for p in result.problems] == [5]
+    assert ref.fields["import-medline-line"] == "ti  - lower case"
+
+
+# -- field order, keys ---------------------------------------------------------------------
+
+def test_field_order_places_copies_after_their_field_only():
+    fields = {"import-ris-u1": "x", "note-2": "b", "title": "t", "note": "a", "import-ris-kw": "k", "a-1": "y"}
+    assert ordered_fields(fields) == ["title", "note", "note-2", "import-ris-u1", "import-ris-kw", "a-1"]
+
+
+def test_key_skips_title_stopwords():
+    ref = Reference("", "article", {"author": "Smith, J. and Jones, K.", "year": "2020",
+                                    "title": "The {On} of a Balint group"})
+    assert KeyPattern("[auth:lower][year][veryshorttitle:lower]").base(ref) == "smith2020balint"
+
+
+# -- matching --------------------------------------------------------------------------------
+
+def _ref(key, **fields):
+    base = {"title": "Balint groups and the empathy of medical students", "year": "2014",
+            "author": "Airagnes, Guillaume", "volume": "12", "pages": "1--9"}
+    base.update(fields)
+    return Reference(key, "article", {k: v for k, v in base.items() if v is not None})
+
+
+@pytest.mark.parametrize("why, new, same", [
+    ("same work", _ref("b"), True),
+    ("other volume", _ref("b", volume="13"), False),
+    ("other first page", _ref("b", pages="2--9"), False),
+    ("same DOI, other year", _ref("b", doi="10.1/x", year="2015", title="Other"), False),
+    ("same PMID, no volume", _ref("b", pmid="123", volume=None), True),
+    ("nearly the same title, no pages", _ref("b", title="Balint groups and the empathy of medical student",
+                                             pages=None), True),
+])
+def test_matcher_guards_apply_to_candidates(why, new, same):
+    existing = _ref("a", doi="10.1/x", pmid="123")
+    found, _ = Matcher([existing]).match(new)
+    assert bool(found) == same == bool(find_duplicates([existing, new])), why
+
+
+def test_matcher_keeps_numbered_titles_apart():
+    existing = _ref("a", title="Balint groups and the empathy of medical students, part 2")
+    new = _ref("b", title="Balint groups and the empathy of medical students, part 3")
+    assert Matcher([existing]).match(new) == ([], "")
+    assert not find_duplicates([existing, new])
+
+
+def test_a_read_name_is_written_as_the_general_code_writes_it():
+    from balintbib.formats.records import written_plain_name, person_from_text
+
+    rnd = random.Random(7)
+    pieces = ["Smith", "van", "J.", "A", "and", "-", "Jones", "É", "O'Neil", "''", "&", "_", "{", " ", ",", "  ",
+              "\t", "x%"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))
+        written = written_plain_name(text)
+        if written is not None:
+            assert written == format_name(person_from_text(text)), text
+    assert written_plain_name("Kjeldmand,  Dorte ") == "Kjeldmand, Dorte"
+    assert written_plain_name("van Roy, Kaatje") is None  # a "von" part: the general code decides
