@@ -53,7 +53,8 @@ class World:
                                 retry=RetryPolicy(**FAST_RETRY))
         SyncEngine(Library.load(self.lib), RemoteAdapter(client)).pull()
         lib = Library.load(self.lib)
-        refs = list(lib.references)
+        # the same documents are edited in every world, whatever order the pull wrote
+        refs = sorted(lib.references, key=lambda r: r.text("title"))
         for i, ref in enumerate(refs[:EDITED]):
             ref.set("volume", f"edited-{i}")
         for i, ref in enumerate(refs[EDITED - NOTES:EDITED]):
