@@ -167,3 +167,13 @@ def test_a_value_ending_in_a_space_keeps_the_space_of_its_own_suffix():
     item = _journal("s", 2015, volume="118", issue="4", page="044305")
     item["container-title"] = "J. Appl. Phys."
     assert ", in  J. Appl. Phys., Vol.\u00a0118" in _texts([item], "les-mondes-du-travail")["s"]
+
+
+def test_a_macro_ending_in_a_space_does_not_double_the_space_of_its_suffix():
+    # American Journal of Climate Change: the author macro ends with the date's
+    # suffix ") ", the macro call adds suffix " ": citeproc-js prints one space
+    item = _journal("c", 2014, volume="104", issue="5", page="053110")
+    item["title"] = "Influence of the group V element"
+    item["container-title"] = "Appl. Phys. Lett."
+    assert _texts([item], "american-journal-of-climate-change")["c"] == (
+        "[1]   Doe, J. (2014) Influence of the group V element. Appl. Phys. Lett. 104 (5), 053110.")
