@@ -11,9 +11,9 @@ from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String, join
 
-from ..markup import CLOSE, wrap
+from ..markup import CLOSE, OPEN, wrap
 from .punctuation import SEAL
-from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
+from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin, climb_keep_out
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
 from .positions import first_reference_note, positions
@@ -153,7 +153,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
-            return text, language
+            return climb_keep_out(self, text), language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
@@ -199,7 +199,7 @@ class Group(DisplayMixin, m.Group):
         if output and (called == 0 or rendered > 0):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
-            return self.join(output)
+            return climb_keep_out(self, self.join(output))
         if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
         raise VariableError
@@ -224,6 +224,12 @@ class If(m.If):
         true only for items the disambiguation step flagged (citeproc-py
         ignored it, so the condition always held: MLA printed titles in every
         citation; fixtures ``disambiguate_*``, ``condition_*``)."""
+        if not self.passes(item, context):
+            raise m.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def passes(self, item, context=None) -> bool:
+        """Whether the branch's conditions hold for `item`."""
         results = []
         if "type" in self.attrib:
             results += self._type(item)
@@ -242,14 +248,10 @@ class If(m.If):
             results.append(flagged == (self.get("disambiguate") == "true"))
         match = self.get("match", "all")
         if match == "any":
-            passed = any(results)
-        elif match == "none":
-            passed = not any(results)
-        else:
-            passed = all(results)
-        if not passed:
-            raise m.ConditionFailed
-        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
 
     def _position(self, item, context):
         """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
@@ -333,25 +335,110 @@ class Layout(DisplayMixin, m.Layout):
             RENDER_STATE.update(item=item, suffix_done=False)
             if align:
                 text = self._render_aligned(item)
+            elif self._uses_display():
+                text = self._render_display_entry(item)
+                text = self.format(text) if text is not None else None
             else:
-                text = self.render_children(item)
+                text = climb_keep_out(self, self.render_children(item))
                 text = self.format(self._wrap_entry(text)) if text is not None else None
             output.append(text)
         return output
 
     def _wrap_entry(self, text):
-        """The layout's affixes around a bibliography entry. When the entry
-        has ``display`` blocks, citeproc-js puts the layout suffix inside the
-        last of them (``bugreports_SmallCapsEscape``: "…Here</span>.</div>";
-        Fishery Bulletin, whose only block is the author: its "." merges
-        with the author's, and no period ends the entry)."""
+        """The layout's affixes around a bibliography entry."""
+        return self.wrap(text)
+
+    def _uses_display(self) -> bool:
+        """Whether citeproc-js renders this bibliography layout in its
+        ``display`` mode: the layout's first element has a ``display``
+        attribute (citeproc-js sets its ``using_display`` flag only for the
+        first rendering element of the bibliography's layout; a block further
+        down, or inside a group, leaves the layout suffix at the end)."""
+        found = self.__dict__.get("_display_mode")
+        if found is None:
+            first = next((child for child in self.iterchildren() if isinstance(child.tag, str)), None)
+            found = self._display_mode = first is not None and first.get("display") in _DISPLAY_KINDS
+        return found
+
+    def _top_elements(self) -> frozenset:
+        """The layout's top-level rendering elements: its children and, through
+        ``cs:choose``, the children of its branches (a choose adds no level)."""
+        found = self.__dict__.get("_tops")
+        if found is None:
+            out, todo = set(), [self]
+            while todo:
+                for child in todo.pop().iterchildren():
+                    if not isinstance(child.tag, str):
+                        continue
+                    if isinstance(child, m.Choose):
+                        todo.extend(branch for branch in child.iterchildren() if isinstance(branch.tag, str))
+                    else:
+                        out.add(child)
+            found = self._tops = frozenset(out)
+        return found
+
+    def _render_display_entry(self, item):
+        """A bibliography entry whose layout starts with a ``display``
+        element: citeproc-js gives the layout suffix to the entry's LAST
+        top-level piece, in place of that piece's own suffix; when that piece
+        is a ``display`` element, the suffix goes inside its block, after the
+        element's own suffix. CSL 1.0.2 says nothing of a layout suffix with
+        display blocks; the result is what citeproc-js prints
+        (``bugreports_SmallCapsEscape``: "…Here</span>.</div>";
+        latin-american-perspectives, no layout suffix, the last group's "."
+        dropped: "Smith\n2005 “A title.” Journal" where ". " joins the parts;
+        Fishery Bulletin: the entry ends with the last piece's text, its
+        suffix replaced by the layout's "."). The layout prefix goes on the
+        first piece, inside its block when it is one."""
+        RENDER_STATE.update(item=item, suffix_done=False)
+        self.repressed = {}
+        self._rendered_vars = set()
         suffix = self.get("suffix", "")
-        body = str(text)
-        last = max((body.rfind(CLOSE[kind]) for kind in _DISPLAY_KINDS), default=-1)
-        if not suffix or last < 0:
-            return self.wrap(text)
+        alternatives = {}
+        RENDER_STATE["suffix_swap"] = (self._top_elements(), suffix, alternatives)
+        try:
+            pieces = self._display_pieces(self, item, [])
+        finally:
+            RENDER_STATE["suffix_swap"] = None
+        if not pieces:
+            return None
+        element, last = pieces[-1]
+        body = str(last)
+        close = max((body.rfind(CLOSE[kind]) for kind in _DISPLAY_KINDS), default=-1) \
+            if element.get("display") in _DISPLAY_KINDS else -1
+        if close >= 0:
+            last = String(body[:close] + suffix + body[close:])
+        elif element in alternatives:
+            last = alternatives[element]
+        last = climb_keep_out(self, last)
+        text = str(join([piece for _, piece in pieces[:-1]] + [last], ""))
         prefix = self.get("prefix", "")
-        return String(prefix + body[:last] + suffix + body[last:])
+        if prefix and pieces[0][0].get("display") in _DISPLAY_KINDS:
+            # the layout prefix goes on the first piece, inside its block
+            opened = next((len(OPEN[kind]) for kind in _DISPLAY_KINDS if text.startswith(OPEN[kind])), 0)
+            return String(text[:opened] + prefix + text[opened:])
+        return String(prefix + text)
+
+    def _display_pieces(self, parent, item, pieces):
+        """(element, text) for each top-level element that printed, in order,
+        going through the ``cs:choose`` branch that holds."""
+        for child in parent.iterchildren():
+            if not isinstance(child.tag, str):
+                continue
+            if isinstance(child, m.Choose):
+                for branch in child.iterchildren():
+                    if isinstance(branch.tag, str) and (
+                            not isinstance(branch, If) or branch.passes(item)):
+                        self._display_pieces(branch, item, pieces)
+                        break
+                continue
+            try:
+                text = child.render(item)
+            except VariableError:
+                continue
+            if text is not None and str(text) != "":
+                pieces.append((child, text))
+        return pieces
 
     def _render_aligned(self, item):
         parts = []
@@ -402,7 +489,7 @@ class Layout(DisplayMixin, m.Layout):
             RENDER_STATE["cite_mode"] = cite.get("mode")
             RENDER_STATE["author_suppressed"] = False
             try:
-                output = self.render_children(cite)
+                output = climb_keep_out(self, self.render_children(cite))
             except VariableError:
                 output = None
             finally:

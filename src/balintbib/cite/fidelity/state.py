@@ -36,7 +36,8 @@ class VariableCallMixin:
 # under its lock): the item, and whether its implicit year suffix was printed.
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
                 "givenname": {}, "first_names": None, "shown_names": None,
-                "cite_mode": None, "author_suppressed": False, "grouped_sort": True}
+                "cite_mode": None, "author_suppressed": False, "grouped_sort": True,
+                "suffix_swap": None}
 
 
 # ------------------------------------------------ suppressed variables
@@ -160,9 +161,27 @@ class MemoMixin:
         if plain is None:
             plain = self._plain_wrap = _only_base_method(type(self), "wrap") and not any(
                 name in self.attrib for name in ("prefix", "suffix", "display"))
+        swap = RENDER_STATE["suffix_swap"]
+        if swap is not None and self in swap[0] and string is not None:
+            swap[2][self] = self._wrap_with_suffix(string, swap[1])
         if plain:
             return string
         return super().wrap(string)
+
+    def _wrap_with_suffix(self, string, suffix):
+        """The affixed text as it would be with `suffix` in place of the
+        element's own (the layout suffix of a bibliography with ``display``
+        blocks replaces the suffix of the entry's last piece:
+        :meth:`.layout.Layout._render_display_entry`)."""
+        old = self.get("suffix")
+        self.set("suffix", suffix)
+        try:
+            return super().wrap(string)
+        finally:
+            if old is None:
+                del self.attrib["suffix"]
+            else:
+                self.set("suffix", old)
 
     def _remember(self, table, compute):
         memo = self._memo(table)

@@ -1,0 +1,97 @@
+"""Causes found in random official styles (issue 17, "100 random official
+styles"): small styles that isolate each one; the expected strings are what
+citeproc-js 2.4.63 prints for the same CSL-JSON (plain text, ends trimmed as
+scripts/compare_citeproc.py compares them)."""
+
+import pytest
+
+from balintbib.cite import render_bibliography
+
+ITEMS = [
+    {"id": "a", "type": "article-journal", "title": "A title", "container-title": "Journal",
+     "author": [{"family": "Smith", "given": "John"}], "issued": {"date-parts": [[2005]]},
+     "volume": "3", "page": "1-10"},
+    {"id": "b", "type": "book", "title": "A book", "publisher": "Pub",
+     "author": [{"family": "Doe", "given": "Jane"}], "issued": {"date-parts": [[2001]]}},
+]
+
+
+def _render(tmp_path, layout_attributes, body, locale='default-locale="en-US"'):
+    style = tmp_path / "style.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" {locale}>'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<macro name="au"><names variable="author"/></macro>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        f'<bibliography><layout {layout_attributes}>{body}</layout></bibliography></style>',
+        encoding="utf-8")
+    return {e.id: e.text.strip() for e in render_bibliography(ITEMS, str(style))}
+
+
+YEAR_TITLE = ('<group suffix="."><date variable="issued" form="numeric" date-parts="year"/>'
+              '<text variable="title" prefix=" "/></group>')
+
+
+@pytest.mark.parametrize("layout, body, expected", [
+    # latin-american-perspectives: no layout suffix, so the last group's "." goes
+    ('', '<group display="block"><names variable="author"/></group>' + YEAR_TITLE,
+     {"a": "John Smith2005 A title", "b": "Jane Doe2001 A book"}),
+    # the layout suffix replaces the last piece's own suffix, not inside the first block
+    ('suffix="X"', '<group display="block"><names variable="author"/></group>' + YEAR_TITLE,
+     {"a": "John Smith2005 A titleX", "b": "Jane Doe2001 A bookX"}),
+    # the last piece that printed, through cs:choose; the prefix goes inside the first block
+    ('prefix="P" suffix="X"', '<text macro="au" display="block" suffix=";"/><choose><if type="book">'
+     '<text variable="title" suffix="B"/><text variable="publisher" suffix="Q"/></if>'
+     '<else><text variable="title" suffix="E"/></else></choose>',
+     {"a": "PJohn Smith;A titleX", "b": "PJane Doe;A bookBPubX"}),
+    # the last piece is a block: the suffix goes inside it, after the block's own
+    ('suffix="X"', '<group display="block"><names variable="author"/></group>'
+     '<group display="block" suffix="."><text variable="title" prefix=" "/></group>',
+     {"a": "John Smith\n A title.X", "b": "Jane Doe\n A book.X"}),
+    # a block that is not the layout's first element: the suffix ends the entry
+    ('suffix="X"', '<group><group display="block"><names variable="author"/></group>'
+     '<text variable="title" prefix=" " suffix="S"/></group>',
+     {"a": "John Smith A titleSX", "b": "Jane Doe A bookSX"}),
+])
+def test_layout_suffix_with_display_blocks_goes_where_citeproc_js_puts_it(tmp_path, layout, body, expected):
+    assert _render(tmp_path, layout, body) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # comptes-rendus-author-date: the prefix of a formatted element stays outside the quote
+    ('<text variable="title" quotes="true"/><text variable="container-title" font-style="italic" prefix=", "/>',
+     "“A title”, Journal."),
+    ('<text variable="title" quotes="true"/><group font-weight="bold" prefix=", ">'
+     '<text variable="container-title"/></group>', "“A title”, Journal."),
+    ('<text variable="title" quotes="true"/><text variable="container-title" font-style="normal" prefix=", "/>',
+     "“A title”, Journal."),
+    # ... but moves in from a plain group it opens, and a delimiter always moves in
+    ('<text variable="title" quotes="true"/><group><text variable="container-title" font-style="italic" '
+     'prefix=", "/><text variable="volume" prefix=" "/></group>', "“A title,” Journal 3."),
+    ('<group delimiter=", "><text variable="title" quotes="true"/>'
+     '<text variable="container-title" font-style="italic"/></group>', "“A title,” Journal."),
+    ('<text variable="title" quotes="true"/><text variable="container-title" prefix=", "/>',
+     "“A title,” Journal."),
+])
+def test_prefix_punctuation_of_a_formatted_element_stays_out_of_quotes(tmp_path, body, expected):
+    assert _render(tmp_path, 'suffix="."', body)["a"] == expected
+
+
+@pytest.mark.parametrize("layout, body, expected", [
+    # bourgogne-franche-comte-nature "TUGboat  [en ligne]": two spaces after a formatted piece
+    ('suffix="."', '<text variable="title" font-style="italic" suffix=" "/>'
+     '<text variable="container-title" prefix=" [" suffix="]"/>', "A title  [Journal]."),
+    ('suffix="."', '<text variable="title" quotes="true" suffix=" "/>'
+     '<text variable="container-title" prefix=" (" suffix=")"/>', "“A title”  (Journal)."),
+    # one space after a plain piece, or where the space climbs to a plain group
+    ('suffix="."', '<text variable="title" suffix=" "/><text variable="container-title" prefix=" [" suffix="]"/>',
+     "A title [Journal]."),
+    ('suffix="."', '<group><text variable="title" font-style="italic" suffix=" "/></group>'
+     '<text variable="container-title" prefix=" [" suffix="]"/>', "A title [Journal]."),
+    ('suffix="."', '<group delimiter=" "><text variable="title" font-style="italic" suffix=" "/>'
+     '<text variable="container-title"/></group>', "A title Journal."),
+    ('suffix=" ."', '<text variable="title" font-style="italic" suffix=" "/>', "A title ."),
+])
+def test_space_after_a_formatted_piece_is_kept_beside_the_next_prefix(tmp_path, layout, body, expected):
+    assert _render(tmp_path, layout, body)["a"] == expected
