@@ -95,3 +95,38 @@ def test_prefix_punctuation_of_a_formatted_element_stays_out_of_quotes(tmp_path,
 ])
 def test_space_after_a_formatted_piece_is_kept_beside_the_next_prefix(tmp_path, layout, body, expected):
     assert _render(tmp_path, layout, body)["a"] == expected
+
+
+PARTICLES = [{"id": "a", "type": "book", "title": "T", "author": [
+    {"family": "Gennep", "given": "Arnold", "non-dropping-particle": "van"},
+    {"family": "Oliveira", "given": "A.", "dropping-particle": "de"},
+    {"family": "Meulen", "given": "H. P.", "non-dropping-particle": "van der"},
+    {"family": "Two", "given": "B"}, {"family": "Three", "given": "C"}, {"family": "Four", "given": "D"},
+    {"family": "Five", "given": "E"}, {"family": "Six", "given": "F"}]}]
+
+
+def _names(tmp_path, locale, name_attributes):
+    style = tmp_path / f"names-{abs(hash((locale, name_attributes)))}.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{locale}">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        f'<bibliography><layout><names variable="author"><name {name_attributes}/></names>'
+        '</layout></bibliography></style>', encoding="utf-8")
+    return render_bibliography(PARTICLES, str(style))[0].text
+
+
+def test_french_styles_join_particle_and_family_with_a_no_break_space(tmp_path):
+    # institut-national-de-recherches-archeologiques-preventives "VAN\u00a0GENNEP (A.)"
+    assert _names(tmp_path, "fr-FR", 'form="short" et-al-min="3" et-al-use-first="2"') == \
+        "van\u00a0Gennep, Oliveira, et al."
+    assert _names(tmp_path, "fr-FR", 'et-al-min="3" et-al-use-first="3"') == \
+        "Arnold van\u00a0Gennep, A. de\u00a0Oliveira, H. P. van der\u00a0Meulen, et al."
+    assert _names(tmp_path, "en-US", 'et-al-min="3" et-al-use-first="1"') == "Arnold van Gennep et al."
+
+
+def test_et_al_use_last_shows_at_most_et_al_min_minus_two_names_before_the_ellipsis(tmp_path):
+    # multilingual-matters: et-al-min 7, et-al-use-first 6
+    assert _names(tmp_path, "en-US", 'et-al-min="7" et-al-use-first="6" et-al-use-last="true"') == \
+        "Arnold van Gennep, A. de Oliveira, H. P. van der Meulen, B Two, C Three, … F Six"

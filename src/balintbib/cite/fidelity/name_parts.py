@@ -185,8 +185,16 @@ def _sort_particle(particle: str) -> str:
     return re.sub("['\u2019]", "", particle, count=1)
 
 
+def particle_space(root) -> str:
+    """The space between a name particle and the family name: a no-break
+    space when the style's ``default-locale`` is French, Russian or Czech, as
+    citeproc-js joins them ("van\u00a0Gennep", "DE\u00a0OLIVEIRA (A.G.)" in
+    French styles; not in sort keys)."""
+    return "\u00a0" if (root.get("default-locale") or "en-US")[:2].lower() in ("fr", "ru", "cs") else " "
+
+
 def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
-                     demote, fmt_part, for_sort):
+                     demote, fmt_part, for_sort, particle_sep=" "):
     if "literal" in name:
         return String(str(name["literal"]))
     given = str(name.get("given") or "")
@@ -211,28 +219,30 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
             return String(fmt_part("family", ndp + family))
         return String(fmt_part("family", ndp + family) + fmt_part("given", given))
 
-    def glue(*parts):
+    def glue(*parts, sep=" "):
         out = ""
         for part in parts:
             if not part:
                 continue
             if out and not out.endswith(("'", "\u2019", "-", "\u00a0", " ")):
-                out += " "
+                out += sep
             out += part
         return out
 
+    if for_sort:
+        particle_sep = " "
     if form == "short":
-        return String(fmt_part("family", glue(ndp, family)))
+        return String(fmt_part("family", glue(ndp, family, sep=particle_sep)))
     if inverted:
         if demote in ("never", "sort-only") and not (for_sort and demote == "sort-only"):
-            fam = fmt_part("family", glue(ndp, family))
+            fam = fmt_part("family", glue(ndp, family, sep=particle_sep))
             giv = fmt_part("given", glue(given, dp))
         else:
             fam = fmt_part("family", family)
             giv = fmt_part("given", glue(given, dp, ndp)) if (given or dp or ndp) else ""
         pieces = [p for p in (fam, giv, suffix) if p]
         return String(sort_sep.join(pieces))
-    fam = fmt_part("family", glue(dp, ndp, family))
+    fam = fmt_part("family", glue(dp, ndp, family, sep=particle_sep))
     giv = fmt_part("given", given)
     text = glue(giv, fam)
     if suffix:

@@ -13,7 +13,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from .formatting import CSL_NS, DisplayMixin, NS, TextCaseMixin
-from .name_parts import _render_one_name
+from .name_parts import _render_one_name, particle_space
 from .state import RENDER_STATE, VariableCallMixin, _attr, _record_rendered, _suppressed
 from .substitution import names_data_key
 
@@ -273,10 +273,16 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
                  _opt(name_elem, context, "initialize-with-hyphen")).lower() != "false"
     root = (name_elem if name_elem is not None else context).getroottree().getroot()
     demote = root.get("demote-non-dropping-particle", "display-and-sort")
+    particle_sep = particle_space(root)
 
     names = list(names)
     total = len(names)
     truncated = bool(et_al_min and et_al_use_first and total >= et_al_min and total > et_al_use_first)
+    if truncated and et_al_use_last and et_al_use_first > et_al_min - 2 >= 1:
+        # citeproc-js shows at most et-al-min - 2 names before the ellipsis, so that
+        # the ellipsis always stands for two names or more (multilingual-matters,
+        # et-al-min 7, use-first 6: five names of eight, "…, Heilmann, M., … Christiansen, S.H.")
+        et_al_use_first = et_al_min - 2
     extra = RENDER_STATE["add_names"].get(getattr(item, "key", None)) if item is not None else None
     if truncated and extra and extra > et_al_use_first and sort_options is None:
         et_al_use_first = extra  # disambiguate-add-names (CSL 1.0.2 "Disambiguation", step 1)
@@ -316,7 +322,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         level = levels.get(person_id(name)) if levels else None
         text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
                                 sort_sep, init_with, initialize and level != 2, hyphen,
-                                demote, fmt_part, sort_options is not None)
+                                demote, fmt_part, sort_options is not None, particle_sep)
         if text:
             rendered.append(affix_each_name(name_elem, name, text) if per_name else text)
             inverted_flags.append(inverted)
@@ -335,7 +341,8 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     if truncated:
         if et_al_use_last and et_al_use_first <= et_al_min - 2 and total > et_al_use_first + 1:
             last = _render_one_name(names[-1], form, nso == "all", sort_sep, init_with,
-                                    initialize, hyphen, demote, fmt_part, sort_options is not None)
+                                    initialize, hyphen, demote, fmt_part, sort_options is not None,
+                                    particle_sep)
             if per_name:
                 last = affix_each_name(name_elem, names[-1], last)
             return join(rendered, delimiter) + ellipsis_join(rendered, delimiter) + last
