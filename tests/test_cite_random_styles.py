@@ -130,3 +130,31 @@ def test_et_al_use_last_shows_at_most_et_al_min_minus_two_names_before_the_ellip
     # multilingual-matters: et-al-min 7, et-al-use-first 6
     assert _names(tmp_path, "en-US", 'et-al-min="7" et-al-use-first="6" et-al-use-last="true"') == \
         "Arnold van Gennep, A. de Oliveira, H. P. van der Meulen, B Two, C Three, … F Six"
+
+
+@pytest.mark.parametrize("body, expected", [
+    # university-of-new-south-wales-notes "‘Title’.in TUGboat": citeproc-js drops the
+    # last character of a group's suffix that repeats the end of its last piece's suffix
+    ('<group suffix=". "><text variable="title" suffix="."/></group><text variable="container-title"/>',
+     {"a": "A title.Journal.", "b": "A book. ."}),
+    ('<group suffix=", "><text variable="title" suffix=","/></group><text variable="container-title"/>',
+     {"a": "A title,Journal.", "b": "A book, ."}),
+    ('<group suffix=". "><text variable="title" font-style="italic" suffix="."/></group>'
+     '<text variable="container-title"/>', {"a": "A title.Journal.", "b": "A book. ."}),
+    # ... not when the punctuation first moves into the quotes (en-US)
+    ('<group delimiter=", " suffix=". "><names variable="author"/><text macro="t" suffix="."/></group>'
+     '<text variable="container-title"/>',
+     {"a": "John Smith, “A title.” Journal.", "b": "Jane Doe, “A book.” ."}),
+    ('<group suffix=" ("><text variable="title" suffix=" "/></group><text variable="container-title"/>',
+     {"a": "A title (Journal.", "b": "A book (."}),
+])
+def test_group_suffix_after_a_last_piece_with_the_same_punctuation(tmp_path, body, expected):
+    style = tmp_path / "group-suffix.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<macro name="t"><text variable="title" quotes="true"/></macro>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        f'<bibliography><layout suffix=".">{body}</layout></bibliography></style>', encoding="utf-8")
+    assert {e.id: e.text.strip() for e in render_bibliography(ITEMS, str(style))} == expected
