@@ -158,3 +158,44 @@ def test_group_suffix_after_a_last_piece_with_the_same_punctuation(tmp_path, bod
         '<citation><layout><text variable="title"/></layout></citation>'
         f'<bibliography><layout suffix=".">{body}</layout></bibliography></style>', encoding="utf-8")
     assert {e.id: e.text.strip() for e in render_bibliography(ITEMS, str(style))} == expected
+
+
+def test_a_term_or_date_of_the_style_locale_without_language_is_found_after_a_language_locale(tmp_path):
+    # china-national-standard-gb-t-7714-2015-note: <locale xml:lang="zh"> then <locale>
+    # with the page-range-delimiter "-" (the zh-CN locale file has "～")
+    style = tmp_path / "locales.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<locale xml:lang="en"><terms><term name="edition" form="short">edn</term></terms>'
+        '<date form="text"><date-part name="year"/></date></locale>'
+        '<locale><terms><term name="page-range-delimiter">~</term></terms>'
+        '<date form="numeric"><date-part name="year"/>'
+        '<date-part name="month" form="numeric-leading-zeros" prefix="/"/></date></locale>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout suffix="."><group delimiter=", "><text variable="title"/>'
+        '<text variable="page"/><date variable="issued" form="numeric"/></group></layout></bibliography></style>',
+        encoding="utf-8")
+    item = {"id": "a", "type": "article-journal", "title": "T", "page": "151-160",
+            "issued": {"date-parts": [[2000, 3, 4]]}}
+    assert render_bibliography([item], str(style))[0].text == "T, 151~160, 2000/03."
+
+
+def test_page_first_is_set_from_the_pages_for_conditions(tmp_path):
+    # azr-abkurzungs-und-zitierregeln-...: <if variable="page-first"> with only "page" given
+    style = tmp_path / "page-first.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout><text variable="container-title"/><text variable="volume" prefix=" "/>'
+        '<choose><if variable="page-first"><text variable="page-first" prefix=", "/></if>'
+        '<else-if variable="issue"><text variable="issue" prefix="/"/></else-if></choose>'
+        '</layout></bibliography></style>', encoding="utf-8")
+    items = [{"id": "a", "type": "article-journal", "title": "T", "container-title": "TUGboat",
+              "volume": "9", "issue": "3", "page": "261-262"},
+             {"id": "b", "type": "article-journal", "title": "T", "container-title": "TUGboat",
+              "volume": "9", "issue": "3"}]
+    assert [e.text for e in render_bibliography(items, str(style))] == ["TUGboat 9, 261", "TUGboat 9/3"]

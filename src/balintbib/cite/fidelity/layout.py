@@ -308,6 +308,8 @@ class If(m.If):
                 out.append("locator" in item)
             elif variable == "year-suffix":
                 out.append(bool(item.reference.get("year_suffix")))
+            elif variable == "page-first":
+                out.append(bool(_page_first(item.reference)))
             else:
                 value = item.reference.get(variable.replace("-", "_"))
                 out.append(value is not None and str(value) != "" if not isinstance(value, list)
@@ -317,6 +319,19 @@ class If(m.If):
 
 class Else_If(If):
     pass
+
+
+def _page_first(reference) -> str:
+    """``page-first`` as citeproc-js sets it when it reads an item: the first
+    part of ``page`` when there is one (before "&", ", ", "-" or "–"),
+    whatever ``page-first`` says; so ``<if variable="page-first">`` holds for
+    any item with pages (azr-…-rechtsquellen "TUGboat 9, 261" where "TUGboat
+    9/3" was printed)."""
+    page = dict.get(reference, "page")
+    if page:
+        first = re.split(r"\s*(?:&|, |-|\u2013)\s*", str(page))[0]
+        return str(page) if first.endswith("\\") else first
+    return str(dict.get(reference, "page_first") or "")
 
 
 class Layout(DisplayMixin, m.Layout):

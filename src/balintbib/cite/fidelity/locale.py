@@ -123,7 +123,8 @@ class Locale(MemoMixin, m.Locale):
 
     def _exact_term(self, name, form=None, zero_padded=False):
         terms = self._memo("terms")
-        key = (name, form, zero_padded)
+        # per locale: a style's in-style locales share one memo table (its root)
+        key = (self, name, form, zero_padded)
         if key not in terms:
             terms[key] = self._find_term(name, form, zero_padded)
         if terms[key] is None:
@@ -151,11 +152,12 @@ class Locale(MemoMixin, m.Locale):
 
     def get_date(self, form):
         dates = self._memo("dates")
-        if form not in dates:
+        key = (self, form)  # per locale, as for terms
+        if key not in dates:
             try:
-                dates[form] = super().get_date(form)
+                dates[key] = super().get_date(form)
             except IndexError:
-                dates[form] = None
-        if dates[form] is None:
+                dates[key] = None
+        if dates[key] is None:
             raise IndexError(form)
-        return dates[form]
+        return dates[key]
