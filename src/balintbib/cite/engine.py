@@ -471,7 +471,7 @@ class CitationEngine:
 
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
-        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "").replace(_KEEP_OUT, "").replace(_KEEP_SPACE, "").replace(fidelity.SPACE_IF_LAST, "")
+        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "").replace(_KEEP_OUT, "").replace(_KEEP_SPACE, "")
 
     def _entry(self, item_id: str, text: str, trim_html: bool = True) -> RenderedEntry:
         """Text, HTML and Markdown of one rendering; a bibliography entry's

@@ -9,8 +9,8 @@ import re
 
 from citeproc.string import MixedString, NoCase, String
 
-from ..markup import CLOSE, CLOSERS, MARKERS, OPEN, wrap
-from .punctuation import KEEP_OUT, KEEP_SPACE, SEAL, SPACE_IF_LAST
+from ..markup import CLOSE, MARKERS, OPEN, wrap
+from .punctuation import KEEP_OUT, KEEP_SPACE, SEAL
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 NS = {"cs": CSL_NS}
@@ -338,8 +338,6 @@ class StripPeriodsMixin:
         return string
 
 
-_GROUP = f"{{{CSL_NS}}}group"
-_ENDS_QUOTED = re.compile(f"[{CLOSE['quote']}{CLOSE['dquote']}{CLOSE['squote']}][{CLOSERS}]*$")
 _DECORATIONS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
 _AFFIX_PUNCTUATION = frozenset(".,;:!?")
 
@@ -369,13 +367,11 @@ def climb_keep_out(element, text):
       up to `element`'s suffix, where a space opening the next piece's prefix
       merges with it; between pieces joined by a delimiter citeproc-js drops
       the space that doubles the delimiter's: the
-      :data:`.punctuation.KEEP_SPACE` mark is dropped;
-    * a :data:`.punctuation.SPACE_IF_LAST` (:func:`group_suffix`) prints as
-      a space at the end of an unformatted `element`, and nothing elsewhere."""
+      :data:`.punctuation.KEEP_SPACE` mark is dropped."""
     if text is None:
         return text
     value = str(text)
-    if KEEP_SPACE not in value and value[:1] != KEEP_OUT and SPACE_IF_LAST not in value:
+    if KEEP_SPACE not in value and value[:1] != KEEP_OUT:
         return text
     plain = not is_decorated(element, quotes=True)
     if value[:1] == KEEP_OUT and plain and not element.get("prefix"):
@@ -385,79 +381,7 @@ def climb_keep_out(element, text):
         value = value.replace(KEEP_SPACE + delimiter, delimiter)
     if value.endswith(KEEP_SPACE) and plain:
         value = value[:-1]
-    if SPACE_IF_LAST in value:
-        last = value.endswith(SPACE_IF_LAST) and plain
-        value = value.replace(SPACE_IF_LAST, "")
-        if last:
-            value += " "
     return String(value)
-
-
-# (last character of a piece, first character of its parent's suffix) that
-# citeproc-js merges into one mark ("?" and "." give "?")
-_MERGING = frozenset({("!", "."), ("!", ":"), ("?", "."), ("?", ":"), (":", "!"), (":", "?"), (":", "."),
-                      (";", "!"), (";", "?"), (";", ":"), (";", ".")})
-_TRANSPARENT = frozenset({"choose", "if", "else-if", "else"})
-_LEAVES = frozenset({"text", "number", "label"})
-
-
-def _piece_of(element, piece) -> bool:
-    """Whether `piece` is a child of `element` (a group, or a text calling a
-    macro), through ``cs:choose`` branches."""
-    node = piece.getparent()
-    while node is not None and node.tag.rpartition("}")[2] in _TRANSPARENT:
-        node = node.getparent()
-    if node is element:
-        return True
-    return node is not None and node.tag.rpartition("}")[2] == "macro" \
-        and element.get("macro") is not None and node.get("name") == element.get("macro")
-
-
-def group_suffix(element, string, suffix: str) -> str:
-    """The suffix citeproc-js prints after a group (or a macro call) whose
-    last piece has a suffix of its own. When that suffix starts with
-    punctuation or a space and ends with the character the group's suffix
-    starts with, citeproc-js drops the LAST character of the group's suffix
-    (its "duplicate" control slices the wrong end): ``<group suffix=". ">``
-    around a last ``<text suffix="."/>`` prints "Title.Journal", no space
-    (university-of-new-south-wales-notes "‘Title’.in TUGboat", 289 of 300
-    entries). Not when citeproc-js first merges the group's punctuation into
-    the piece: a quoted piece with ``punctuation-in-quote``, or a piece of
-    several parts that ends with "?" before a "." suffix."""
-    from .state import RENDER_STATE  # (state imports this module)
-    piece = RENDER_STATE.get("last_piece")
-    if piece is None or piece is element or not _piece_of(element, piece):
-        return suffix
-    own = piece.get("suffix", "")
-    if not own or own[0] not in _AFFIX_PUNCTUATION and own[0] != " ":
-        return suffix
-    if own[-1] == " " and suffix[:1] == " ":
-        suffix = suffix[1:]
-    if not suffix or own[-1] != suffix[0]:
-        return suffix
-    text = str(string)
-    before = text[:-len(own)] if text.endswith(own) else text
-    if suffix[0] in _AFFIX_PUNCTUATION:
-        quoted = piece.get("quotes", "false").lower() == "true" or _ENDS_QUOTED.search(before)
-        if quoted and _punctuation_in_quote(element):
-            return suffix
-        if piece.tag.rpartition("}")[2] not in _LEAVES or piece.get("macro") is not None:
-            if (before.rstrip(MARKERS)[-1:], suffix[0]) in _MERGING:
-                return suffix
-    if len(suffix) == 2 and suffix[-1] == " ":
-        # ". " after a piece ending with ".": the space climbs to the parent
-        # when the group ends it (citeproc-js moves a last piece's trailing
-        # space up first), decided there (:func:`climb_keep_out`)
-        return SPACE_IF_LAST
-    return suffix[:-1]
-
-
-def _punctuation_in_quote(element) -> bool:
-    root = element.get_root()
-    found = root.__dict__.get("_piq")
-    if found is None:
-        found = root._piq = str(element.get_locale_option("punctuation-in-quote")).lower() == "true"
-    return found
 
 
 class DisplayMixin:
@@ -482,19 +406,7 @@ class DisplayMixin:
         (bourgogne-franche-comte-nature "*TUGboat*  [en ligne]" from
         ``suffix=" "`` and ``prefix=" ["``). A
         :data:`.punctuation.KEEP_SPACE` mark goes after the suffix."""
-        suffix = self.get("suffix", "")
-        if len(suffix) > 1 and string and (self.tag == _GROUP or self.get("macro") is not None):
-            effective = group_suffix(self, string, suffix)
-            if effective != suffix:
-                self.set("suffix", effective)
-                try:
-                    string = super().wrap(string)
-                finally:
-                    self.set("suffix", suffix)
-            else:
-                string = super().wrap(string)
-        else:
-            string = super().wrap(string)
+        string = super().wrap(string)
         if string is not None and self.get("prefix", "")[:1] in _AFFIX_PUNCTUATION \
                 and is_decorated(self) and str(string)[:1] in _AFFIX_PUNCTUATION:
             string = String(KEEP_OUT + str(string))

@@ -25,10 +25,7 @@ KEEP_OUT = "\ue0fe"
 # keeps a space opening the next piece's prefix from merging with it
 # (:class:`.formatting.DisplayMixin`).
 KEEP_SPACE = "\ue0fd"
-# A group suffix's last space that prints only where the group ends its
-# parent (:func:`.formatting.group_suffix`); dropped elsewhere.
-SPACE_IF_LAST = "\ue0fc"
-_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}{KEEP_OUT}{KEEP_SPACE}{SPACE_IF_LAST}]*)([.,;:!?])(?![.])")
+_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}{KEEP_OUT}{KEEP_SPACE}]*)([.,;:!?])(?![.])")
 # every quotation's closing marker: quotes="true" and quotation marks in data
 _Q_CLOSES = CLOSE["quote"] + CLOSE["dquote"] + CLOSE["squote"]
 _PIQ = re.compile(f"([{_Q_CLOSES}][{CLOSERS}]*)([.,!?])")

@@ -37,7 +37,7 @@ class VariableCallMixin:
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
                 "givenname": {}, "first_names": None, "shown_names": None,
                 "cite_mode": None, "author_suppressed": False, "grouped_sort": True,
-                "suffix_swap": None, "last_piece": None}
+                "suffix_swap": None}
 
 
 # ------------------------------------------------ suppressed variables
@@ -165,13 +165,8 @@ class MemoMixin:
         if swap is not None and self in swap[0] and string is not None:
             swap[2][self] = self._wrap_with_suffix(string, swap[1])
         if plain:
-            if string:
-                RENDER_STATE["last_piece"] = self
             return string
-        out = super().wrap(string)
-        if out:  # the last element that printed (.formatting.group_suffix)
-            RENDER_STATE["last_piece"] = self
-        return out
+        return super().wrap(string)
 
     def _wrap_with_suffix(self, string, suffix):
         """The affixed text as it would be with `suffix` in place of the
