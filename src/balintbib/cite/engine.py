@@ -213,7 +213,6 @@ def _prepare_string(key: str, value) -> str:
 # private-use character between the two keeps the finishing pass from seeing a
 # pair; it is removed when the entry is finished.
 _SEAL = fidelity.SEAL
-_KEEP_OUT = fidelity.KEEP_OUT
 _KEEP_SPACE = fidelity.KEEP_SPACE
 _DATA_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
 
@@ -471,7 +470,7 @@ class CitationEngine:
 
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
-        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "").replace(_KEEP_OUT, "").replace(_KEEP_SPACE, "")
+        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "").replace(_KEEP_SPACE, "")
 
     def _entry(self, item_id: str, text: str, trim_html: bool = True) -> RenderedEntry:
         """Text, HTML and Markdown of one rendering; a bibliography entry's

@@ -10,7 +10,7 @@ import re
 from citeproc.string import MixedString, NoCase, String
 
 from ..markup import CLOSE, MARKERS, OPEN, wrap
-from .punctuation import KEEP_OUT, KEEP_SPACE, SEAL
+from .punctuation import KEEP_SPACE, SEAL
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 NS = {"cs": CSL_NS}
@@ -339,7 +339,6 @@ class StripPeriodsMixin:
 
 
 _DECORATIONS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
-_AFFIX_PUNCTUATION = frozenset(".,;:!?")
 
 
 def is_decorated(element, quotes: bool = False) -> bool:
@@ -351,35 +350,24 @@ def is_decorated(element, quotes: bool = False) -> bool:
         quotes and attrib.get("quotes", "false").lower() == "true")
 
 
-def climb_keep_out(element, text):
-    """The marks of :meth:`DisplayMixin.wrap` where pieces climb to their
-    parent `element` (a ``cs:group``, or a ``cs:text`` calling a macro):
-
-    * its first piece opens with the punctuation of a formatted element's
-      prefix: when `element` has no prefix and no formatting or quotes,
-      citeproc-js moves that punctuation up to `element`'s prefix, from
-      where it can move into a closing quote again (``<group><text
-      font-style="italic" prefix=", "/>`` after a quoted title prints "“A
-      title,” Journal" in en-US): the :data:`.punctuation.KEEP_OUT` mark is
-      dropped;
-    * its last piece ends with the space of a formatted element's suffix:
-      when `element` has no formatting or quotes, citeproc-js moves the space
-      up to `element`'s suffix, where a space opening the next piece's prefix
-      merges with it; between pieces joined by a delimiter citeproc-js drops
-      the space that doubles the delimiter's: the
-      :data:`.punctuation.KEEP_SPACE` mark is dropped."""
+def climb_kept_space(element, text):
+    """The :data:`.punctuation.KEEP_SPACE` marks of :meth:`DisplayMixin.wrap`
+    where pieces meet in their parent `element` (a ``cs:group``, a
+    ``cs:text`` calling a macro, the layout): a last piece that ends with the
+    space of a formatted element's suffix passes the space up when `element`
+    has no formatting or quotes (citeproc-js moves it to `element`'s suffix,
+    where a space opening the next piece's prefix merges with it), and
+    between pieces joined by a delimiter citeproc-js drops the space that
+    doubles the delimiter's: the mark is dropped there."""
     if text is None:
         return text
     value = str(text)
-    if KEEP_SPACE not in value and value[:1] != KEEP_OUT:
+    if KEEP_SPACE not in value:
         return text
-    plain = not is_decorated(element, quotes=True)
-    if value[:1] == KEEP_OUT and plain and not element.get("prefix"):
-        value = value[1:]
     delimiter = element.get("delimiter")
     if delimiter:
         value = value.replace(KEEP_SPACE + delimiter, delimiter)
-    if value.endswith(KEEP_SPACE) and plain:
+    if value.endswith(KEEP_SPACE) and not is_decorated(element, quotes=True):
         value = value[:-1]
     return String(value)
 
@@ -390,26 +378,14 @@ class DisplayMixin:
         ``indent`` become markers around the affixed output (citeproc-py ignores
         the attribute; fixtures ``display_*``, ``bugreports_DisplayBlock*``).
 
-        A formatted element (``font-style`` …) whose prefix opens with
-        punctuation keeps that punctuation out of a closing quote before it:
-        citeproc-js moves a prefix's punctuation to the piece before only
-        when neither piece is formatted, so with ``punctuation-in-quote`` an
-        en-US style prints "“A title”, *Journal*" from
-        ``<text variable="container-title" font-style="italic" prefix=", "/>``
-        (comptes-rendus-author-date; a delimiter still moves in:
-        "“A title,” Journal"). A :data:`.punctuation.KEEP_OUT` mark goes
-        before the prefix (see :func:`climb_keep_out`).
-
         A formatted or quoted element whose suffix ends with a space keeps
         it beside a space opening the next piece's prefix: citeproc-js drops
         the second space only after an unformatted piece
         (bourgogne-franche-comte-nature "*TUGboat*  [en ligne]" from
         ``suffix=" "`` and ``prefix=" ["``). A
-        :data:`.punctuation.KEEP_SPACE` mark goes after the suffix."""
+        :data:`.punctuation.KEEP_SPACE` mark goes after the suffix (see
+        :func:`climb_kept_space`)."""
         string = super().wrap(string)
-        if string is not None and self.get("prefix", "")[:1] in _AFFIX_PUNCTUATION \
-                and is_decorated(self) and str(string)[:1] in _AFFIX_PUNCTUATION:
-            string = String(KEEP_OUT + str(string))
         if string is not None and self.get("suffix", "")[-1:] == " " \
                 and str(string)[-1:] == " " and is_decorated(self, quotes=True):
             string = String(str(string) + KEEP_SPACE)

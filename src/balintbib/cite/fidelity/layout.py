@@ -13,7 +13,7 @@ from citeproc.string import String, join
 
 from ..markup import CLOSE, OPEN, wrap
 from .punctuation import SEAL
-from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin, climb_keep_out
+from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin, climb_kept_space
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
 from .positions import first_reference_note, positions
@@ -153,7 +153,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
-            return climb_keep_out(self, text), language
+            return climb_kept_space(self, text), language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
@@ -199,7 +199,7 @@ class Group(DisplayMixin, m.Group):
         if output and (called == 0 or rendered > 0):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
-            return climb_keep_out(self, self.join(output))
+            return climb_kept_space(self, self.join(output))
         if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
         raise VariableError
@@ -354,7 +354,7 @@ class Layout(DisplayMixin, m.Layout):
                 text = self._render_display_entry(item)
                 text = self.format(text) if text is not None else None
             else:
-                text = climb_keep_out(self, self.render_children(item))
+                text = climb_kept_space(self, self.render_children(item))
                 text = self.format(self._wrap_entry(text)) if text is not None else None
             output.append(text)
         return output
@@ -425,7 +425,7 @@ class Layout(DisplayMixin, m.Layout):
             last = String(body[:close] + suffix + body[close:])
         elif element in alternatives:
             last = alternatives[element]
-        last = climb_keep_out(self, last)
+        last = climb_kept_space(self, last)
         text = str(join([piece for _, piece in pieces[:-1]] + [last], ""))
         prefix = self.get("prefix", "")
         if prefix and pieces[0][0].get("display") in _DISPLAY_KINDS:
@@ -504,7 +504,7 @@ class Layout(DisplayMixin, m.Layout):
             RENDER_STATE["cite_mode"] = cite.get("mode")
             RENDER_STATE["author_suppressed"] = False
             try:
-                output = climb_keep_out(self, self.render_children(cite))
+                output = climb_kept_space(self, self.render_children(cite))
             except VariableError:
                 output = None
             finally:

@@ -17,15 +17,11 @@ _DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), ("."
                 (";", "."), ("!", "."), ("?", "."), (";", ";"), ("!", "!"), ("?", "?"),
                 (",", ",")}
 _DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
-# Before the punctuation that opens the prefix of a formatted element
-# (font-style etc.): keeps it out of a closing quote before it, and is
-# transparent to the merging of punctuation (:class:`.formatting.DisplayMixin`).
-KEEP_OUT = "\ue0fe"
 # After the space that ends the suffix of a formatted or quoted element:
 # keeps a space opening the next piece's prefix from merging with it
 # (:class:`.formatting.DisplayMixin`).
 KEEP_SPACE = "\ue0fd"
-_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}{KEEP_OUT}{KEEP_SPACE}]*)([.,;:!?])(?![.])")
+_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}{KEEP_SPACE}]*)([.,;:!?])(?![.])")
 # every quotation's closing marker: quotes="true" and quotation marks in data
 _Q_CLOSES = CLOSE["quote"] + CLOSE["dquote"] + CLOSE["squote"]
 _PIQ = re.compile(f"([{_Q_CLOSES}][{CLOSERS}]*)([.,!?])")
