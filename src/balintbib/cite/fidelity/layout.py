@@ -144,15 +144,21 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             # a macro call acts like a group (citeproc-js): terms in it are not
             # printed when every variable it calls is empty (group_SuppressTermInMacro)
             calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-            text, language = super().process(item, context=context, **kwargs)
+            parent_start, VAR_CALLS["start"] = VAR_CALLS.get("start"), calls
+            try:
+                text, language = super().process(item, context=context, **kwargs)
+            finally:
+                VAR_CALLS["start"] = parent_start
             called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
             VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
             if called and not rendered:
-                VAR_CALLS["calls"] += 1
+                _suppressed_group(True, calls, parent_start)
                 return None, language
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
+            else:
+                _suppressed_group(False, calls, parent_start)
             return climb_kept_space(self, text), language
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
@@ -177,45 +183,50 @@ class Group(DisplayMixin, m.Group):
         ``cs:choose`` branches and macros (citeproc-py looks at every branch:
         APA "(Publication)" for a thesis; fixtures ``group_*``)."""
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+        parent_start, VAR_CALLS["start"] = VAR_CALLS.get("start"), calls
         delimiter = self.get("delimiter", "")
         output = []
-        for child in self.iterchildren():
-            try:
-                if isinstance(child, m.Choose):
-                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
-                else:
-                    text = child.render(item, context=context, **kwargs)
-            except VariableError:
-                continue
-            if text is not None and str(text) != "":
-                output.append(text)
+        try:
+            for child in self.iterchildren():
+                try:
+                    if isinstance(child, m.Choose):
+                        text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                    else:
+                        text = child.render(item, context=context, **kwargs)
+                except VariableError:
+                    continue
+                if text is not None and str(text) != "":
+                    output.append(text)
+        finally:
+            VAR_CALLS["start"] = parent_start
         called = VAR_CALLS["calls"] - calls
         rendered = VAR_CALLS["hits"] - hits
         # a nested group is one unit to its parent (citeproc-js): rendered, it
         # counts as a variable that printed, even if it printed only terms
-        # (IEEE "[Online]. Available: …"); suppressed, as an empty variable
-        # (NLM "Located at", APA "(Original work published)")
+        # (IEEE "[Online]. Available: …"); suppressed, see _suppressed_group
         VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
         if output and (called == 0 or rendered > 0):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
             return climb_kept_space(self, self.join(output))
-        if called and self._calls_directly():
-            VAR_CALLS["calls"] += 1
+        _suppressed_group(called > 0, calls, parent_start)
         raise VariableError
 
-    def _calls_directly(self) -> bool:
-        """Whether this group calls a variable itself (a child, or a child of
-        its cs:choose), not only through macros. Suppressed, a group whose
-        variables are all behind macros does not count as an empty variable
-        to its parent: citeproc-js prints NLM's "In" of a chapter with no
-        container ("In. p. 191-5")."""
-        found = self.__dict__.get("_direct")
-        if found is None:
-            found = self._direct = bool(self.xpath(
-                "./cs:*[@variable]|./cs:choose/*/cs:*[@variable]|./cs:choose/*/cs:group", namespaces=NS)) \
-                or bool(self.xpath("./cs:group", namespaces=NS))
-        return found
+
+def _suppressed_group(attempted: bool, before: int, parent_start) -> None:
+    """A suppressed group (or macro call, a group to citeproc-js) SETS its
+    parent's "a variable was tried" flag to its own, as citeproc-js does: the
+    parent forgets the empty variables tried before it when this group tried
+    none. So NLM's "In" prints for a chapter with no container (the last
+    suppressed piece, the container-title macro, tried nothing: "In. p.
+    191-5"), and planning-practice-and-research's "in: " does not (its last
+    piece tried the empty container title; citeproc-js prints nothing where
+    "in: ," was printed). `before`: the count of variable calls when the
+    group began; `parent_start`: when its parent began."""
+    if attempted:
+        VAR_CALLS["calls"] = before + 1
+    elif parent_start is not None:
+        VAR_CALLS["calls"] = parent_start
 
 
 class If(m.If):
