@@ -223,3 +223,18 @@ def test_a_suppressed_group_sets_whether_its_parent_tried_a_variable(tmp_path, p
         f'<text term="in"/><group delimiter=", ">{pieces}</group></group></layout></bibliography></style>',
         encoding="utf-8")
     assert render_bibliography([{"id": "a", "type": "chapter", "title": "T"}], str(style))[0].text == expected
+
+
+def test_two_spaces_written_in_one_affix_stay_two(tmp_path):
+    # engineered-regeneration: <label prefix=",  " variable="page" form="short"/>
+    style = tmp_path / "spaces.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        '<bibliography><layout suffix="."><text variable="title"/><!-- pages -->'
+        '<label prefix=",  " variable="page" form="short"/><text variable="page" prefix=" "/>'
+        '</layout></bibliography></style>', encoding="utf-8")
+    item = {"id": "a", "type": "chapter", "title": "T", "page": "55-65"}
+    assert render_bibliography([item], str(style))[0].text == "T,  pp. 55–65."

@@ -42,11 +42,23 @@ class Style(m.Style):
 
     def typeset_values(self) -> None:
         """``cs:text value="…"`` strings as citeproc-js prints them; see
-        :func:`typeset`. Affixes and delimiters are left as written."""
+        :func:`typeset`. Affixes and delimiters are left as written, and
+        spaces written twice in an affix stay two: a seal between them keeps
+        the finishing pass from merging them (citeproc-js merges spaces only
+        where pieces meet: engineered-regeneration ``prefix=",  "`` prints
+        "n.d.,  pp. 55–65")."""
+        from .punctuation import SEAL
         for element in self.iter("{%s}text" % _CSL):
             value = element.get("value")
             if value:
                 element.set("value", typeset(value))
+        for element in self.iter():
+            if not isinstance(element.tag, str):
+                continue  # comments
+            for name in ("prefix", "suffix"):
+                affix = element.get(name)
+                if affix and "  " in affix:
+                    element.set(name, affix.replace("  ", " " + SEAL + " "))
 
 
 @lru_cache(maxsize=64)
