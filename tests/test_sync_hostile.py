@@ -132,7 +132,7 @@ def test_listing_items_that_are_not_documents_are_skipped_not_removed(server, tm
     me = Librarian(tmp_path / "lib")
     me.ok("pull", REMOTE)
     # The server answers items that are not documents (a list, no id) next to real ones.
-    from balintbib.testing import mendeley as tm
+    from balintbib.testing import mendeley_documents as tm
 
     real = tm.render_document
     monkeypatch.setattr(tm, "render_document",
