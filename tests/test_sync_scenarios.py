@@ -1,43 +1,60 @@
-"""pull / push / sync / status / resolve between library folders and the Mendeley test server."""
+"""pull / push / sync / status / resolve between library folders and a group.
+
+The scenarios that hold for any remote run against each remote's test server (the `remote`
+fixture: Mendeley and Zotero); the others here are Mendeley's own, Zotero's own are in
+tests/test_zotero_sync.py.
+"""
 
 from __future__ import annotations
 
+from remote_kit import remote  # noqa: F401
 from sync_support import ARTICLE, BOOK, REMOTE, Librarian, two_librarians, group_client, group_documents, server  # noqa: F401
 
-def test_first_push_then_pull_elsewhere_links_by_remote_id(server, tmp_path):
+
+def test_first_push_then_pull_elsewhere_links_by_remote_id(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
-    docs = group_documents(server)
+    group = remote.group
+    docs = group.docs()
     assert sorted(d["title"] for d in docs) == ["Balint groups and the Balint method",
                                                  "The doctor, his patient, and the illness"]
     # The library key is the document's citation key (the marker that finds a lost create again).
-    assert {d["citation_key"] for d in docs} == {"balint1955doctor", "salinsky2001work"}
+    assert {d[group.CITATION_KEY] for d in docs} == {"balint1955doctor", "salinsky2001work"}
     ref = b.ref("balint1955doctor")
     assert ref is not None and ref.remote_ids[REMOTE] == a.remote_id("balint1955doctor")
     assert b.ref("balint1955doctor").get("doi") == "10.1016/S0140-6736(55)91061-8"
-    # A second sync does nothing and costs a handful of requests.
-    before = sum(server.counts.values())
+    if remote.name == "zotero":  # the item as Zotero shows it, and the same entry in both libraries
+        art = group.by_title()["The doctor, his patient, and the illness"]
+        assert art["itemType"] == "journalArticle" and art["publicationTitle"] == "The Lancet"
+        assert art["pages"] == "683\u2013688" and art["date"] == "1955" and art["DOI"] == "10.1016/S0140-6736(55)91061-8"
+        assert art["creators"] == [{"creatorType": "author", "firstName": "Michael", "lastName": "Balint"}]
+        assert a.remote_id("balint1955doctor") == art["key"]
+        assert b.ref("balint1955doctor").fields == a.ref("balint1955doctor").fields
+    # A second sync does nothing and costs a handful of requests (Zotero: one, the unchanged versions).
+    before = sum(remote.server.counts.values())
     out = a.json("sync", REMOTE)
     assert out["pull"]["updated"] == [] and out["push"]["updated"] == [] and out["push"]["created"] == []
-    assert sum(server.counts.values()) - before <= 8
+    assert sum(remote.server.counts.values()) - before <= 8
+    if remote.name == "zotero":
+        assert out["pull"]["requests"] == 1
+        assert sum(remote.server.counts.values()) - before == 1
 
-
-def test_edits_on_different_fields_on_both_sides_merge(server, tmp_path):
+def test_edits_on_different_fields_on_both_sides_merge(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
     ident = a.remote_id("balint1955doctor")
-    group_client(server).update(ident, {"volume": "266"}, group_documents(server)[0]["last_modified"].isoformat())
+    remote.group.edit(ident, volume="266")
     a.edit("balint1955doctor", pages="683--690")
     out = a.json("sync", REMOTE)
     assert out["pull"]["updated"] == ["balint1955doctor"] and out["push"]["updated"] == ["balint1955doctor"]
     ref = a.ref("balint1955doctor")
     assert ref.get("volume") == "266" and ref.get("pages") == "683--690"
-    doc = group_documents(server)[0]
+    doc = remote.group.doc(ident)
     assert doc["volume"] == "266" and doc["pages"] == "683\u2013690"
     b.ok("pull", REMOTE)
     assert b.ref("balint1955doctor").get("pages") == "683--690" and b.ref("balint1955doctor").get("volume") == "266"
 
-
-def test_same_field_on_both_sides_is_a_conflict_until_resolved(server, tmp_path):
+def test_same_field_on_both_sides_is_a_conflict_until_resolved(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
+    ident = a.remote_id("balint1955doctor")
     b.edit("balint1955doctor", title="The doctor, his patient and the illness")
     b.ok("push", REMOTE)
     a.edit("balint1955doctor", title="The Doctor, His Patient, and the Illness")
@@ -51,13 +68,13 @@ def test_same_field_on_both_sides_is_a_conflict_until_resolved(server, tmp_path)
     # Push sends nothing for a conflicted reference.
     push = a.json("push", REMOTE, code=3)
     assert push["updated"] == [] and push["skipped"][0]["key"] == "balint1955doctor"
-    assert group_documents(server)[0]["title"] == "The doctor, his patient and the illness"
+    assert remote.group.doc(ident)["title"] == "The doctor, his patient and the illness"
     status = a.json("status", REMOTE, code=3)
     assert status["conflicts"][0]["fields"] == ["title"]
     # Resolve with ours: it is sent at the next push.
     a.ok("resolve", "balint1955doctor", "--ours")
     a.ok("push", REMOTE)
-    assert group_documents(server)[0]["title"] == "The Doctor, His Patient, and the Illness"
+    assert remote.group.doc(ident)["title"] == "The Doctor, His Patient, and the Illness"
     b.ok("pull", REMOTE)
     assert b.ref("balint1955doctor").get("title") == "The Doctor, His Patient, and the Illness"
 
@@ -86,8 +103,7 @@ def test_resolve_theirs_and_edit(server, tmp_path, monkeypatch):
     assert pubs["Balint groups and the Balint method"] == "Radcliffe Medical Press Ltd"
     assert a.json("status", REMOTE)["conflicts"] == []
 
-
-def test_local_delete_vs_remote_edit_is_a_conflict(server, tmp_path):
+def test_local_delete_vs_remote_edit_is_a_conflict(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
     ident = a.remote_id("balint1955doctor")
     b.edit("balint1955doctor", volume="999")
@@ -95,7 +111,8 @@ def test_local_delete_vs_remote_edit_is_a_conflict(server, tmp_path):
     a.delete("balint1955doctor")
     result = a.run("sync", REMOTE)
     assert result.exit_code == 3 and "deleted here, changed in the group" in result.output
-    assert [d["id"] for d in group_documents(server)] == [ident]  # not trashed
+    group = remote.group
+    assert [group.ident(d) for d in group.docs()] == [ident]  # not trashed
     a.ok("resolve", "balint1955doctor", "--theirs")
     assert a.ref("balint1955doctor").get("volume") == "999"
     assert a.remote_id("balint1955doctor") == ident
@@ -136,16 +153,16 @@ def test_remote_delete_vs_local_edit_is_a_conflict(server, tmp_path):
     assert b.ref("salinsky2001work").get("edition") == "2"
     assert a.json("sync", REMOTE)["push"]["updated"] == []
 
-
-def test_remote_delete_for_good_vs_local_edit_sends_it_again(server, tmp_path):
+def test_remote_delete_for_good_vs_local_edit_sends_it_again(remote, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
-    group_client(server).delete(a.remote_id("salinsky2001work"))
+    remote.group.delete(a.remote_id("salinsky2001work"))
     a.edit("salinsky2001work", edition="2")
     assert a.run("pull", REMOTE).exit_code == 3
     a.ok("resolve", "salinsky2001work", "--ours")
     out = a.json("push", REMOTE)
     assert out["created"] == ["salinsky2001work"]
-    assert sorted(d.get("edition", "") for d in group_documents(server)) == ["", "2"]
+    # the article (no edition) and the book sent again, with its edition
+    assert sorted(d.get("edition", "") for d in remote.group.docs()) == ["", "2"]
 
 
 def test_remote_delete_of_unchanged_reference_removes_it(server, tmp_path):
@@ -154,22 +171,21 @@ def test_remote_delete_of_unchanged_reference_removes_it(server, tmp_path):
     out = a.json("pull", REMOTE)
     assert out["removed"] == ["salinsky2001work"] and a.ref("salinsky2001work") is None
 
-
-def test_added_on_both_sides_with_same_doi_is_not_duplicated(server, tmp_path):
+def test_added_on_both_sides_with_same_doi_is_not_duplicated(remote, tmp_path):
     a, b = two_librarians(tmp_path, BOOK)
     a.add(ARTICLE)
-    b.add(ARTICLE.replace("balint1955doctor", "balint1955") .replace("  volume = {265},\n", ""))
+    b.add(ARTICLE.replace("balint1955doctor", "balint1955").replace("  volume = {265},\n", ""))
     a.ok("sync", REMOTE)
     out = b.json("sync", REMOTE)
     assert out["pull"]["added"] == [] and out["push"]["created"] == []
-    assert len(group_documents(server)) == 2
+    assert len(remote.group.docs()) == 2
     ref = b.ref("balint1955")
     assert ref.remote_ids[REMOTE] == a.remote_id("balint1955doctor") and ref.get("volume") == "265"
     # Even a push without a pull first does not duplicate.
     c = Librarian(tmp_path / "c")
     c.add(BOOK)
     c.ok("push", REMOTE)
-    assert len(group_documents(server)) == 2
+    assert len(remote.group.docs()) == 2
 
 
 def test_annotations_edited_on_both_sides(server, tmp_path):
@@ -210,24 +226,17 @@ def test_key_rename_and_field_reorder_keep_the_link(server, tmp_path):
     assert group_documents(server)[0]["citation_key"] == "balint1955"
     assert a.json("push", REMOTE)["updated"] == []
 
-
-def test_new_remote_documents_get_family_year_word_keys(server, tmp_path):
+def test_new_remote_documents_get_family_year_word_keys(remote, tmp_path):
     a = Librarian(tmp_path / "a")
-    group = group_client(server)
     for _ in range(2):
-        group.create({"title": "The doctor, his patient and the illness", "type": "journal", "year": 1957,
-                      "authors": [{"first_name": "Michael", "last_name": "Balint"}]})
+        remote.group.add_article("The doctor, his patient and the illness", 1957, "Balint", "Michael")
     out = a.json("pull", REMOTE)
     assert sorted(out["added"]) == ["balint1957doctor", "balint1957doctora"]
 
 
-def test_read_only_member_gets_one_message_and_keeps_edits(server, tmp_path, monkeypatch):
+def test_read_only_member_gets_one_message_and_keeps_edits(remote, tmp_path, monkeypatch):
     a, _ = two_librarians(tmp_path, ARTICLE)
-    st = server.state
-    reader = st.add_profile("Read", "Only")
-    st.add_member(server.info["group_id"], reader, "follower")
-    token = st.issue_token(server.info["client_id"], reader)["access_token"]
-    monkeypatch.setenv("BALINTBIB_MENDELEY_TOKEN", token)
+    monkeypatch.setenv(remote.credential_variable, remote.read_only_credential())
     r = Librarian(tmp_path / "reader")
     r.ok("pull", REMOTE)
     r.edit("balint1955doctor", volume="1")
@@ -237,7 +246,7 @@ def test_read_only_member_gets_one_message_and_keeps_edits(server, tmp_path, mon
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "403" in lines[0] and "kept" in lines[0], result.output
     assert r.ref("balint1955doctor").get("volume") == "1" and r.ref("salinsky2001work") is not None
-    assert group_documents(server)[0]["volume"] == "265"
+    assert remote.group.docs()[0]["volume"] == "265"
     assert r.json("status", REMOTE, "--offline")["local_changes"]
 
 
@@ -289,8 +298,7 @@ def test_full_reconciliation_catches_deletions_the_log_lost(server, tmp_path):
     out = a.json("pull", REMOTE, "--full")
     assert out["full"] and out["removed"] == ["salinsky2001work"]
 
-
-def test_lost_state_file_only_asks_about_real_differences(server, tmp_path):
+def test_lost_state_file_only_asks_about_real_differences(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
     b.edit("balint1955doctor", volume="7")
     b.ok("push", REMOTE)
@@ -304,7 +312,7 @@ def test_lost_state_file_only_asks_about_real_differences(server, tmp_path):
     assert a.json("sync", REMOTE)["push"]["updated"] == []
 
 
-def test_status_and_json_reports(server, tmp_path):
+def test_status_and_json_reports(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
     a.edit("balint1955doctor", volume="8")
     b.add(BOOK)
@@ -314,38 +322,38 @@ def test_status_and_json_reports(server, tmp_path):
     assert info["remote_changes"] == {"changed": 0, "new": 1, "deleted": 0}
     text = a.ok("status", REMOTE).output
     assert "Local changes to push: 1" in text and "1 new" in text and "No open conflicts." in text
+    assert "update balint1955doctor: volume" in a.ok("push", REMOTE, "--dry-run").output
+    assert remote.group.by_title()["The doctor, his patient, and the illness"]["volume"] == "265"  # nothing sent
     pulled = a.json("pull", REMOTE)
     assert pulled["added"] == ["salinsky2001work"] and not pulled["full"]
     quiet = a.run("push", REMOTE, "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
 
-
-def test_push_refuses_a_library_with_a_broken_entry(server, tmp_path):
+def test_push_refuses_a_library_with_a_broken_entry(remote, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
     path = a.folder / "library.bib"
     text = path.read_text()
     path.write_text(text.replace("title = {Balint groups and the Balint method},", "title = {Balint groups and,"))
     result = a.run("push", REMOTE)
     assert result.exit_code == 1 and "not pushing" in result.output and "library.bib:" in result.output
-    assert len(group_documents(server)) == 2  # nothing went to the trash
+    assert len(remote.group.docs()) == 2  # nothing went to the trash
 
-
-def test_push_finds_the_group_copy_and_its_note_instead_of_creating(server, tmp_path):
-    group = group_client(server)
-    doc = group.create({"title": "The doctor, his patient, and the illness", "type": "journal", "year": 1955,
-                        "identifiers": {"doi": "10.1016/S0140-6736(55)91061-8"},
-                        "authors": [{"first_name": "Michael", "last_name": "Balint"}]})
-    group.create_annotation({"document_id": doc.id, "text": "Read first.", "privacy_level": "group"})
+def test_push_finds_the_group_copy_and_its_note_instead_of_creating(remote, tmp_path):
+    group = remote.group
+    ident = group.add_article("The doctor, his patient, and the illness", 1955, "Balint", "Michael",
+                              doi="10.1016/S0140-6736(55)91061-8")
+    group.set_note(ident, "Read first.")
     a = Librarian(tmp_path / "a")
     a.add(ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Read first.},"))
     out = a.json("push", REMOTE)
     assert out["linked"] == ["balint1955doctor"] and out["created"] == []
-    assert a.remote_id("balint1955doctor") == doc.id
-    assert len(group_documents(server)) == 1 and len(server.state.annotations) == 1
+    assert a.remote_id("balint1955doctor") == ident
+    assert len(group.docs()) == 1 and len(group.notes()) == 1
+    if remote.name == "mendeley":
+        assert len(remote.server.state.annotations) == 1  # no private copy of the note either
     assert a.json("sync", REMOTE)["push"]["updated"] == []
 
-
-def test_the_society_library_round_trips_through_the_group(server, tmp_path):
+def test_the_society_library_round_trips_through_the_group(remote, tmp_path):
     """The real library: pushed, pulled into an empty folder, edited there, pulled back."""
     import difflib
     import shutil
@@ -360,8 +368,8 @@ def test_the_society_library_round_trips_through_the_group(server, tmp_path):
     shutil.copy(source, a.folder / "balint.bib")
     out = a.json("sync", REMOTE)
     count = len(a.library().references)
-    assert len(out["push"]["created"]) == count == len(group_documents(server))
-    assert b.json("pull", REMOTE)["added"] and len(b.library().references) == count
+    assert len(out["push"]["created"]) == count == len(remote.group.docs())
+    assert len(b.json("pull", REMOTE)["added"]) == count and len(b.library().references) == count
     ours = {r.remote_ids[REMOTE]: r for r in a.library().references}
     for ref in b.library().references:
         mine = ours[ref.remote_ids[REMOTE]]
@@ -372,6 +380,7 @@ def test_the_society_library_round_trips_through_the_group(server, tmp_path):
         same = {k: v for k, v in mine.fields.items() if k not in skip}
         assert {k: v for k, v in ref.fields.items() if k not in skip} == same, ref.key
         assert ref.annotation == mine.annotation  # the same text (markup aside: see the notes)
+    assert a.json("sync", REMOTE)["push"]["updated"] == []
     before = (a.folder / "balint.bib").read_text()
     lib = b.library()
     key = lib.references[0].key
