@@ -148,9 +148,10 @@ PAGE_FAULTS = {"repeated page", "overlapping page"}
 ON = {
     "mendeley": ["429 burst", "503 burst", "dropped connection", "two dropped connections", "token expiry",
                  "slow replies", "truncated body", "reset body", "bad gzip", "invalid JSON on writes",
-                 "repeated page", "overlapping page"],
+                 "repeated page", "overlapping page", "answer lost after the write"],
     "zotero": ["429 storm, Retry-After seconds", "429, Retry-After as a date", "503 burst", "Backoff on 200s",
-               "dropped connection", "answer lost after the write"],
+               "dropped connection", "answer lost after the write", "two dropped connections",
+               "truncated body", "reset body", "bad gzip", "invalid JSON on writes"],
 }
 AT = {"mendeley": (1, 12, 30), "zotero": (1, 3, 6)}
 CASES = [(remote, fault, at) for remote in REMOTES for at in AT[remote] for fault in ON[remote]
