@@ -111,6 +111,10 @@ class MendeleyGroup:
     def ident(doc: dict) -> str:
         return doc["id"]
 
+    def path(self, ident: str) -> str:
+        """The document's own URL path (a read of it alone)."""
+        return f"/documents/{ident}"
+
     def docs(self) -> list[dict]:
         return group_documents(self.srv)
 

@@ -11,6 +11,7 @@ from remote_kit import remote  # noqa: F401
 from sync_support import ARTICLE, BOOK, REMOTE, Librarian, two_librarians, group_client, group_documents, server  # noqa: F401
 
 
+
 def test_first_push_then_pull_elsewhere_links_by_remote_id(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
     group = remote.group
@@ -38,6 +39,7 @@ def test_first_push_then_pull_elsewhere_links_by_remote_id(remote, tmp_path):
         assert out["pull"]["requests"] == 1
         assert sum(remote.server.counts.values()) - before == 1
 
+
 def test_edits_on_different_fields_on_both_sides_merge(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
     ident = a.remote_id("balint1955doctor")
@@ -51,6 +53,7 @@ def test_edits_on_different_fields_on_both_sides_merge(remote, tmp_path):
     assert doc["volume"] == "266" and doc["pages"] == "683\u2013690"
     b.ok("pull", REMOTE)
     assert b.ref("balint1955doctor").get("pages") == "683--690" and b.ref("balint1955doctor").get("volume") == "266"
+
 
 def test_same_field_on_both_sides_is_a_conflict_until_resolved(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
@@ -79,6 +82,7 @@ def test_same_field_on_both_sides_is_a_conflict_until_resolved(remote, tmp_path)
     assert b.ref("balint1955doctor").get("title") == "The Doctor, His Patient, and the Illness"
 
 
+
 def test_resolve_theirs_and_edit(server, tmp_path, monkeypatch):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
     b.edit("balint1955doctor", volume="2")
@@ -103,6 +107,7 @@ def test_resolve_theirs_and_edit(server, tmp_path, monkeypatch):
     assert pubs["Balint groups and the Balint method"] == "Radcliffe Medical Press Ltd"
     assert a.json("status", REMOTE)["conflicts"] == []
 
+
 def test_local_delete_vs_remote_edit_is_a_conflict(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE)
     ident = a.remote_id("balint1955doctor")
@@ -119,6 +124,7 @@ def test_local_delete_vs_remote_edit_is_a_conflict(remote, tmp_path):
     assert a.json("sync", REMOTE)["push"]["trashed"] == []
 
 
+
 def test_local_delete_of_unchanged_goes_to_trash(server, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
     a.delete("salinsky2001work")
@@ -129,29 +135,37 @@ def test_local_delete_of_unchanged_goes_to_trash(server, tmp_path):
     assert b.ref("salinsky2001work") is None
 
 
-def test_remote_delete_vs_local_edit_is_a_conflict(server, tmp_path):
+
+def test_remote_delete_vs_local_edit_is_a_conflict(remote, tmp_path):
+    """Trashed in the group, edited here: a conflict; --ours restores it from the trash."""
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
+    group = remote.group
+    ident = a.remote_id("salinsky2001work")
     b.delete("salinsky2001work")
     b.ok("push", REMOTE)
     a.edit("salinsky2001work", edition="2")
     result = a.run("pull", REMOTE)
     assert result.exit_code == 3 and "changed here, trashed in the group" in result.output
     assert a.ref("salinsky2001work").get("edition") == "2"  # nothing lost
-    ident = a.remote_id("salinsky2001work")
+    assert a.remote_id("salinsky2001work") == ident
     a.ok("resolve", "salinsky2001work", "--ours")
     assert "update salinsky2001work: restore from the trash, edition" in a.ok("push", REMOTE, "--dry-run").output
     a.ok("pull", REMOTE, "--full")  # the trash listing does not reopen the conflict
     out = a.json("push", REMOTE)
     assert out["created"] == [] and out["updated"] == ["salinsky2001work"]
     # Restored from the trash: the same document (and its notes), with the edit.
-    docs = {d["title"]: d for d in group_documents(server)}
+    docs = group.by_title()
     assert sorted(docs) == ["Balint groups and the Balint method", "The doctor, his patient, and the illness"]
-    assert docs["Balint groups and the Balint method"]["id"] == ident
+    assert group.ident(docs["Balint groups and the Balint method"]) == ident
     assert docs["Balint groups and the Balint method"]["edition"] == "2"
+    assert not group.doc(ident).get("deleted")
     # b deleted it, a brought it back; b's pull brings it back there too.
     b.ok("pull", REMOTE)
+    back = [r for r in b.library().references if r.remote_ids.get(REMOTE) == ident]
+    assert len(back) == 1 and back[0].get("edition") == "2"
     assert b.ref("salinsky2001work").get("edition") == "2"
     assert a.json("sync", REMOTE)["push"]["updated"] == []
+
 
 def test_remote_delete_for_good_vs_local_edit_sends_it_again(remote, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
@@ -165,11 +179,13 @@ def test_remote_delete_for_good_vs_local_edit_sends_it_again(remote, tmp_path):
     assert sorted(d.get("edition", "") for d in remote.group.docs()) == ["", "2"]
 
 
+
 def test_remote_delete_of_unchanged_reference_removes_it(server, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
     group_client(server).delete(a.remote_id("salinsky2001work"))
     out = a.json("pull", REMOTE)
     assert out["removed"] == ["salinsky2001work"] and a.ref("salinsky2001work") is None
+
 
 def test_added_on_both_sides_with_same_doi_is_not_duplicated(remote, tmp_path):
     a, b = two_librarians(tmp_path, BOOK)
@@ -186,6 +202,7 @@ def test_added_on_both_sides_with_same_doi_is_not_duplicated(remote, tmp_path):
     c.add(BOOK)
     c.ok("push", REMOTE)
     assert len(remote.group.docs()) == 2
+
 
 
 def test_annotations_edited_on_both_sides(server, tmp_path):
@@ -213,18 +230,21 @@ def test_annotations_edited_on_both_sides(server, tmp_path):
     assert ref.annotation == "Edited in Mendeley." and ref.get("volume") == "265a"
 
 
-def test_key_rename_and_field_reorder_keep_the_link(server, tmp_path):
+
+def test_key_rename_and_field_reorder_keep_the_link(remote, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE)
+    group = remote.group
     ident = a.remote_id("balint1955doctor")
     text = (a.folder / "library.bib").read_text().replace("balint1955doctor", "balint1955")
     (a.folder / "library.bib").write_text(text)
     assert "update balint1955: key (was balint1955doctor)" in a.ok("push", REMOTE, "--dry-run").output
     out = a.json("sync", REMOTE)
     assert out["push"]["created"] == [] and out["push"]["trashed"] == []
-    assert a.remote_id("balint1955") == ident and len(group_documents(server)) == 1
+    assert a.remote_id("balint1955") == ident and len(group.docs()) == 1
     # The new key becomes the document's citation key; nothing else is sent.
-    assert group_documents(server)[0]["citation_key"] == "balint1955"
+    assert group.doc(ident)[group.CITATION_KEY] == "balint1955"
     assert a.json("push", REMOTE)["updated"] == []
+
 
 def test_new_remote_documents_get_family_year_word_keys(remote, tmp_path):
     a = Librarian(tmp_path / "a")
@@ -232,6 +252,7 @@ def test_new_remote_documents_get_family_year_word_keys(remote, tmp_path):
         remote.group.add_article("The doctor, his patient and the illness", 1957, "Balint", "Michael")
     out = a.json("pull", REMOTE)
     assert sorted(out["added"]) == ["balint1957doctor", "balint1957doctora"]
+
 
 
 def test_read_only_member_gets_one_message_and_keeps_edits(remote, tmp_path, monkeypatch):
@@ -250,6 +271,7 @@ def test_read_only_member_gets_one_message_and_keeps_edits(remote, tmp_path, mon
     assert r.json("status", REMOTE, "--offline")["local_changes"]
 
 
+
 def test_push_dry_run_prints_the_plan_and_sends_nothing(server, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE)
     a.edit("balint1955doctor", volume="7")
@@ -261,21 +283,27 @@ def test_push_dry_run_prints_the_plan_and_sends_nothing(server, tmp_path):
     assert len(group_documents(server)) == 1
 
 
-def test_push_412_pulls_merges_and_retries(server, tmp_path):
+
+def test_push_412_pulls_merges_and_retries(remote, tmp_path):
+    import time
+
     a, _ = two_librarians(tmp_path, ARTICLE)
     ident = a.remote_id("balint1955doctor")
-    doc = group_documents(server)[0]
-    # Someone edits another field right after our last sync, in a later second.
-    import time
+    # Someone edits another field right after our last sync (in a later second: Mendeley's
+    # versions are times), so that our push meets a 412.
     time.sleep(1.1)
-    group_client(server).update(ident, {"volume": "300"}, doc["last_modified"].isoformat())
+    remote.group.edit(ident, volume="300")
     a.edit("balint1955doctor", pages="1--2")
     out = a.json("push", REMOTE)
     assert out["updated"] == ["balint1955doctor"]
-    assert server.count("GET", f"/documents/{ident}") >= 1  # re-read after the 412
-    doc = group_documents(server)[0]
+    assert remote.server.count("GET", remote.group.path(ident)) >= 1  # re-read after the 412
+    doc = remote.group.doc(ident)
     assert doc["volume"] == "300" and doc["pages"] == "1\u20132"
     assert a.ref("balint1955doctor").get("volume") == "300"
+    if remote.name == "zotero":
+        assert any(status == 200 and path.startswith(remote.group.path(ident))
+                   for method, path, status in remote.server.log if method == "GET")
+
 
 
 def test_errors_are_one_line(server, tmp_path):
@@ -289,6 +317,7 @@ def test_errors_are_one_line(server, tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
 
 
+
 def test_full_reconciliation_catches_deletions_the_log_lost(server, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
     group_client(server).delete(a.remote_id("salinsky2001work"))
@@ -297,6 +326,7 @@ def test_full_reconciliation_catches_deletions_the_log_lost(server, tmp_path):
     assert a.json("pull", REMOTE)["removed"] == []
     out = a.json("pull", REMOTE, "--full")
     assert out["full"] and out["removed"] == ["salinsky2001work"]
+
 
 def test_lost_state_file_only_asks_about_real_differences(remote, tmp_path):
     a, b = two_librarians(tmp_path, ARTICLE, BOOK)
@@ -310,6 +340,7 @@ def test_lost_state_file_only_asks_about_real_differences(remote, tmp_path):
     a.ok("resolve", "balint1955doctor", "--theirs")
     assert a.ref("balint1955doctor").get("volume") == "7"
     assert a.json("sync", REMOTE)["push"]["updated"] == []
+
 
 
 def test_status_and_json_reports(remote, tmp_path):
@@ -329,6 +360,7 @@ def test_status_and_json_reports(remote, tmp_path):
     quiet = a.run("push", REMOTE, "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
 
+
 def test_push_refuses_a_library_with_a_broken_entry(remote, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
     path = a.folder / "library.bib"
@@ -337,6 +369,7 @@ def test_push_refuses_a_library_with_a_broken_entry(remote, tmp_path):
     result = a.run("push", REMOTE)
     assert result.exit_code == 1 and "not pushing" in result.output and "library.bib:" in result.output
     assert len(remote.group.docs()) == 2  # nothing went to the trash
+
 
 def test_push_finds_the_group_copy_and_its_note_instead_of_creating(remote, tmp_path):
     group = remote.group
@@ -352,6 +385,7 @@ def test_push_finds_the_group_copy_and_its_note_instead_of_creating(remote, tmp_
     if remote.name == "mendeley":
         assert len(remote.server.state.annotations) == 1  # no private copy of the note either
     assert a.json("sync", REMOTE)["push"]["updated"] == []
+
 
 def test_the_society_library_round_trips_through_the_group(remote, tmp_path):
     """The real library: pushed, pulled into an empty folder, edited there, pulled back."""

@@ -32,6 +32,10 @@ class ZGroup:
     def ident(doc: dict) -> str:
         return doc["key"]
 
+    def path(self, key: str) -> str:
+        """The item's own URL path (a read of it alone)."""
+        return f"/groups/{self.g.id}/items/{key}"
+
     def docs(self) -> list[dict]:
         with self.st.lock:
             return [dict(d) for d in self.g.items.values()
