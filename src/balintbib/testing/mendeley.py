@@ -33,7 +33,7 @@ without a reply), broken bodies, slow replies, and "expire every access token
 now".  `MendeleyServer.counts` counts requests per path.
 
 The resources live in their own modules, mixed into the handler: `mendeley_oauth`,
-`mendeley_groups` (profiles, groups, members), `mendeley_documents` (documents,
+`mendeley_groups` (profiles, groups, members, folders), `mendeley_documents` (documents,
 trash), `mendeley_annotations`.
 
 Run ``python -m balintbib.testing.mendeley --port 0 --seed 100`` for manual
@@ -100,6 +100,8 @@ class _Handler(OAuth, Groups, Documents, Annotations, server.ApiHandler):
                 return self._profiles(method, parts, profile)
             if head == "groups":
                 return self._groups(method, parts, query, profile)
+            if head == "folders":
+                return self._folders(method, parts, query, profile)
             if head == "documents":
                 return self._documents(method, parts, query, raw, profile)
             if head == "trash":

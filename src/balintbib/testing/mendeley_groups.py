@@ -1,12 +1,13 @@
-"""Profiles, groups and group members of the Mendeley test server (``/profiles/{id|me}``,
-``/groups``, ``/groups/{id}``, ``/groups/{id}/members``; roles owner/admin/member/follower).
+"""Profiles, groups, group members and folders of the Mendeley test server (``/profiles/{id|me}``,
+``/groups``, ``/groups/{id}``, ``/groups/{id}/members``, roles owner/admin/member/follower;
+``/folders?group_id=``, read only: a test puts the folders in ``state.folders``).
 
 Mixed into the request handler of `balintbib.testing.mendeley`.
 """
 
 from __future__ import annotations
 
-from .mendeley_state import MT_GROUP, MT_MEMBERSHIP, MT_PROFILE, ApiError
+from .mendeley_state import MT_FOLDER, MT_GROUP, MT_MEMBERSHIP, MT_PROFILE, ApiError
 
 
 class Groups:
@@ -54,3 +55,17 @@ class Groups:
                               lambda m: dict(m))
         raise ApiError(404, "Not found", MT_GROUP)
 
+    def _folders(self, method, parts, query, profile):
+        st = self.api.state
+        q = dict(query)
+        if method != "GET" or len(parts) != 1:
+            raise ApiError(404, "Not found", MT_FOLDER)
+        self._accept(MT_FOLDER)
+        limit = self._limit(q, MT_FOLDER)
+        gid = q.get("group_id")
+        if gid and st.role(gid, profile) is None:
+            raise ApiError(403, "You are not a member of this group", MT_FOLDER)
+        order = {f["id"]: i for i, f in enumerate(st.folders)}
+        folders = [f for f in st.folders if f.get("group_id") == gid] if gid else \
+            [f for f in st.folders if not f.get("group_id")]
+        return self._page("/folders", query, folders, lambda f: order[f["id"]], limit, "next", MT_FOLDER, dict)

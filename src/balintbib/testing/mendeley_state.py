@@ -23,6 +23,7 @@ from . import server
 MT_DOCUMENT = "application/vnd.mendeley-document.1+json"
 MT_ANNOTATION = "application/vnd.mendeley-annotation.1+json"
 MT_GROUP = "application/vnd.mendeley-group.1+json"
+MT_FOLDER = "application/vnd.mendeley-folder.1+json"
 MT_MEMBERSHIP = "application/vnd.mendeley-membership.1+json"
 MT_PROFILE = "application/vnd.mendeley-profiles.1+json"
 
@@ -168,6 +169,7 @@ class MendeleyState:
         self.members: dict[str, list[dict]] = {}
         self.documents: dict[str, dict] = {}
         self.annotations: dict[str, dict] = {}
+        self.folders: list[dict] = []  # {id, name, parent_id?, group_id?}, in creation order
         self.seq: dict[str, int] = {}  # creation order of every id ever seen
         self.doc_tombstones: dict[str, dict] = {}  # deleted documents (markers may still name them)
         self.ann_tombstones: dict[str, dict] = {}  # deleted annotations (a note shares its document's id)
