@@ -141,6 +141,16 @@ class MendeleyGroup:
         """A new group note on the document."""
         self.web.create_annotation({"document_id": ident, "text": text, "privacy_level": "group"})
 
+    def edit_note(self, ident: str, text: str) -> None:
+        """The document's group note changed (in Mendeley)."""
+        with self.srv.state.lock:
+            note = next(n for n in self.srv.state.annotations.values()
+                        if n.get("document_id") == ident and n.get("privacy_level") == "group")
+        self.web.update_annotation(note["id"], {"text": text})
+
+    def in_trash(self, ident: str) -> bool:
+        return self.doc(ident)["_trashed"]
+
     def edit(self, ident: str, **fields) -> None:
         self.web.update(ident, fields, self.web.get(ident).version)
 

@@ -10,7 +10,6 @@ from sync_support import ARTICLE, BOOK, Librarian, two_librarians
 from zotero_support import REMOTE, zserver  # noqa: F401
 
 
-
 def test_412_on_the_same_field_opens_a_conflict(zserver, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE)
     key = a.remote_id("balint1955doctor")
@@ -19,51 +18,6 @@ def test_412_on_the_same_field_opens_a_conflict(zserver, tmp_path):
     result = a.run("push", REMOTE)
     assert result.exit_code == 3 and "both sides changed volume" in result.output
     assert zserver.zgroup.doc(key)["volume"] == "300" and a.ref("balint1955doctor").get("volume") == "301"
-
-
-
-def test_deletes_both_ways(zserver, tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE, BOOK)
-    book = a.remote_id("salinsky2001work")
-    # Deleted here, unchanged there: to the group's trash.
-    a.delete("salinsky2001work")
-    out = a.json("push", REMOTE)
-    assert len(out["trashed"]) == 1
-    assert zserver.zgroup.doc(book)["deleted"] == 1
-    assert [d["title"] for d in zserver.zgroup.docs()] == ["The doctor, his patient, and the illness"]
-    b.ok("pull", REMOTE)
-    assert b.ref("salinsky2001work") is None
-    # Deleted for good in the group, unchanged here: removed here.
-    zserver.zgroup.delete(a.remote_id("balint1955doctor"))
-    out = b.json("pull", REMOTE)
-    assert out["removed"] == ["balint1955doctor"] and b.ref("balint1955doctor") is None
-
-
-
-def test_annotation_is_a_child_note_and_merges(zserver, tmp_path):
-    a, b = two_librarians(tmp_path, ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Classic paper.},"))
-    key = a.remote_id("balint1955doctor")
-    group = zserver.zgroup
-    assert group.notes() == {key: "Classic paper."}
-    note = group.doc(annotation_key(key))
-    assert note["parentItem"] == key and note["note"] == "<p>Classic paper.</p>"
-    assert b.ref("balint1955doctor").annotation == "Classic paper."
-    b.edit("balint1955doctor", annotation="Classic paper; read it first.")
-    b.ok("push", REMOTE)
-    assert group.notes()[key] == "Classic paper; read it first."
-    a.edit("balint1955doctor", annotation="The founding paper.")
-    result = a.run("pull", REMOTE)
-    assert result.exit_code == 3 and "annotation" in result.output
-    a.ok("resolve", "balint1955doctor", "--theirs")
-    assert a.ref("balint1955doctor").annotation == "Classic paper; read it first."
-    # A note edit in Zotero (the server rewrites its HTML) merges with a field edit here.
-    group.set_note(key, "Edited   in <Zotero>.")
-    a.edit("balint1955doctor", volume="265a")
-    a.ok("sync", REMOTE)
-    ref = a.ref("balint1955doctor")
-    assert ref.annotation == "Edited in <Zotero>." and ref.get("volume") == "265a"
-    assert a.json("sync", REMOTE)["push"]["updated"] == []  # the stored note is what the server returned
-
 
 
 def test_revoked_key_mid_sync_is_one_line_and_loses_nothing(zserver, tmp_path):
@@ -77,14 +31,12 @@ def test_revoked_key_mid_sync_is_one_line_and_loses_nothing(zserver, tmp_path):
     assert a.ref("balint1955doctor").get("volume") == "5" and a.ref("salinsky2001work") is not None
 
 
-
 def test_deletion_log_too_short_turns_the_pull_into_a_full_one(zserver, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE, BOOK)
     zserver.zgroup.delete(a.remote_id("salinsky2001work"))
     zserver.faults.deleted_409 = True  # the server no longer has the log back to our cursor
     out = a.json("pull", REMOTE)
     assert out["removed"] == ["salinsky2001work"]
-
 
 
 def test_errors_are_one_line(zserver, tmp_path):
@@ -104,7 +56,6 @@ def test_errors_are_one_line(zserver, tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.strip()]) == 1, result.output
     assert a.ref("balint1955doctor") is not None
-
 
 
 def test_login_checks_the_key_and_stores_it_unprinted(zserver, tmp_path, monkeypatch):
@@ -131,7 +82,6 @@ def test_login_checks_the_key_and_stores_it_unprinted(zserver, tmp_path, monkeyp
     assert len(zserver.zgroup.docs()) == 1
     stored = list((tmp_path.parent.glob("**/tokens/society.json")))
     assert all(oct(p.stat().st_mode)[-3:] == "600" for p in stored)
-
 
 
 def test_key_revoked_in_the_middle_of_a_push_then_a_new_key_finishes_it(zserver, tmp_path, monkeypatch):
@@ -162,7 +112,6 @@ def test_key_revoked_in_the_middle_of_a_push_then_a_new_key_finishes_it(zserver,
     assert all(r.remote_ids.get(REMOTE) for r in a.library().references)
 
 
-
 def test_annotation_note_deleted_or_trashed_in_zotero(zserver, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE.replace("year = {1955},", "year = {1955},\n  annotation = {Classic paper.},"),
                           BOOK.replace("year = {2001},", "year = {2001},\n  annotation = {Read in week one.},"))
@@ -177,7 +126,6 @@ def test_annotation_note_deleted_or_trashed_in_zotero(zserver, tmp_path):
     a.edit("salinsky2001work", annotation="Read in week two.")
     a.ok("sync", REMOTE)
     assert zserver.zgroup.notes()[book] == "Read in week two."
-
 
 
 def test_a_malformed_item_is_reported_and_does_not_stop_the_pull(zserver, tmp_path):

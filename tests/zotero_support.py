@@ -69,6 +69,13 @@ class ZGroup:
             item.pop("version", None)
             self.st.put_item(self.g, item, self.other)
 
+    def edit_note(self, parent: str, text: str) -> None:
+        """The item's annotation note changed (in Zotero)."""
+        self.set_note(parent, text)
+
+    def in_trash(self, key: str) -> bool:
+        return self.doc(key).get("deleted") == 1
+
     def add(self, data: dict) -> dict:
         return self.st.put_item(self.g, dict(data), self.other)
 
