@@ -313,6 +313,19 @@ def test_push_412_pulls_merges_and_retries(remote, tmp_path):
                    for method, path, status in remote.server.log if method == "GET")
 
 
+def test_412_on_the_same_field_opens_a_conflict(remote, tmp_path):
+    import time
+
+    a, _ = two_librarians(tmp_path, ARTICLE)
+    ident = a.remote_id("balint1955doctor")
+    time.sleep(1.1)  # (Mendeley's versions are times: the group's edit in a later second)
+    remote.group.edit(ident, volume="300")
+    a.edit("balint1955doctor", volume="301")
+    result = a.run("push", REMOTE)
+    assert result.exit_code == 3 and "both sides changed volume" in result.output
+    assert remote.group.doc(ident)["volume"] == "300" and a.ref("balint1955doctor").get("volume") == "301"
+
+
 def test_errors_are_one_line(server, tmp_path):
     a = Librarian(tmp_path / "a")
     result = a.run("pull", "nosuch")

@@ -10,16 +10,6 @@ from sync_support import ARTICLE, BOOK, Librarian, two_librarians
 from zotero_support import REMOTE, zserver  # noqa: F401
 
 
-def test_412_on_the_same_field_opens_a_conflict(zserver, tmp_path):
-    a, _ = two_librarians(tmp_path, ARTICLE)
-    key = a.remote_id("balint1955doctor")
-    zserver.zgroup.edit(key, volume="300")
-    a.edit("balint1955doctor", volume="301")
-    result = a.run("push", REMOTE)
-    assert result.exit_code == 3 and "both sides changed volume" in result.output
-    assert zserver.zgroup.doc(key)["volume"] == "300" and a.ref("balint1955doctor").get("volume") == "301"
-
-
 def test_revoked_key_mid_sync_is_one_line_and_loses_nothing(zserver, tmp_path):
     a, _ = two_librarians(tmp_path, ARTICLE)
     a.edit("balint1955doctor", volume="5")
