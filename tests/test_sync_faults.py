@@ -42,12 +42,14 @@ def build(remote: str, root):
 
     root.mkdir(parents=True)
     engine().pull()
-    # Local changes...
+    # Local changes, to the same documents in every build, whatever order the pull wrote
+    # (Zotero lists by modification time, to the second: two builds may list differently).
     lib = Library.load(root)
-    for i, ref in enumerate(lib.references[:10]):
+    refs = sorted(lib.references, key=lambda r: r.text("title"))
+    for i, ref in enumerate(refs[:10]):
         ref.set("volume", f"v{i}")
-    lib.references[10].annotation = "A local note"
-    for ref in lib.references[25:28]:
+    refs[10].annotation = "A local note"
+    for ref in refs[25:28]:
         lib.remove(ref)
     lib.save()
     text = (root / "library.bib").read_text()
@@ -56,7 +58,7 @@ def build(remote: str, root):
     (root / "library.bib").write_text(text)
     # ...and changes in the group, on other documents and other fields.
     group = kit.group
-    mine = {r.remote_ids[REMOTE] for r in Library.load(root).references[:11]}
+    mine = {r.remote_ids[REMOTE] for r in refs[:11]}
     others = sorted((d for d in group.docs() if group.ident(d) not in mine), key=lambda d: d["title"])
     for d in others[:5]:
         if "publisher" in d or remote == "mendeley":
