@@ -305,6 +305,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     if collect is not None:
         collect.setdefault(item.key, []).extend(
             (name, form, init_with, initialize, index) for index, name in enumerate(shown))
+        full = RENDER_STATE.get("names_full")
+        if full is not None:  # every name of each list, for disambiguation by position
+            full.setdefault(item.key, []).append(names)
     per_name = name_elem is not None and sort_options is None
     data = RENDER_STATE.get("names_data") if sort_options is None else None
     if data is not None:
