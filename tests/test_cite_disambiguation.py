@@ -37,3 +37,16 @@ def test_citations_print_the_same_year_suffixes_as_the_bibliography():
     engine = CitationEngine("apa")
     texts = [e.text for e in engine.citations(SPLIT, [[{"id": "d2"}], [{"id": "f1"}]])]
     assert texts == ["(Smith, Clark, et al., 2016d)", "(Smith, Adams, et al., 2016a)"]
+
+
+BURT = [_article("a", [("Burt", "M. G.")], "One", 1992), _article("b", [("Burt", "M G")], "Two", 1992)]
+
+
+def test_a_fully_expanded_given_name_prints_as_written_and_can_disambiguate():
+    # "M. G." and "M G" initialize alike; the full given name, as written in
+    # the data, tells them apart, so no year suffix is needed
+    harvard = {e.id: e.text for e in render_bibliography(BURT, "harvard-cite-them-right")}
+    assert harvard["a"].startswith("Burt, M. G. (1992) ")
+    assert harvard["b"].startswith("Burt, M G (1992) ")
+    mla = {e.id: e.text for e in render_bibliography(BURT, "modern-language-association")}
+    assert mla["b"].startswith("Burt, M G. “Two.”")

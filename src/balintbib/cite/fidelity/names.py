@@ -318,7 +318,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
         level = levels.get(person_id(name)) if levels else None
         text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
-                                sort_sep, init_with, initialize and level != 2, hyphen,
+                                sort_sep, None if level == 2 else init_with, initialize, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
             rendered.append(affix_each_name(name_elem, name, text) if per_name else text)
