@@ -620,7 +620,7 @@ class CitationEngine:
                 if index and rule.startswith("primary-name"):
                     continue  # primary names are compared among themselves (APA)
                 key = fidelity.name_key(name, 0, form, init_with, initialize)
-                by_print.setdefault(key, {})[fidelity.person_id(name)] = (
+                by_print.setdefault(key, {})[fidelity.registered_person(name)] = (
                     name, (form, init_with, initialize))
         changed = []
         for item in bib.items:
@@ -630,7 +630,8 @@ class CitationEngine:
                     continue
                 who = fidelity.person_id(name)
                 alike = by_print.get(fidelity.name_key(name, 0, form, init_with, initialize), {})
-                rivals = [entry for person, entry in alike.items() if person != who]
+                rivals = [entry for person, entry in alike.items()
+                          if person != fidelity.registered_person(name)]
                 if rivals:
                     level = fidelity.given_level(name, (form, init_with, initialize), rivals,
                                                  max_level, partial=True)

@@ -254,3 +254,23 @@ def given_level(name, opts, rivals, max_level: int, partial: bool = False) -> in
         if partial and alike < fewest:
             best, fewest = level, alike
     return best
+
+
+def _strip_periods(text: str) -> str:
+    return re.sub(r"\s+$", "", re.sub(r"\s+", " ", text.replace(".", " ")))
+
+
+def registered_person(name) -> tuple:
+    """Who a name denotes for the global given-name rules (``all-names*``,
+    ``primary-name*``), as citeproc-js's name registry keys it: family and
+    given name with periods read as spaces, a lower-case last word of the
+    given name left out. "Kehagias, Th." and "Kehagias, Th" are one person
+    (no initials are added, and their two 2013 papers get year suffixes),
+    "Kehagias, Th." and "Kehagias, T." are two ("Th. Kehagias", "T.
+    Kehagias")."""
+    given = _strip_periods(str(name.get("given") or ""))
+    last = re.search(r"[,!]* ([^,]+)$", given)
+    if last and last.group(1) == last.group(1).lower():
+        given = given[:last.start()]
+    return (_strip_periods(str(name.get("family") or "")), given,
+            str(name.get("non-dropping-particle") or ""), str(name.get("literal") or ""))
