@@ -50,3 +50,20 @@ def test_a_fully_expanded_given_name_prints_as_written_and_can_disambiguate():
     assert harvard["b"].startswith("Burt, M G (1992) ")
     mla = {e.id: e.text for e in render_bibliography(BURT, "modern-language-association")}
     assert mla["b"].startswith("Burt, M G. “Two.”")
+
+
+def test_two_people_with_the_same_initials_in_one_entry_print_their_given_names():
+    items = [{"id": "x", "type": "book", "title": "T", "issued": {"date-parts": [[2016]]},
+              "author": [{"family": "Li", "given": "Ziyuan"}, {"family": "Li", "given": "Zhe"}]},
+             {"id": "y", "type": "book", "title": "U", "issued": {"date-parts": [[2016]]},
+              "author": [{"family": "Xu", "given": "JY"}, {"family": "Xu", "given": "JZ"},
+                         {"family": "Wu", "given": "A"}]},
+             {"id": "z", "type": "book", "title": "V", "issued": {"date-parts": [[2010]]},
+              "author": [{"family": "Kim", "given": "Anna"}, {"family": "Kim", "given": "Bert"}]}]
+    texts = {e.id: e.text for e in render_bibliography(items, "elsevier-harvard")}
+    assert texts == {"x": "Li, Ziyuan, Li, Zhe, 2016. T.", "y": "Xu, JY, Xu, JZ, Wu, A., 2016. U.",
+                     "z": "Kim, A., Kim, B., 2010. V."}
+    engine = CitationEngine("elsevier-harvard")
+    assert engine.citations(items, [[{"id": "x"}]])[0].text == "(Li and Li, 2016)"
+    # APA's primary-name rule leaves them as initials
+    assert render_bibliography(items[:1], "apa")[0].text.startswith("Li, Z., & Li, Z. (2016)")

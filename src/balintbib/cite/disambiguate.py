@@ -141,6 +141,30 @@ class Disambiguation:
             fidelity.RENDER_STATE["shown_names"] = None
             fidelity.RENDER_STATE["names_full"] = None
 
+    def _bibliography_given_names(self, bib) -> None:
+        """Given names in full where one entry names two people alike
+        (:func:`~balintbib.cite.fidelity.disambiguation.same_initials_in_one_entry`):
+        only for ``givenname-disambiguation-rule="by-cite"`` with
+        ``disambiguate-add-givenname``, and only in the bibliography."""
+        citation = self.style.root.find("cs:citation", fidelity.NS)
+        if citation is None or citation.get("disambiguate-add-givenname") != "true" \
+                or citation.get("givenname-disambiguation-rule", "by-cite") != "by-cite":
+            return
+        levels_of = fidelity.RENDER_STATE["givenname"]
+        for item in bib.items:
+            for variable in _NAME_VARIABLES:
+                try:
+                    names = item.reference.get(variable)
+                except Exception:  # noqa: BLE001 - citeproc-py's missing variable
+                    names = None
+                if not names or len(names) < 2:
+                    continue
+                people = fidelity.same_initials_in_one_entry(names)
+                if people:
+                    levels = levels_of.setdefault(item.key, {})
+                    for who in people:
+                        levels[who] = 2
+
     def _run_groups(self, bib, groups, ids: dict, *, add_names: bool, givens: bool,
                     condition: bool) -> None:
         """Each group of ambiguous items through one disambiguation run; the
@@ -233,6 +257,11 @@ def _all_names(key) -> list:
         _, form, init_with, initialize, _ = segment[0]
         out.extend((name, form, init_with, initialize, index) for index, name in enumerate(names))
     return out
+
+
+_NAME_VARIABLES = ("author", "editor", "translator", "collection_editor", "composer",
+                   "container_author", "director", "editorial_director", "illustrator",
+                   "interviewer", "original_author", "recipient", "reviewed_author")
 
 
 def _suffix(index: int) -> str:

@@ -274,3 +274,36 @@ def registered_person(name) -> tuple:
         given = given[:last.start()]
     return (_strip_periods(str(name.get("family") or "")), given,
             str(name.get("non-dropping-particle") or ""), str(name.get("literal") or ""))
+
+
+def _initials_key(given: str) -> tuple:
+    """The initials citeproc-js's name registry files a given name under
+    ("JY", "Jie" and "Jun" are all "J")."""
+    return tuple(word[0] if word[0].isupper() else word
+                 for word in re.split(r"[\s\-]+", given) if word)
+
+
+def same_initials_in_one_entry(names) -> set:
+    """``givenname-disambiguation-rule="by-cite"`` with
+    ``disambiguate-add-givenname``: in one name list of a bibliography entry
+    (its authors, say), two different people of one family name whose given
+    names give the same initials print their given names in full, as written
+    (citeproc-js files names per item for this rule: Elsevier Harvard "Xu,
+    Jie, …, Xu, Jun" and "Xu, JY, Xu, JZ", but "Kim, A., Kim, B."; an author
+    "Bruce, Bertram C." with an editor "Bruce, B.C." stays "Bruce, B.C.", the
+    editor being filed only after the author is printed). Returns the
+    :func:`person_id` of each such name; citations are not changed (their
+    short names never expand)."""
+    by_family: dict = {}
+    for name in names:
+        family, given = registered_person(name)[:2]
+        if not family or not given:
+            continue
+        by_family.setdefault(family, {}).setdefault(_initials_key(given), {})[given] = name
+    out = set()
+    from .names import person_id
+    for initials in by_family.values():
+        for people in initials.values():
+            if len(people) > 1:
+                out.update(person_id(name) for name in people.values())
+    return out
