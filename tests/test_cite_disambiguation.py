@@ -67,3 +67,30 @@ def test_two_people_with_the_same_initials_in_one_entry_print_their_given_names(
     assert engine.citations(items, [[{"id": "x"}]])[0].text == "(Li and Li, 2016)"
     # APA's primary-name rule leaves them as initials
     assert render_bibliography(items[:1], "apa")[0].text.startswith("Li, Z., & Li, Z. (2016)")
+
+
+def _book(key, names, title):
+    return {"id": key, "type": "book", "title": title, "issued": {"date-parts": [[2016]]},
+            "author": [{"family": f, "given": g} for f, g in names]}
+
+
+def test_cites_the_global_given_name_rule_tells_apart_are_still_one_group():
+    # Chicago (primary-name rule): "Wu et al. 2016" six times; the two by Dan
+    # Wu need a fourth name, and citeproc-js's run gives it to the cites of
+    # Jun and Zhao Wu too, although "Jun Wu" and "Zhao Wu" already differ
+    more = [("Ab", "Cd"), ("Ef", "Gh"), ("Ij", "Kl"), ("Mn", "Op")]
+    items = [_book("w1", [("Wu", "Chao"), ("Yu", "Jiadong"), ("E", "Yanxiong")] + more * 2, "A"),
+             _book("w2", [("Wu", "Dan"), ("Tang", "Xiaohong"), ("Wang", "Kai"),
+                          ("Olivier", "Aurelien"), ("Li", "Xianqiang")], "B"),
+             _book("w3", [("Wu", "Dan"), ("Tang", "Xiaohong"), ("Wang", "Kai"),
+                          ("Li", "Xianqiang")], "C"),
+             _book("w4", [("Wu", "Jun"), ("Babadi", "Aein"), ("Jacobsson", "Daniel"),
+                          ("Colvin", "Jovana")] + more, "D"),
+             _book("w5", [("Wu", "Peitsen"), ("Kishimoto", "Katsuhiro"), ("Funato", "Mitsuru"),
+                          ("Kawakami", "Yoichi")], "E"),
+             _book("w6", [("Wu", "Zhao"), ("Qi", "Junjie"), ("Li", "Feng"), ("Zhu", "Xiaoyang")]
+                   + more[:3], "F")]
+    texts = {e.id: e.text for e in render_bibliography(items, "chicago-author-date")}
+    assert texts["w4"] == "Wu, Jun, Aein Babadi, Daniel Jacobsson, Jovana Colvin, et al. 2016. D."
+    assert texts["w6"] == "Wu, Zhao, Junjie Qi, Feng Li, Xiaoyang Zhu, et al. 2016. F."
+    assert texts["w1"] == "Wu, Chao, Jiadong Yu, Yanxiong E, et al. 2016. A."

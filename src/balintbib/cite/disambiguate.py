@@ -130,10 +130,11 @@ class Disambiguation:
             except Exception:  # a style that cannot cite: nothing to disambiguate
                 return
             if add_given and rule != "by-cite":
-                changed = self._disambiguate_names_globally(bib, rule)
-                if changed:
-                    self._refresh(bib, changed, texts)
-                    groups = self._collisions(bib, bib.items, texts)
+                # the groups stay those of the plain cites: citeproc-js files
+                # an item's cite before its names count for the global rule,
+                # so "Wu et al. 2016" by Jun, Yao and Zhao Wu are one group,
+                # whose run adds names ("Wu, Jun, …, Jovana Colvin, et al.")
+                self._disambiguate_names_globally(bib, rule)
             if groups:
                 self._run_groups(bib, groups, ids or {}, add_names=add_names,
                                  givens=add_given and rule == "by-cite", condition=condition)
