@@ -259,6 +259,8 @@ def _prepare_name(name: dict) -> dict:
             text = text[1:-1]  # a quoted family name is taken literally
         if key in ("family", "literal"):
             text = markup.data_to_markers(text)  # rich text in names (testers_*)
+        elif key == "non-dropping-particle" and ('"' in text or "\u201c" in text):
+            text = markup.data_to_markers(text)  # quotes in names: "#and#" from BibTeX
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
