@@ -83,3 +83,14 @@ def test_a_suffix_gets_the_initials_punctuation_of_the_style():
     assert _texts(items, "american-medical-association")["b"] == \
         "1. Nease DE Jr, Roe A Jr, Poe EA 3rd. T. 2002."
     assert _texts(items, "ieee")["b"] == "[1] D. E. Nease Jr., A. Roe Jr, and E. A. Poe 3rd., T. 2002."
+
+
+def test_a_name_shown_in_full_to_disambiguate_prints_its_given_name_as_written():
+    items = [_article("a", [("Liu", "W"), ("Carlin", "J"), ("Grandjean", "N"), ("Deveaud", "B")], 2016),
+             _article("b", [("Liu", "Wen"), ("Carlin", "J")], 2016),
+             _article("c", [("Wang", "Z L")], 2007),
+             _article("d", [("Wang", "Zhong Lin")], 2007)]
+    chicago = _texts(items, "chicago-author-date")
+    assert chicago["a"] == "Liu, W, J. Carlin, N. Grandjean, and B. Deveaud. 2016. T."
+    assert chicago["c"] == "Wang, Z L. 2007. T."
+    assert _texts(items, "modern-language-association")["c"] == "Wang, Z L. T. 2007."

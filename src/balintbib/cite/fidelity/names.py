@@ -315,7 +315,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
         level = levels.get(person_id(name)) if levels else None
         text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
-                                sort_sep, init_with, initialize and level != 2, hyphen,
+                                sort_sep, full_given_name(init_with, level), initialize, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
             rendered.append(affix_each_name(name_elem, name, text) if per_name else text)
@@ -362,6 +362,15 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
         return head + String(" " + str(term) + " ") + rendered[-1]
     return join(rendered, delimiter)
+
+
+def full_given_name(init_with, level):
+    """The ``initialize-with`` a name is rendered with at a disambiguation
+    level: at level 2 (the full given name, CSL 1.0.2 "Disambiguation"
+    step 2) citeproc-js prints the given name as written, initials not even
+    punctuated: MLA "Liu, W, et al." for given "W" where level 1 prints
+    "Liu, W., et al."; chicago-author-date "Wang, Z L."."""
+    return None if level == 2 else init_with
 
 
 def affix_each_name(name_elem, name, text):
