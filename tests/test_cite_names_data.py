@@ -94,3 +94,22 @@ def test_a_name_shown_in_full_to_disambiguate_prints_its_given_name_as_written()
     assert chicago["a"] == "Liu, W, J. Carlin, N. Grandjean, and B. Deveaud. 2016. T."
     assert chicago["c"] == "Wang, Z L. 2007. T."
     assert _texts(items, "modern-language-association")["c"] == "Wang, Z L. T. 2007."
+
+
+def test_an_empty_name_is_a_name_list_that_prints_nothing_and_is_not_substituted():
+    # {"family": ""}: what a converter leaves for "author = {}"
+    items = [{"id": "a", "type": "article-journal", "title": "A closer look", "container-title": "TUGboat",
+              "volume": "30", "page": "32-34", "author": [{"family": ""}], "issued": {"date-parts": [[2009]]}},
+             {"id": "b", "type": "article-journal", "title": "B", "container-title": "TUGboat",
+              "author": [{"family": ""}, {"family": "Smith", "given": "John"}],
+              "issued": {"date-parts": [[2009]]}},
+             {"id": "c", "type": "book", "title": "C", "editor": [{"family": ""}],
+              "issued": {"date-parts": [[2009]]}}]
+    apa = _texts(items, "apa")
+    assert apa["a"] == "(2009a). A closer look. TUGboat, 30, 32–34."
+    assert apa["c"] == "(2009b). C."
+    harvard = _texts(items, "harvard-cite-them-right")
+    assert harvard["a"] == "(2009a) “A closer look,” TUGboat, 30, pp. 32–34."
+    chicago = _texts(items, "chicago-author-date")
+    assert chicago["b"] == "John Smith. 2009. “B.” TUGboat."
+    assert _texts(items, "ieee")["a"] == "[1] “A closer look,” TUGboat, vol. 30, pp. 32–34, 2009."

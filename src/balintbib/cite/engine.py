@@ -359,8 +359,9 @@ def prepare_item(item: dict, key: str) -> dict:
             continue
         if field in _NAME_VARS:
             if isinstance(value, list):
+                # an empty name ({"family": ""} from a converter) stays: it
+                # prints nothing but the list is there, as in citeproc-js
                 names = [_prepare_name(n) for n in value if isinstance(n, dict)]
-                names = [n for n in names if n.get("literal", True) != ""]
                 if names:
                     out[field] = names
             continue
