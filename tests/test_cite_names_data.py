@@ -113,3 +113,10 @@ def test_an_empty_name_is_a_name_list_that_prints_nothing_and_is_not_substituted
     chicago = _texts(items, "chicago-author-date")
     assert chicago["b"] == "John Smith. 2009. “B.” TUGboat."
     assert _texts(items, "ieee")["a"] == "[1] “A closer look,” TUGboat, vol. 30, pp. 32–34, 2009."
+
+
+def test_punctuation_written_twice_in_a_name_prints_as_written():
+    items = [{"id": "a", "type": "book", "title": "T", "issued": {"date-parts": [[2013]]},
+              "author": [{"family": "Sch??lli", "given": "R??diger"}, {"family": "Roe", "given": "J.,"}]}]
+    assert _texts(items, "apa")["a"] == "Sch??lli, R., & Roe, J. (2013). T."
+    assert _texts(items, "chicago-author-date")["a"] == "Sch??lli, R??diger, and J. Roe. 2013. T."

@@ -227,31 +227,6 @@ def parse_particles(name: dict) -> dict:
     return name
 
 
-def split_hyphenated_initials(token: str) -> list[str]:
-    """citeproc-js, with ``initialize="false"``, treats initials joined by a
-    hyphen as separate initials: "H.-M." / "H-M" / "H. -M." print "H. M."
-    (with ``initialize-with=". "``), while a hyphen next to a full name stays
-    ("Friedrich-L" -> "Friedrich-L.", "Jean-Claude"). Returns the token's
-    parts, or the token itself when it is not all initials."""
-    parts = token.split("-")
-    if len(parts) < 2 or not all(
-            len(p.rstrip(".")) == 1 and p.rstrip(".").isupper() for p in parts):
-        return [token]
-    return parts
-
-
-def dot_hyphenated_initial(token: str, initialize_with: str) -> str:
-    """citeproc-js, with ``initialize="false"``, gives a bare initial joined
-    to a full name by a hyphen the ``initialize-with`` punctuation:
-    "Friedrich-L" -> "Friedrich-L." (Chicago "Friedrich-L. Schein");
-    "J.-Claude", "Jean-Claude" stay as written."""
-    mark = initialize_with.strip()
-    if "-" not in token or not mark:
-        return token
-    parts = token.split("-")
-    return "-".join(p + mark if len(p) == 1 and p.isupper() else p for p in parts)
-
-
 def romanesque_level(name) -> int:
     """How citeproc-js orders a personal name by its script: 2 when the
     family name has a letter of a Latin, Greek, Cyrillic, Hebrew, Arabic or
@@ -287,6 +262,17 @@ def given_markup(given: str) -> str:
     return data_to_markers(given)
 
 
+_PUNCTUATION_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
+
+
+def seal_doubled_punctuation(part: str) -> str:
+    """Punctuation written twice in a name ("Sch??lli", "R??diger": an
+    encoding lost by a converter) prints as written: citeproc-js merges
+    punctuation only where pieces of the rendering meet. A :data:`SEAL`
+    between the two keeps the finishing pass from merging them."""
+    return _PUNCTUATION_PAIR.sub(SEAL, part)
+
+
 def keep_leading_space(given: str) -> str:
     """An initialized given name whose first word is left as written (it
     starts with a lower-case letter: "a.", "jian-wei") keeps the space
@@ -315,6 +301,8 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
         family, given = given, ""
     if given and init_with is not None:
         given = initialize_given(given, init_with, initialize, hyphen)
+    if not for_sort:
+        family, given = seal_doubled_punctuation(family), seal_doubled_punctuation(given)
     if given and not for_sort:
         given = given_markup(given)
         if given.startswith(" "):
