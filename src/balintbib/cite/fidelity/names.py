@@ -59,6 +59,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         outputs = []
         labels = []
         count = 0
+        blank = False
         for role in present:
             names = ref[role.replace("-", "_")]
             if name_elem is None:
@@ -73,6 +74,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 count += rendered
                 continue
             if rendered is None:
+                blank = blank or _all_blank(names)
                 continue
             if label_elem is not None and not kwargs.get("sort_options"):
                 label_role = "editortranslator" if ed_trans and role == "editor" else role
@@ -104,6 +106,9 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                     return String("")
             return self._subsequent_author(text, context, kwargs,
                                            labels[0] if len(outputs) == 1 and labels else None)
+        if blank:
+            RENDER_STATE["blank_names"] = True
+            return String("")
         substitute = self.substitute()
         if substitute is not None:
             first = RENDER_STATE.get("first_names") is None
@@ -160,6 +165,15 @@ def _suppress_author(kwargs) -> bool:
     for it, prints nothing; the rest of the cite renders as usual ("(2004,
     p. 12)"). The names are still recorded for ``author-only``."""
     return RENDER_STATE.get("cite_mode") == "suppress-author" and not kwargs.get("sort_options")
+
+
+def _all_blank(names) -> bool:
+    """A name list whose names are all empty (``[{"family": ""}]``, ``[{}]``:
+    what a BibTeX converter leaves for an empty author) is still there for
+    citeproc-js: it prints nothing and ``cs:substitute`` does not replace it,
+    so an APA entry starts with the date: "(2009a). A closer look. TUGboat",
+    not "A closer look. (2009)."."""
+    return bool(names) and all(not str(name.get("literal", "x")) for name in names)
 
 
 def _same_names(a, b) -> bool:
