@@ -238,3 +238,20 @@ def test_two_spaces_written_in_one_affix_stay_two(tmp_path):
         '</layout></bibliography></style>', encoding="utf-8")
     item = {"id": "a", "type": "chapter", "title": "T", "page": "55-65"}
     assert render_bibliography([item], str(style))[0].text == "T,  pp. 55–65."
+
+
+def test_an_empty_macro_call_at_the_end_takes_the_layout_suffix_with_display_blocks(tmp_path):
+    # Fishery Bulletin: the access macro prints nothing, so no "." ends the entry
+    body = ('<group display="block"><names variable="author"/></group><text variable="title"/>'
+            '<text macro="loc" prefix=" "/><text macro="acc" prefix=". "/>')
+    style = tmp_path / "empty-macro.csl"
+    style.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<macro name="acc"><choose><if variable="URL"><text variable="URL"/></if></choose></macro>'
+        '<macro name="loc"><text variable="page"/></macro>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        f'<bibliography><layout suffix=".">{body}</layout></bibliography></style>', encoding="utf-8")
+    texts = {e.id: e.text.strip() for e in render_bibliography(ITEMS, str(style))}
+    assert texts == {"a": "John SmithA title 1–10", "b": "Jane DoeA book"}

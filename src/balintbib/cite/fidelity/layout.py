@@ -426,7 +426,7 @@ class Layout(DisplayMixin, m.Layout):
             pieces = self._display_pieces(self, item, [])
         finally:
             RENDER_STATE["suffix_swap"] = None
-        if not pieces:
+        if not any(str(text) for _, text in pieces):
             return None
         element, last = pieces[-1]
         body = str(last)
@@ -434,6 +434,8 @@ class Layout(DisplayMixin, m.Layout):
             if element.get("display") in _DISPLAY_KINDS else -1
         if close >= 0:
             last = String(body[:close] + suffix + body[close:])
+        elif not body:
+            pass  # an empty macro call: the suffix is lost with it
         elif element in alternatives:
             last = alternatives[element]
         last = climb_kept_space(self, last)
@@ -461,9 +463,14 @@ class Layout(DisplayMixin, m.Layout):
             try:
                 text = child.render(item)
             except VariableError:
-                continue
+                text = None
             if text is not None and str(text) != "":
                 pieces.append((child, text))
+            elif child.get("macro") is not None:
+                # a macro call that prints nothing still takes the layout
+                # suffix (citeproc-js keeps its empty group: Fishery Bulletin
+                # "TUGboat 10:153–156" ends without the layout's ".")
+                pieces.append((child, String("")))
         return pieces
 
     def _render_aligned(self, item):
