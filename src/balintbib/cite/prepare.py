@@ -22,7 +22,22 @@ from . import fidelity, markup
 class _CiteItem(CitationItem):
     """citeproc-py's CitationItem with its hot lookups remembered (each is a
     chain of dict-attribute lookups, asked tens of times per rendered item;
-    ``number`` was a list.index per call: quadratic in numeric styles)."""
+    ``number`` was a list.index per call: quadratic in numeric styles;
+    ``is_bad`` a list search per call: quadratic in citations)."""
+
+    def __init__(self, key, bibliography=None, **args):
+        super().__init__(key, bibliography, **args)
+        # ``key`` is also an instance attribute: read without citeproc-py's
+        # __getattr__ -> __getitem__ chain (the dict entry stays)
+        self.__dict__["key"] = dict.__getitem__(self, "key")
+
+    def is_bad(self):
+        bib = self.bibliography
+        keys, length, known = bib.__dict__.get("_known", (None, 0, None))
+        if keys is not bib.keys or length != len(keys):  # replaced or grown
+            keys, known = bib.keys, frozenset(bib.keys)
+            bib.__dict__["_known"] = (keys, len(keys), known)
+        return self.key not in known
 
     @cached_property  # (stored in the instance: later reads cost no call)
     def reference(self):

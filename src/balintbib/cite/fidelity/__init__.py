@@ -28,14 +28,14 @@ from functools import lru_cache
 from citeproc import model as m
 
 from .formatting import CSL_NS
-from .state import MemoMixin
+from .state import MemoMixin, render_children
 from .locale import Locale, Style
 from .numbers import Label, Number
 from .dates import Date, Date_Part
 from .names import Name, Name_Part, Names
 from .substitution import Substitute
 from .sorting import Key, Sort
-from .layout import Else_If, Group, If, Layout, Text
+from .layout import Choose, Else_If, Group, If, Layout, Text
 
 # what the engine and the exporters use, under the package's name
 from .formatting import FORMATTER, NS  # noqa: E402,F401
@@ -46,7 +46,7 @@ from .disambiguation import given_level, name_key  # noqa: E402,F401
 from .punctuation import SEAL, finish, seal_quoted_punctuation, thin_spaces, typographic  # noqa: E402,F401
 from .variables import citation_label  # noqa: E402,F401
 
-OVERRIDES = [Locale, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
+OVERRIDES = [Locale, Choose, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
              Substitute, Sort, Key]
 
 
@@ -62,7 +62,10 @@ def element_classes() -> dict[str, type]:
 
 @lru_cache(maxsize=None)
 def _with_memo(cls):
-    return type(cls.__name__, (MemoMixin, cls), {"__module__": __name__})
+    namespace = {"__module__": __name__}
+    if getattr(cls, "render_children", None) is m.Parent.render_children:
+        namespace["render_children"] = render_children  # the same, faster (state.py)
+    return type(cls.__name__, (MemoMixin, cls), namespace)
 
 
 def make_parser():

@@ -6,6 +6,7 @@ apostrophes) are in :mod:`.punctuation`."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from citeproc import model as m
 from citeproc.source import VariableError
@@ -14,7 +15,8 @@ from citeproc.string import String, join
 from ..markup import CLOSE, wrap
 from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
-from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
+from .state import (RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered,
+                    MemoMixin, _only_base_method, _suppressed, children)
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
@@ -115,7 +117,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         nothing, affixes and all, yet counts as a variable that rendered:
         the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
         "2014;10." where "2014;10:-." was printed)."""
-        if self.get("variable") in ("page", "page-first") and hasattr(item, "reference") \
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if shape.page and hasattr(item, "reference") \
                 and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
@@ -129,10 +132,36 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             RENDER_STATE["first_term"] = str(text)
         return text
 
+    def _read_shape(self) -> "_TextShape":
+        """Speed: what the element is, read from its attributes once."""
+        attrib = self.attrib
+        kind = next((name for name in ("variable", "macro", "term", "value") if name in attrib), None)
+        cls = type(self)
+        known = (cls.case is TextCaseMixin.case and cls.strip_periods is StripPeriodsMixin.strip_periods
+                 and cls.quote is QuoteMixin.quote and cls.markup is Text.markup
+                 and _defined(cls, "wrap") <= _TEXT_WRAPS)
+        plain = known and _only_base_method(cls, "format") and not any(
+            name in attrib for name in _MARKUP_ATTRIBUTES)
+        self._shape = shape = _TextShape(
+            "macro" in attrib, kind, self.get("variable") in ("page", "page-first"),
+            "variable" in attrib, plain)
+        return shape
+
+    def markup(self, text, language):
+        """citeproc-py's (case, strip periods, format, quote, affixes); an
+        element with none of these attributes returns the text as they would
+        (speed)."""
+        if (self.__dict__.get("_shape") or self._read_shape()).plain:
+            if not text:
+                return None
+            return str(text) if isinstance(text, (int, float)) else text
+        return super().markup(text, language)
+
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
-        if "macro" in self.attrib and kwargs.get("sort_options"):
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if shape.macro and kwargs.get("sort_options"):
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
             macro = self.get_macro(self.get("macro"))
@@ -140,11 +169,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 item, context, sort_options=kwargs["sort_options"]))
             language = _item_language(self, item)
             return text, language
-        if "macro" in self.attrib:
+        if shape.macro:
             # a macro call acts like a group (citeproc-js): terms in it are not
             # printed when every variable it calls is empty (group_SuppressTermInMacro)
             calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-            text, language = super().process(item, context=context, **kwargs)
+            text, language = self._text(item, context, **kwargs)
             called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
             VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
             if called and not rendered:
@@ -154,10 +183,46 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
             return text, language
-        text, language = super().process(item, context=context, **kwargs)
-        if "variable" in self.attrib and text:
+        text, language = self._text(item, context, **kwargs)
+        if shape.records and text:
             _record_rendered(context, self.get("variable"))
         return text, language
+
+    def _text(self, item, context, **kwargs):
+        """citeproc-py's ``Text.process`` (the text and the item's language),
+        with the language read without an exception per item (speed)."""
+        kind = (self.__dict__.get("_shape") or self._read_shape()).kind
+        if kind == "variable":
+            text = self._variable(item, context)
+        elif kind == "macro":
+            text = self.get_macro(self.get("macro")).render(item, context)
+        elif kind == "term":
+            text = self._term(item)
+        elif kind == "value":
+            text = String(self.preformat(self.get("value")))
+        else:
+            return super().process(item, context=context, **kwargs)
+        return text, _item_language(self, item)
+
+
+class _TextShape(NamedTuple):
+    macro: bool  # calls a macro
+    kind: str | None  # what it prints: variable, macro, term or value
+    page: bool  # prints page or page-first
+    records: bool  # has a variable (recorded when it renders)
+    plain: bool  # its markup returns the text unchanged
+
+
+def _defined(cls, name) -> set:
+    """The functions named `name` along the class's MRO."""
+    return {klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__}
+
+
+# the affixing steps that leave a text unchanged without affixes or display
+_TEXT_WRAPS = {MemoMixin.wrap, Text.wrap, DisplayMixin.wrap, m.Affixed.wrap}
+# attributes that make citeproc-py's markup of a cs:text change the text
+_MARKUP_ATTRIBUTES = ("text-case", "strip-periods", "font-style", "font-variant", "font-weight",
+                      "text-decoration", "vertical-align", "quotes", "prefix", "suffix", "display")
 
 
 def _printed_terms_only(text) -> bool:
@@ -179,9 +244,9 @@ class Group(DisplayMixin, m.Group):
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
         delimiter = self.get("delimiter", "")
         output = []
-        for child in self.iterchildren():
+        for child, choose in children(self):
             try:
-                if isinstance(child, m.Choose):
+                if choose:
                     text = child.render(item, context=context, delimiter=delimiter, **kwargs)
                 else:
                     text = child.render(item, context=context, **kwargs)
@@ -218,38 +283,76 @@ class Group(DisplayMixin, m.Group):
         return found
 
 
+_CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position",
+               "disambiguate")
+
+
+class Choose(m.Choose):
+    def render(self, item, context=None, delimiter="", **kwargs):
+        """citeproc-py's: the first branch whose condition holds, over the
+        remembered children; our conditions are tested without raising
+        ``ConditionFailed`` for each branch not taken (speed)."""
+        branches = self.__dict__.get("_branches")
+        if branches is None:
+            branches = self._branches = tuple(
+                (child, isinstance(child, If) and type(child).render is If.render)
+                for child, _ in children(self))
+        for child, condition in branches:
+            if condition:
+                if child.holds(item, context):
+                    return child.render_children(item, context=context, delimiter=delimiter,
+                                                 **kwargs)
+                continue
+            try:
+                return child.render(item, context=context, delimiter=delimiter, **kwargs)
+            except m.ConditionFailed:
+                continue
+        return None
+
+
 class If(m.If):
     def render(self, item, context=None, delimiter="", **kwargs):
         """Conditions (CSL 1.0.2 "Choose"), adding ``disambiguate="true"``:
         true only for items the disambiguation step flagged (citeproc-py
         ignored it, so the condition always held: MLA printed titles in every
         citation; fixtures ``disambiguate_*``, ``condition_*``)."""
-        results = []
-        if "type" in self.attrib:
-            results += self._type(item)
-        if "variable" in self.attrib:
-            results += self._variable(item)
-        if "is-numeric" in self.attrib:
-            results += self._is_numeric(item)
-        if "is-uncertain-date" in self.attrib:
-            results += self._is_uncertain_date(item)
-        if "locator" in self.attrib:
-            results += self._locator(item)
-        if "position" in self.attrib:
-            results += self._position(item, context)
-        if "disambiguate" in self.attrib:
-            flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
-            results.append(flagged == (self.get("disambiguate") == "true"))
-        match = self.get("match", "all")
-        if match == "any":
-            passed = any(results)
-        elif match == "none":
-            passed = not any(results)
-        else:
-            passed = all(results)
-        if not passed:
+        if not self.holds(item, context):
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def holds(self, item, context=None) -> bool:
+        """Whether the condition holds for the item (:meth:`render`)."""
+        tests, match = self.__dict__.get("_tests") or self._compile_tests()
+        results = []
+        for test in tests:
+            if test == "type":
+                results += self._type(item)
+            elif test == "variable":
+                results += self._variable(item)
+            elif test == "is-numeric":
+                results += self._is_numeric(item)
+            elif test == "is-uncertain-date":
+                results += self._is_uncertain_date(item)
+            elif test == "locator":
+                results += self._locator(item)
+            elif test == "position":
+                results += self._position(item, context)
+            else:
+                flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
+                results.append(flagged == (self.get("disambiguate") == "true"))
+        if match == "any":
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
+
+    def _compile_tests(self):
+        """Speed: the condition's tests (in the order they are evaluated) and
+        its ``match``, read from the element once."""
+        attrib = self.attrib
+        self._tests = found = (tuple(test for test in _CONDITIONS if test in attrib),
+                               self.get("match", "all"))
+        return found
 
     def _position(self, item, context):
         """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
@@ -300,14 +403,18 @@ class If(m.If):
         return out
 
     def _variable(self, item):
+        names = self.__dict__.get("_variables")
+        if names is None:  # (speed: the names split once)
+            names = self._variables = tuple((variable, variable.replace("-", "_"))
+                                            for variable in self.get("variable").split())
         out = []
-        for variable in self.get("variable").split():
+        for variable, key in names:
             if variable == "locator":
                 out.append("locator" in item)
             elif variable == "year-suffix":
                 out.append(bool(item.reference.get("year_suffix")))
             else:
-                value = item.reference.get(variable.replace("-", "_"))
+                value = item.reference.get(key)
                 out.append(value is not None and str(value) != "" if not isinstance(value, list)
                            else bool(value))
         return out

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from citeproc import model as m
 from citeproc.source import VariableError
+from citeproc.string import join
 
 from .formatting import DisplayMixin, FORMATTER
 
@@ -23,7 +24,10 @@ class VariableCallMixin:
     produced output, so that ``cs:group`` can apply its implicit condition."""
 
     def render(self, *args, **kwargs):
-        if "variable" not in self.attrib or self.get("variable") == "year-suffix":
+        counted = self.__dict__.get("_counted")
+        if counted is None:  # (speed: read from the element once)
+            counted = self._counted = "variable" in self.attrib and self.get("variable") != "year-suffix"
+        if not counted:
             return super().render(*args, **kwargs)
         VAR_CALLS["calls"] += 1
         result = super().render(*args, **kwargs)
@@ -48,10 +52,14 @@ def _attr(element, name, default=None):
 
 
 def _item_language(element, item):
-    try:
-        return str(item.reference.language)[:2]
-    except VariableError:
+    """The item's language (two letters), else the style's default locale;
+    read with dict.get (speed: citeproc-py's attribute lookup raises and
+    catches an exception for every item without a language, in every
+    cs:text)."""
+    language = dict.get(item.reference, "language")
+    if language is None:
         return element.get_root().get("default-locale", "en")[:2]
+    return str(language)[:2]
 
 
 def _suppressed(context) -> set:
@@ -75,6 +83,37 @@ def _record_rendered(context, variable):
 
 
 # ------------------------------------------------------------ memoization
+
+def children(element) -> tuple:
+    """Speed: an element's children, each with whether it is a ``cs:choose``
+    (which gets the delimiter of the enclosing element), remembered on the
+    element: a parsed style never changes shape, and lxml's ``iterchildren``
+    builds an iterator and finds each child's proxy on every call."""
+    kids = element.__dict__.get("_kid_list")
+    if kids is None:
+        kids = element._kid_list = tuple((child, isinstance(child, m.Choose))
+                                         for child in element.iterchildren())
+    return kids
+
+
+def render_children(self, item, delimiter="", **kwargs):
+    """citeproc-py's ``Parent.render_children`` over the remembered
+    children (:func:`children`); given to every element class that would
+    run citeproc-py's (:func:`balintbib.cite.fidelity._with_memo`)."""
+    output = []
+    for child, choose in children(self):
+        try:
+            if choose:
+                text = child.render(item, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, **kwargs)
+            if text is not None:
+                output.append(text)
+        except VariableError:
+            pass
+    if output:
+        return join(output, delimiter)
+    return None
 
 
 
