@@ -67,6 +67,13 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
         root = self.style.root
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
+        # speed: the two layouts, found once (citeproc-py's front end looks for
+        # them among the style's children, hundreds of macros, at every call)
+        self._citation = citation
+        self._citation_layout = citation.find("cs:layout", fidelity.NS) if citation is not None else None
+        bibliography = root.find("cs:bibliography", fidelity.NS)
+        self._bibliography_layout = bibliography.find("cs:layout", fidelity.NS) \
+            if bibliography is not None else None
         # citeproc-js makes a citation-label for items without one when the
         # style prints or sorts by it
         self.makes_labels = bool(root.xpath(".//*[contains(@variable, 'citation-label')]"))
@@ -99,6 +106,21 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
                 bib.keys.append(key)
                 bib.items.append(citation.cites[0])
         return bib, keys
+
+    def _render_cite(self, citation, cites, callback=None):
+        """citeproc-py's ``CitationStylesStyle.render_citation``, with the
+        layout found once."""
+        if self._citation_layout is None:
+            return self.style.render_citation(citation, cites, callback)
+        self._citation.cites = cites
+        return self._citation_layout.render_citation(citation, callback)
+
+    def _render_entry(self, cite_item):
+        """citeproc-py's ``CitationStylesStyle.render_bibliography`` of one
+        item, with the layout found once."""
+        if self._bibliography_layout is None:
+            return self.style.render_bibliography([cite_item])[0]
+        return self._bibliography_layout.render_bibliography([cite_item])[0]
 
     def _source(self, items, keys, failures: list | None):
         """citeproc-py's reading of the prepared items, item by item: an item

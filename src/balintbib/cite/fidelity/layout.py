@@ -242,7 +242,9 @@ class Group(DisplayMixin, m.Group):
         ``cs:choose`` branches and macros (citeproc-py looks at every branch:
         APA "(Publication)" for a thesis; fixtures ``group_*``)."""
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-        delimiter = self.get("delimiter", "")
+        delimiter = self.__dict__.get("_group_delimiter")
+        if delimiter is None:  # (speed: read once)
+            delimiter = self._group_delimiter = self.get("delimiter", "")
         output = []
         for child, choose in children(self):
             try:

@@ -51,11 +51,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         else:
             ed_trans = False
 
-        name_elem = names_context.find("cs:name", NS)
-        label_elem = names_context.find("cs:label", NS)
-        children = list(names_context)
-        label_first = (label_elem is not None and name_elem is not None
-                       and children.index(label_elem) < children.index(name_elem))
+        name_elem, label_elem, label_first = _name_and_label(names_context)
         outputs = []
         labels = []
         count = 0
@@ -154,6 +150,20 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         return self.wrap(self.format(text))
 
 
+def _name_and_label(names_context):
+    """The ``cs:name`` and ``cs:label`` of a ``cs:names``, and whether the
+    label comes first; remembered per element (speed)."""
+    found = names_context.__dict__.get("_name_and_label")
+    if found is None:
+        name_elem = names_context.find("cs:name", NS)
+        label_elem = names_context.find("cs:label", NS)
+        children = list(names_context)
+        label_first = (label_elem is not None and name_elem is not None
+                       and children.index(label_elem) < children.index(name_elem))
+        found = names_context._name_and_label = (name_elem, label_elem, label_first)
+    return found
+
+
 def _suppress_author(kwargs) -> bool:
     """A cite marked ``suppress-author`` (citeproc-js's cite flag, pandoc's
     ``[-@key]``): the first name list the cite renders, or what substitutes
@@ -210,6 +220,18 @@ def _owner_uncached(element):
 def _opt(name_elem, context, option, sort_options=None):
     if sort_options and option in sort_options:
         return sort_options[option]
+    # speed: the answer depends on the style alone, remembered per element and context
+    memo = (name_elem if name_elem is not None else context).__dict__.setdefault("_opts", {})
+    found = memo.get((option, context), _UNKNOWN)
+    if found is _UNKNOWN:
+        found = memo[(option, context)] = _opt_uncached(name_elem, context, option)
+    return found
+
+
+_UNKNOWN = object()
+
+
+def _opt_uncached(name_elem, context, option):
     if name_elem is not None and option in name_elem.attrib:
         return name_elem.get(option)
     owner = _owner(context) if context is not None else None

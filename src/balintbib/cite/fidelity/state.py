@@ -58,7 +58,10 @@ def _item_language(element, item):
     cs:text)."""
     language = dict.get(item.reference, "language")
     if language is None:
-        return element.get_root().get("default-locale", "en")[:2]
+        found = element.__dict__.get("_default_language")
+        if found is None:
+            found = element._default_language = element.get_root().get("default-locale", "en")[:2]
+        return found
     return str(language)[:2]
 
 
@@ -150,6 +153,19 @@ class MemoMixin:
         if found is None:
             found = memo[table] = {}
         return found
+
+    def xpath_search(self, expression):
+        """Speed: citeproc-py's XPath questions (a localized date's
+        ``cs:date-part`` for every date part rendered, the macros, the
+        layout) answered once per element: the parsed style never changes
+        shape. A new list each time (callers may change it)."""
+        memo = self.__dict__.get("_xpaths")
+        if memo is None:
+            memo = self._xpaths = {}
+        found = memo.get(expression)
+        if found is None:
+            found = memo[expression] = super().xpath_search(expression)
+        return list(found)
 
     def get_root(self):
         memo = self.__dict__.get("_root")
