@@ -31,7 +31,7 @@ from .clusters import CitationRendering
 from .disambiguate import Disambiguation
 from .loading import _Style
 from .output import Output, RenderedEntry, RenderFailure, _one_line
-from .prepare import _CiteItem, _Source, prepare_item
+from .prepare import _CiteItem, _Source, prepare_item, style_words
 from .styles import StyleError, resolve_locale, resolve_style
 
 __all__ = ["RenderedEntry", "RenderFailure", "render_bibliography", "render_citations",
@@ -65,6 +65,7 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
             self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
             self.style = _Style(resolved.path, self.locale)
         root = self.style.root
+        self._words = style_words(root)  # the variables it can use (speed: prepare_item)
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
         # speed: the two layouts, found once (citeproc-py's front end looks for
@@ -132,7 +133,7 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
             source = _Source([])
             for item, key in zip(items, keys):
                 try:
-                    prepared = prepare_item(item, key)
+                    prepared = prepare_item(item, key, self._words)
                     if self.makes_labels:
                         prepared.setdefault("citation-label", fidelity.citation_label(item))
                     source.update(_Source([prepared]))

@@ -31,6 +31,13 @@ class _CiteItem(CitationItem):
         # __getattr__ -> __getitem__ chain (the dict entry stays)
         self.__dict__["key"] = dict.__getitem__(self, "key")
 
+    @property
+    def bibliography(self):
+        citation = dict.get(self, "citation")  # (speed: not through __getattr__)
+        if citation is None:
+            return super().bibliography
+        return citation.bibliography
+
     def is_bad(self):
         bib = self.bibliography
         keys, length, known = bib.__dict__.get("_known", (None, 0, None))
@@ -289,12 +296,32 @@ class _Source(CiteProcJSON):
                     reference[field.replace("-", "_")] = self.parse_names(item[field])
 
 
-def prepare_item(item: dict, key: str) -> dict:
-    """A CSL-JSON item as citeproc-py reads it, our key as its id."""
+def style_words(root) -> frozenset:
+    """Every word of every attribute value of a parsed style: a superset of
+    the variables it can print, test or sort by (:func:`prepare_item`)."""
+    return frozenset(word for element in root.iter() for value in element.attrib.values()
+                     for word in value.split())
+
+
+def _unused(field: str, words) -> bool:
+    """Whether a text field is one the style never names (``X-short`` is read
+    for ``form="short"`` of ``X``, ``page`` for ``page-first``)."""
+    return (field not in words and field.removesuffix("-short") not in words
+            and not (field == "page" and "page-first" in words) and field != "language")
+
+
+def prepare_item(item: dict, key: str, words=None) -> dict:
+    """A CSL-JSON item as citeproc-py reads it, our key as its id. With the
+    style's `words` (:func:`style_words`), text fields the style never names
+    (an annotation, keywords) are left out: they could not print, and
+    preparing them was a good part of the work (speed)."""
     item = note_field_lines(csl_json_aliases(item))
     out = {"id": key, "type": item.get("type") or "document"}
     for field, value in item.items():
         if field in ("id", "type") or value in (None, "", [], {}):
+            continue
+        if words is not None and field not in _NAME_VARS and field not in _DATE_VARS \
+                and _unused(field, words):
             continue
         if field in _NAME_VARS:
             if isinstance(value, list):

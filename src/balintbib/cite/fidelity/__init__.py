@@ -29,7 +29,7 @@ from citeproc import model as m
 
 from .formatting import CSL_NS
 from .state import MemoMixin, render_children
-from .locale import Locale, Style
+from .locale import Locale, Style, Term
 from .numbers import Label, Number
 from .dates import Date, Date_Part
 from .names import Name, Name_Part, Names
@@ -47,7 +47,7 @@ from .punctuation import SEAL, finish, seal_quoted_punctuation, thin_spaces, typ
 from .variables import citation_label  # noqa: E402,F401
 
 OVERRIDES = [Locale, Choose, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
-             Substitute, Sort, Key]
+             Substitute, Sort, Key, Term]
 
 
 def element_classes() -> dict[str, type]:

@@ -123,7 +123,16 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
             return None
-        return super().render(item, *args, **kwargs)
+        if not shape.direct:
+            return super().render(item, *args, **kwargs)
+        # (speed) what VariableCallMixin.render and citeproc-py's Text.render do
+        if shape.counted:
+            VAR_CALLS["calls"] += 1
+        text, language = self.process(item, *args, **kwargs)
+        result = self.markup(text, language)
+        if shape.counted and result is not None and str(result) != "":
+            VAR_CALLS["hits"] += 1
+        return result
 
     def _term(self, item):
         """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
@@ -142,9 +151,12 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                  and _defined(cls, "wrap") <= _TEXT_WRAPS)
         plain = known and _only_base_method(cls, "format") and not any(
             name in attrib for name in _MARKUP_ATTRIBUTES)
+        direct = _defined(cls, "render") == {Text.render, VariableCallMixin.render, m.Text.render,
+                                             m.CitationStylesElement.render}
         self._shape = shape = _TextShape(
             "macro" in attrib, kind, self.get("variable") in ("page", "page-first"),
-            "variable" in attrib, plain)
+            "variable" in attrib, plain, direct,
+            "variable" in attrib and self.get("variable") != "year-suffix")
         return shape
 
     def markup(self, text, language):
@@ -211,6 +223,8 @@ class _TextShape(NamedTuple):
     page: bool  # prints page or page-first
     records: bool  # has a variable (recorded when it renders)
     plain: bool  # its markup returns the text unchanged
+    direct: bool  # rendered by Text.render alone (the steps of its MRO known)
+    counted: bool  # counted for cs:group suppression (VariableCallMixin)
 
 
 def _defined(cls, name) -> set:
