@@ -130,7 +130,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             VAR_CALLS["calls"] += 1
         text, language = self.process(item, *args, **kwargs)
         result = self.markup(text, language)
-        if shape.counted and result is not None and str(result) != "":
+        if shape.counted and result is not None and (
+                result != "" if isinstance(result, str) else str(result) != ""):
             VAR_CALLS["hits"] += 1
         return result
 
@@ -268,7 +269,7 @@ class Group(DisplayMixin, m.Group):
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
                 continue
-            if text is not None and str(text) != "":
+            if text is not None and (text != "" if isinstance(text, str) else str(text) != ""):
                 output.append(text)
         called = VAR_CALLS["calls"] - calls
         rendered = VAR_CALLS["hits"] - hits
@@ -280,7 +281,12 @@ class Group(DisplayMixin, m.Group):
         if output and (called == 0 or rendered > 0):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
-            return self.join(output)
+            if type(self).join is not m.Delimited.join:
+                return self.join(output)
+            try:  # citeproc-py's Delimited.join, with the delimiter read once (speed)
+                return join(output, delimiter)
+            except Exception:  # noqa: BLE001 - as citeproc-py's
+                return String("")
         if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
         raise VariableError
