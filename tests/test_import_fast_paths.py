@@ -182,6 +182,44 @@ def test_field_order_places_copies_after_their_field_only():
     assert ordered_fields(fields) == ["title", "note", "note-2", "import-ris-u1", "import-ris-kw", "a-1"]
 
 
+def _field_order_by_emitting(fields: dict[str, str]) -> list[str]:
+    """The canonical order as it was first written: every name looked at, copies emitted one by one."""
+    from balintbib.formats.bibtex import _ORDER_INDEX
+
+    order = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
+    order += [f for f in fields if f not in _ORDER_INDEX]
+    copies: dict[str, list] = {}
+    for name in order:
+        m = re.match(r"^(.+)-(\d+)$", name)
+        if m and m.group(1) in fields:
+            copies.setdefault(m.group(1), []).append((int(m.group(2)), name))
+    moved = {name for group in copies.values() for _, name in group}
+    out: list[str] = []
+
+    def emit(name):
+        out.append(name)
+        for _, copy in sorted(copies.get(name, [])):
+            emit(copy)
+
+    for name in order:
+        if name not in moved:
+            emit(name)
+    return out
+
+
+def test_field_order_agrees_with_emitting_copies_one_by_one_on_random_names():
+    rnd = random.Random(4)
+    names = ["title", "note", "isbn", "isbn-13", "a", "a-b", "import-x-ad", "author", "x", "pages", "year-1"]
+    for _ in range(5000):
+        fields = {}
+        for _ in range(rnd.randint(0, 12)):
+            name = rnd.choice(names)
+            for _ in range(rnd.choice([0, 0, 1, 1, 2])):
+                name += f"-{rnd.choice([2, 3, 10, 2])}"
+            fields[name] = "v"
+        assert ordered_fields(fields) == _field_order_by_emitting(fields), list(fields)
+
+
 def test_key_skips_title_stopwords():
     ref = Reference("", "article", {"author": "Smith, J. and Jones, K.", "year": "2020",
                                     "title": "The {On} of a Balint group"})
