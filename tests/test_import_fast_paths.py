@@ -270,3 +270,41 @@ def test_a_read_name_is_written_as_the_general_code_writes_it():
             assert written == format_name(person_from_text(text)), text
     assert written_plain_name("Kjeldmand,  Dorte ") == "Kjeldmand, Dorte"
     assert written_plain_name("van Roy, Kaatje") is None  # a "von" part: the general code decides
+
+
+def test_matcher_keys_agree_with_the_rule_functions_on_random_entries():
+    from balintbib.normalize import dedupe
+    from balintbib.normalize.identifiers import clean_doi, doi_key
+
+    rnd = random.Random(9)
+    titles = ["Balint groups", "{HIV} and {\\'E}tudes", "Über $x$ Ärzte", "", "  A  title  ", "T\\&C", "x"]
+    people = ["Smith, J. and Jones, K.", "{World Health Organization}", "van Roy, K.", "", "J. Smith AND K. Jones",
+              " Kjeldmand, D. ", "{A} and B"]
+    years = ["2020", "", "c. 1999", "２０２０", "1999a", "20", "2020-01"]
+    for _ in range(3000):
+        fields = {}
+        for name, pool in (("title", titles), ("author", people), ("editor", people), ("year", years),
+                           ("date", years), ("doi", ["10.1/X", " 10.1/x ", "https://doi.org/10.1/x", "doi:10.1/a\\_b",
+                                                     "", "10.x"]),
+                           ("pmid", ["123", "PMID: 12", "", "１２"])):
+            if rnd.random() < 0.6:
+                fields[name] = rnd.choice(pool)
+        ref = Reference("k", "article", fields)
+        if rnd.random() < 0.1 and "title" in fields:
+            ref.expressions.add("title")
+            fields["title"] = rnd.choice(['"A" # b', "b", '"Balint"'])
+        macros = {"b": "Groups"}
+        title = dedupe._norm_title(ref, macros)
+        expected = {"title": title, "year": dedupe._year(ref),
+                    "author": dedupe._first_author(ref) if title else "",
+                    "doi": doi_key(fields["doi"]) if fields.get("doi") else "", "pmid": dedupe._pmid(ref)}
+        assert dedupe._key_info(ref, macros) == expected, fields
+    for doi in ["10.1/x ", "10.1/x", " 10.1/x", "doi: 10.1/x", "https://doi.org/10.1/x\n"]:
+        value = doi.strip()
+        while True:
+            stripped = re.sub(r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi\s*:\s*|info:doi/|urn:doi:)", "",
+                              value, count=1, flags=re.I)
+            if stripped == value:
+                break
+            value = stripped.strip()
+        assert clean_doi(doi) == value
