@@ -308,3 +308,13 @@ def test_matcher_keys_agree_with_the_rule_functions_on_random_entries():
                 break
             value = stripped.strip()
         assert clean_doi(doi) == value
+
+
+def test_issn_rule_gives_the_same_value_the_second_time():
+    # the fixed value is remembered by the written value: the same answer every time
+    for value, expected in [("03785955", "0378-5955"), ("09155287; 2187 5626", "0915-5287, 2187-5626"),
+                            ("0378-5956", "0378-5956"), ("not an issn", "not an issn"), ("0378 5955; x", "0378 5955; x")]:
+        for _ in range(2):
+            ref = Reference("k", "article", {"issn": value})
+            rules.fix_issn(ref, RuleContext(NormalizeOptions()))
+            assert ref.fields["issn"] == expected, value

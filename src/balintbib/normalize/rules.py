@@ -200,13 +200,26 @@ def fix_month(ref: Reference, ctx: RuleContext) -> None:
 def fix_issn(ref: Reference, ctx: RuleContext) -> None:
     issn = _literal(ref, "issn")
     if issn:
-        new = _checked_issn(issn)
-        if new is None and ("," in issn or ";" in issn):
-            parts = [_checked_issn(p) for p in re.split(r"[,;]", issn)]
-            if all(parts):
-                new = ", ".join(parts)
+        new = _ISSN_FIXED.get(issn, "")
+        if new == "":
+            new = _fixed_issn(issn)
+            if len(_ISSN_FIXED) < 4096:  # a library has few journals; a file of many must not grow it forever
+                _ISSN_FIXED[issn] = new
         if new and new != issn:
             ref.fields["issn"] = new
+
+
+def _fixed_issn(issn: str) -> str | None:
+    """The value's ISSNs hyphenated (several joined by ", "), None when one is not an ISSN."""
+    new = _checked_issn(issn)
+    if new is None and ("," in issn or ";" in issn):
+        parts = [_checked_issn(p) for p in re.split(r"[,;]", issn)]
+        if all(parts):
+            new = ", ".join(parts)
+    return new
+
+
+_ISSN_FIXED: dict[str, str | None] = {}
 
 
 def _checked_issn(value: str) -> str | None:
