@@ -148,7 +148,7 @@ def test_whitespace_rule_agrees_with_field_by_field_checks_on_random_values(monk
         fast = Reference("k", "article", dict(fields))
         fix_whitespace(fast, ctx)
         with monkeypatch.context() as m:
-            m.setattr(rules, "_no_white_space_to_fix", lambda f: False)
+            m.setattr(rules.whitespace, "_no_white_space_to_fix", lambda f: False)
             slow = Reference("k", "article", dict(fields))
             fix_whitespace(slow, ctx)
         assert fast.fields == slow.fields, fields
