@@ -318,3 +318,14 @@ def test_issn_rule_gives_the_same_value_the_second_time():
             ref = Reference("k", "article", {"issn": value})
             rules.fix_issn(ref, RuleContext(NormalizeOptions()))
             assert ref.fields["issn"] == expected, value
+
+
+def test_medline_short_name_check_agrees_with_the_regex_split_on_random_names():
+    rnd = random.Random(6)
+    pieces = ["Smith", ",", " ", "  ", "-", "Anne", "B.", "\u00a0", "\t", "Jean-Luc", "é", ""]
+    for _ in range(5000):
+        full = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))
+        family, _, given = full.partition(",")
+        initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
+        for short in (f"{family.strip()} {initials}".strip(), "Smith A", full):
+            assert medline._short_matches(full, short) == (short.strip() == f"{family.strip()} {initials}".strip())

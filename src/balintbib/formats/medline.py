@@ -237,7 +237,9 @@ def _latex(text: str) -> str:
 def _short_matches(full: str, short: str) -> bool:
     """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
     family, _, given = full.partition(",")
-    initials = "".join(w[0] for w in _GIVEN_WORDS.split(given.strip()) if w)
+    # given names split at white space and hyphens (str.split alone when there is no hyphen)
+    words = given.split() if "-" not in given else _GIVEN_WORDS.split(given.strip())
+    initials = "".join([w[0] for w in words if w])
     return short.strip() == f"{family.strip()} {initials}".strip()
 
 
