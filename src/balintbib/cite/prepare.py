@@ -185,6 +185,8 @@ def _prepare_name(name: dict) -> dict:
             text = text[1:-1]  # a quoted family name is taken literally
         if key in ("family", "literal"):
             text = markup.data_to_markers(text)  # rich text in names (testers_*)
+        elif key == "non-dropping-particle" and ('"' in text or "\u201c" in text):
+            text = markup.data_to_markers(text)  # quotes in names: "#and#" from BibTeX
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
@@ -283,8 +285,9 @@ def prepare_item(item: dict, key: str) -> dict:
             continue
         if field in _NAME_VARS:
             if isinstance(value, list):
+                # an empty name ({"family": ""} from a converter) stays: it
+                # prints nothing but the list is there, as in citeproc-js
                 names = [_prepare_name(n) for n in value if isinstance(n, dict)]
-                names = [n for n in names if n.get("literal", True) != ""]
                 if names:
                     out[field] = names
             continue
