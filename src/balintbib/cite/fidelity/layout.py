@@ -441,7 +441,7 @@ class Layout(DisplayMixin, m.Layout):
         return self.format(self.wrap(text))
 
     def render_children(self, item, **kwargs):
-        RENDER_STATE.update(item=item, suffix_done=False)
+        RENDER_STATE.update(item=item, suffix_done=False, namesets=0)
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)
