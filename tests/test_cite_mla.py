@@ -31,3 +31,27 @@ def test_names_added_for_disambiguation_expand_the_author_list_only():
                           "Proceedings A, edited by Daniel Eichhorn et al., 2011.")
     assert texts["b"] == ("Kopp, Oliver, Tobias Binz, et al. “A Modeling Tool.” "
                           "Proceedings B, edited by Thomas Heinze et al., 2015.")
+
+
+def test_a_term_that_opens_a_bibliography_entry_starts_with_a_capital():
+    # no author, no date: the "no date" term is the first thing printed
+    items = [{"id": "a", "type": "book", "publisher": "Macmillan"},
+             {"id": "b", "type": "book", "title": "only a title"},
+             {"id": "d", "type": "book"}]
+    assert _texts(items, "apa")["a"] == "(N.d.-a). Macmillan."
+    assert _texts(items, "apa")["b"] == "only a title. (n.d.)."  # a title before it
+    assert _texts(items, "chicago-author-date")["a"] == "N.d.-a. Macmillan."
+    assert _texts(items, "harvard-cite-them-right")["a"] == "(No date a). Macmillan."
+    # Elsevier's "ed" value in a suppressed group printed nothing before it
+    assert _texts(items, "elsevier-harvard")["d"] == "N.d."
+
+
+def test_quotation_marks_in_a_name_particle_are_the_locales_quotes():
+    # machine-made BibTeX: "#and#" and a quoted co-author read as a particle
+    item = {"id": "w", "type": "book", "title": "T", "issued": {"date-parts": [[2011]]},
+            "author": [{"family": "\"Johan Oppen\"", "given": "Woodruff_D",
+                        "non-dropping-particle": "#and# \"Ulrike Ritzinger\" #and#"}]}
+    assert _texts([item], "apa")["w"] == "#and# “Ulrike Ritzinger” #and# Johan Oppen, W. (2011). T."
+    assert _texts([item], "chicago-author-date")["w"] == \
+        "Johan Oppen, Woodruff_D #and# “Ulrike Ritzinger” #and#. 2011. T."
+    assert _texts([item], "nature")["w"] == "1. #and# ‘Ulrike Ritzinger’ #and# Johan Oppen, W. T. (2011)."

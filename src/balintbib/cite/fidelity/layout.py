@@ -123,11 +123,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         return super().render(item, *args, **kwargs)
 
     def _term(self, item):
-        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
+        """Remember the first term a cite prints, for :func:`_capitalize_first_term`;
+        a term that opens a bibliography entry starts with a capital
+        (:func:`_opening_term`)."""
         text = super()._term(item)
         if text and RENDER_STATE.get("first_term") is None:
             RENDER_STATE["first_term"] = str(text)
-        return text
+        return _opening_term(text)
 
     def process(self, item, context=None, **kwargs):
         if context is None:
@@ -144,11 +146,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             # a macro call acts like a group (citeproc-js): terms in it are not
             # printed when every variable it calls is empty (group_SuppressTermInMacro)
             calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+            printed = RENDER_STATE.get("entry_printed")
             text, language = super().process(item, context=context, **kwargs)
             called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
             VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
             if called and not rendered:
                 VAR_CALLS["calls"] += 1
+                RENDER_STATE["entry_printed"] = printed
                 return None, language
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
@@ -157,7 +161,30 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         text, language = super().process(item, context=context, **kwargs)
         if "variable" in self.attrib and text:
             _record_rendered(context, self.get("variable"))
+        elif "value" in self.attrib and text:
+            RENDER_STATE["entry_printed"] = True
         return text, language
+
+
+def _opening_term(text):
+    """A term printed before anything else of a bibliography entry (no
+    variable, value or term printed yet; affixes do not count) gets
+    ``capitalize-first``, as citeproc-js capitalizes a term without a
+    predecessor: an entry without author or date opens with APA's "(N.d.)",
+    Chicago's "N.d.", Harvard's "(No date)". Citations are left to
+    :func:`_capitalize_first_term`. Example: APA, an item with only a
+    publisher, prints "(N.d.). Macmillan." where it printed "(n.d.)"."""
+    start = RENDER_STATE.get("entry_start")
+    if not text or start is None or RENDER_STATE.get("entry_printed"):
+        return text
+    RENDER_STATE["entry_printed"] = True
+    value = str(text)
+    if VAR_CALLS["hits"] != start or not value[:1].islower():
+        return text
+    word = value.split(" ", 1)[0]
+    if word != word.lower():  # citeproc-js leaves a word with capitals alone
+        return text
+    return String(value[0].upper() + value[1:])
 
 
 def _printed_terms_only(text) -> bool:
@@ -177,6 +204,7 @@ class Group(DisplayMixin, m.Group):
         ``cs:choose`` branches and macros (citeproc-py looks at every branch:
         APA "(Publication)" for a thesis; fixtures ``group_*``)."""
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+        printed = RENDER_STATE.get("entry_printed")
         delimiter = self.get("delimiter", "")
         output = []
         for child in self.iterchildren():
@@ -202,6 +230,7 @@ class Group(DisplayMixin, m.Group):
             return self.join(output)
         if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
+        RENDER_STATE["entry_printed"] = printed  # a suppressed group printed nothing
         raise VariableError
 
     def _calls_directly(self) -> bool:
@@ -326,17 +355,21 @@ class Layout(DisplayMixin, m.Layout):
         bibliography = self.getparent()
         align = bibliography.get("second-field-align")
         output = []
-        for item in citation_items:
-            self.repressed = {}
-            self._rendered_vars = set()
-            self._first_names_done = False
-            RENDER_STATE.update(item=item, suffix_done=False)
-            if align:
-                text = self._render_aligned(item)
-            else:
-                text = self.render_children(item)
-                text = self.format(self._wrap_entry(text)) if text is not None else None
-            output.append(text)
+        try:
+            for item in citation_items:
+                self.repressed = {}
+                self._rendered_vars = set()
+                self._first_names_done = False
+                RENDER_STATE.update(item=item, suffix_done=False, entry_printed=False,
+                                    entry_start=VAR_CALLS["hits"])
+                if align:
+                    text = self._render_aligned(item)
+                else:
+                    text = self.render_children(item)
+                    text = self.format(self._wrap_entry(text)) if text is not None else None
+                output.append(text)
+        finally:
+            RENDER_STATE["entry_start"] = None  # citations and sort keys: not an entry
         return output
 
     def _wrap_entry(self, text):
