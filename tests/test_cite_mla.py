@@ -55,3 +55,27 @@ def test_quotation_marks_in_a_name_particle_are_the_locales_quotes():
     assert _texts([item], "chicago-author-date")["w"] == \
         "Johan Oppen, Woodruff_D #and# “Ulrike Ritzinger” #and#. 2011. T."
     assert _texts([item], "nature")["w"] == "1. #and# ‘Ulrike Ritzinger’ #and# Johan Oppen, W. T. (2011)."
+
+
+def test_number_of_volumes_beside_an_empty_volume_label_prints_the_label():
+    book = {"id": "k", "type": "book", "title": "Computers & typesetting", "number-of-volumes": "5",
+            "issued": {"date-parts": [[1984]]}, "author": [{"family": "Knuth", "given": "D. E."}]}
+    assert _texts([book], "harvard-cite-them-right")["k"] == \
+        "Knuth, D.E. (1984) Computers & typesetting (5 vol)."
+    # a label alone, its variable empty, still prints nothing
+    assert "Edition" not in _texts([dict(book, type="book")], "apa")["k"]
+
+
+def test_a_hyphen_chain_gets_the_range_delimiter_at_its_last_link():
+    def article(key, page, issue):
+        return {"id": key, "type": "article-journal", "title": "T", "container-title": "TUGboat",
+                "volume": "10", "issue": issue, "page": page, "issued": {"date-parts": [[1989]]},
+                "author": [{"family": "Beebe", "given": "Nelson"}]}
+    items = [article("m", "M-1-M-12", "3"), article("o", "43-49 (or 43-48??)", "12-15, 17-19"),
+             article("r", "A-B-3", "93-12-04")]
+    texts = _texts(items, "modern-language-association")
+    assert texts["m"].endswith("vol. 10, no. 3, 1989, p. M-1-M–12.")
+    assert texts["o"].endswith("vol. 10, nos. 12–15, 17–19, 1989, pp. 43-49 (or 43-48??).")
+    assert texts["r"].endswith("vol. 10, nos. 93-12–04, 1989, p. A-B-3.")
+    # without a page-range-format the page's last link is a range too
+    assert "pp. 43-49 (or 43–48??), 1989." in _texts(items, "ieee")["o"]

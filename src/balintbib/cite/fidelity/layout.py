@@ -15,7 +15,7 @@ from ..markup import CLOSE, wrap
 from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
-from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
+from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
@@ -60,6 +60,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 delimiter = "\u2013" if "\u2013" in s else \
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
+            if "-" in s and "\u2013" not in s:
+                changed = number_variable_ranges(
+                    s, str(self.get_single_term("page-range-delimiter") or "\u2013"))
+                if changed != s:
+                    return String(changed)
         return text
 
     def _locator(self, item):
