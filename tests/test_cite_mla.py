@@ -71,11 +71,12 @@ def test_a_hyphen_chain_gets_the_range_delimiter_at_its_last_link():
         return {"id": key, "type": "article-journal", "title": "T", "container-title": "TUGboat",
                 "volume": "10", "issue": issue, "page": page, "issued": {"date-parts": [[1989]]},
                 "author": [{"family": "Beebe", "given": "Nelson"}]}
-    items = [article("m", "M-1-M-12", "3"), article("o", "43-49 (or 43-48??)", "12-15, 17-19"),
-             article("r", "A-B-3", "93-12-04")]
+    items = [article("m", "M-1-M-12", "3"), article("o", "C3-27-C3-32", "12-15, 17-19"),
+             article("r", "A-B-3", "93-12-04"), article("s", "1", "STAN-CS-83-974"),
+             article("n", "1", "NPS012-81-005")]
     texts = _texts(items, "modern-language-association")
     assert texts["m"].endswith("vol. 10, no. 3, 1989, p. M-1-M–12.")
-    assert texts["o"].endswith("vol. 10, nos. 12–15, 17–19, 1989, pp. 43-49 (or 43-48??).")
+    assert texts["o"].endswith("vol. 10, nos. 12–15, 17–19, 1989, pp. C3-27-C3-32.")
     assert texts["r"].endswith("vol. 10, nos. 93-12–04, 1989, p. A-B-3.")
-    # without a page-range-format the page's last link is a range too
-    assert "pp. 43-49 (or 43–48??), 1989." in _texts(items, "ieee")["o"]
+    assert "no. STAN-CS-83-974," in texts["s"]
+    assert "nos. NPS012-81–005," in texts["n"]

@@ -92,27 +92,34 @@ class NumericRangeMixin:
 
 
 _LIST_SEPARATOR = re.compile(r"(\s*,\s+|\s*;\s+|\s*&\s*|\s+and\s+)")
-_CHAIN_END = re.compile(r"^[A-Za-z]*\d")
+_LETTERS_THEN_DIGITS = re.compile(r"^[A-Za-z]+\d+$")
 
 
 def last_link_of_chain(text: str, delimiter: str = "\u2013") -> str:
-    """A chain of three or more parts joined by hyphens, whose last part is
-    a number (a letter prefix aside) and which has a number before it, gets
-    the range delimiter at its last hyphen only, as citeproc-js's number
-    parser reads the last link as the range (report numbers and pages of
-    machine-made data): "M-1-M-12" -> "M-1-M–12", "93-12-04" -> "93-12–04",
-    "MAC-M-193" -> "MAC-M–193", "43-49 (or 43-48??)" -> "43-49 (or 43–48??)";
-    "A-B-3" and "1-2-B" stay. Each item of a list (", ", "; ", "&", "and")
-    is a chain of its own. A ``\\-`` is a literal hyphen: left alone."""
+    """A chain of three or more parts joined by hyphens that citeproc-js's
+    number parser reads as ending in a range gets the range delimiter at its
+    last hyphen only (report numbers and pages of machine-made data): numbers
+    only ("93-12-04" -> "93-12–04", "1-3-5-7" -> "1-3-5–7"), numbers after a
+    prefixed number ("NPS012-81-005" -> "NPS012-81–005"), and a letter prefix
+    written on both ends ("M-1-M-12" -> "M-1-M–12"). Chains with words in
+    them stay as written ("STAN-CS-83-974", "NPS-09-95-003", "A-B-3",
+    "C3-27-C3-32"). Each item of a list (", ", "; ", "&", "and") is a chain of
+    its own; a ``\\-`` is a literal hyphen: left alone."""
     if text.count("-") < 2 or "\\-" in text:
         return text
     pieces = _LIST_SEPARATOR.split(text)
     for index in range(0, len(pieces), 2):
         parts = pieces[index].split("-")
-        if len(parts) >= 3 and all(parts) and _CHAIN_END.match(parts[-1]) \
-                and any(c.isdigit() for part in parts[:-1] for c in part):
+        if len(parts) >= 3 and _reads_as_range_chain(parts):
             pieces[index] = "-".join(parts[:-1]) + delimiter + parts[-1]
     return "".join(pieces)
+
+
+def _reads_as_range_chain(parts: list[str]) -> bool:
+    if all(part.isdigit() for part in parts[1:]):
+        return parts[0].isdigit() or bool(_LETTERS_THEN_DIGITS.match(parts[0]))
+    return len(parts) == 4 and parts[0] == parts[2] and parts[0].isalpha() \
+        and parts[1].isdigit() and parts[3].isdigit()
 
 
 def number_variable_ranges(text: str, delimiter: str) -> str:
