@@ -80,3 +80,12 @@ def test_a_hyphen_chain_gets_the_range_delimiter_at_its_last_link():
     assert texts["r"].endswith("vol. 10, nos. 93-12–04, 1989, p. A-B-3.")
     assert "no. STAN-CS-83-974," in texts["s"]
     assert "nos. NPS012-81–005," in texts["n"]
+
+
+def test_the_implicit_year_suffix_goes_on_the_end_of_a_year_range():
+    items = [{"id": k, "type": "book", "title": t, "issued": {"date-parts": [[1984], [1986]]},
+              "author": [{"family": "Knuth", "given": "Donald E."}]}
+             for k, t in (("a", "Computers"), ("b", "Computers related"))]
+    texts = _texts(items, "elsevier-harvard")
+    assert texts["a"] == "Knuth, D.E., 1984–1986a. Computers."
+    assert texts["b"] == "Knuth, D.E., 1984–1986b. Computers related."
