@@ -89,3 +89,15 @@ def test_the_implicit_year_suffix_goes_on_the_end_of_a_year_range():
     texts = _texts(items, "elsevier-harvard")
     assert texts["a"] == "Knuth, D.E., 1984–1986a. Computers."
     assert texts["b"] == "Knuth, D.E., 1984–1986b. Computers related."
+
+
+def test_mla_sorts_a_word_before_a_number_where_author_and_title_tie():
+    # citeproc-js's macro sort key reads "no.|undefined2" for a numeric issue
+    def article(key, issue):
+        return {"id": key, "type": "article-journal", "title": "T", "container-title": "J",
+                "volume": "10", "issue": issue, "page": "1", "issued": {"date-parts": [[1989]]},
+                "author": [{"family": "Beebe", "given": "Nelson"}]}
+    items = [article("i3", "3"), article("iS", "STAN-CS"), article("i10", "10"),
+             article("ia", "abc"), article("i2", "2")]
+    order = [e.id for e in render_bibliography(items, "modern-language-association")]
+    assert order == ["ia", "iS", "i2", "i3", "i10"]

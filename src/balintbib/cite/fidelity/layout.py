@@ -18,7 +18,7 @@ from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
-from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
+from .sorting import cite_authorstrings, macro_sort_text, number_in_macro_key, uses_grouped_sort
 
 # two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
 # with the range delimiter
@@ -50,6 +50,14 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             return self._citation_label(item, context)
         if variable == "first-reference-note-number":
             return self._first_reference_note(item, context)
+        text = self._number_variable(item, context)
+        if RENDER_STATE.get("macro_key") and text is not None:
+            text = number_in_macro_key(variable, dict.get(item.reference, variable.replace("-", "_"), ""),
+                                       text)
+        return text
+
+    def _number_variable(self, item, context):
+        variable = self.get("variable")
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -143,8 +151,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
             macro = self.get_macro(self.get("macro"))
-            text = macro_sort_text(macro, macro.render(
-                item, context, sort_options=kwargs["sort_options"]))
+            nested = RENDER_STATE.get("macro_key")
+            RENDER_STATE["macro_key"] = True
+            try:
+                text = macro_sort_text(macro, macro.render(
+                    item, context, sort_options=kwargs["sort_options"]))
+            finally:
+                RENDER_STATE["macro_key"] = nested
             language = _item_language(self, item)
             return text, language
         if "macro" in self.attrib:

@@ -11,7 +11,7 @@ from citeproc.source import VariableError
 from citeproc.string import String
 
 from .formatting import CSL_NS, DisplayMixin, NS, StripPeriodsMixin, TextCaseMixin
-from .state import VariableCallMixin, _suppressed
+from .state import RENDER_STATE, VariableCallMixin, _suppressed
 
 NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                      "collection-number", "number-of-pages", "number-of-volumes"}
@@ -158,8 +158,13 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         if variable in _suppressed(context if context is not None else self):
             return None
         if variable and "-" in variable and variable not in ("page-first",):
-            return self._process(item.reference[variable.replace("-", "_")], variable)
-        return super().process(item, context=context, **kwargs)
+            text = self._process(item.reference[variable.replace("-", "_")], variable)
+        else:
+            text = super().process(item, context=context, **kwargs)
+        if RENDER_STATE.get("macro_key") and text is not None and variable:
+            from .sorting import number_in_macro_key  # (sorting imports names, which need no numbers)
+            text = number_in_macro_key(variable, dict.get(item.reference, variable.replace("-", "_"), ""), text)
+        return text
 
     def format_number(self, number):
         """Ordinals: ``long-ordinal`` above 10 falls back to ``ordinal``; roman

@@ -37,7 +37,8 @@ class VariableCallMixin:
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
                 "givenname": {}, "first_names": None, "shown_names": None,
                 "cite_mode": None, "author_suppressed": False, "grouped_sort": True,
-                "namesets": 0, "entry_start": None, "entry_printed": False}
+                "namesets": 0, "entry_start": None, "entry_printed": False,
+                "macro_key": False}
 
 
 # ------------------------------------------------ suppressed variables
