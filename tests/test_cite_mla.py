@@ -101,3 +101,18 @@ def test_mla_sorts_a_word_before_a_number_where_author_and_title_tie():
              article("ia", "abc"), article("i2", "2")]
     order = [e.id for e in render_bibliography(items, "modern-language-association")]
     assert order == ["ia", "iS", "i2", "i3", "i10"]
+
+
+def test_capitalize_first_on_a_written_out_edition_capitalizes_each_element():
+    editions = {"a": "ninth Dover printing, tenth GPO printing", "b": "Re-edited, December 1993",
+                "c": "23rd printing, with corrections.", "d": "Revised and enlarged",
+                "e": "with corrections", "f": "revised edition, with new corrections"}
+    items = [{"id": k, "type": "book", "title": "T", "edition": v, "issued": {"date-parts": [[1990]]},
+              "author": [{"family": "Z" + k, "given": "Y"}]} for k, v in editions.items()]
+    texts = _texts(items, "modern-language-association")
+    assert "T. Ninth Dover printing, Tenth GPO printing, 1990." in texts["a"]
+    assert "T. Re-Edited, December 1993, 1990." in texts["b"]
+    assert "T. 23rd printing, with Corrections., 1990." in texts["c"]
+    assert "T. Revised and Enlarged, 1990." in texts["d"]
+    assert "T. With corrections, 1990." in texts["e"]
+    assert "T. Revised edition, with New corrections, 1990." in texts["f"]
