@@ -31,7 +31,8 @@ class BibliographyRendering:
             bib, keys = self._bibliography(items, failures=problems)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
             self._sort_isolated(bib, ids, problems)
-            self._disambiguate(bib)
+            self._disambiguate(bib, ids)
+            self._bibliography_given_names(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
             out = []

@@ -50,7 +50,7 @@ class CitationRendering:
         by_id = {str(item.get("id")): key for key, item in zip(keys, items)}
         if self.has_bibliography:
             self._sort(bib)
-        self._disambiguate(bib)
+        self._disambiguate(bib, {key: str(item.get("id")) for key, item in zip(keys, items)})
         cites_so_far: list = []
         out = []
         for cluster, note in zip(clusters, notes):

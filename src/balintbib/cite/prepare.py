@@ -189,7 +189,8 @@ def _prepare_name(name: dict) -> dict:
         if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
             text = text[1:-1]  # a quoted family name is taken literally
         if key in _RICH_NAME_KEYS:
-            text = markup.data_to_markers(text)  # rich text in names (testers_*)
+            # rich text in names (testers_*); quotes in particles: "#and#" from BibTeX
+            text = markup.data_to_markers(text)
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
@@ -288,8 +289,9 @@ def prepare_item(item: dict, key: str) -> dict:
             continue
         if field in _NAME_VARS:
             if isinstance(value, list):
+                # an empty name ({"family": ""} from a converter) stays: it
+                # prints nothing but the list is there, as in citeproc-js
                 names = [_prepare_name(n) for n in value if isinstance(n, dict)]
-                names = [n for n in names if n.get("literal", True) != ""]
                 if names:
                     out[field] = names
             continue

@@ -42,7 +42,7 @@ from .formatting import FORMATTER, NS  # noqa: E402,F401
 from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
 from .name_parts import initialize_given, parse_particles  # noqa: E402,F401
 from .names import person_id  # noqa: E402,F401
-from .disambiguation import given_level, name_key  # noqa: E402,F401
+from .disambiguation import given_level, name_key, registered_person, same_initials_in_one_entry  # noqa: E402,F401,E501
 from .punctuation import SEAL, finish, seal_quoted_punctuation, thin_spaces, typographic  # noqa: E402,F401
 from .variables import citation_label  # noqa: E402,F401
 

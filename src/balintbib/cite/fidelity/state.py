@@ -35,7 +35,7 @@ class VariableCallMixin:
 # What is being rendered right now (an engine renders one entry at a time,
 # under its lock): the item, and whether its implicit year suffix was printed.
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
-                "givenname": {}, "first_names": None, "shown_names": None,
+                "givenname": {}, "first_names": None, "shown_names": None, "names_full": None,
                 "cite_mode": None, "author_suppressed": False, "grouped_sort": True,
                 "namesets": 0, "entry_start": None, "entry_printed": False,
                 "macro_key": False}
