@@ -71,6 +71,11 @@ _DATE_VARS = {"accessed", "container", "event-date", "issued", "original-date", 
               "available-date"}
 _SUPPORTED_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle",
                         "suffix", "literal", "comma-suffix"}
+# Name parts read as rich text: quotation marks in a particle become the
+# locale's quotes as in a title (citeproc-js: particle `#and# "Ulrike
+# Ritzinger" #and#` prints “Ulrike Ritzinger”); a given name keeps straight
+# quotes as written, as citeproc-js prints it.
+_RICH_NAME_KEYS = frozenset({"family", "literal", "non-dropping-particle", "dropping-particle"})
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split())}
 
@@ -205,10 +210,9 @@ def _prepare_name(name: dict) -> dict:
         text = str(value)
         if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
             text = text[1:-1]  # a quoted family name is taken literally
-        if key in ("family", "literal"):
-            text = markup.data_to_markers(text)  # rich text in names (testers_*)
-        elif key == "non-dropping-particle" and ('"' in text or "\u201c" in text):
-            text = markup.data_to_markers(text)  # quotes in names: "#and#" from BibTeX
+        if key in _RICH_NAME_KEYS:
+            # rich text in names (testers_*); quotes in particles: "#and#" from BibTeX
+            text = markup.data_to_markers(text)
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""

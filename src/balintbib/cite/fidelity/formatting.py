@@ -91,6 +91,8 @@ SKIP_WORD = re.compile("^(?:" + "|".join(_SKIP_WORDS) + ")$")
 # What splits a title into strings for title case (citeproc-js's tag list):
 # quotation marks, dashes, the slash, sentence punctuation and brackets (and
 # the invisible seal between punctuation of one field, see .punctuation).
+_NUMBER_VARIABLES = frozenset({"edition", "volume", "issue", "number", "chapter-number",
+                               "collection-number", "number-of-pages", "number-of-volumes"})
 _TITLE_TAGS = frozenset("\u2018\u2019\u201c\u201d\"'-\u2013\u2014/.,;?!:[]()" + SEAL)
 _APOSTROPHES = frozenset("'\u2019")
 
@@ -113,6 +115,10 @@ class TextCaseMixin:
         text_case = self.get("text-case")
         if text_case is None or text is None:
             return text
+        if text_case == "capitalize-first" and self.get("variable") in _NUMBER_VARIABLES \
+                and not any(protected for _, protected in _segments(text)) \
+                and not any(c in MARKERS for c in str(text)):
+            return String(capitalize_number_elements(str(text)))
         if isinstance(text, (int, float)):
             text = String(str(text))
         segs = list(_segments(text))
@@ -135,6 +141,33 @@ class TextCaseMixin:
             chars = title_case(chars, protected)
         return _rebuild(chars, [p and c not in MARKERS for c, p in zip(chars, protected)]) \
             if any(protected) else String("".join(chars))
+
+
+# citeproc-js's number parser: the joiners that split a number variable into
+# elements, and a short lower-case word it reads as a label ("with ", "ed.")
+_NUMBER_JOINERS = re.compile(r"(\s*&\s*|,\s+and\s+|\s+and\s+|;\s+|,\s+|\s*[-\u2013]+\s*)")
+_NUMBER_LABEL = re.compile(r"^[a-z]{1,4}(?:\.| ) *")
+
+
+def capitalize_number_elements(text: str) -> str:
+    """``text-case="capitalize-first"`` on a number variable that is not a
+    number (an edition written out), as citeproc-js applies it: its number
+    parser splits the value at ", ", "; ", "&", "and" and hyphens, and each
+    element gets capitalize-first on its own; after the first element a
+    leading lower-case word of one to four letters followed by a space or a
+    period is read as a label and left as written. Examples (MLA):
+    "ninth Dover printing, tenth GPO printing" -> "Ninth Dover printing,
+    Tenth GPO printing"; "Re-edited" -> "Re-Edited"; "Revised and enlarged"
+    -> "Revised and Enlarged"; "23rd printing, with corrections." -> "23rd
+    printing, with Corrections."."""
+    pieces = _NUMBER_JOINERS.split(text)
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        start = _NUMBER_LABEL.match(piece).end() if index and _NUMBER_LABEL.match(piece) else 0
+        word = piece[start:].split(" ", 1)[0]
+        if word and word == word.lower() and word[:1].isalpha() and len(word[0].upper()) == 1:
+            pieces[index] = piece[:start] + word[0].upper() + piece[start + 1:]
+    return "".join(pieces)
 
 
 def _title_strings(chars, protected):

@@ -17,10 +17,10 @@ from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import (RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered,
                     MemoMixin, _only_base_method, _suppressed, children)
-from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
+from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
-from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
+from .sorting import cite_authorstrings, macro_sort_text, number_in_macro_key, uses_grouped_sort
 
 # two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
 # with the range delimiter
@@ -52,6 +52,14 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             return self._citation_label(item, context)
         if variable == "first-reference-note-number":
             return self._first_reference_note(item, context)
+        text = self._number_variable(item, context)
+        if RENDER_STATE.get("macro_key") and text is not None:
+            text = number_in_macro_key(variable, dict.get(item.reference, variable.replace("-", "_"), ""),
+                                       text)
+        return text
+
+    def _number_variable(self, item, context):
+        variable = self.get("variable")
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
@@ -62,6 +70,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 delimiter = "\u2013" if "\u2013" in s else \
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
+            if "-" in s and "\u2013" not in s:
+                changed = number_variable_ranges(
+                    s, str(self.get_single_term("page-range-delimiter") or "\u2013"))
+                if changed != s:
+                    return String(changed)
         return text
 
     def _locator(self, item):
@@ -136,11 +149,13 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         return result
 
     def _term(self, item):
-        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
+        """Remember the first term a cite prints, for :func:`_capitalize_first_term`;
+        a term that opens a bibliography entry starts with a capital
+        (:func:`_opening_term`)."""
         text = super()._term(item)
         if text and RENDER_STATE.get("first_term") is None:
             RENDER_STATE["first_term"] = str(text)
-        return text
+        return _opening_term(text)
 
     def _read_shape(self) -> "_TextShape":
         """Speed: what the element is, read from its attributes once."""
@@ -178,19 +193,26 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
             macro = self.get_macro(self.get("macro"))
-            text = macro_sort_text(macro, macro.render(
-                item, context, sort_options=kwargs["sort_options"]))
+            nested = RENDER_STATE.get("macro_key")
+            RENDER_STATE["macro_key"] = True
+            try:
+                text = macro_sort_text(macro, macro.render(
+                    item, context, sort_options=kwargs["sort_options"]))
+            finally:
+                RENDER_STATE["macro_key"] = nested
             language = _item_language(self, item)
             return text, language
         if shape.macro:
             # a macro call acts like a group (citeproc-js): terms in it are not
             # printed when every variable it calls is empty (group_SuppressTermInMacro)
             calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+            printed = RENDER_STATE.get("entry_printed")
             text, language = self._text(item, context, **kwargs)
             called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
             VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
             if called and not rendered:
                 VAR_CALLS["calls"] += 1
+                RENDER_STATE["entry_printed"] = printed
                 return None, language
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
@@ -199,6 +221,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         text, language = self._text(item, context, **kwargs)
         if shape.records and text:
             _record_rendered(context, self.get("variable"))
+        elif "value" in self.attrib and text:
+            RENDER_STATE["entry_printed"] = True
         return text, language
 
     def _text(self, item, context, **kwargs):
@@ -240,6 +264,27 @@ _MARKUP_ATTRIBUTES = ("text-case", "strip-periods", "font-style", "font-variant"
                       "text-decoration", "vertical-align", "quotes", "prefix", "suffix", "display")
 
 
+def _opening_term(text):
+    """A term printed before anything else of a bibliography entry (no
+    variable, value or term printed yet; affixes do not count) gets
+    ``capitalize-first``, as citeproc-js capitalizes a term without a
+    predecessor: an entry without author or date opens with APA's "(N.d.)",
+    Chicago's "N.d.", Harvard's "(No date)". Citations are left to
+    :func:`_capitalize_first_term`. Example: APA, an item with only a
+    publisher, prints "(N.d.). Macmillan." where it printed "(n.d.)"."""
+    start = RENDER_STATE.get("entry_start")
+    if not text or start is None or RENDER_STATE.get("entry_printed"):
+        return text
+    RENDER_STATE["entry_printed"] = True
+    value = str(text)
+    if VAR_CALLS["hits"] != start or not value[:1].islower():
+        return text
+    word = value.split(" ", 1)[0]
+    if word != word.lower():  # citeproc-js leaves a word with capitals alone
+        return text
+    return String(value[0].upper() + value[1:])
+
+
 def _printed_terms_only(text) -> bool:
     """A macro that calls no variable but prints (a term, a value) is one
     printed unit to the group around it, as a nested group is: citeproc-js
@@ -257,6 +302,7 @@ class Group(DisplayMixin, m.Group):
         ``cs:choose`` branches and macros (citeproc-py looks at every branch:
         APA "(Publication)" for a thesis; fixtures ``group_*``)."""
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
+        printed = RENDER_STATE.get("entry_printed")
         delimiter = self.__dict__.get("_group_delimiter")
         if delimiter is None:  # (speed: read once)
             delimiter = self._group_delimiter = self.get("delimiter", "")
@@ -289,6 +335,7 @@ class Group(DisplayMixin, m.Group):
                 return String("")
         if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
+        RENDER_STATE["entry_printed"] = printed  # a suppressed group printed nothing
         raise VariableError
 
     def _calls_directly(self) -> bool:
@@ -455,17 +502,21 @@ class Layout(DisplayMixin, m.Layout):
         bibliography = self.getparent()
         align = bibliography.get("second-field-align")
         output = []
-        for item in citation_items:
-            self.repressed = {}
-            self._rendered_vars = set()
-            self._first_names_done = False
-            RENDER_STATE.update(item=item, suffix_done=False)
-            if align:
-                text = self._render_aligned(item)
-            else:
-                text = self.render_children(item)
-                text = self.format(self._wrap_entry(text)) if text is not None else None
-            output.append(text)
+        try:
+            for item in citation_items:
+                self.repressed = {}
+                self._rendered_vars = set()
+                self._first_names_done = False
+                RENDER_STATE.update(item=item, suffix_done=False, entry_printed=False,
+                                    entry_start=VAR_CALLS["hits"])
+                if align:
+                    text = self._render_aligned(item)
+                else:
+                    text = self.render_children(item)
+                    text = self.format(self._wrap_entry(text)) if text is not None else None
+                output.append(text)
+        finally:
+            RENDER_STATE["entry_start"] = None  # citations and sort keys: not an entry
         return output
 
     def _wrap_entry(self, text):
@@ -570,7 +621,7 @@ class Layout(DisplayMixin, m.Layout):
         return self.format(self.wrap(text))
 
     def render_children(self, item, **kwargs):
-        RENDER_STATE.update(item=item, suffix_done=False)
+        RENDER_STATE.update(item=item, suffix_done=False, namesets=0)
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)

@@ -280,6 +280,21 @@ def _subsequent_cite(item, context) -> bool:
     return any(cite.key == key for cite in cites)
 
 
+def _added_names(item, sort_options):
+    """The names ``disambiguate-add-names`` gave this item, for the name list
+    being rendered now: only the first name list an entry or cite renders
+    gets them. citeproc-js keeps one count per name list in rendering order
+    and disambiguates on what the citation shows (MLA: the author), so in
+    the bibliography the author list is expanded and the editors of the
+    container keep their et-al ("Kopp, Oliver, Frank Leymann, Tobias Unger,
+    et al. ... edited by Daniel Eichhorn et al."). A sort key takes none."""
+    if sort_options is not None or item is None:
+        return None
+    index = RENDER_STATE.get("namesets", 0)
+    RENDER_STATE["namesets"] = index + 1
+    return RENDER_STATE["add_names"].get(getattr(item, "key", None)) if index == 0 else None
+
+
 def render_name_list(name_elem, names, context, item, sort_options=None):
     """Render one variable's name list (CSL 1.0.2 "Name": et-al rules, "and",
     delimiters, name order, particles, suffixes, initials, ``form``)."""
@@ -313,7 +328,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     names = list(names)
     total = len(names)
     truncated = bool(et_al_min and et_al_use_first and total >= et_al_min and total > et_al_use_first)
-    extra = RENDER_STATE["add_names"].get(getattr(item, "key", None)) if item is not None else None
+    extra = _added_names(item, sort_options)
     if truncated and extra and extra > et_al_use_first and sort_options is None:
         et_al_use_first = extra  # disambiguate-add-names (CSL 1.0.2 "Disambiguation", step 1)
         truncated = total > extra

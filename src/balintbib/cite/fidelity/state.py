@@ -40,7 +40,9 @@ class VariableCallMixin:
 # under its lock): the item, and whether its implicit year suffix was printed.
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
                 "givenname": {}, "first_names": None, "shown_names": None, "names_full": None,
-                "cite_mode": None, "author_suppressed": False, "grouped_sort": True}
+                "cite_mode": None, "author_suppressed": False, "grouped_sort": True,
+                "namesets": 0, "entry_start": None, "entry_printed": False,
+                "macro_key": False}
 
 
 # ------------------------------------------------ suppressed variables
