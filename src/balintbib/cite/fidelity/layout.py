@@ -15,7 +15,7 @@ from ..markup import CLOSE, wrap
 from .punctuation import SEAL
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
-from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
+from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, written_en_dash
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
@@ -53,6 +53,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
+            if written_en_dash(s, variable):
+                return String(s.strip())
             if _NUMERIC_RANGE.fullmatch(s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"

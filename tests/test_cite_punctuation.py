@@ -1,0 +1,40 @@
+"""Punctuation and whitespace as citeproc-js 2.4.63 prints them (issue 17):
+each expected string is what citeproc-js prints for the same CSL-JSON."""
+
+from balintbib.cite import render_bibliography
+
+
+def _style(tmp_path, layout: str, locale: str = "en-US") -> str:
+    path = tmp_path / "s.csl"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{locale}">'
+        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
+        '<citation><layout><text variable="title"/></layout></citation>'
+        f'<bibliography><layout>{layout}</layout></bibliography></style>', encoding="utf-8")
+    return str(path)
+
+
+def _texts(items, style):
+    for number, item in enumerate(items):
+        item.setdefault("id", f"i{number}")
+        item.setdefault("type", "book")
+    return {e.id: e.text for e in render_bibliography(items, style)}
+
+
+def test_an_en_dash_written_in_a_number_variable_keeps_its_spaces():
+    # AIJ 109(1 – 2): citeproc-js reads only hyphens as a range
+    article = {"id": "m", "type": "article-journal", "title": "Using regression-match graphs",
+               "container-title": "AIJ", "volume": "109", "issue": "1 – 2", "page": "111-159",
+               "author": [{"family": "McDermott", "given": "Drew"}], "issued": {"date-parts": [[1999, 4]]}}
+    assert "AIJ, 109(1 – 2), 111–159." in render_bibliography([article], "apa")[0].text
+    assert "AIJ. 1999 Apr;109(1 – 2):111–59." in render_bibliography([article], "nlm-citation-sequence")[0].text
+    article["issue"] = "1 - 2"
+    assert "AIJ, 109(1–2), 111–159." in render_bibliography([article], "apa")[0].text
+
+
+def test_page_with_a_spaced_en_dash_is_still_a_range(tmp_path):
+    style = _style(tmp_path, '<group delimiter=" | "><text variable="page"/><number variable="volume"/>'
+                             '<text variable="volume"/></group>')
+    texts = _texts([{"page": "111 – 159", "volume": "3 – 4"}], style)
+    assert texts["i0"] == "111–159 | 3 – 4 | 3 – 4"
