@@ -38,3 +38,29 @@ def test_page_with_a_spaced_en_dash_is_still_a_range(tmp_path):
                              '<text variable="volume"/></group>')
     texts = _texts([{"page": "111 – 159", "volume": "3 – 4"}], style)
     assert texts["i0"] == "111–159 | 3 – 4 | 3 – 4"
+
+
+def test_punctuation_opening_a_field_goes_outside_its_quotation_marks():
+    # TUGboat titles that lost their first word in conversion (": a new beamer class")
+    article = {"id": "k", "type": "article-journal", "title": ": a new beamer class", "container-title": "TUGboat",
+               "volume": "37", "issue": "1", "page": "18-21", "author": [{"family": "Kumar", "given": "Anagha"}],
+               "issued": {"date-parts": [[2016]]}}
+    assert render_bibliography([article], "harvard-cite-them-right")[0].text == \
+        "Kumar, A. (2016) : “a new beamer class,” TUGboat, 37(1), pp. 18–21."
+    assert render_bibliography([article], "ieee")[0].text.startswith("[1] A. Kumar, : “a new beamer class,”")
+
+
+def test_punctuation_opening_a_field_prints_twice_where_the_style_sets_text_case():
+    # citeproc-js takes the ": " out into the prefix, then cases the whole string again
+    book = {"id": "k", "type": "book", "title": ": The Program", "publisher": "Addison-Wesley",
+            "author": [{"family": "Knuth", "given": "Donald E."}], "issued": {"date-parts": [[1986]]}}
+    assert render_bibliography([book], "chicago-author-date")[0].text == \
+        "Knuth, Donald E. 1986. : : The Program. Addison-Wesley."
+    assert render_bibliography([book], "american-medical-association")[0].text == \
+        "1. Knuth DE. : : The Program. Addison-Wesley; 1986."
+
+
+def test_leading_punctuation_stays_outside_formatting(tmp_path):
+    style = _style(tmp_path, '<text variable="title" text-case="title" font-style="italic"/>')
+    texts = _texts([{"title": ".NET framework"}, {"title": "? why"}, {"title": ":"}], style)
+    assert texts == {"i0": "..NET Framework", "i1": "? ? Why", "i2": ":"}

@@ -12,7 +12,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from ..markup import CLOSE, wrap
-from .punctuation import SEAL
+from .punctuation import SEAL, split_leading_punctuation
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, written_en_dash
@@ -111,6 +111,23 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 and self.get("suffix", "").startswith(" "):
             string = String(str(string) + SEAL)
         return super().wrap(string)
+
+    def markup(self, text, language):
+        """Punctuation opening what a variable, value or term prints goes
+        outside its formatting and quotation marks, after the prefix, as
+        citeproc-js moves it (:func:`.punctuation.split_leading_punctuation`:
+        Harvard ': “a new beamer class”'). With ``text-case`` citeproc-js
+        cases the whole string again, so the run prints twice (Chicago
+        "1986a. : : The Program" for the title ": The Program")."""
+        if text and "macro" not in self.attrib:
+            run, rest = split_leading_punctuation(text)
+            if run:
+                twice = self.get("text-case") is not None
+                content = text if twice else rest
+                formatted = self.format(self.case(self.strip_periods(content), language))
+                # the run and the cased string do not merge (".NET": "..NET")
+                return self.wrap(String(run + SEAL if twice else run) + self.quote(formatted))
+        return super().markup(text, language)
 
     def render(self, item, *args, **kwargs):
         """A page that is only a dash ("-", "–": an article in press) prints

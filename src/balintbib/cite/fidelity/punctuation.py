@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from citeproc.string import MixedString, String
+
 from ..markup import CLOSE, CLOSERS, MARKERS, OPEN
 
 # citeproc-js's table for punctuation meeting punctuation (A then B, with
@@ -106,3 +108,41 @@ def seal_quoted_punctuation(value: str) -> str:
     question mark. ``value`` is field data with quote markers
     (:func:`..markup.data_to_markers`); a :data:`SEAL` goes between."""
     return _QUOTED_PUNCTUATION.sub(lambda mt: mt.group(1) + SEAL, value)
+
+
+# citeproc-js's CSL.TERMINAL_PUNCTUATION: what it moves from the start of a
+# rendered string into the affix before it
+_LEADING_PUNCTUATION = re.compile(r"[:.;!? ]+")
+
+
+def split_leading_punctuation(text):
+    """citeproc-js takes a run of ``: . ; ! ?`` and spaces that opens a
+    rendered string (a field, a value, a term) out of it and puts it after the
+    element's prefix, outside its formatting and quotation marks, when
+    something follows the run and the string does not start with a space.
+    Returns ``(run, rest)`` or ``("", text)``. Example: the title ": a new
+    beamer class" in quotes prints ': “a new beamer class”' (not '“: a new
+    beamer class”'); a value "." alone stays as it is."""
+    plain = str(text)
+    if not plain or plain[0] == " " or plain[0] not in ":.;!?":
+        return "", text
+    run = _LEADING_PUNCTUATION.match(plain).group()
+    if len(run) == len(plain):
+        return "", text
+    return run, _drop_chars(text, len(run))
+
+
+def _drop_chars(text, count: int):
+    """``text`` without its first ``count`` characters, keeping citeproc's
+    (Mixed)String segments (and their protection from text case)."""
+    if not isinstance(text, MixedString):
+        return type(text)(str(text)[count:]) if isinstance(text, String) else String(str(text)[count:])
+    parts = []
+    for part in text:
+        length = len(str(part))
+        if count >= length:
+            count -= length
+            continue
+        parts.append(_drop_chars(part, count) if count else part)
+        count = 0
+    return parts[0] if len(parts) == 1 else MixedString(parts)
