@@ -64,3 +64,12 @@ def test_leading_punctuation_stays_outside_formatting(tmp_path):
     style = _style(tmp_path, '<text variable="title" text-case="title" font-style="italic"/>')
     texts = _texts([{"title": ".NET framework"}, {"title": "? why"}, {"title": ":"}], style)
     assert texts == {"i0": "..NET Framework", "i1": "? ? Why", "i2": ":"}
+
+
+def test_a_space_at_the_edge_of_field_data_is_not_collapsed():
+    book = {"id": "b", "type": "book", "title": " The impossible book ", "publisher": " Dead Poet Society",
+            "issued": {"date-parts": [[2000]]}}
+    assert render_bibliography([book], "apa")[0].text == "The impossible book . (2000).  Dead Poet Society."
+    book = {"id": "a", "type": "book", "title": "Differences that matter", "publisher": "Cambridge, UK ",
+            "author": [{"family": "Ahmed", "given": "Sara"}], "issued": {"date-parts": [[1998]]}}
+    assert render_bibliography([book], "bmj")[0].text.endswith("Differences that matter. Cambridge, UK  1998.")

@@ -146,3 +146,25 @@ def _drop_chars(text, count: int):
         parts.append(_drop_chars(part, count) if count else part)
         count = 0
     return parts[0] if len(parts) == 1 else MixedString(parts)
+
+
+# fields whose value is read as a number or a code: left as they are
+_EDGE_SPACES_KEPT_AS_IS = frozenset({"page", "page-first", "locator", "volume", "issue", "number", "edition",
+                                     "chapter-number", "collection-number", "number-of-pages",
+                                     "number-of-volumes", "citation-number", "year-suffix"})
+
+
+def keep_edge_spaces(field: str, value: str) -> str:
+    """A space written at the start or end of field data stays beside the
+    affix or delimiter next to it: citeproc-js removes doubled spaces only
+    between affixes and delimiters, never inside a field, so the publisher
+    " Dead Poet Society" prints "(2000).  Dead Poet Society" in APA, and BMJ's
+    "Cambridge, UK " + " " prints "Cambridge, UK  1998". A :data:`SEAL`
+    outside the space keeps the finishing pass from collapsing it."""
+    if not isinstance(value, str) or not value or field in _EDGE_SPACES_KEPT_AS_IS:
+        return value
+    if value[0] == " ":
+        value = SEAL + value
+    if value[-1] == " ":
+        value = value + SEAL
+    return value
