@@ -5,7 +5,7 @@ from balintbib.cite import render_bibliography
 
 
 def _style(tmp_path, layout: str, locale: str = "en-US") -> str:
-    path = tmp_path / "s.csl"
+    path = tmp_path / f"s{len(list(tmp_path.glob('*.csl')))}.csl"  # one file per style: engines are cached
     path.write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="{locale}">'
@@ -73,3 +73,27 @@ def test_a_space_at_the_edge_of_field_data_is_not_collapsed():
     book = {"id": "a", "type": "book", "title": "Differences that matter", "publisher": "Cambridge, UK ",
             "author": [{"family": "Ahmed", "given": "Sara"}], "issued": {"date-parts": [[1998]]}}
     assert render_bibliography([book], "bmj")[0].text.endswith("Differences that matter. Cambridge, UK  1998.")
+
+
+def test_punctuation_after_a_formatted_element_merges_only_at_a_group_suffix(tmp_path):
+    items = [{"title": "Why?", "volume": "5"}, {"title": "Why.", "volume": "5"}]
+    expected = {
+        '<text variable="title" font-style="italic" suffix="."/>': ("Why?.", "Why."),
+        '<group delimiter=". "><text variable="title" font-style="italic"/><text variable="volume"/></group>':
+            ("Why?. 5", "Why. 5"),
+        '<group><text variable="title" font-style="italic"/><text variable="volume" prefix=". "/></group>':
+            ("Why?. 5", "Why.. 5"),
+        '<group suffix="."><text variable="title" font-style="italic"/></group>': ("Why?", "Why."),
+        '<group delimiter=". "><text variable="title"/><text variable="volume"/></group>': ("Why? 5", "Why. 5"),
+    }
+    for layout, (first, second) in expected.items():
+        texts = _texts([dict(i) for i in items], _style(tmp_path, layout))
+        assert (texts["i0"], texts["i1"]) == (first, second), layout
+
+
+def test_a_bold_volume_keeps_the_colon_of_the_page_after_it():
+    # The Lancet: <text variable="volume" font-weight="bold"/><text variable="page" prefix=": "/>
+    article = {"id": "b", "type": "article-journal", "title": "Printing revolution",
+               "container-title": "The Wall Street Journal", "volume": "??", "issue": "??", "page": "??-??",
+               "author": [{"family": "Blundell", "given": "W. E."}], "issued": {"date-parts": [[1964, 12, 10]]}}
+    assert render_bibliography([article], "the-lancet")[0].text.endswith("The Wall Street Journal 1964; ??: ??-??")

@@ -12,7 +12,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from ..markup import CLOSE, wrap
-from .punctuation import SEAL, split_leading_punctuation
+from .punctuation import SEAL, decorated, seal_after_decorated, split_leading_punctuation
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, written_en_dash
@@ -110,6 +110,9 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if string is not None and str(string).endswith(" ") and self.get("macro") is None \
                 and self.get("suffix", "").startswith(" "):
             string = String(str(string) + SEAL)
+        if string is not None and self.get("suffix") and self.get("quotes") != "true" and decorated(self):
+            # the element's own suffix after its formatting: "Why?." (:func:`.seal_after_decorated`)
+            string = seal_after_decorated(string, self.get("suffix"), True)
         return super().wrap(string)
 
     def markup(self, text, language):
@@ -198,6 +201,7 @@ class Group(DisplayMixin, m.Group):
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
         delimiter = self.get("delimiter", "")
         output = []
+        formatted = []  # whether each printed child is formatted (citeproc-js: decorated)
         for child in self.iterchildren():
             try:
                 if isinstance(child, m.Choose):
@@ -207,7 +211,15 @@ class Group(DisplayMixin, m.Group):
             except VariableError:
                 continue
             if text is not None and str(text) != "":
+                if formatted and formatted[-1] and not delimiter:
+                    # the next child's prefix after a formatted child
+                    output[-1] = seal_after_decorated(output[-1], str(text), False)
                 output.append(text)
+                formatted.append(not isinstance(child, m.Choose) and child.get("quotes") != "true"
+                                 and decorated(child))
+        if delimiter and any(formatted[:-1]):
+            output = [seal_after_decorated(text, delimiter, True) if flag else text
+                      for text, flag in zip(output[:-1], formatted)] + output[-1:]
         called = VAR_CALLS["calls"] - calls
         rendered = VAR_CALLS["hits"] - hits
         # a nested group is one unit to its parent (citeproc-js): rendered, it

@@ -168,3 +168,34 @@ def keep_edge_spaces(field: str, value: str) -> str:
     if value[-1] == " ":
         value = value + SEAL
     return value
+
+
+# what citeproc-js counts as an element's decorations (its blobHasDecorations;
+# quotation marks have their own rule)
+_DECORATIONS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_ENDS_IN_PUNCTUATION_THEN_FORMATTING = re.compile(f"([.,;:!?])[{CLOSERS}]+$")
+
+
+def decorated(element) -> bool:
+    """Whether a CSL element sets formatting of its own (``font-style``,
+    ``font-weight``... even "normal"), which citeproc-js calls decorations."""
+    return any(element.get(name) is not None for name in _DECORATIONS)
+
+
+def seal_after_decorated(text, following: str, same_merges: bool):
+    """citeproc-js merges punctuation ending a formatted element with the
+    punctuation after it only where that punctuation is the suffix of a
+    group around it; its own suffix, a delimiter, or the prefix of the next
+    element stay as they are: italic "Why?" then the delimiter ". " prints
+    "Why?. ", bold "??" then the prefix ": " prints "??: " (The Lancet
+    "1964; ??: ??-??"). ``text`` is what the formatted element printed (it
+    ends with its closing formatting marker), ``following`` what comes after
+    it; ``same_merges``: a mark doubled still merges ("Why.. " -> "Why. "), as
+    it does at a suffix or delimiter, not at a prefix. Returns ``text`` with
+    a :data:`SEAL` at its end where the finishing pass must not merge."""
+    if not following or following[0] not in ".,;:!?":
+        return text
+    match = _ENDS_IN_PUNCTUATION_THEN_FORMATTING.search(str(text))
+    if match is None or (same_merges and match.group(1) == following[0]):
+        return text
+    return text + SEAL
