@@ -97,3 +97,16 @@ def test_a_bold_volume_keeps_the_colon_of_the_page_after_it():
                "container-title": "The Wall Street Journal", "volume": "??", "issue": "??", "page": "??-??",
                "author": [{"family": "Blundell", "given": "W. E."}], "issued": {"date-parts": [[1964, 12, 10]]}}
     assert render_bibliography([article], "the-lancet")[0].text.endswith("The Wall Street Journal 1964; ??: ??-??")
+
+
+def test_a_value_that_is_only_punctuation_does_not_merge_with_what_comes_before(tmp_path):
+    style = _style(tmp_path, '<text variable="title"/><text value="."/>')
+    texts = _texts([{"title": "blah"}, {"title": "Why?"}, {"title": "J. Med."}], style)
+    assert texts == {"i0": "blah.", "i1": "Why?.", "i2": "J. Med.."}
+
+
+def test_a_period_after_a_quoted_title_goes_inside_as_csl_says():
+    # CSL 1.0.2 punctuation-in-quote; citeproc-js prints “Hello World”. here (docs/cite.md)
+    article = {"id": "h", "type": "article-journal", "title": "Hello World",
+               "author": [{"family": "Doe", "given": "John"}]}
+    assert render_bibliography([article], "ieee")[0].text == "[1] J. Doe, “Hello World.”"

@@ -12,7 +12,7 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from ..markup import CLOSE, wrap
-from .punctuation import SEAL, decorated, seal_after_decorated, split_leading_punctuation
+from .punctuation import SEAL, decorated, mark_own_punctuation, seal_after_decorated, split_leading_punctuation
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, written_en_dash
@@ -122,6 +122,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         Harvard ': “a new beamer class”'). With ``text-case`` citeproc-js
         cases the whole string again, so the run prints twice (Chicago
         "1986a. : : The Program" for the title ": The Program")."""
+        if text and ("value" in self.attrib or "term" in self.attrib):
+            text = mark_own_punctuation(text)
         if text and "macro" not in self.attrib:
             run, rest = split_leading_punctuation(text)
             if run:

@@ -22,7 +22,11 @@ _DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
 _PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
 # every quotation's closing marker: quotes="true" and quotation marks in data
 _Q_CLOSES = CLOSE["quote"] + CLOSE["dquote"] + CLOSE["squote"]
-_PIQ = re.compile(f"([{_Q_CLOSES}][{CLOSERS}]*)([.,!?])")
+# Before punctuation that an element prints on its own (a value "."): it
+# merges with nothing before it, but still moves into quotation marks
+# (CSL 1.0.2 punctuation-in-quote; removed when the entry is finished).
+OWN_PUNCTUATION = "\ue0fe"
+_PIQ = re.compile(f"([{_Q_CLOSES}][{CLOSERS}]*){OWN_PUNCTUATION}?([.,!?])")
 
 # Between two pieces of punctuation of one field: keeps the finishing passes
 # from merging them or moving them (removed when the entry is finished).
@@ -50,6 +54,8 @@ def finish(text: str, punctuation_in_quote: bool) -> str:
         text = _PIQ.sub(lambda mt: mt.group(2) + mt.group(1), text)
     for _ in range(2):
         text = _PUNCT_PAIR.sub(_merge_punctuation, text)
+    if OWN_PUNCTUATION in text:
+        text = text.replace(OWN_PUNCTUATION, "")
     text = _SPACES.sub(" ", text)
     for kind in OPEN:
         text = text.replace(OPEN[kind] + CLOSE[kind], "")
@@ -199,3 +205,18 @@ def seal_after_decorated(text, following: str, same_merges: bool):
     if match is None or (same_merges and match.group(1) == following[0]):
         return text
     return text + SEAL
+
+
+_ONLY_PUNCTUATION = re.compile(r"[.,;:!?]+")
+
+
+def mark_own_punctuation(text):
+    """A value or term that prints only punctuation (IEEE's ``<text
+    value="."/>``) stays whole after punctuation printed before it: citeproc-js
+    merges punctuation only between affixes, delimiters and the end of a
+    field, so a title "Why?" then the value "." prints "Why?.", "J. Med."
+    then "." prints "J. Med..". After quotation marks the period still moves
+    inside (CSL 1.0.2 ``punctuation-in-quote``, :func:`finish`)."""
+    if text is not None and _ONLY_PUNCTUATION.fullmatch(str(text)):
+        return String(OWN_PUNCTUATION + str(text))
+    return text
