@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from balintbib.cite import engine as cite_engine
+from balintbib.cite import parallel as cite_parallel
 
 DATA = Path(__file__).resolve().parent / "data"
 GOLDENS = json.loads((Path(__file__).resolve().parent / "goldens" / "library.json")
@@ -27,8 +28,8 @@ pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_meth
 def _render(style, monkeypatch, parallel: bool):
     if parallel:
         monkeypatch.delenv("BALINTBIB_NO_FORK", raising=False)
-        monkeypatch.setattr(cite_engine, "PARALLEL_FROM", 8)
-        monkeypatch.setattr(cite_engine, "_workers", _twelve_workers(cite_engine._workers))
+        monkeypatch.setattr(cite_parallel, "PARALLEL_FROM", 8)
+        monkeypatch.setattr(cite_parallel, "workers", _twelve_workers(cite_parallel.workers))
     else:
         monkeypatch.setenv("BALINTBIB_NO_FORK", "1")
     engine = cite_engine.CitationEngine(style)
@@ -43,7 +44,7 @@ def _twelve_workers(workers):
     five entries put a boundary right before MLA's "———" entries 5 and 25
     (subsequent-author-substitute must still see the previous entry)."""
     def twelve(count):
-        return 12 if count >= cite_engine.PARALLEL_FROM and workers(count) > 1 else 1
+        return 12 if count >= cite_parallel.PARALLEL_FROM and workers(count) > 1 else 1
     return twelve
 
 

@@ -90,6 +90,19 @@ def test_malformed_files_report_file_line_and_keep_good_records(run, lib, tmp_pa
     assert "Added 4 references" in result.stdout  # 2 MEDLINE records and the 2 of the Web of Science file
 
 
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_when_every_input_fails_only_the_errors_and_a_summary_are_printed(run, lib, tmp_path, dry_run):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("not a bibliography\n", encoding="utf-8")
+    text = (lib / "balint.bib").read_text()
+    result = run("import", str(junk), str(tmp_path / "missing.ris"), *dry_run, code=1)
+    assert result.stdout == "Nothing imported: no references read from the 2 files given (2 problems).\n"
+    assert result.stderr.splitlines() == [
+        f"{junk}:1: not a format balintbib imports (RIS, MEDLINE/.nbib, PubMed XML, EndNote XML or tagged, "
+        "CSL-JSON, BibTeX)", f"{tmp_path / 'missing.ris'}: no such file"]
+    assert (lib / "balint.bib").read_text() == text
+
+
 def test_every_sample_imports_and_leaves_check_clean(run, lib):
     files = [p for sub in ("ris", "medline", "pubmed-xml", "endnote-xml", "endnote-tagged")
              for p in sorted((SAMPLES / sub).rglob("*")) if p.is_file() and p.suffix != ".bib"]

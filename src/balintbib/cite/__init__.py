@@ -1,4 +1,5 @@
 """balintbib.cite: CSL styles, the fidelity layer over citeproc-py, renderers."""
 
-from .engine import RenderedEntry, render_bibliography, render_citations  # noqa: F401
+from .engine import CitationEngine, get_engine, render_bibliography, render_citations  # noqa: F401
+from .output import RenderedEntry, RenderFailure  # noqa: F401
 from .styles import StyleError, resolve_style  # noqa: F401

@@ -19,6 +19,10 @@ def tag_option(f):
                         help="Give the new references this tag (repeatable).")(f)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _report(plan: intake.Plan, dry_run: bool, merge: bool) -> None:
     for item in plan.new:
         click.echo(f"+ {item.ref.key:<28} {item.source}  {item.ref.title[:70]}")
@@ -34,7 +38,18 @@ def _report(plan: intake.Plan, dry_run: bool, merge: bool) -> None:
 
 
 def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool, merge: bool, json_: bool,
-            what: str = "references") -> None:
+            what: str = "references", inputs: str = "") -> None:
+    """Report the plan (and write it unless `dry_run`).  When nothing came in at all
+    (every input failed), only the problems and one summary line (`inputs`: what was
+    given, e.g. ``2 files``) are printed; exit 1."""
+    if problems and not plan.new and not plan.duplicates and not json_:
+        for line in problems:
+            click.echo(line, err=True)
+        files = inputs.endswith(("file", "files"))
+        click.echo(f"Nothing {'imported' if files else 'added'}: no {what} "
+                   f"{'read from' if files else 'found for'} the {inputs or 'input'} given "
+                   f"({_count(len(problems), 'problem')}).")
+        raise SystemExit(1)
     written: list[str] = []
     if not dry_run:
         written = intake.apply(lib, plan, reanchor=False)
@@ -58,8 +73,6 @@ def _finish(lib: Library, plan: intake.Plan, problems: list[str], dry_run: bool,
             click.echo(f"Would add {n} {what}; {dups}{merged} (dry run: nothing written).")
         elif written:
             click.echo(f"Added {n} {what} to {saved_to(lib, written)}; {dups}{merged}.")
-        elif problems and not plan.duplicates:
-            pass  # the problem lines say it all
         else:
             click.echo(f"Nothing added: {dups}.")
     for line in problems:
@@ -106,7 +119,7 @@ def _import(files, library_path, tags, dry_run, merge_duplicates, json_):
         for ref, line in zip(result.references, result.lines):
             incoming.append(intake.Incoming(ref, f"{path}:{line}"))
     plan = intake.plan(lib, incoming, list(tags), merge_duplicates)
-    _finish(lib, plan, problems, dry_run, merge_duplicates, json_)
+    _finish(lib, plan, problems, dry_run, merge_duplicates, json_, inputs=_count(len(files), "file"))
 
 
 def lookup_options(f):
@@ -155,7 +168,7 @@ def add_cmd(identifiers, library_path, tags, dry_run, crossref_url, ncbi_url, js
         except BalintError as exc:
             problems.append(str(exc))
     plan = intake.plan(lib, incoming, list(tags))
-    _finish(lib, plan, problems, dry_run, False, json_)
+    _finish(lib, plan, problems, dry_run, False, json_, inputs=_count(len(identifiers), "identifier"))
 
 
 #: Fields `enrich` fills when they are missing (never overwritten).

@@ -1,23 +1,19 @@
 """Pushing many objects per request, for remotes that can (Zotero: 50 per POST).
 
-Mixed into `SyncEngine`: the same journal discipline as one object at a time (an
-intent for each object before the request, its own result after), and each object's
-answer handled on its own (a failed one leaves the others done; a 412 on an update is
-merged and resent alone by `SyncEngine._update`, a document changed before its trashing
-is asked about again by `SyncEngine._trash`).
+Mixed into `SyncEngine` beside `operations.py` (one object at a time), with the same
+journal discipline (an intent for each object before the request, its own result after),
+and each object's answer handled on its own (a failed one leaves the others done; a 412 on an update is
+merged and resent alone by `Operations._update`, a document changed before its trashing
+is asked about again by `Operations._trash`).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from ..model import ANNOTATION_FIELD
 from ..remotes.base import NotFound, PreconditionFailed
 from .merge import Snapshot
 from .plan import PushOp
-
-if TYPE_CHECKING:
-    from .engine import PushReport
+from .reports import PushReport
 
 
 class BatchPush:

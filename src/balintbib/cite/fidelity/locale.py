@@ -77,7 +77,7 @@ def typeset(text: str) -> str:
     ``«``) becomes a narrow no-break space ("Adresse\u202f:"), and
     punctuation written twice stays as written (a style's et-al term
     "et al.." prints "et al..", it is not merged with itself)."""
-    from ..engine import _seal_punctuation
+    from ..prepare import _seal_punctuation
     from .punctuation import thin_spaces, typographic
     return _seal_punctuation(thin_spaces(typographic(text)))
 
