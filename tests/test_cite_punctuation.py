@@ -110,3 +110,12 @@ def test_a_period_after_a_quoted_title_goes_inside_as_csl_says():
     article = {"id": "h", "type": "article-journal", "title": "Hello World",
                "author": [{"family": "Doe", "given": "John"}]}
     assert render_bibliography([article], "ieee")[0].text == "[1] J. Doe, “Hello World.”"
+
+
+def test_a_space_before_a_semicolon_in_a_printed_name_is_narrow():
+    # machine-made given names "W. J.;": citeproc-js treats every printed name part like field data
+    article = {"id": "s", "type": "article-journal", "title": "Nucleation", "container-title": "J. Vac.",
+               "volume": "1", "issue": "3", "page": "688", "issued": {"date-parts": [[1983]]},
+               "author": [{"family": "Schaffer", "given": "W. J.;"}, {"family": "Kowalczyk", "given": "S. P. ;"}]}
+    assert render_bibliography([article], "apa")[0].text.startswith(
+        "Schaffer, W. J.\u202f;, & Kowalczyk, S. P.\u202f; (1983).")

@@ -10,6 +10,8 @@ import re
 
 from citeproc.string import String
 
+from .punctuation import thin_spaces
+
 def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen: bool) -> str:
     """CSL 1.0.2 "initialize-with" / "initialize": given names become initials
     followed by ``initialize-with``; with ``initialize="false"`` full given
@@ -204,6 +206,10 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
         if "." not in init_with and initialize:
             # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
             suffix = suffix.replace(".", "")
+    if not for_sort:
+        # each printed part, like any printed string: a space before ";" is narrow
+        # (citeproc-js: APA "Schaffer, W. J.\u202f;," for the given name "W. J.;")
+        given, family = thin_spaces(given), thin_spaces(family)
     if not _is_romanesque(name):
         # East Asian names: family then given, no space (CSL 1.0.2 "Name-part
         # order"); citeproc-js keeps a non-dropping particle before the family
