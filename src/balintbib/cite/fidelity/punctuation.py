@@ -184,8 +184,12 @@ _ENDS_IN_PUNCTUATION_THEN_FORMATTING = re.compile(f"([.,;:!?])[{CLOSERS}]+$")
 
 def decorated(element) -> bool:
     """Whether a CSL element sets formatting of its own (``font-style``,
-    ``font-weight``... even "normal"), which citeproc-js calls decorations."""
-    return any(element.get(name) is not None for name in _DECORATIONS)
+    ``font-weight``... even "normal"), which citeproc-js calls decorations
+    (remembered on the element)."""
+    found = element.__dict__.get("_decorated")
+    if found is None:
+        found = element.__dict__["_decorated"] = any(element.get(name) is not None for name in _DECORATIONS)
+    return found
 
 
 def seal_after_decorated(text, following: str, same_merges: bool):
