@@ -97,6 +97,70 @@ def group_documents(srv) -> list[dict]:
         return [dict(d) for d in srv.state.documents.values() if d.get("group_id") == gid and not d["_trashed"]]
 
 
+class MendeleyGroup:
+    """The group as another member sees it: documents and group notes from the server's
+    memory, edits over the API (the web or desktop app).  Same face as `zotero_support.ZGroup`."""
+
+    def __init__(self, srv: MendeleyServer):
+        self.srv = srv
+        self.web = group_client(srv)
+
+    CITATION_KEY = "citation_key"
+
+    @staticmethod
+    def ident(doc: dict) -> str:
+        return doc["id"]
+
+    def path(self, ident: str) -> str:
+        """The document's own URL path (a read of it alone)."""
+        return f"/documents/{ident}"
+
+    def docs(self) -> list[dict]:
+        return group_documents(self.srv)
+
+    def doc(self, ident: str) -> dict:
+        with self.srv.state.lock:
+            return dict(self.srv.state.documents[ident])
+
+    def by_title(self) -> dict[str, dict]:
+        return {d["title"]: d for d in self.docs()}
+
+    def notes(self) -> dict[str, str]:
+        """Document id -> group note text."""
+        st = self.srv.state
+        with st.lock:
+            return {a["document_id"]: a["text"] for a in st.annotations.values() if a.get("privacy_level") == "group"}
+
+    def add_article(self, title: str, year: int, family: str, given: str, doi: str = "") -> str:
+        data = {"title": title, "type": "journal", "year": year, "authors": [{"first_name": given, "last_name": family}]}
+        if doi:
+            data["identifiers"] = {"doi": doi}
+        return self.web.create(data).id
+
+    def set_note(self, ident: str, text: str) -> None:
+        """A new group note on the document."""
+        self.web.create_annotation({"document_id": ident, "text": text, "privacy_level": "group"})
+
+    def edit_note(self, ident: str, text: str) -> None:
+        """The document's group note changed (in Mendeley)."""
+        with self.srv.state.lock:
+            note = next(n for n in self.srv.state.annotations.values()
+                        if n.get("document_id") == ident and n.get("privacy_level") == "group")
+        self.web.update_annotation(note["id"], {"text": text})
+
+    def in_trash(self, ident: str) -> bool:
+        return self.doc(ident)["_trashed"]
+
+    def edit(self, ident: str, **fields) -> None:
+        self.web.update(ident, fields, self.web.get(ident).version)
+
+    def trash(self, ident: str) -> None:
+        self.web.move_to_trash(ident)
+
+    def delete(self, ident: str) -> None:
+        self.web.delete(ident)
+
+
 def env_for_subprocess(home: Path, token: str) -> dict:
     src = Path(__file__).resolve().parents[1] / "src"
     env = dict(os.environ)

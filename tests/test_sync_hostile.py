@@ -12,6 +12,7 @@ import pytest
 from balintbib.formats import bibtex
 from balintbib.library import Library
 
+from remote_kit import remote  # noqa: F401  (fixture: each remote's test server)
 from sync_support import REMOTE, Librarian, server  # noqa: F401  (fixture)
 
 
@@ -132,7 +133,7 @@ def test_listing_items_that_are_not_documents_are_skipped_not_removed(server, tm
     me = Librarian(tmp_path / "lib")
     me.ok("pull", REMOTE)
     # The server answers items that are not documents (a list, no id) next to real ones.
-    from balintbib.testing import mendeley as tm
+    from balintbib.testing import mendeley_documents as tm
 
     real = tm.render_document
     monkeypatch.setattr(tm, "render_document",
@@ -274,11 +275,13 @@ def test_a_note_left_on_a_deleted_document_does_not_keep_it(server, tmp_path):  
 
 
 @pytest.mark.parametrize("kind", ["truncate", "reset", "gzip", "json"])
-def test_a_broken_body_is_retried_then_one_line(server, tmp_path, kind, monkeypatch):  # noqa: F811
+def test_a_broken_body_is_retried_then_one_line(remote, tmp_path, kind, monkeypatch):  # noqa: F811
     from balintbib.remotes.mendeley import RetryPolicy
 
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, rng: 0.0)
-    _seed(server, 3)
+    server = remote.server
+    for i in range(3):
+        remote.group.add_article(f"Seeded paper {i}", 2000 + i, "Otten", "Heide")
     me = Librarian(tmp_path / "lib")
     server.faults.body_faults.extend([kind] * 2)  # two broken answers: the retries get through
     result = me.run("pull", REMOTE)
@@ -286,7 +289,7 @@ def test_a_broken_body_is_retried_then_one_line(server, tmp_path, kind, monkeypa
     assert len(me.library().references) == 3
     assert not server.faults.body_faults
     # Broken for good: one line, nothing written, no traceback.
-    put(server, title="Another", year=2020)
+    remote.group.add_article("Another", 2020, "Otten", "Heide")
     server.faults.body_faults.extend([kind] * 50)
     before = (me.folder / "library.bib").read_text()
     result = me.run("pull", REMOTE)

@@ -318,17 +318,17 @@ def test_malformed_answers_are_one_clear_error_or_kept(tmp_path):
         ref = from_zotero(rec.data, REMOTE).reference
         assert ref.title == "Odd" and sorted(ref.tags) == ["ok", "plain string tag"]
         assert ref.get("zotero-collections") == "ABCD2345"
-        original = srv._httpd.RequestHandlerClass._reply
+        original = srv._httpd.RequestHandlerClass.reply
 
-        def broken(self, status, body, headers=None):
-            return original(self, status, "<html>Bad gateway</html>" if status == 200 else body, headers)
+        def broken(self, status, body, media_type=None, headers=None):
+            return original(self, status, "<html>Bad gateway</html>" if status == 200 else body, media_type, headers)
 
-        srv._httpd.RequestHandlerClass._reply = broken
+        srv._httpd.RequestHandlerClass.reply = broken
         try:
             with pytest.raises(RemoteError) as err:
                 make_client(srv).versions(None)
             assert "not JSON" in str(err.value) and "\n" not in str(err.value)
         finally:
-            srv._httpd.RequestHandlerClass._reply = original
+            srv._httpd.RequestHandlerClass.reply = original
     finally:
         srv.stop()

@@ -232,25 +232,12 @@ def test_migrate_2000_documents_killed_20_times(migration):
 
 def test_folders_become_collections_parents_first(migration):
     from balintbib.migrate import folder_key
-    from balintbib.testing import mendeley as mserver
-
-    mt_folder = "application/vnd.mendeley-folder.1+json"
-
-    class FolderHandler(mserver._Handler):  # the test server has no folder API: this one answers it
-        def _route(self, method, path, query, raw):
-            parts = path.strip("/").split("/")
-            if parts[0] == "folders" and method == "GET":
-                self._authenticate()
-                gid = dict(query).get("group_id")
-                return 200, [f for f in self.api.folders if f["group_id"] == gid], mt_folder, {}
-            return super()._route(method, path, query, raw)
 
     mig = migration(docs=12)
     gid = mig.minfo["group_id"]
-    mig.m.folders = [{"id": "f-child", "name": "Training", "parent_id": "f-top", "group_id": gid},
-                     {"id": "f-top", "name": "Balint groups", "group_id": gid},
-                     {"id": "f-other", "name": "Research", "group_id": gid}]
-    mig.m._httpd.RequestHandlerClass = FolderHandler
+    mig.m.state.folders = [{"id": "f-child", "name": "Training", "parent_id": "f-top", "group_id": gid},
+                           {"id": "f-top", "name": "Balint groups", "group_id": gid},
+                           {"id": "f-other", "name": "Research", "group_id": gid}]
     docs = sorted(mig.m.state.documents)
     for i, ident in enumerate(docs):
         mig.m.state.documents[ident]["folder_uuids"] = [["f-top"], ["f-child", "f-other"], []][i % 3]

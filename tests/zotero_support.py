@@ -26,6 +26,16 @@ class ZGroup:
         self.st = srv.state
         self.other = self.st.add_user("colleague")
 
+    CITATION_KEY = "citationKey"
+
+    @staticmethod
+    def ident(doc: dict) -> str:
+        return doc["key"]
+
+    def path(self, key: str) -> str:
+        """The item's own URL path (a read of it alone)."""
+        return f"/groups/{self.g.id}/items/{key}"
+
     def docs(self) -> list[dict]:
         with self.st.lock:
             return [dict(d) for d in self.g.items.values()
@@ -59,8 +69,22 @@ class ZGroup:
             item.pop("version", None)
             self.st.put_item(self.g, item, self.other)
 
+    def edit_note(self, parent: str, text: str) -> None:
+        """The item's annotation note changed (in Zotero)."""
+        self.set_note(parent, text)
+
+    def in_trash(self, key: str) -> bool:
+        return self.doc(key).get("deleted") == 1
+
     def add(self, data: dict) -> dict:
         return self.st.put_item(self.g, dict(data), self.other)
+
+    def add_article(self, title: str, year: int, family: str, given: str, doi: str = "") -> str:
+        data = {"itemType": "journalArticle", "title": title, "date": str(year),
+                "creators": [{"creatorType": "author", "firstName": given, "lastName": family}]}
+        if doi:
+            data["DOI"] = doi
+        return self.add(data)["key"]
 
     def trash(self, key: str) -> None:
         self.edit(key, deleted=1)
@@ -69,13 +93,13 @@ class ZGroup:
         self.st.delete_items(self.g, [key])
 
 
-def start_server(monkeypatch=None, seed_items: int = 0, seed_notes: int = 0) -> ZoteroServer:
+def start_server(monkeypatch=None, seed_items: int = 0, seed_notes: int = 0, seed: int = 3) -> ZoteroServer:
     from balintbib.testing.zotero_state import seed_group
 
     srv = ZoteroServer().start()
     srv.info = srv.setup_basic()
     if seed_items:
-        seed_group(srv.state, srv.group(srv.info["group_id"]), seed_items, seed_notes, seed=3)
+        seed_group(srv.state, srv.group(srv.info["group_id"]), seed_items, seed_notes, seed=seed)
     return srv
 
 

@@ -1,13 +1,16 @@
-"""Sync from the terminal UI against the Mendeley test server (real HTTP on 127.0.0.1).
+"""Sync from the terminal UI against the Mendeley and Zotero test servers (real HTTP on 127.0.0.1).
 
 Push the library to an empty group, change one title on both sides, pull:
 the conflict is listed on the sync screen and settled with 'take theirs'.
+The sync screen names the remote and says what runs and how it ended, for either remote.
 """
 
 from __future__ import annotations
 
 import shutil
+from contextlib import asynccontextmanager
 
+from remote_kit import remote  # noqa: F401  (remote: each remote's test server, parametrised)
 from sync_support import REMOTE, group_client, server  # noqa: F401  (server: the Mendeley test server fixture)
 from tui_helpers import SAMPLE, settle
 
@@ -20,6 +23,19 @@ def library_folder(tmp_path):
     return folder
 
 
+@asynccontextmanager
+async def on_sync_screen(folder):
+    """The app on the library `folder`, its sync screen open (key y): ``(app, pilot)``."""
+    from balintbib.tui.app import BalintApp
+
+    app = BalintApp(path=folder, cursor_blink=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        yield app, pilot
+
+
 async def wait_sync(pilot) -> None:
     for _ in range(100):
         await settle(pilot, rounds=1)
@@ -30,15 +46,10 @@ async def wait_sync(pilot) -> None:
 
 async def test_push_then_pull_a_conflict_and_take_theirs(server, tmp_path):
     from balintbib.library import Library
-    from balintbib.tui.app import BalintApp
     from balintbib.tui.screens.sync import SyncScreen
 
     folder = library_folder(tmp_path)
-    app = BalintApp(path=folder, cursor_blink=False)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+    async with on_sync_screen(folder) as (app, pilot):
         assert isinstance(app.screen, SyncScreen)
         assert "Ready" in str(app.screen.query_one("#sync-state").render())
 
@@ -97,14 +108,9 @@ async def test_pull_after_the_file_changed_on_disk_reads_it_again_first(server, 
 
     from balintbib.cli import cli
     from balintbib.library import Library
-    from balintbib.tui.app import BalintApp
 
     folder = library_folder(tmp_path)
-    app = BalintApp(path=folder, cursor_blink=False)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+    async with on_sync_screen(folder) as (app, pilot):
         await pilot.press("P")
         await wait_sync(pilot)
         result = CliRunner().invoke(cli, ["annotate", "salinsky2005what", "--text", "Annotated meanwhile.",
@@ -129,19 +135,19 @@ def rich_log_text(screen) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in screen._compositor.render_strips())
 
 
-async def test_sync_screen_says_what_runs_and_how_it_ended(server, tmp_path):
-    from balintbib.tui.app import BalintApp
+async def test_sync_screen_says_what_runs_and_how_it_ended(remote, tmp_path):
+    from balintbib.tui.screens.sync import SyncScreen
 
     folder = library_folder(tmp_path)
-    app = BalintApp(path=folder, cursor_blink=False)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+    async with on_sync_screen(folder) as (app, pilot):
         screen = app.screen
+        assert isinstance(screen, SyncScreen)
         state = screen.query_one("#sync-state")
         bar = screen.query_one("#sync-progress")
         assert "Ready" in str(state.render())
+        label = f"society ({remote.label} group {remote.group_id})"  # which remote, which service
+        assert screen.query_one("#sync-body").border_title == f"Sync with {label}"
+        assert f"Remote: {label}" in str(state.render())
         assert bar.total is not None  # idle: no "working" animation
         seen = []
         original = screen.refresh_state
@@ -159,10 +165,13 @@ async def test_sync_screen_says_what_runs_and_how_it_ended(server, tmp_path):
         log = rich_log_text(screen)
         assert "Pushed to society: 8 created" in log
         assert "(0/0)" not in log
+        assert any("Pushed to society: 8 created" in line for line in app.sync_log), app.sync_log
+        assert len(remote.group.docs()) == 8
         await pilot.press("p")
         await wait_sync(pilot)
         assert "Pulled from society" in str(state.render())
         assert "Pulled from society" in rich_log_text(screen)
+        assert any(line.startswith("Pulled from society") for line in app.sync_log), app.sync_log
 
 
 async def test_pull_keeps_a_normalized_library_normalized(server, tmp_path):
@@ -171,7 +180,6 @@ async def test_pull_keeps_a_normalized_library_normalized(server, tmp_path):
 
     from balintbib.cli import cli
     from balintbib.library import Library
-    from balintbib.tui.app import BalintApp
 
     folder = library_folder(tmp_path)
     assert CliRunner().invoke(cli, ["normalize", "-l", str(folder)]).exit_code == 0
@@ -179,11 +187,7 @@ async def test_pull_keeps_a_normalized_library_normalized(server, tmp_path):
     web = group_client(server)
     web.create({"title": "Leading Balint groups", "type": "book", "year": 2015, "pages": "1-20",
                 "authors": [{"first_name": "Andrew", "last_name": "Elder"}]})
-    app = BalintApp(path=folder, cursor_blink=False)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+    async with on_sync_screen(folder) as (app, pilot):
         await pilot.press("p")
         await wait_sync(pilot)
         for _ in range(20):

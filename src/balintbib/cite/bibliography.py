@@ -31,7 +31,8 @@ class BibliographyRendering:
             bib, keys = self._bibliography(items, failures=problems)
             ids = {key: str(item.get("id", key)) for key, item in zip(keys, items)}
             self._sort_isolated(bib, ids, problems)
-            self._disambiguate(bib)
+            self._disambiguate(bib, ids)
+            self._bibliography_given_names(bib)
             bibliography = self.style.root.bibliography
             bibliography._previous_names = None
             out = []
@@ -101,7 +102,7 @@ class BibliographyRendering:
         item, a RenderFailure when rendering it raised.  The entry's HTML
         keeps the spaces at its ends, as citeproc-js's does."""
         try:
-            text = self.style.render_bibliography([cite_item])[0]
+            text = self._render_entry(cite_item)
             return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)),
                                                          trim_html=False)
         except Exception as exc:  # noqa: BLE001 - one bad item, reported by the caller

@@ -85,7 +85,8 @@ BROKEN_TRANSFER = (requests.ConnectionError, requests.Timeout, requests.exceptio
                    requests.exceptions.ContentDecodingError, requests.exceptions.JSONDecodeError)
 
 
-def _broken_kind(exc: Exception) -> str:
+def broken_kind(exc: Exception) -> str:
+    """How a broken transfer (`BROKEN_TRANSFER`) is said in an error message."""
     if isinstance(exc, requests.Timeout):
         return "timed out"
     if isinstance(exc, requests.exceptions.ContentDecodingError):
@@ -181,7 +182,7 @@ class MendeleyClient(Remote):
                 if resp.status_code in ok and resp.content and "json" in resp.headers.get("Content-Type", ""):
                     resp.json()  # a body cut short or garbled is a broken transfer, like a dropped connection
             except BROKEN_TRANSFER as exc:
-                kind = _broken_kind(exc)
+                kind = broken_kind(exc)
                 if method not in IDEMPOTENT:
                     raise RemoteError(f"{what}: {kind}; the server may or may not have done it "
                                       f"(check the group before trying again)", document=document) from None

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .base import AuthError, NotFound, PermissionDenied, PreconditionFailed, RemoteError, RemoteRecord
-from .mendeley import RetryPolicy
+from .mendeley import BROKEN_TRANSFER, RetryPolicy, broken_kind
 
 DEFAULT_API_URL = "https://api.zotero.org"
 READ_BATCH = 100  # itemKey= forces limit=100
@@ -127,8 +127,10 @@ class ZoteroClient:
             try:
                 resp = self.session.request(method, url, params=params, json=json_body, headers=hdrs,
                                             timeout=self.timeout, allow_redirects=False)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                kind = "timed out" if isinstance(exc, requests.Timeout) else "lost the connection"
+                if resp.status_code in ok and resp.content and "json" in resp.headers.get("Content-Type", ""):
+                    resp.json()  # a body cut short or garbled is a broken transfer, like a dropped connection
+            except BROKEN_TRANSFER as exc:  # resent: every write is versioned or keyed
+                kind = broken_kind(exc)
                 if conn_failures >= self.retry.connection_retries:
                     raise RemoteError(f"{what}: {kind} ({conn_failures + 1} tries); is {self._host} reachable?",
                                       document=document) from None

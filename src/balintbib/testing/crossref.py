@@ -82,13 +82,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
-    server = CrossrefServer(args.port).start()
-    print(f"Crossref test server at {server.url} ({len(server.works)} works); Ctrl-C stops it", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    srv = CrossrefServer(args.port).start()
+    print(f"Crossref test server at {srv.url} ({len(srv.works)} works); Ctrl-C stops it", flush=True)
+    srv.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import time
 from xml.etree.ElementTree import tostring
 
 from defusedxml.ElementTree import fromstring
@@ -70,14 +69,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
-    server = NcbiServer(args.port).start()
-    print(f"NCBI E-utilities test server at {server.url}/entrez/eutils ({len(server.articles)} articles); "
+    srv = NcbiServer(args.port).start()
+    print(f"NCBI E-utilities test server at {srv.url}/entrez/eutils ({len(srv.articles)} articles); "
           "Ctrl-C stops it", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    srv.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """A local server that behaves like api.zotero.org (Web API v3), for tests and trials.
 
-A real HTTP server (stdlib ``ThreadingHTTPServer``) on 127.0.0.1 with an
-ephemeral port and in-memory group libraries (`balintbib.testing.zotero_state`).
+A real HTTP server on 127.0.0.1 with an ephemeral port (`balintbib.testing.server`,
+stdlib only) and in-memory group libraries (`balintbib.testing.zotero_state`).
 It follows ../shared/docs/zotero-api.md and the contract in
 ../shared/zotero-recordings/ (the contract tests compare it with every
 exchange of ``reconstructed/exchanges.json`` and serve every recorded body):
@@ -21,10 +21,15 @@ exchange of ``reconstructed/exchanges.json`` and serve every recorded body):
   ``PUT``/``DELETE /items/<key>`` (428 without a version, 412 when stale, 204),
   ``DELETE /items?itemKey=``; 403 ``Write access denied`` for read-only keys.
 
-Faults (`Faults`): bursts of 429 (``Retry-After`` in seconds or as an HTTP
-date) or 503, ``Backoff`` on the next replies (200s included), dropped
-connections before or after a write commits, slow replies, 409 from
+Faults (`ZoteroFaults`, the shared switches of `balintbib.testing.server` and
+Zotero's own): bursts of 429 (``Retry-After`` in seconds or as an HTTP date) or
+503, ``Backoff`` on the next replies (200s included), dropped connections before
+or after a write commits, broken bodies, slow replies, revoked keys, 409 from
 ``/deleted``.  ``ZoteroServer.counts`` counts requests per path.
+
+The resources live in their own modules, mixed into the handler: `zotero_items`,
+`zotero_collections` (and tags, searches), `zotero_versions` (304/412, the
+multi-object write report, ``/deleted``).
 
 ``python -m balintbib.testing.zotero --port 0 --seed 200`` runs one for trials.
 """
@@ -32,210 +37,47 @@ connections before or after a write commits, slow replies, 409 from
 from __future__ import annotations
 
 import argparse
-import html
-import json
-import socket
-import threading
-import time
-from collections import Counter
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from dataclasses import dataclass
 
-from .zotero_reads import ReadAnswers
-from .zotero_state import (
-    API_VERSION, MAX_WRITE, SCHEMA_VERSION, ApiError, Group, ObjectError, ZoteroState, is_key, seed_group,
-)
+from . import server
+from .zotero_collections import Collections
+from .zotero_items import Items
+from .zotero_state import API_VERSION, SCHEMA_VERSION, ApiError, Group, ZoteroState, seed_group, text_error
+from .zotero_versions import Versions
 
 
 @dataclass
-class Faults:
-    """Switchable misbehaviour; each counter is consumed one request at a time."""
+class ZoteroFaults(server.Faults):
+    """The shared switches, and Zotero's own."""
 
-    status_burst: list[tuple[int, str | None, str | None]] = field(default_factory=list)  # (status, Retry-After, text)
     backoff_next: int = 0  # the next N replies carry Backoff
     backoff_seconds: str = "1"
-    drop_next: int = 0  # close the socket without a reply (before doing anything)
-    drop_after_commit: int = 0  # do the next N writes, then close the socket without a reply
-    delay: float = 0.0
-    delay_next: int = 0
-    deleted_409: bool = False
-
-    def burst(self, status: int, n: int, retry_after: str | None = None, message: str | None = None) -> None:
-        self.status_burst.extend([(status, retry_after, message)] * n)
+    deleted_409: bool = False  # /deleted answers 409 (its log does not reach back that far)
 
     def clear(self) -> None:
-        self.status_burst.clear()
-        self.backoff_next = self.drop_next = self.drop_after_commit = self.delay_next = 0
-        self.delay = 0.0
+        super().clear()
+        self.backoff_next = 0
         self.deleted_409 = False
 
-
-class ZoteroServer:
-    """Start with `start()` (or as a context manager); `url` is the base URL."""
-
-    def __init__(self, port: int = 0):
-        self.state = ZoteroState()
-        self.faults = Faults()
-        self.fault_lock = threading.Lock()
-        self.counts: Counter[str] = Counter()
-        self.log: list[tuple[str, str, int]] = []
-        self.write_tokens: set[str] = set()
-        self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)
-        self._httpd.api = self
-
-    @property
-    def port(self) -> int:
-        return self._httpd.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ZoteroServer:
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         name="zotero-test-server", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> ZoteroServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def setup_basic(self, name: str = "Balint reading list", group_id: str | None = None) -> dict:
-        """One user, one group they own, and a key that can write to it."""
-        user = self.state.add_user("enid")
-        group = self.state.add_group(name, user, group_id)
-        key = self.state.add_key(user, {group.id: True})
-        return {"user_id": user.id, "group_id": group.id, "key": key}
-
-    def group(self, gid: str) -> Group:
-        return self.state.groups[gid]
+    def take(self, method: str) -> server.Turn:
+        turn = super().take(method)
+        if self.backoff_next > 0:
+            self.backoff_next -= 1
+            turn.headers["Backoff"] = self.backoff_seconds
+        return turn
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
-def _text_error(message: str) -> str:
-    return html.escape(message, quote=False).replace('"', "&quot;")
-
-
-class _Handler(ReadAnswers, BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(Items, Collections, Versions, server.ApiHandler):
     server_version = "ZoteroTestServer/1.0"
-    disable_nagle_algorithm = True
+    json_separators = None
+    RATE_LIMITED = "Request rate limit exceeded"
+    SERVER_ERROR = "An error occurred: {}"
 
-    def log_message(self, format, *args):
-        pass
+    def error_body(self, status: int, message: str):
+        return text_error(message), None
 
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
-
-    def do_PATCH(self):
-        self._dispatch("PATCH")
-
-    def do_PUT(self):
-        self._dispatch("PUT")
-
-    def do_DELETE(self):
-        self._dispatch("DELETE")
-
-    @property
-    def api(self) -> ZoteroServer:
-        return self.server.api
-
-    # -- plumbing -----------------------------------------------------------------------
-    def _dispatch(self, method: str) -> None:
-        split = urlsplit(self.path)
-        path = split.path.rstrip("/") or "/"
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        api = self.api
-        api.counts[f"{method} {path}"] += 1
-        f = api.faults
-        with api.fault_lock:
-            drop = f.drop_next > 0
-            if drop:
-                f.drop_next -= 1
-            drop_after = method != "GET" and f.drop_after_commit > 0 and not drop
-            if drop_after:
-                f.drop_after_commit -= 1
-            delay = 0.0
-            if f.delay:
-                delay = f.delay
-                if f.delay_next > 0:
-                    f.delay_next -= 1
-                    if f.delay_next == 0:
-                        f.delay = 0.0
-            burst = f.status_burst.pop(0) if f.status_burst and not drop else None
-            backoff = None
-            if f.backoff_next > 0:
-                f.backoff_next -= 1
-                backoff = f.backoff_seconds
-        if drop:
-            api.log.append((method, self.path, 0))
-            self._drop()
-            return
-        if delay:
-            time.sleep(delay)
-        extra = {"Backoff": backoff} if backoff else {}
-        if burst is not None:
-            status, retry_after, msg = burst
-            msg = msg or ("Request rate limit exceeded" if status == 429 else "Service unavailable")
-            if retry_after:
-                extra["Retry-After"] = retry_after
-            api.log.append((method, self.path, status))
-            self._reply(status, msg, extra)
-            return
-        try:
-            status, body, headers = self._route(method, path, query, raw)
-        except ApiError as err:
-            status, body, headers = err.status, _text_error(err.message), err.headers
-        except Exception as exc:  # a bug in the server must still answer
-            status, body, headers = 500, _text_error(f"An error occurred: {exc}"), {}
-        api.log.append((method, self.path, status))
-        if drop_after and status < 300:
-            self._drop()
-            return
-        self._reply(status, body, {**headers, **extra})
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    def _reply(self, status: int, body, headers: dict | None = None) -> None:
-        if body is None:
-            data, ctype = b"", None
-        elif isinstance(body, str):
-            data, ctype = body.encode(), "text/plain; charset=utf-8"
-        else:
-            data, ctype = json.dumps(body, ensure_ascii=False).encode(), "application/json"
-        self.send_response(status)
-        if ctype and status not in (204, 304):
-            self.send_header("Content-Type", ctype)
-        self.send_header("Zotero-API-Version", API_VERSION)
-        self.send_header("Zotero-Schema-Version", SCHEMA_VERSION)
-        for name, value in (headers or {}).items():
-            self.send_header(name, str(value))
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
+    def common_headers(self) -> dict:
+        return {"Zotero-API-Version": API_VERSION, "Zotero-Schema-Version": SCHEMA_VERSION}
 
     # -- auth ---------------------------------------------------------------------------
     def _key(self, query: dict):
@@ -257,8 +99,30 @@ class _Handler(ReadAnswers, BaseHTTPRequestHandler):
             raise ApiError(403, "Invalid key")
         return key
 
+
+    def _key_info(self, key) -> dict:
+        return {"key": key.key, "userID": key.user.id, "username": key.user.username, "displayName": "",
+                "access": {"user": {"library": True, "files": True, "notes": True, "write": True},
+                           "groups": {g: dict(a) for g, a in key.groups.items()}}}
+
+    def _group_json(self, g: Group) -> dict:
+        base = self.api.url
+        return {"id": int(g.id) if g.id.isdigit() else g.id, "version": g.version,
+                "links": {"self": {"href": f"{base}/groups/{g.id}", "type": "application/json"},
+                          "alternate": {"href": f"https://www.zotero.org/groups/{g.id}", "type": "text/html"}},
+                "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2024-01-01T00:00:00Z",
+                         "numItems": len(g.items)},
+                "data": {"id": int(g.id) if g.id.isdigit() else g.id, "version": g.version, "name": g.name,
+                         "owner": g.owner, "type": "Private", "description": "", "url": "",
+                         "libraryEditing": "members", "libraryReading": "members", "fileEditing": "none",
+                         "members": sorted(u for u in g.members if u != g.owner)}}
+
     # -- routing ------------------------------------------------------------------------
-    def _route(self, method: str, path: str, query: dict, raw: bytes):
+    def _route(self, method: str, path: str, query: list, raw: bytes):
+        status, body, headers = self._answer(method, path, dict(query), raw)
+        return status, body, None, headers
+
+    def _answer(self, method: str, path: str, query: dict, raw: bytes):
         parts = path.strip("/").split("/")
         st = self.api.state
         with st.lock:
@@ -291,146 +155,55 @@ class _Handler(ReadAnswers, BaseHTTPRequestHandler):
                 if head == "deleted" and method == "GET":
                     return self._deleted(query, group)
                 if head == "collections" and method == "POST" and len(parts) == 3:
-                    if not access.get("write"):
-                        raise ApiError(403, "Write access denied")
-                    return self._post(raw, group, key,
-                                      int(self.headers["If-Unmodified-Since-Version"])
-                                      if (self.headers.get("If-Unmodified-Since-Version") or "").isdigit() else None,
-                                      collections=True)
+                    return self._collections_post(raw, group, key, access)
                 if head in ("collections", "searches", "tags") and method == "GET":
                     return self._other_listing(head, query, group)
         raise ApiError(404, "Not found")
 
-    def _items(self, method, rest, query, raw, g: Group, key, access):
-        st = self.api.state
-        if method == "GET":
-            if rest and rest[0] != "top":
-                item = g.items.get(rest[0])
-                if item is None:
-                    raise ApiError(404, "Item not found")
-                if rest[1:] == ["children"]:
-                    children = [d for d in g.items.values() if d.get("parentItem") == rest[0]]
-                    return self._listing(children, query, g, f"/groups/{g.id}/items/{rest[0]}/children")
-                if rest[1:]:
-                    raise ApiError(404, "Not found")
-                return 200, self._envelope(g, item), {"Last-Modified-Version": item["version"]}
-            ims = self.headers.get("If-Modified-Since-Version")
-            if ims and ims.isdigit() and g.version <= int(ims):
-                return 304, None, {"Last-Modified-Version": g.version}
-            trashed = query.get("includeTrashed") == "1"
-            if query.get("itemKey"):  # by key: no scan of the library
-                wanted = [k for k in query["itemKey"].split(",") if is_key(k)]
-                items = [g.items[k] for k in dict.fromkeys(wanted) if k in g.items
-                         and (trashed or not g.items[k].get("deleted"))]
-            else:
-                items = st.visible(g, trashed)
-            if rest == ["top"]:
-                items = [d for d in items if not d.get("parentItem")]
-            return self._listing(items, query, g, f"/groups/{g.id}/items" + ("/top" if rest == ["top"] else ""))
-        if not access.get("write"):
-            raise ApiError(403, "Write access denied")
-        ius = self.headers.get("If-Unmodified-Since-Version")
-        ius_v = int(ius) if ius and ius.isdigit() else None
-        if method == "POST" and not rest:
-            return self._post(raw, g, key, ius_v)
-        if method in ("PATCH", "PUT") and len(rest) == 1:
-            obj = self._json(raw)
-            if not isinstance(obj, dict):
-                raise ApiError(400, "Uploaded data must be a JSON object")
-            if ius_v is None and obj.get("version") is None:
-                raise ApiError(428, "Either If-Unmodified-Since-Version or object version property must be "
-                                    "provided for key-based writes")
-            try:
-                st.write_object(g, obj, key.user, partial=method == "PATCH", header_version=ius_v, single_key=rest[0])
-            except ObjectError as err:
-                if err.code == 412 and rest[0] in g.items:
-                    raise ApiError(412, err.message, {"Last-Modified-Version": g.items[rest[0]]["version"]}) from None
-                raise ApiError(err.code, err.message) from None
-            return 204, None, {"Last-Modified-Version": g.version}
-        if method == "DELETE" and len(rest) == 1:
-            if ius_v is None:
-                raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
-            item = g.items.get(rest[0])
-            if item is None:
-                raise ApiError(404, "Item not found")
-            if item["version"] != ius_v:
-                raise ApiError(412, f"Item has been modified since specified version (expected {ius_v}, "
-                                    f"found {item['version']})", {"Last-Modified-Version": item["version"]})
-            st.delete_items(g, [rest[0]])
-            return 204, None, {"Last-Modified-Version": g.version}
-        if method == "DELETE" and not rest:
-            if ius_v is None:
-                raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
-            self._library_precondition(g, ius_v)
-            keys = [k for k in (query.get("itemKey") or "").split(",") if is_key(k)]
-            st.delete_items(g, keys)
-            return 204, None, {"Last-Modified-Version": g.version}
-        raise ApiError(405, "Method not allowed")
 
-    def _library_precondition(self, g: Group, ius_v: int | None) -> None:
-        if ius_v is not None and g.version > ius_v:
-            raise ApiError(412, f"Library has been modified since specified version (expected {ius_v}, "
-                                f"found {g.version})", {"Last-Modified-Version": g.version})
+class ZoteroServer(server.LoopbackServer):
+    """Start with `start()` (or as a context manager); `url` is the base URL."""
 
-    def _json(self, raw: bytes):
-        try:
-            return json.loads(raw.decode("utf-8") or "null")
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "Invalid JSON") from None
+    handler = _Handler
+    faults_class = ZoteroFaults
+    thread_name = "zotero-test-server"
 
-    def _post(self, raw: bytes, g: Group, key, ius_v: int | None, collections: bool = False):
-        st = self.api.state
-        body = self._json(raw)
-        if not isinstance(body, list):
-            raise ApiError(400, "Uploaded data must be a JSON array")
-        if len(body) > MAX_WRITE:
-            raise ApiError(413, f"Cannot add more than {MAX_WRITE} items at a time")
-        token = self.headers.get("Zotero-Write-Token")
-        if token and token in self.api.write_tokens:
-            raise ApiError(412, "Write token already used")
-        self._library_precondition(g, ius_v)
-        report: dict = {"successful": {}, "success": {}, "unchanged": {}, "failed": {}}
-        for i, obj in enumerate(body):
-            try:
-                if collections:
-                    outcome, item = st.write_collection(g, obj)
-                else:
-                    outcome, item = st.write_object(g, obj, key.user, partial=True, header_version=None)
-            except ObjectError as err:
-                failed = {"key": err.key, "code": err.code, "message": err.message}
-                if err.key is None or not (isinstance(obj, dict) and obj.get("key")):
-                    failed.pop("key")
-                if err.data:
-                    failed["data"] = err.data
-                report["failed"][str(i)] = failed
-                continue
-            if outcome == "unchanged":
-                report["unchanged"][str(i)] = item["key"]
-            else:
-                report["successful"][str(i)] = self._collection_envelope(g, item) if collections \
-                    else self._envelope(g, item)
-                report["success"][str(i)] = item["key"]
-        if token and report["successful"]:
-            self.api.write_tokens.add(token)
-        return 200, report, {"Last-Modified-Version": g.version}
+    def __init__(self, port: int = 0):
+        self.state = ZoteroState()
+        self.write_tokens: set[str] = set()
+        super().__init__(port)
+
+    def setup_basic(self, name: str = "Balint reading list", group_id: str | None = None) -> dict:
+        """One user, one group they own, and a key that can write to it."""
+        user = self.state.add_user("enid")
+        group = self.state.add_group(name, user, group_id)
+        key = self.state.add_key(user, {group.id: True})
+        return {"user_id": user.id, "group_id": group.id, "key": key}
+
+    def group(self, gid: str) -> Group:
+        return self.state.groups[gid]
+
+
+    def expire_credentials(self) -> None:
+        """Every key stops working (403 ``Invalid key``), as when a user revokes it."""
+        with self.state.lock:
+            for key in list(self.state.keys):
+                self.state.revoke(key)
+
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="A local Zotero-compatible API server for trials.")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0, help="seed this many group items and notes")
     args = ap.parse_args(argv)
-    server = ZoteroServer(port=args.port).start()
-    info = server.setup_basic()
+    srv = ZoteroServer(port=args.port).start()
+    info = srv.setup_basic()
     if args.seed:
-        seed_group(server.state, server.group(info["group_id"]), args.seed, args.seed, seed=args.seed)
-    print(f"Zotero test server at {server.url}")
+        seed_group(srv.state, srv.group(info["group_id"]), args.seed, args.seed, seed=args.seed)
+    print(f"Zotero test server at {srv.url}")
     print(f"group id: {info['group_id']}")
     print(f"API key:  {info['key']}  (a throwaway key of this test server, for BALINTBIB_ZOTERO_KEY)")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    srv.serve_until_interrupted()
 
 
 if __name__ == "__main__":

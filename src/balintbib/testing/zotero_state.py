@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ..formats.zotero_tables import ITEM_TYPES, KEY_ALPHABET
+from . import server
 
 API_VERSION = "3"
 SCHEMA_VERSION = "41"
@@ -34,14 +35,17 @@ COMMON_KEYS = ("key", "version", "itemType", "creators", "tags", "collections", 
 _KEY = re.compile(f"^[{KEY_ALPHABET}]{{8}}$")
 
 
-class ApiError(Exception):
+class ApiError(server.ApiError):
     """An HTTP error answer: plain text (HTML-escaped), like the real server."""
 
     def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, text_error(message), None, headers)
         self.message = message
-        self.headers = headers or {}
+
+
+def text_error(message: str) -> str:
+    """An error message as the server writes it (plain text, HTML-escaped)."""
+    return html.escape(message, quote=False).replace('"', "&quot;")
 
 
 class ObjectError(Exception):

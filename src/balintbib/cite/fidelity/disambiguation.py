@@ -254,3 +254,56 @@ def given_level(name, opts, rivals, max_level: int, partial: bool = False) -> in
         if partial and alike < fewest:
             best, fewest = level, alike
     return best
+
+
+def _strip_periods(text: str) -> str:
+    return re.sub(r"\s+$", "", re.sub(r"\s+", " ", text.replace(".", " ")))
+
+
+def registered_person(name) -> tuple:
+    """Who a name denotes for the global given-name rules (``all-names*``,
+    ``primary-name*``), as citeproc-js's name registry keys it: family and
+    given name with periods read as spaces, a lower-case last word of the
+    given name left out. "Kehagias, Th." and "Kehagias, Th" are one person
+    (no initials are added, and their two 2013 papers get year suffixes),
+    "Kehagias, Th." and "Kehagias, T." are two ("Th. Kehagias", "T.
+    Kehagias")."""
+    given = _strip_periods(str(name.get("given") or ""))
+    last = re.search(r"[,!]* ([^,]+)$", given)
+    if last and last.group(1) == last.group(1).lower():
+        given = given[:last.start()]
+    return (_strip_periods(str(name.get("family") or "")), given,
+            str(name.get("non-dropping-particle") or ""), str(name.get("literal") or ""))
+
+
+def _initials_key(given: str) -> tuple:
+    """The initials citeproc-js's name registry files a given name under
+    ("JY", "Jie" and "Jun" are all "J")."""
+    return tuple(word[0] if word[0].isupper() else word
+                 for word in re.split(r"[\s\-]+", given) if word)
+
+
+def same_initials_in_one_entry(names) -> set:
+    """``givenname-disambiguation-rule="by-cite"`` with
+    ``disambiguate-add-givenname``: in one name list of a bibliography entry
+    (its authors, say), two different people of one family name whose given
+    names give the same initials print their given names in full, as written
+    (citeproc-js files names per item for this rule: Elsevier Harvard "Xu,
+    Jie, …, Xu, Jun" and "Xu, JY, Xu, JZ", but "Kim, A., Kim, B."; an author
+    "Bruce, Bertram C." with an editor "Bruce, B.C." stays "Bruce, B.C.", the
+    editor being filed only after the author is printed). Returns the
+    :func:`person_id` of each such name; citations are not changed (their
+    short names never expand)."""
+    by_family: dict = {}
+    for name in names:
+        family, given = registered_person(name)[:2]
+        if not family or not given:
+            continue
+        by_family.setdefault(family, {}).setdefault(_initials_key(given), {})[given] = name
+    out = set()
+    from .names import person_id
+    for initials in by_family.values():
+        for people in initials.values():
+            if len(people) > 1:
+                out.update(person_id(name) for name in people.values())
+    return out

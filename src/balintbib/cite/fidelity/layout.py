@@ -6,6 +6,7 @@ apostrophes) are in :mod:`.punctuation`."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from citeproc import model as m
 from citeproc.source import VariableError
@@ -14,7 +15,8 @@ from citeproc.string import String, join
 from ..markup import CLOSE, wrap
 from .punctuation import SEAL, decorated, mark_own_punctuation, seal_after_decorated, split_leading_punctuation
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
-from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
+from .state import (RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered,
+                    MemoMixin, _only_base_method, _suppressed, children)
 from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, written_en_dash
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
@@ -115,16 +117,75 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             string = seal_after_decorated(string, self.get("suffix"), True)
         return super().wrap(string)
 
+    def render(self, item, *args, **kwargs):
+        """A page that is only a dash ("-", "–": an article in press) prints
+        nothing, affixes and all, yet counts as a variable that rendered:
+        the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
+        "2014;10." where "2014;10:-." was printed)."""
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if shape.page and hasattr(item, "reference") \
+                and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
+            VAR_CALLS["calls"] += 1
+            VAR_CALLS["hits"] += 1
+            return None
+        if not shape.direct:
+            return super().render(item, *args, **kwargs)
+        # (speed) what VariableCallMixin.render and citeproc-py's Text.render do
+        if shape.counted:
+            VAR_CALLS["calls"] += 1
+        text, language = self.process(item, *args, **kwargs)
+        result = self.markup(text, language)
+        if shape.counted and result is not None and (
+                result != "" if isinstance(result, str) else str(result) != ""):
+            VAR_CALLS["hits"] += 1
+        return result
+
+    def _term(self, item):
+        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
+        text = super()._term(item)
+        if text and RENDER_STATE.get("first_term") is None:
+            RENDER_STATE["first_term"] = str(text)
+        return text
+
+    def _read_shape(self) -> "_TextShape":
+        """Speed: what the element is, read from its attributes once."""
+        attrib = self.attrib
+        kind = next((name for name in ("variable", "macro", "term", "value") if name in attrib), None)
+        cls = type(self)
+        known = (cls.case is TextCaseMixin.case and cls.strip_periods is StripPeriodsMixin.strip_periods
+                 and cls.quote is QuoteMixin.quote and cls.markup is Text.markup
+                 and _defined(cls, "wrap") <= _TEXT_WRAPS)
+        plain = known and _only_base_method(cls, "format") and not any(
+            name in attrib for name in _MARKUP_ATTRIBUTES)
+        direct = _defined(cls, "render") == {Text.render, VariableCallMixin.render, m.Text.render,
+                                             m.CitationStylesElement.render}
+        self._shape = shape = _TextShape(
+            "macro" in attrib, kind, self.get("variable") in ("page", "page-first"),
+            "variable" in attrib, plain, direct,
+            "variable" in attrib and self.get("variable") != "year-suffix")
+        return shape
+
     def markup(self, text, language):
-        """Punctuation opening what a variable, value or term prints goes
+        """citeproc-py's (case, strip periods, format, quote, affixes); an
+        element with none of these attributes returns the text as they would
+        (speed).
+
+        Punctuation opening what a variable, value or term prints goes
         outside its formatting and quotation marks, after the prefix, as
         citeproc-js moves it (:func:`.punctuation.split_leading_punctuation`:
         Harvard ': “a new beamer class”'). With ``text-case`` citeproc-js
         cases the whole string again, so the run prints twice (Chicago
-        "1986a. : : The Program" for the title ": The Program")."""
-        if text and ("value" in self.attrib or "term" in self.attrib):
+        "1986a. : : The Program" for the title ": The Program"). A value or
+        term that is only punctuation merges with nothing before it
+        (:func:`.punctuation.mark_own_punctuation`)."""
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if text and shape.kind in ("value", "term"):
             text = mark_own_punctuation(text)
-        if text and "macro" not in self.attrib:
+        if shape.plain:
+            if not text:
+                return None
+            return str(text) if isinstance(text, (int, float)) else text
+        if text and not shape.macro:
             run, rest = split_leading_punctuation(text)
             if run:
                 twice = self.get("text-case") is not None
@@ -134,29 +195,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 return self.wrap(String(run + SEAL if twice else run) + self.quote(formatted))
         return super().markup(text, language)
 
-    def render(self, item, *args, **kwargs):
-        """A page that is only a dash ("-", "–": an article in press) prints
-        nothing, affixes and all, yet counts as a variable that rendered:
-        the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
-        "2014;10." where "2014;10:-." was printed)."""
-        if self.get("variable") in ("page", "page-first") and hasattr(item, "reference") \
-                and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
-            VAR_CALLS["calls"] += 1
-            VAR_CALLS["hits"] += 1
-            return None
-        return super().render(item, *args, **kwargs)
-
-    def _term(self, item):
-        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
-        text = super()._term(item)
-        if text and RENDER_STATE.get("first_term") is None:
-            RENDER_STATE["first_term"] = str(text)
-        return text
-
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
-        if "macro" in self.attrib and kwargs.get("sort_options"):
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if shape.macro and kwargs.get("sort_options"):
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
             macro = self.get_macro(self.get("macro"))
@@ -164,11 +207,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 item, context, sort_options=kwargs["sort_options"]))
             language = _item_language(self, item)
             return text, language
-        if "macro" in self.attrib:
+        if shape.macro:
             # a macro call acts like a group (citeproc-js): terms in it are not
             # printed when every variable it calls is empty (group_SuppressTermInMacro)
             calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-            text, language = super().process(item, context=context, **kwargs)
+            text, language = self._text(item, context, **kwargs)
             called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
             VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
             if called and not rendered:
@@ -178,10 +221,48 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
             return text, language
-        text, language = super().process(item, context=context, **kwargs)
-        if "variable" in self.attrib and text:
+        text, language = self._text(item, context, **kwargs)
+        if shape.records and text:
             _record_rendered(context, self.get("variable"))
         return text, language
+
+    def _text(self, item, context, **kwargs):
+        """citeproc-py's ``Text.process`` (the text and the item's language),
+        with the language read without an exception per item (speed)."""
+        kind = (self.__dict__.get("_shape") or self._read_shape()).kind
+        if kind == "variable":
+            text = self._variable(item, context)
+        elif kind == "macro":
+            text = self.get_macro(self.get("macro")).render(item, context)
+        elif kind == "term":
+            text = self._term(item)
+        elif kind == "value":
+            text = String(self.preformat(self.get("value")))
+        else:
+            return super().process(item, context=context, **kwargs)
+        return text, _item_language(self, item)
+
+
+class _TextShape(NamedTuple):
+    macro: bool  # calls a macro
+    kind: str | None  # what it prints: variable, macro, term or value
+    page: bool  # prints page or page-first
+    records: bool  # has a variable (recorded when it renders)
+    plain: bool  # its markup returns the text unchanged
+    direct: bool  # rendered by Text.render alone (the steps of its MRO known)
+    counted: bool  # counted for cs:group suppression (VariableCallMixin)
+
+
+def _defined(cls, name) -> set:
+    """The functions named `name` along the class's MRO."""
+    return {klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__}
+
+
+# the affixing steps that leave a text unchanged without affixes or display
+_TEXT_WRAPS = {MemoMixin.wrap, Text.wrap, DisplayMixin.wrap, m.Affixed.wrap}
+# attributes that make citeproc-py's markup of a cs:text change the text
+_MARKUP_ATTRIBUTES = ("text-case", "strip-periods", "font-style", "font-variant", "font-weight",
+                      "text-decoration", "vertical-align", "quotes", "prefix", "suffix", "display")
 
 
 def _printed_terms_only(text) -> bool:
@@ -201,24 +282,25 @@ class Group(DisplayMixin, m.Group):
         ``cs:choose`` branches and macros (citeproc-py looks at every branch:
         APA "(Publication)" for a thesis; fixtures ``group_*``)."""
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-        delimiter = self.get("delimiter", "")
+        delimiter = self.__dict__.get("_group_delimiter")
+        if delimiter is None:  # (speed: read once)
+            delimiter = self._group_delimiter = self.get("delimiter", "")
         output = []
         formatted = []  # whether each printed child is formatted (citeproc-js: decorated)
-        for child in self.iterchildren():
+        for child, choose in children(self):
             try:
-                if isinstance(child, m.Choose):
+                if choose:
                     text = child.render(item, context=context, delimiter=delimiter, **kwargs)
                 else:
                     text = child.render(item, context=context, **kwargs)
             except VariableError:
                 continue
-            if text is not None and str(text) != "":
+            if text is not None and (text != "" if isinstance(text, str) else str(text) != ""):
                 if formatted and formatted[-1] and not delimiter:
                     # the next child's prefix after a formatted child
                     output[-1] = seal_after_decorated(output[-1], str(text), False)
                 output.append(text)
-                formatted.append(not isinstance(child, m.Choose) and child.get("quotes") != "true"
-                                 and decorated(child))
+                formatted.append(not choose and child.get("quotes") != "true" and decorated(child))
         if delimiter and any(formatted[:-1]):
             output = [seal_after_decorated(text, delimiter, True) if flag else text
                       for text, flag in zip(output[:-1], formatted)] + output[-1:]
@@ -232,7 +314,12 @@ class Group(DisplayMixin, m.Group):
         if output and (called == 0 or rendered > 0):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
-            return self.join(output)
+            if type(self).join is not m.Delimited.join:
+                return self.join(output)
+            try:  # citeproc-py's Delimited.join, with the delimiter read once (speed)
+                return join(output, delimiter)
+            except Exception:  # noqa: BLE001 - as citeproc-py's
+                return String("")
         if called and self._calls_directly():
             VAR_CALLS["calls"] += 1
         raise VariableError
@@ -251,38 +338,76 @@ class Group(DisplayMixin, m.Group):
         return found
 
 
+_CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position",
+               "disambiguate")
+
+
+class Choose(m.Choose):
+    def render(self, item, context=None, delimiter="", **kwargs):
+        """citeproc-py's: the first branch whose condition holds, over the
+        remembered children; our conditions are tested without raising
+        ``ConditionFailed`` for each branch not taken (speed)."""
+        branches = self.__dict__.get("_branches")
+        if branches is None:
+            branches = self._branches = tuple(
+                (child, isinstance(child, If) and type(child).render is If.render)
+                for child, _ in children(self))
+        for child, condition in branches:
+            if condition:
+                if child.holds(item, context):
+                    return child.render_children(item, context=context, delimiter=delimiter,
+                                                 **kwargs)
+                continue
+            try:
+                return child.render(item, context=context, delimiter=delimiter, **kwargs)
+            except m.ConditionFailed:
+                continue
+        return None
+
+
 class If(m.If):
     def render(self, item, context=None, delimiter="", **kwargs):
         """Conditions (CSL 1.0.2 "Choose"), adding ``disambiguate="true"``:
         true only for items the disambiguation step flagged (citeproc-py
         ignored it, so the condition always held: MLA printed titles in every
         citation; fixtures ``disambiguate_*``, ``condition_*``)."""
-        results = []
-        if "type" in self.attrib:
-            results += self._type(item)
-        if "variable" in self.attrib:
-            results += self._variable(item)
-        if "is-numeric" in self.attrib:
-            results += self._is_numeric(item)
-        if "is-uncertain-date" in self.attrib:
-            results += self._is_uncertain_date(item)
-        if "locator" in self.attrib:
-            results += self._locator(item)
-        if "position" in self.attrib:
-            results += self._position(item, context)
-        if "disambiguate" in self.attrib:
-            flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
-            results.append(flagged == (self.get("disambiguate") == "true"))
-        match = self.get("match", "all")
-        if match == "any":
-            passed = any(results)
-        elif match == "none":
-            passed = not any(results)
-        else:
-            passed = all(results)
-        if not passed:
+        if not self.holds(item, context):
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def holds(self, item, context=None) -> bool:
+        """Whether the condition holds for the item (:meth:`render`)."""
+        tests, match = self.__dict__.get("_tests") or self._compile_tests()
+        results = []
+        for test in tests:
+            if test == "type":
+                results += self._type(item)
+            elif test == "variable":
+                results += self._variable(item)
+            elif test == "is-numeric":
+                results += self._is_numeric(item)
+            elif test == "is-uncertain-date":
+                results += self._is_uncertain_date(item)
+            elif test == "locator":
+                results += self._locator(item)
+            elif test == "position":
+                results += self._position(item, context)
+            else:
+                flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
+                results.append(flagged == (self.get("disambiguate") == "true"))
+        if match == "any":
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
+
+    def _compile_tests(self):
+        """Speed: the condition's tests (in the order they are evaluated) and
+        its ``match``, read from the element once."""
+        attrib = self.attrib
+        self._tests = found = (tuple(test for test in _CONDITIONS if test in attrib),
+                               self.get("match", "all"))
+        return found
 
     def _position(self, item, context):
         """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
@@ -333,14 +458,18 @@ class If(m.If):
         return out
 
     def _variable(self, item):
+        names = self.__dict__.get("_variables")
+        if names is None:  # (speed: the names split once)
+            names = self._variables = tuple((variable, variable.replace("-", "_"))
+                                            for variable in self.get("variable").split())
         out = []
-        for variable in self.get("variable").split():
+        for variable, key in names:
             if variable == "locator":
                 out.append("locator" in item)
             elif variable == "year-suffix":
                 out.append(bool(item.reference.get("year_suffix")))
             else:
-                value = item.reference.get(variable.replace("-", "_"))
+                value = item.reference.get(key)
                 out.append(value is not None and str(value) != "" if not isinstance(value, list)
                            else bool(value))
         return out

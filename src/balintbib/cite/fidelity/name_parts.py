@@ -10,80 +10,161 @@ import re
 
 from citeproc.string import String
 
-from .punctuation import thin_spaces
+from .punctuation import SEAL, thin_spaces
+
+# Character classes citeproc-js uses when it initializes a given name (its
+# NAME_INITIAL, ROMANESQUE and STARTSWITH_ROMANESQUE patterns): which words
+# can become an initial, which are left as written.
+_INITIAL_FIRST = ("A-Z\u0e01-\u0e5b\u00c0-\u017f\u0400-\u042f\u0590-\u05d4\u05d6-\u05ff"
+                  "\u0600-\u06ff\u0370\u0372\u0376\u0386\u0388-\u03ab\u03e2\u03e4\u03e6"
+                  "\u03e8\u03ea\u03ec\u03ee\u03f4\u03f7\u03fd-\u03ff")
+_INITIAL_REST = "a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0400-\u052f\u0600-\u06ff\u0370-\u03ff\u1f00-\u1fff"
+_NAME_WORD = re.compile(f"([{_INITIAL_FIRST}])([{_INITIAL_REST}]*)(\\.)?")
+_LETTERS = ("a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+            "\u05d6-\u05ff\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218-\u021b"
+            "\u202a-\u202e")
+_HAS_LETTER = re.compile(f"[-0-9{_LETTERS}]")
+_STARTS_LETTER = re.compile(f"[&{_LETTERS}]")
+# what separates the words of a given name: spaces and hyphens, and inline
+# markup tags with the spaces or hyphens around them
+_GIVEN_SEPARATOR = re.compile(
+    r'(?:[-\s]*</*(?:span class="no(?:case|decor)"|i|sc|b|sub|sup)>[-\s]*|[-\s]+)')
+_TAG = re.compile(r"-*<[^>]+>-*")
+_TAGS = re.compile(r"(?:<[^>]+>)+")
+_END_SPACE = re.compile("[\t\n\x0b\x0c\r \ufeff\u00a0]+$")
+_SPACES = re.compile("[\t\n\x0b\x0c\r ]+")
+
 
 def initialize_given(given: str, initialize_with: str, initialize: bool, hyphen: bool) -> str:
-    """CSL 1.0.2 "initialize-with" / "initialize": given names become initials
-    followed by ``initialize-with``; with ``initialize="false"`` full given
-    names stay and only existing initials get the punctuation (citeproc-py
-    initialized them anyway: Chicago/MLA "Kjeldmand, D." gap;
-    ``name_InitializeWith*``). Hyphenated names keep the hyphen ("M.-J.")
-    when ``initialize-with-hyphen`` is true; lower-case particles stay."""
-    if not initialize:
-        # initialize-with-hyphen="false": citeproc-js prints the hyphen as a space
-        given = re.sub(r"\s*-\s*", "-" if hyphen else " ", given)
-    else:
-        given = lowercase_after_hyphen(given, hyphen)
-    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[^\s.\-])", given.strip()) if t]
-    if not initialize:
-        tokens = [part for token in tokens for part in split_hyphenated_initials(token)]
-        tokens = [dot_hyphenated_initial(token, initialize_with) for token in tokens]
-    out = ""
-    previous_initial = False
-    for token in tokens:
-        core = token.rstrip(".")
-        if not core:
-            continue
-        is_initial = len(core) == 1 or (token.endswith(".") and len(core) <= 2 and core[0].isupper())
-        if core[0].islower() and not is_initial:
-            piece, initial = core, False
-        elif initialize or is_initial:
-            pieces = core.split("-") if "-" in core else [core]
-            if "-" in core and not hyphen:
-                piece = "".join(p[:1] + initialize_with for p in pieces if p)
-            elif "-" in core:
-                piece = "-".join((p[:1] + initialize_with).rstrip() for p in pieces if p)
-                piece += initialize_with[len(initialize_with.rstrip()):]
-            elif len(core) == 2 and token.endswith("."):
-                piece = core + initialize_with  # "Th." / "ME." are kept as written
-            else:
-                piece = initial_letters(core) + initialize_with
-            initial = True
-        else:
-            piece, initial = token, False
-        if out and not out.endswith(" ") and not (previous_initial and initial):
-            out += " "
-        out += piece
-        previous_initial = initial
-    return out.strip()
+    """CSL 1.0.2 "initialize-with" / "initialize", as citeproc-js applies them
+    to a given name (or a suffix), word by word; words are separated by
+    spaces and hyphens.
 
-
-def initial_letters(name: str) -> str:
-    """The initial of a given name: its first letter, followed by the capitals
-    after it, lower-cased, when lower-case letters follow them, as citeproc-js
-    initializes a transliterated digraph: "TSerendorjiin" -> "Ts." (fixture
-    ``name_LongAbbreviation``); "JOHN" -> "J.", "McDonald" -> "M."."""
-    rest = name[1:]
-    capitals = 0
-    while capitals < len(rest) and rest[capitals].isupper():
-        capitals += 1
-    if 0 < capitals < len(rest) and rest[capitals:capitals + 1].isalpha():
-        return name[0] + rest[:capitals].lower()
-    return name[:1]
-
-
-def lowercase_after_hyphen(given: str, hyphen: bool) -> str:
-    """A given name whose part after a hyphen starts in lower case (romanized
-    Korean and Chinese names: "Seung-jin", "Tien-chang") is one name to
-    citeproc-js: initialized, only its first letter is kept ("Lee, S.",
-    "Lu, T." where "S.-j." was printed). With ``initialize-with-hyphen="false"``
-    the hyphen is a space instead, so the lower-case part stays as a word, as
-    a particle would (AMA, Vancouver: "Lee C wei" for "Chih-wei")."""
-    if "-" not in given:
+    - A word that starts with a capital letter becomes its initial followed
+      by ``initialize-with`` ("Frederic William" -> "F. W."); the capitals
+      right after it stay when lower-case letters follow ("TSerendorjiin" ->
+      "Ts.", "JOHN" -> "J."); an initial with a period keeps its letters
+      ("Th." -> "Th.").
+    - A word that starts with a lower-case letter or with punctuation is left
+      as written: machine-made data prints "Bazin,  a." where the given name
+      is "a.", and "T. L. (Frank)" stays "T. L. (Frank)" while "Frederic W.
+      (Frederic William)" prints "F. W. (Frederic W." (the word "William)"
+      starts with a capital).
+    - A hyphen between two initials stays ("Marie-Jeanne" -> "M.-J."); one
+      before a lower-case word drops it when initialized ("Seung-jin" ->
+      "S."); with ``initialize-with-hyphen="false"`` hyphens are spaces.
+    - With ``initialize="false"`` (or for a suffix) only words that are
+      already initials ("J", "J.", "Jr.") get the punctuation: "John Q" ->
+      "John Q.", "H.-M." -> "H. M.".
+    - A given name of one word that is a single capital gets a period first
+      ("J" -> "J. "); "Lord" and "Lady" never change, nor does a name that
+      does not start with a letter."""
+    if not given:
+        return ""
+    if given in ("Lord", "Lady") or (
+            not _STARTS_LETTER.match(re.sub(r"^(?:<[^>]+>)*", "", given))
+            and "%s" not in initialize_with):
         return given
     if not hyphen:
-        return re.sub(r"\s*-\s*", " ", given)
-    return re.sub(r"(?<=\w)\s*-\s*[a-z][^\s-]*", "", given)
+        given = given.replace("-", " ")
+    given = re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", given))
+    given = re.sub("-([a-z])", "\u2013\\1", given)  # a lower-case word after a hyphen
+    given = re.sub(r"\.(?=[^ ])", ". ", given)  # "J.Q." is "J. Q."
+    words = _GIVEN_SEPARATOR.split(given)
+    separators = _GIVEN_SEPARATOR.findall(given)
+    if not separators:
+        last = re.search(r"[^.]+$", words[0])
+        if last and len(last.group(0)) == 1 and last.group(0) != last.group(0).lower():
+            words[0] += "."
+    parts = [words[0]]
+    for separator, word in zip(separators, words[1:]):
+        parts += [separator, word]
+    text = (_initialize_words if initialize else _normalize_initials)(parts, initialize_with)
+    return text.replace("\u2013", "-")
+
+
+def _with_tags(separator: str, punctuation: str) -> str:
+    """The punctuation after an initial, keeping inline markup tags that stood
+    in the separator (before the punctuation's trailing space)."""
+    tags = _TAG.findall(separator)
+    if not tags:
+        return punctuation
+    body = punctuation.rstrip()
+    return body + "".join(tags) + punctuation[len(body):]
+
+
+def _finish_initials(parts: list[str]) -> str:
+    text = _END_SPACE.sub("", "".join(parts))
+    return _SPACES.sub(" ", re.sub(r"\s*-\s*", "-", text))
+
+
+def _initialize_words(parts: list[str], mark: str) -> str:
+    """``initialize="true"``: each word that starts with a capital becomes an
+    initial (see :func:`initialize_given`); ``parts`` alternates words and
+    separators."""
+    count = len(parts)
+    for i in range(0, count, 2):
+        word = parts[i]
+        if not word:
+            continue
+        match = _NAME_WORD.match(word)
+        head = rest = ""
+        if match:
+            head, rest = match.group(1), match.group(2)
+            if rest and match.group(3):
+                head, rest = head + rest, ""  # "Th." stays "Th."
+        elif not _STARTS_LETTER.match(word) and len(word) > 1 and "%s" in mark:
+            head, rest = word[0], word[1:]
+        if head and head[0] == head[0].upper():
+            capitals = 0
+            while capitals < len(rest) and rest[capitals] == rest[capitals].upper():
+                capitals += 1
+            initial = head + (rest[:capitals].lower() if capitals < len(rest) else "")
+            if "%s" in mark:
+                parts[i] = mark.replace("%s", initial, 1)
+            else:
+                parts[i] = initial
+                if i < count - 1:
+                    separator = parts[i + 1]
+                    if "-" in separator:
+                        parts[i + 1] = _with_tags(separator.replace("-", "", 1), mark) + "-"
+                    else:
+                        parts[i + 1] = _with_tags(separator, mark)
+                else:
+                    parts.append(mark)
+        elif _HAS_LETTER.search(word) and not (match and match.group(3)):
+            parts[i] = " " + word
+    return _finish_initials(parts)
+
+
+def _normalize_initials(parts: list[str], mark: str) -> str:
+    """``initialize="false"`` (and suffixes): words that are initials already
+    ("J", "J.", "Jr.") get the ``initialize-with`` punctuation, full words stay
+    (see :func:`initialize_given`); ``parts`` alternates words and separators."""
+    abbreviation = []
+    for i, part in enumerate(parts):
+        bare = _TAGS.sub("", part, count=1) if part.startswith("<") else part
+        if len(bare) > 1 and bare.endswith("."):
+            head, dot, tail = part.rpartition(".")
+            parts[i] = head + tail
+            abbreviation.append(True)
+        else:
+            abbreviation.append(len(part) == 1 and part.upper() == part)
+    for i in range(0, len(parts), 2):
+        if not abbreviation[i]:
+            continue
+        if i < len(parts) - 2:
+            tags = _TAGS.search(parts[i + 1])
+            separator = tags.group(0) if tags else parts[i + 1]
+            if not abbreviation[i + 2]:
+                separator += " "
+            if len(parts[i + 2]) > 1:
+                parts[i + 1] = re.sub("\ufeff$", "", mark) + separator
+            else:
+                parts[i + 1] = _with_tags(separator, mark)
+        if i == len(parts) - 1:
+            parts[i] += mark
+    return _finish_initials(parts)
 
 
 _FAMILY_PARTICLE = re.compile(r"^([^ ]+(?:-|\u02bb|\u2019| |') *)(.+)$", re.S)
@@ -146,37 +227,18 @@ def parse_particles(name: dict) -> dict:
     return name
 
 
-def split_hyphenated_initials(token: str) -> list[str]:
-    """citeproc-js, with ``initialize="false"``, treats initials joined by a
-    hyphen as separate initials: "H.-M." / "H-M" / "H. -M." print "H. M."
-    (with ``initialize-with=". "``), while a hyphen next to a full name stays
-    ("Friedrich-L" -> "Friedrich-L.", "Jean-Claude"). Returns the token's
-    parts, or the token itself when it is not all initials."""
-    parts = token.split("-")
-    if len(parts) < 2 or not all(
-            len(p.rstrip(".")) == 1 and p.rstrip(".").isupper() for p in parts):
-        return [token]
-    return parts
-
-
-def dot_hyphenated_initial(token: str, initialize_with: str) -> str:
-    """citeproc-js, with ``initialize="false"``, gives a bare initial joined
-    to a full name by a hyphen the ``initialize-with`` punctuation:
-    "Friedrich-L" -> "Friedrich-L." (Chicago "Friedrich-L. Schein");
-    "J.-Claude", "Jean-Claude" stay as written."""
-    mark = initialize_with.strip()
-    if "-" not in token or not mark:
-        return token
-    parts = token.split("-")
-    return "-".join(p + mark if len(p) == 1 and p.isupper() else p for p in parts)
-
-
-_ROMANESQUE = re.compile(r"^[\u0000-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u052F\u0590-\u05FF"
-                         r"\u0600-\u06FF\u2000-\u206F'\s\-\.]*$")
-
-
-def _is_romanesque(name) -> bool:
-    return all(_ROMANESQUE.match(str(name.get(k) or "")) for k in ("family", "given"))
+def romanesque_level(name) -> int:
+    """How citeproc-js orders a personal name by its script: 2 when the
+    family name has a letter of a Latin, Greek, Cyrillic, Hebrew, Arabic or
+    Thai script anywhere (quotes aside): the style's order and separators;
+    1 when it has none but the given name starts with one: family, a space,
+    given, whatever the style ("毛 Zedong"); 0 otherwise: particle, family
+    and given run together ("毛泽东"). A Latin family name with a given name
+    in another script ("Zhang, 伟") is 2."""
+    family = str(name.get("family") or "").replace('"', "")
+    if _HAS_LETTER.search(family):
+        return 2
+    return 1 if _STARTS_LETTER.match(str(name.get("given") or "")) else 0
 
 
 def _sort_particle(particle: str) -> str:
@@ -185,6 +247,41 @@ def _sort_particle(particle: str) -> str:
     before "de’ Frinkle", and "in ’t Horvath" as "in t Horvath"
     (sort_LeadingApostropheOnNameParticle; sorting.py collates the key)."""
     return re.sub("['\u2019]", "", particle, count=1)
+
+
+def given_markup(given: str) -> str:
+    """Rich text and quotation marks in a given name print as in any field
+    (CSL 1.0.2 Appendix VI), read after the name is initialized, as
+    citeproc-js does: "<b>John</b> Q." prints "**J.** Q."
+    (``name_InTextMarkupInitialize``), and quotes left by a BibTeX converter
+    print as the style's quotation marks: "\"Andrea Valsecchi\"" prints
+    "“Andrea Valsecchi”" (IEEE)."""
+    if not any(mark in given for mark in '<"\u201c\u2018'):
+        return given
+    from ..markup import data_to_markers
+    return data_to_markers(given)
+
+
+_PUNCTUATION_PAIR = re.compile(r"(?<=[.,;:!?])(?=[.,;:!?])")
+
+
+def seal_doubled_punctuation(part: str) -> str:
+    """Punctuation written twice in a name ("Sch??lli", "R??diger": an
+    encoding lost by a converter) prints as written: citeproc-js merges
+    punctuation only where pieces of the rendering meet. A :data:`SEAL`
+    between the two keeps the finishing pass from merging them."""
+    return _PUNCTUATION_PAIR.sub(SEAL, part)
+
+
+def keep_leading_space(given: str) -> str:
+    """An initialized given name whose first word is left as written (it
+    starts with a lower-case letter: "a.", "jian-wei") keeps the space
+    citeproc-js puts before such a word, so the entry shows two spaces where
+    the given name meets the family name or the sort separator: APA "Bazin, a."
+    is printed "Bazin,  a.", Vancouver "Bazin  a.", IEEE "[1]  a. Bazin".
+    The :data:`SEAL` keeps the finishing pass from collapsing the two spaces
+    (it is removed afterwards)."""
+    return SEAL + given
 
 
 def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyphen,
@@ -199,23 +296,31 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
     comma_suffix = bool(name.get("comma-suffix"))
     if for_sort:
         dp, ndp = _sort_particle(dp), _sort_particle(ndp)
+    script = romanesque_level(name)
     if not family and given:
         family, given = given, ""
     if given and init_with is not None:
         given = initialize_given(given, init_with, initialize, hyphen)
-        if "." not in init_with and initialize:
-            # initials without periods: citeproc-js prints "Nease DE Jr" (AMA, NLM)
-            suffix = suffix.replace(".", "")
     if not for_sort:
+        family, given = seal_doubled_punctuation(family), seal_doubled_punctuation(given)
         # each printed part, like any printed string: a space before ";" is narrow
         # (citeproc-js: APA "Schaffer, W. J.\u202f;," for the given name "W. J.;")
-        given, family = thin_spaces(given), thin_spaces(family)
-    if not _is_romanesque(name):
-        # East Asian names: family then given, no space (CSL 1.0.2 "Name-part
-        # order"); citeproc-js keeps a non-dropping particle before the family
+        family, given = thin_spaces(family), thin_spaces(given)
+    if given and not for_sort:
+        given = given_markup(given)
+        if given.startswith(" "):
+            given = keep_leading_space(given)
+    if suffix and init_with is not None:
+        # initials in a suffix get the style's punctuation: "Nease DE Jr" (AMA, NLM)
+        suffix = initialize_given(suffix, init_with, False, hyphen)
+    if script < 2:
+        # East Asian names (CSL 1.0.2 "Name-part order"): family then given,
+        # run together or (given in Latin script) with a space; citeproc-js
+        # keeps a non-dropping particle before the family
         if form == "short":
-            return String(fmt_part("family", ndp + family))
-        return String(fmt_part("family", ndp + family) + fmt_part("given", given))
+            return String(fmt_part("family", ndp + (" " if script and ndp else "") + family))
+        fam = fmt_part("family", ndp + (" " if script and ndp else "") + family)
+        return String(fam + (" " if script and given else "") + fmt_part("given", given))
 
     def glue(*parts):
         out = ""

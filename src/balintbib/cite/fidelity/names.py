@@ -51,14 +51,11 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         else:
             ed_trans = False
 
-        name_elem = names_context.find("cs:name", NS)
-        label_elem = names_context.find("cs:label", NS)
-        children = list(names_context)
-        label_first = (label_elem is not None and name_elem is not None
-                       and children.index(label_elem) < children.index(name_elem))
+        name_elem, label_elem, label_first = _name_and_label(names_context)
         outputs = []
         labels = []
         count = 0
+        blank = False
         for role in present:
             names = ref[role.replace("-", "_")]
             if name_elem is None:
@@ -73,6 +70,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                 count += rendered
                 continue
             if rendered is None:
+                blank = blank or _all_blank(names)
                 continue
             if label_elem is not None and not kwargs.get("sort_options"):
                 label_role = "editortranslator" if ed_trans and role == "editor" else role
@@ -104,6 +102,9 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
                     return String("")
             return self._subsequent_author(text, context, kwargs,
                                            labels[0] if len(outputs) == 1 and labels else None)
+        if blank:
+            RENDER_STATE["blank_names"] = True
+            return String("")
         substitute = self.substitute()
         if substitute is not None:
             first = RENDER_STATE.get("first_names") is None
@@ -154,12 +155,35 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         return self.wrap(self.format(text))
 
 
+def _name_and_label(names_context):
+    """The ``cs:name`` and ``cs:label`` of a ``cs:names``, and whether the
+    label comes first; remembered per element (speed)."""
+    found = names_context.__dict__.get("_name_and_label")
+    if found is None:
+        name_elem = names_context.find("cs:name", NS)
+        label_elem = names_context.find("cs:label", NS)
+        children = list(names_context)
+        label_first = (label_elem is not None and name_elem is not None
+                       and children.index(label_elem) < children.index(name_elem))
+        found = names_context._name_and_label = (name_elem, label_elem, label_first)
+    return found
+
+
 def _suppress_author(kwargs) -> bool:
     """A cite marked ``suppress-author`` (citeproc-js's cite flag, pandoc's
     ``[-@key]``): the first name list the cite renders, or what substitutes
     for it, prints nothing; the rest of the cite renders as usual ("(2004,
     p. 12)"). The names are still recorded for ``author-only``."""
     return RENDER_STATE.get("cite_mode") == "suppress-author" and not kwargs.get("sort_options")
+
+
+def _all_blank(names) -> bool:
+    """A name list whose names are all empty (``[{"family": ""}]``, ``[{}]``:
+    what a BibTeX converter leaves for an empty author) is still there for
+    citeproc-js: it prints nothing and ``cs:substitute`` does not replace it,
+    so an APA entry starts with the date: "(2009a). A closer look. TUGboat",
+    not "A closer look. (2009)."."""
+    return bool(names) and all(not str(name.get("literal", "x")) for name in names)
 
 
 def _same_names(a, b) -> bool:
@@ -210,6 +234,18 @@ def _owner_uncached(element):
 def _opt(name_elem, context, option, sort_options=None):
     if sort_options and option in sort_options:
         return sort_options[option]
+    # speed: the answer depends on the style alone, remembered per element and context
+    memo = (name_elem if name_elem is not None else context).__dict__.setdefault("_opts", {})
+    found = memo.get((option, context), _UNKNOWN)
+    if found is _UNKNOWN:
+        found = memo[(option, context)] = _opt_uncached(name_elem, context, option)
+    return found
+
+
+_UNKNOWN = object()
+
+
+def _opt_uncached(name_elem, context, option):
     if name_elem is not None and option in name_elem.attrib:
         return name_elem.get(option)
     owner = _owner(context) if context is not None else None
@@ -305,6 +341,9 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
     if collect is not None:
         collect.setdefault(item.key, []).extend(
             (name, form, init_with, initialize, index) for index, name in enumerate(shown))
+        full = RENDER_STATE.get("names_full")
+        if full is not None:  # every name of each list, for disambiguation by position
+            full.setdefault(item.key, []).append(names)
     per_name = name_elem is not None and sort_options is None
     data = RENDER_STATE.get("names_data") if sort_options is None else None
     if data is not None:
@@ -315,7 +354,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         inverted = (nso == "all" or (nso == "first" and index == 0)) and "literal" not in name
         level = levels.get(person_id(name)) if levels else None
         text = _render_one_name(name, "long" if level and form == "short" else form, inverted,
-                                sort_sep, init_with, initialize and level != 2, hyphen,
+                                sort_sep, full_given_name(init_with, level), initialize, hyphen,
                                 demote, fmt_part, sort_options is not None)
         if text:
             rendered.append(affix_each_name(name_elem, name, text) if per_name else text)
@@ -362,6 +401,15 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
             return head + String(delimiter) + String(str(term) + " ") + rendered[-1]
         return head + String(" " + str(term) + " ") + rendered[-1]
     return join(rendered, delimiter)
+
+
+def full_given_name(init_with, level):
+    """The ``initialize-with`` a name is rendered with at a disambiguation
+    level: at level 2 (the full given name, CSL 1.0.2 "Disambiguation"
+    step 2) citeproc-js prints the given name as written, initials not even
+    punctuated: MLA "Liu, W, et al." for given "W" where level 1 prints
+    "Liu, W., et al."; chicago-author-date "Wang, Z L."."""
+    return None if level == 2 else init_with
 
 
 def affix_each_name(name_elem, name, text):

@@ -187,7 +187,17 @@ def term_gender(element, name) -> str | None:
     the first ``cs:term`` of that name in the locale chain."""
     if not name:
         return None
-    for locale in _locales_of(element):
+    chain = _locales_of(element)
+    if not chain:
+        return None
+    memo = chain[0].__dict__.setdefault("_term_genders", {})  # (speed: asked per number)
+    if name not in memo:
+        memo[name] = _term_gender(chain, name)
+    return memo[name]
+
+
+def _term_gender(chain, name) -> str | None:
+    for locale in chain:
         for term in locale.iterfind(f"cs:terms/cs:term[@name='{name}']", NS):
             if term.get("gender"):
                 return term.get("gender")
@@ -195,7 +205,15 @@ def term_gender(element, name) -> str | None:
 
 
 def _ordinal_table(locale) -> dict:
-    """(name, gender-form or None) -> (suffix, match) of a locale's long ordinal terms."""
+    """(name, gender-form or None) -> (suffix, match) of a locale's long
+    ordinal terms; remembered per locale (speed: asked per ordinal)."""
+    table = locale.__dict__.get("_ordinal_table")
+    if table is None:
+        table = locale._ordinal_table = _read_ordinal_table(locale)
+    return table
+
+
+def _read_ordinal_table(locale) -> dict:
     table = {}
     terms = locale.find("cs:terms", NS)
     if terms is None:

@@ -47,6 +47,14 @@ def stop_subsequent_author() -> None:
     RENDER_STATE["names_data"] = None
 
 
+def blank_names_end_substitution(child) -> bool:
+    """A ``cs:names`` child of ``cs:substitute`` whose variable holds only
+    empty names (``[{"family": ""}]``) prints nothing and ends the
+    substitution, as in citeproc-js: a book with such an editor and no
+    author starts with its date in APA ("(2009b). C."), not with its title."""
+    return bool(RENDER_STATE.get("blank_names")) and isinstance(child, (m.Names, m.Choose))
+
+
 class Substitute(m.Substitute):
     def render(self, item, context=None, names_parent=None, **kwargs):
         """CSL 1.0.2 "Substitute": the first child that renders replaces the
@@ -64,6 +72,7 @@ class Substitute(m.Substitute):
             if layout is not None:
                 layout._rendered_vars = set()
             RENDER_STATE["substituting"] = RENDER_STATE.get("substituting", 0) + 1
+            RENDER_STATE["blank_names"] = False
             suppressed_before = RENDER_STATE.get("author_suppressed")
             try:
                 if isinstance(child, m.Names):
@@ -83,7 +92,8 @@ class Substitute(m.Substitute):
             # (MLA "(“Beta Groups”)": the title the style prints to disambiguate
             # is not used up as the author's substitute)
             if (text is not None and str(text) != "") or (
-                    RENDER_STATE.get("author_suppressed") and not suppressed_before):
+                    RENDER_STATE.get("author_suppressed") and not suppressed_before) or (
+                    blank_names_end_substitution(child)):
                 text = text if text is not None else String("")
                 if layout is not None:
                     if isinstance(child, m.Names):

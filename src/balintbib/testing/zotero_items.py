@@ -1,35 +1,90 @@
-"""What the Zotero test server answers to reads: item envelopes, listings with
-``Total-Results`` and ``Link``, ``/deleted``, tags, groups, keys, templates.
+"""Items of the Zotero test server: ``/groups/<id>/items`` (and ``/top``, ``/<key>``,
+``/<key>/children``) read as envelopes in listings with ``Total-Results`` and ``Link``, written
+by key (``PATCH``/``PUT``/``DELETE /items/<key>``, 428 without a version, 412 when stale) or
+many at a time (``POST /items``, ``DELETE /items?itemKey=``); ``/items/new`` templates.
 
 Mixed into the request handler of `balintbib.testing.zotero`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import json
 from urllib.parse import urlencode
 
 from ..formats.zotero_tables import ITEM_TYPES
-from .zotero_state import ApiError, Group, is_key
+from .zotero_state import ApiError, Group, ObjectError, is_key
 
 
-class ReadAnswers:
-    def _key_info(self, key) -> dict:
-        return {"key": key.key, "userID": key.user.id, "username": key.user.username, "displayName": "",
-                "access": {"user": {"library": True, "files": True, "notes": True, "write": True},
-                           "groups": {g: dict(a) for g, a in key.groups.items()}}}
+class Items:
+    def _items(self, method, rest, query, raw, g: Group, key, access):
+        st = self.api.state
+        if method == "GET":
+            if rest and rest[0] != "top":
+                item = g.items.get(rest[0])
+                if item is None:
+                    raise ApiError(404, "Item not found")
+                if rest[1:] == ["children"]:
+                    children = [d for d in g.items.values() if d.get("parentItem") == rest[0]]
+                    return self._listing(children, query, g, f"/groups/{g.id}/items/{rest[0]}/children")
+                if rest[1:]:
+                    raise ApiError(404, "Not found")
+                return 200, self._envelope(g, item), {"Last-Modified-Version": item["version"]}
+            if (unchanged := self._not_modified(g)) is not None:
+                return unchanged
+            trashed = query.get("includeTrashed") == "1"
+            if query.get("itemKey"):  # by key: no scan of the library
+                wanted = [k for k in query["itemKey"].split(",") if is_key(k)]
+                items = [g.items[k] for k in dict.fromkeys(wanted) if k in g.items
+                         and (trashed or not g.items[k].get("deleted"))]
+            else:
+                items = st.visible(g, trashed)
+            if rest == ["top"]:
+                items = [d for d in items if not d.get("parentItem")]
+            return self._listing(items, query, g, f"/groups/{g.id}/items" + ("/top" if rest == ["top"] else ""))
+        if not access.get("write"):
+            raise ApiError(403, "Write access denied")
+        ius_v = self._unmodified_since()
+        if method == "POST" and not rest:
+            return self._post(raw, g, key, ius_v)
+        if method in ("PATCH", "PUT") and len(rest) == 1:
+            obj = self._json(raw)
+            if not isinstance(obj, dict):
+                raise ApiError(400, "Uploaded data must be a JSON object")
+            if ius_v is None and obj.get("version") is None:
+                raise ApiError(428, "Either If-Unmodified-Since-Version or object version property must be "
+                                    "provided for key-based writes")
+            try:
+                st.write_object(g, obj, key.user, partial=method == "PATCH", header_version=ius_v, single_key=rest[0])
+            except ObjectError as err:
+                if err.code == 412 and rest[0] in g.items:
+                    raise ApiError(412, err.message, {"Last-Modified-Version": g.items[rest[0]]["version"]}) from None
+                raise ApiError(err.code, err.message) from None
+            return 204, None, {"Last-Modified-Version": g.version}
+        if method == "DELETE" and len(rest) == 1:
+            if ius_v is None:
+                raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
+            item = g.items.get(rest[0])
+            if item is None:
+                raise ApiError(404, "Item not found")
+            if item["version"] != ius_v:
+                raise ApiError(412, f"Item has been modified since specified version (expected {ius_v}, "
+                                    f"found {item['version']})", {"Last-Modified-Version": item["version"]})
+            st.delete_items(g, [rest[0]])
+            return 204, None, {"Last-Modified-Version": g.version}
+        if method == "DELETE" and not rest:
+            if ius_v is None:
+                raise ApiError(428, "If-Unmodified-Since-Version must be provided for delete requests")
+            self._library_precondition(g, ius_v)
+            keys = [k for k in (query.get("itemKey") or "").split(",") if is_key(k)]
+            st.delete_items(g, keys)
+            return 204, None, {"Last-Modified-Version": g.version}
+        raise ApiError(405, "Method not allowed")
 
-    def _group_json(self, g: Group) -> dict:
-        base = self.api.url
-        return {"id": int(g.id) if g.id.isdigit() else g.id, "version": g.version,
-                "links": {"self": {"href": f"{base}/groups/{g.id}", "type": "application/json"},
-                          "alternate": {"href": f"https://www.zotero.org/groups/{g.id}", "type": "text/html"}},
-                "meta": {"created": "2024-01-01T00:00:00Z", "lastModified": "2024-01-01T00:00:00Z",
-                         "numItems": len(g.items)},
-                "data": {"id": int(g.id) if g.id.isdigit() else g.id, "version": g.version, "name": g.name,
-                         "owner": g.owner, "type": "Private", "description": "", "url": "",
-                         "libraryEditing": "members", "libraryReading": "members", "fileEditing": "none",
-                         "members": sorted(u for u in g.members if u != g.owner)}}
+    def _json(self, raw: bytes):
+        try:
+            return json.loads(raw.decode("utf-8") or "null")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "Invalid JSON") from None
 
     def _template(self, item_type: str) -> dict:
         info = ITEM_TYPES.get(item_type)
@@ -134,50 +189,3 @@ class ReadAnswers:
             links.append(f'<{url(last)}>; rel="last"')
         links.append(f'<https://www.zotero.org{path}>; rel="alternate"')
         return ", ".join(links)
-
-    def _deleted(self, query: dict, g: Group):
-        since = query.get("since") or query.get("newer")
-        if since is None:
-            raise ApiError(400, "'since' parameter must be provided")
-        if self.api.faults.deleted_409:
-            raise ApiError(409, "'since' is earlier than the beginning of the delete log")
-        if not since.isdigit():
-            raise ApiError(400, "Invalid 'since' value")
-        s = int(since)
-        body = {"collections": [], "items": sorted(k for k, v in g.deleted.items() if v > s), "searches": [],
-                "tags": sorted(t for t, v in g.deleted_tags.items() if v > s), "settings": []}
-        return 200, body, {"Last-Modified-Version": g.version}
-
-    def _other_listing(self, head: str, query: dict, g: Group):
-        ims = self.headers.get("If-Modified-Since-Version")
-        if ims and ims.isdigit() and g.version <= int(ims):
-            return 304, None, {"Last-Modified-Version": g.version}
-        headers = {"Last-Modified-Version": g.version}
-        if head == "tags":
-            counts: Counter[tuple[str, int]] = Counter()
-            for d in g.items.values():
-                for t in d.get("tags") or []:
-                    counts[(t.get("tag"), int(t.get("type") or 0))] += 1
-            out = [{"tag": t, "links": {}, "meta": {"type": ty, "numItems": n}} for (t, ty), n in sorted(counts.items())]
-            headers["Total-Results"] = len(out)
-            return 200, out, headers
-        if head == "collections":
-            cols = sorted(g.collections.values(), key=lambda c: c["key"])
-            if query.get("since", "").isdigit():
-                cols = [c for c in cols if c["version"] > int(query["since"])]
-            headers["Total-Results"] = len(cols)
-            if query.get("format") == "versions":
-                return 200, {c["key"]: c["version"] for c in cols}, headers
-            return 200, [self._collection_envelope(g, c) for c in cols], headers
-        headers["Total-Results"] = 0
-        return 200, ({} if query.get("format") == "versions" else []), headers
-
-    def _collection_envelope(self, g: Group, c: dict) -> dict:
-        base = self.api.url
-        return {"key": c["key"], "version": c["version"],
-                "library": {"type": "group", "id": int(g.id) if g.id.isdigit() else g.id, "name": g.name},
-                "links": {"self": {"href": f"{base}/groups/{g.id}/collections/{c['key']}",
-                                   "type": "application/json"}},
-                "meta": {"numCollections": sum(1 for o in g.collections.values() if o.get("parentCollection") == c["key"]),
-                         "numItems": sum(1 for d in g.items.values() if c["key"] in (d.get("collections") or []))},
-                "data": dict(c)}
