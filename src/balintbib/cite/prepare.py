@@ -359,5 +359,5 @@ def prepare_item(item: dict, key: str, words=None) -> dict:
             continue
         if isinstance(value, (dict, list)):
             continue
-        out[field] = _prepare_string(field, value)
+        out[field] = fidelity.keep_edge_spaces(field, _prepare_string(field, value))
     return out

@@ -13,11 +13,12 @@ from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from ..markup import CLOSE, wrap
-from .punctuation import SEAL
+from .punctuation import SEAL, decorated, mark_own_punctuation, seal_after_decorated, split_leading_punctuation
 from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
 from .state import (RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered,
                     MemoMixin, _only_base_method, _suppressed, children)
-from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges
+from .numbers import (NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges,
+                      written_en_dash)
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
 from .sorting import cite_authorstrings, macro_sort_text, number_in_macro_key, uses_grouped_sort
@@ -63,6 +64,8 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
+            if written_en_dash(s, variable):
+                return String(s.strip())
             if _NUMERIC_RANGE.fullmatch(s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"
@@ -123,6 +126,9 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if string is not None and str(string).endswith(" ") and self.get("macro") is None \
                 and self.get("suffix", "").startswith(" "):
             string = String(str(string) + SEAL)
+        if string is not None and self.get("suffix") and self.get("quotes") != "true" and decorated(self):
+            # the element's own suffix after its formatting: "Why?." (:func:`.seal_after_decorated`)
+            string = seal_after_decorated(string, self.get("suffix"), True)
         return super().wrap(string)
 
     def render(self, item, *args, **kwargs):
@@ -178,11 +184,31 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
     def markup(self, text, language):
         """citeproc-py's (case, strip periods, format, quote, affixes); an
         element with none of these attributes returns the text as they would
-        (speed)."""
-        if (self.__dict__.get("_shape") or self._read_shape()).plain:
+        (speed).
+
+        Punctuation opening what a variable, value or term prints goes
+        outside its formatting and quotation marks, after the prefix, as
+        citeproc-js moves it (:func:`.punctuation.split_leading_punctuation`:
+        Harvard ': “a new beamer class”'). With ``text-case`` citeproc-js
+        cases the whole string again, so the run prints twice (Chicago
+        "1986a. : : The Program" for the title ": The Program"). A value or
+        term that is only punctuation merges with nothing before it
+        (:func:`.punctuation.mark_own_punctuation`)."""
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if text and shape.kind in ("value", "term"):
+            text = mark_own_punctuation(text)
+        if shape.plain:
             if not text:
                 return None
             return str(text) if isinstance(text, (int, float)) else text
+        if text and not shape.macro:
+            run, rest = split_leading_punctuation(text)
+            if run:
+                twice = self.get("text-case") is not None
+                content = text if twice else rest
+                formatted = self.format(self.case(self.strip_periods(content), language))
+                # the run and the cased string do not merge (".NET": "..NET")
+                return self.wrap(String(run + SEAL if twice else run) + self.quote(formatted))
         return super().markup(text, language)
 
     def process(self, item, context=None, **kwargs):
@@ -307,6 +333,7 @@ class Group(DisplayMixin, m.Group):
         if delimiter is None:  # (speed: read once)
             delimiter = self._group_delimiter = self.get("delimiter", "")
         output = []
+        formatted = []  # whether each printed child is formatted (citeproc-js: decorated)
         for child, choose in children(self):
             try:
                 if choose:
@@ -316,7 +343,14 @@ class Group(DisplayMixin, m.Group):
             except VariableError:
                 continue
             if text is not None and (text != "" if isinstance(text, str) else str(text) != ""):
+                if formatted and formatted[-1] and not delimiter:
+                    # the next child's prefix after a formatted child
+                    output[-1] = seal_after_decorated(output[-1], str(text), False)
                 output.append(text)
+                formatted.append(not choose and child.get("quotes") != "true" and decorated(child))
+        if delimiter and any(formatted[:-1]):
+            output = [seal_after_decorated(text, delimiter, True) if flag else text
+                      for text, flag in zip(output[:-1], formatted)] + output[-1:]
         called = VAR_CALLS["calls"] - calls
         rendered = VAR_CALLS["hits"] - hits
         # a nested group is one unit to its parent (citeproc-js): rendered, it

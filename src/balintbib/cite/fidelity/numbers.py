@@ -33,6 +33,8 @@ class NumericRangeMixin:
         exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
         lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
         text = str(value)
+        if written_en_dash(text, variable):
+            return String(text.strip())
         if variable == "page-first":
             match = re.match(r"\s*([^\s,&\-\u2013]+)", text)
             return String(match.group(1)) if match else String(text)
@@ -136,6 +138,14 @@ def number_variable_ranges(text: str, delimiter: str) -> str:
 
 
 _SIMPLE_RANGE = re.compile(r"\s*\d+\s*-\s*\d+\s*")
+
+
+def written_en_dash(text: str, variable: str) -> bool:
+    """A number variable (not ``page`` or ``locator``) with an en dash written
+    in it is printed as written, spaces and all: citeproc-js reads only
+    hyphens as a range ("1 - 2" -> "1–2") and leaves "1 – 2" alone (AIJ
+    "109(1 – 2)"; the page "111 – 159" still becomes "111–159")."""
+    return "\u2013" in text and variable in NUMERIC_VARIABLES
 
 
 def _ascending(first: str, last: str) -> bool:
