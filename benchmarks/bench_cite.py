@@ -57,7 +57,7 @@ def time_python(items, style, runs):
         engine = CitationEngine(style)  # a fresh engine: parsing the style is part of the work
         entries = engine.bibliography(items)
         times.append(time.perf_counter() - start)
-        assert len(entries) == len(items)
+        assert 0 < len(entries) <= len(items)  # (a style may print no entry for some types)
     return times
 
 

@@ -80,11 +80,6 @@ def test_punctuation_in_quote_also_takes_the_prefix_of_a_formatted_element(tmp_p
 
 
 @pytest.mark.parametrize("layout, body, expected", [
-    # bourgogne-franche-comte-nature "TUGboat  [en ligne]": two spaces after a formatted piece
-    ('suffix="."', '<text variable="title" font-style="italic" suffix=" "/>'
-     '<text variable="container-title" prefix=" [" suffix="]"/>', "A title  [Journal]."),
-    ('suffix="."', '<text variable="title" quotes="true" suffix=" "/>'
-     '<text variable="container-title" prefix=" (" suffix=")"/>', "“A title”  (Journal)."),
     # one space after a plain piece, or where the space climbs to a plain group
     ('suffix="."', '<text variable="title" suffix=" "/><text variable="container-title" prefix=" [" suffix="]"/>',
      "A title [Journal]."),
@@ -200,29 +195,6 @@ def test_page_first_is_set_from_the_pages_for_conditions(tmp_path):
              {"id": "b", "type": "article-journal", "title": "T", "container-title": "TUGboat",
               "volume": "9", "issue": "3"}]
     assert [e.text for e in render_bibliography(items, str(style))] == ["TUGboat 9, 261", "TUGboat 9/3"]
-
-
-@pytest.mark.parametrize("pieces, expected", [
-    # NLM: the last suppressed piece tried no variable, so the term prints
-    ('<text macro="eds"/><text macro="nothing"/>', "T. in."),
-    # planning-practice-and-research: the last suppressed piece tried an empty variable
-    ('<text macro="nothing"/><text macro="eds"/>', "T. ."),
-    ('<text macro="eds"/><text macro="nothing"/><text macro="ct"/>', "T. ."),
-])
-def test_a_suppressed_group_sets_whether_its_parent_tried_a_variable(tmp_path, pieces, expected):
-    style = tmp_path / "groups.csl"
-    style.write_text(
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-US">'
-        '<info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info>'
-        '<macro name="eds"><names variable="editor"/></macro>'
-        '<macro name="nothing"><choose><if type="bill"><text variable="number"/></if></choose></macro>'
-        '<macro name="ct"><text variable="container-title"/></macro>'
-        '<citation><layout><text variable="title"/></layout></citation>'
-        '<bibliography><layout suffix="."><text variable="title" suffix=". "/><group delimiter=": ">'
-        f'<text term="in"/><group delimiter=", ">{pieces}</group></group></layout></bibliography></style>',
-        encoding="utf-8")
-    assert render_bibliography([{"id": "a", "type": "chapter", "title": "T"}], str(style))[0].text == expected
 
 
 def test_two_spaces_written_in_one_affix_stay_two(tmp_path):

@@ -148,7 +148,7 @@ def test_whitespace_rule_agrees_with_field_by_field_checks_on_random_values(monk
         fast = Reference("k", "article", dict(fields))
         fix_whitespace(fast, ctx)
         with monkeypatch.context() as m:
-            m.setattr(rules, "_no_white_space_to_fix", lambda f: False)
+            m.setattr(rules.whitespace, "_no_white_space_to_fix", lambda f: False)
             slow = Reference("k", "article", dict(fields))
             fix_whitespace(slow, ctx)
         assert fast.fields == slow.fields, fields
@@ -180,6 +180,44 @@ def test_medline_tag_lines_of_every_shape():
 def test_field_order_places_copies_after_their_field_only():
     fields = {"import-ris-u1": "x", "note-2": "b", "title": "t", "note": "a", "import-ris-kw": "k", "a-1": "y"}
     assert ordered_fields(fields) == ["title", "note", "note-2", "import-ris-u1", "import-ris-kw", "a-1"]
+
+
+def _field_order_by_emitting(fields: dict[str, str]) -> list[str]:
+    """The canonical order as it was first written: every name looked at, copies emitted one by one."""
+    from balintbib.formats.bibtex import _ORDER_INDEX
+
+    order = sorted((f for f in fields if f in _ORDER_INDEX), key=_ORDER_INDEX.__getitem__)
+    order += [f for f in fields if f not in _ORDER_INDEX]
+    copies: dict[str, list] = {}
+    for name in order:
+        m = re.match(r"^(.+)-(\d+)$", name)
+        if m and m.group(1) in fields:
+            copies.setdefault(m.group(1), []).append((int(m.group(2)), name))
+    moved = {name for group in copies.values() for _, name in group}
+    out: list[str] = []
+
+    def emit(name):
+        out.append(name)
+        for _, copy in sorted(copies.get(name, [])):
+            emit(copy)
+
+    for name in order:
+        if name not in moved:
+            emit(name)
+    return out
+
+
+def test_field_order_agrees_with_emitting_copies_one_by_one_on_random_names():
+    rnd = random.Random(4)
+    names = ["title", "note", "isbn", "isbn-13", "a", "a-b", "import-x-ad", "author", "x", "pages", "year-1"]
+    for _ in range(5000):
+        fields = {}
+        for _ in range(rnd.randint(0, 12)):
+            name = rnd.choice(names)
+            for _ in range(rnd.choice([0, 0, 1, 1, 2])):
+                name += f"-{rnd.choice([2, 3, 10, 2])}"
+            fields[name] = "v"
+        assert ordered_fields(fields) == _field_order_by_emitting(fields), list(fields)
 
 
 def test_key_skips_title_stopwords():
@@ -232,3 +270,62 @@ def test_a_read_name_is_written_as_the_general_code_writes_it():
             assert written == format_name(person_from_text(text)), text
     assert written_plain_name("Kjeldmand,  Dorte ") == "Kjeldmand, Dorte"
     assert written_plain_name("van Roy, Kaatje") is None  # a "von" part: the general code decides
+
+
+def test_matcher_keys_agree_with_the_rule_functions_on_random_entries():
+    from balintbib.normalize import dedupe
+    from balintbib.normalize.identifiers import clean_doi, doi_key
+
+    rnd = random.Random(9)
+    titles = ["Balint groups", "{HIV} and {\\'E}tudes", "Über $x$ Ärzte", "", "  A  title  ", "T\\&C", "x"]
+    people = ["Smith, J. and Jones, K.", "{World Health Organization}", "van Roy, K.", "", "J. Smith AND K. Jones",
+              " Kjeldmand, D. ", "{A} and B"]
+    years = ["2020", "", "c. 1999", "２０２０", "1999a", "20", "2020-01"]
+    for _ in range(3000):
+        fields = {}
+        for name, pool in (("title", titles), ("author", people), ("editor", people), ("year", years),
+                           ("date", years), ("doi", ["10.1/X", " 10.1/x ", "https://doi.org/10.1/x", "doi:10.1/a\\_b",
+                                                     "", "10.x"]),
+                           ("pmid", ["123", "PMID: 12", "", "１２"])):
+            if rnd.random() < 0.6:
+                fields[name] = rnd.choice(pool)
+        ref = Reference("k", "article", fields)
+        if rnd.random() < 0.1 and "title" in fields:
+            ref.expressions.add("title")
+            fields["title"] = rnd.choice(['"A" # b', "b", '"Balint"'])
+        macros = {"b": "Groups"}
+        title = dedupe._norm_title(ref, macros)
+        expected = {"title": title, "year": dedupe._year(ref),
+                    "author": dedupe._first_author(ref) if title else "",
+                    "doi": doi_key(fields["doi"]) if fields.get("doi") else "", "pmid": dedupe._pmid(ref)}
+        assert dedupe._key_info(ref, macros) == expected, fields
+    for doi in ["10.1/x ", "10.1/x", " 10.1/x", "doi: 10.1/x", "https://doi.org/10.1/x\n"]:
+        value = doi.strip()
+        while True:
+            stripped = re.sub(r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi\s*:\s*|info:doi/|urn:doi:)", "",
+                              value, count=1, flags=re.I)
+            if stripped == value:
+                break
+            value = stripped.strip()
+        assert clean_doi(doi) == value
+
+
+def test_issn_rule_gives_the_same_value_the_second_time():
+    # the fixed value is remembered by the written value: the same answer every time
+    for value, expected in [("03785955", "0378-5955"), ("09155287; 2187 5626", "0915-5287, 2187-5626"),
+                            ("0378-5956", "0378-5956"), ("not an issn", "not an issn"), ("0378 5955; x", "0378 5955; x")]:
+        for _ in range(2):
+            ref = Reference("k", "article", {"issn": value})
+            rules.fix_issn(ref, RuleContext(NormalizeOptions()))
+            assert ref.fields["issn"] == expected, value
+
+
+def test_medline_short_name_check_agrees_with_the_regex_split_on_random_names():
+    rnd = random.Random(6)
+    pieces = ["Smith", ",", " ", "  ", "-", "Anne", "B.", "\u00a0", "\t", "Jean-Luc", "é", ""]
+    for _ in range(5000):
+        full = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))
+        family, _, given = full.partition(",")
+        initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
+        for short in (f"{family.strip()} {initials}".strip(), "Smith A", full):
+            assert medline._short_matches(full, short) == (short.strip() == f"{family.strip()} {initials}".strip())

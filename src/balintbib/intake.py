@@ -85,7 +85,9 @@ def plan(library: Library, incoming: list[Incoming], tags: list[str] | None = No
     taken: set[str] = set()
     for ref in library.references:
         taken.add(ref.key.lower())
-        taken.update(a.strip().lower() for a in ref.fields.get("ids", "").split(",") if a.strip())
+        aliases = ref.fields.get("ids")
+        if aliases:
+            taken.update(a.strip().lower() for a in aliases.split(",") if a.strip())
     result = Plan()
     sources: dict[int, str] = {}  # id(ref) -> source, for incoming refs added to the matcher
     ctx = RuleContext(options)

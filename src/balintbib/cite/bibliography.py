@@ -102,7 +102,7 @@ class BibliographyRendering:
         item, a RenderFailure when rendering it raised.  The entry's HTML
         keeps the spaces at its ends, as citeproc-js's does."""
         try:
-            text = self.style.render_bibliography([cite_item])[0]
+            text = self._render_entry(cite_item)
             return None if text is None else self._entry(ids[cite_item.key], self._finish(str(text)),
                                                          trim_html=False)
         except Exception as exc:  # noqa: BLE001 - one bad item, reported by the caller

@@ -74,7 +74,7 @@ class CitationRendering:
             citation = Citation(cites)
             citation.bibliography = bib
             citation.note = int(note or 0)
-            text = self.style.render_citation(citation, cites_so_far, lambda c: None)
+            text = self._render_cite(citation, cites_so_far, lambda c: None)
             out.append(self._entry(",".join(str(c.get("id")) for c in cluster),
                                    self._finish(text or "")))
         return out

@@ -22,7 +22,7 @@ class Disambiguation:
     def _cite_text(self, bib, item) -> str:
         citation = Citation([_CiteItem(item.key)])
         citation.bibliography = bib
-        return markup.strip_markers(str(self.style.render_citation(citation, [], lambda _: None)))
+        return markup.strip_markers(str(self._render_cite(citation, [], lambda _: None)))
 
     def _collisions(self, bib, items, texts: dict) -> list[list]:
         """Groups of items whose citations print the same. `texts` caches each

@@ -31,7 +31,7 @@ from .clusters import CitationRendering
 from .disambiguate import Disambiguation
 from .loading import _Style
 from .output import Output, RenderedEntry, RenderFailure, _one_line
-from .prepare import _CiteItem, _Source, prepare_item
+from .prepare import _CiteItem, _Source, prepare_item, style_words
 from .styles import StyleError, resolve_locale, resolve_style
 
 __all__ = ["RenderedEntry", "RenderFailure", "render_bibliography", "render_citations",
@@ -65,8 +65,16 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
             self.locale = resolve_locale(locale or resolved.default_locale or "en-US")
             self.style = _Style(resolved.path, self.locale)
         root = self.style.root
+        self._words = style_words(root)  # the variables it can use (speed: prepare_item)
         self.has_bibliography = root.find("cs:bibliography", fidelity.NS) is not None
         citation = root.find("cs:citation", fidelity.NS)
+        # speed: the two layouts, found once (citeproc-py's front end looks for
+        # them among the style's children, hundreds of macros, at every call)
+        self._citation = citation
+        self._citation_layout = citation.find("cs:layout", fidelity.NS) if citation is not None else None
+        bibliography = root.find("cs:bibliography", fidelity.NS)
+        self._bibliography_layout = bibliography.find("cs:layout", fidelity.NS) \
+            if bibliography is not None else None
         # citeproc-js makes a citation-label for items without one when the
         # style prints or sorts by it
         self.makes_labels = bool(root.xpath(".//*[contains(@variable, 'citation-label')]"))
@@ -100,6 +108,21 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
                 bib.items.append(citation.cites[0])
         return bib, keys
 
+    def _render_cite(self, citation, cites, callback=None):
+        """citeproc-py's ``CitationStylesStyle.render_citation``, with the
+        layout found once."""
+        if self._citation_layout is None:
+            return self.style.render_citation(citation, cites, callback)
+        self._citation.cites = cites
+        return self._citation_layout.render_citation(citation, callback)
+
+    def _render_entry(self, cite_item):
+        """citeproc-py's ``CitationStylesStyle.render_bibliography`` of one
+        item, with the layout found once."""
+        if self._bibliography_layout is None:
+            return self.style.render_bibliography([cite_item])[0]
+        return self._bibliography_layout.render_bibliography([cite_item])[0]
+
     def _source(self, items, keys, failures: list | None):
         """citeproc-py's reading of the prepared items, item by item: an item
         it cannot read is reported in `failures` and left out, not the whole
@@ -110,7 +133,7 @@ class CitationEngine(Output, BibliographyRendering, Disambiguation, CitationRend
             source = _Source([])
             for item, key in zip(items, keys):
                 try:
-                    prepared = prepare_item(item, key)
+                    prepared = prepare_item(item, key, self._words)
                     if self.makes_labels:
                         prepared.setdefault("citation-label", fidelity.citation_label(item))
                     source.update(_Source([prepared]))

@@ -85,6 +85,10 @@ class QuoteMarks:
         self.inner_open, self.inner_close = inner_open, inner_close
 
 
+_QUOTE_MARKER_RE = re.compile("[%s]" % "".join(
+    OPEN[kind] + CLOSE[kind] for kind in ("quote", "dquote", "squote")))
+
+
 def resolve_quotes(text: str, quotes: QuoteMarks) -> str:
     """Replace quote markers by the locale's marks (CSL 1.0.2 "quotes" and
     Appendix VI flip-flopping, as citeproc-js does it): a quotation inside
@@ -92,6 +96,8 @@ def resolve_quotes(text: str, quotes: QuoteMarks) -> str:
     ``quotes="true"`` node or straight quotes in the data take the outer
     marks, while “…” and ‘…’ written in the data keep their own marks
     (fixtures flipflop_*, decorations_NestedQuotesInnerReverse)."""
+    if not _QUOTE_MARKER_RE.search(text):
+        return text  # (speed: nothing to resolve, the text as the loop would rebuild it)
     out: list[str] = []
     stack: list[tuple[bool, str]] = []  # (outer?, closing mark)
     for kind, tok in _tokens(text):

@@ -22,7 +22,29 @@ from . import fidelity, markup
 class _CiteItem(CitationItem):
     """citeproc-py's CitationItem with its hot lookups remembered (each is a
     chain of dict-attribute lookups, asked tens of times per rendered item;
-    ``number`` was a list.index per call: quadratic in numeric styles)."""
+    ``number`` was a list.index per call: quadratic in numeric styles;
+    ``is_bad`` a list search per call: quadratic in citations)."""
+
+    def __init__(self, key, bibliography=None, **args):
+        super().__init__(key, bibliography, **args)
+        # ``key`` is also an instance attribute: read without citeproc-py's
+        # __getattr__ -> __getitem__ chain (the dict entry stays)
+        self.__dict__["key"] = dict.__getitem__(self, "key")
+
+    @property
+    def bibliography(self):
+        citation = dict.get(self, "citation")  # (speed: not through __getattr__)
+        if citation is None:
+            return super().bibliography
+        return citation.bibliography
+
+    def is_bad(self):
+        bib = self.bibliography
+        keys, length, known = bib.__dict__.get("_known", (None, 0, None))
+        if keys is not bib.keys or length != len(keys):  # replaced or grown
+            keys, known = bib.keys, frozenset(bib.keys)
+            bib.__dict__["_known"] = (keys, len(keys), known)
+        return self.key not in known
 
     @cached_property  # (stored in the instance: later reads cost no call)
     def reference(self):
@@ -49,6 +71,11 @@ _DATE_VARS = {"accessed", "container", "event-date", "issued", "original-date", 
               "available-date"}
 _SUPPORTED_NAME_KEYS = {"family", "given", "dropping-particle", "non-dropping-particle",
                         "suffix", "literal", "comma-suffix"}
+# Name parts read as rich text: quotation marks in a particle become the
+# locale's quotes as in a title (citeproc-js: particle `#and# "Ulrike
+# Ritzinger" #and#` prints “Ulrike Ritzinger”); a given name keeps straight
+# quotes as written, as citeproc-js prints it.
+_RICH_NAME_KEYS = frozenset({"family", "literal", "non-dropping-particle", "dropping-particle"})
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split())}
 
@@ -183,10 +210,9 @@ def _prepare_name(name: dict) -> dict:
         text = str(value)
         if key == "family" and len(text) > 2 and text[0] == text[-1] == '"':
             text = text[1:-1]  # a quoted family name is taken literally
-        if key in ("family", "literal"):
-            text = markup.data_to_markers(text)  # rich text in names (testers_*)
-        elif key == "non-dropping-particle" and ('"' in text or "\u201c" in text):
-            text = markup.data_to_markers(text)  # quotes in names: "#and#" from BibTeX
+        if key in _RICH_NAME_KEYS:
+            # rich text in names (testers_*); quotes in particles: "#and#" from BibTeX
+            text = markup.data_to_markers(text)
         out[key] = fidelity.typographic(text)
     if "family" not in out and "given" not in out and "literal" not in out:
         out["literal"] = ""
@@ -276,12 +302,32 @@ class _Source(CiteProcJSON):
                     reference[field.replace("-", "_")] = self.parse_names(item[field])
 
 
-def prepare_item(item: dict, key: str) -> dict:
-    """A CSL-JSON item as citeproc-py reads it, our key as its id."""
+def style_words(root) -> frozenset:
+    """Every word of every attribute value of a parsed style: a superset of
+    the variables it can print, test or sort by (:func:`prepare_item`)."""
+    return frozenset(word for element in root.iter() for value in element.attrib.values()
+                     for word in value.split())
+
+
+def _unused(field: str, words) -> bool:
+    """Whether a text field is one the style never names (``X-short`` is read
+    for ``form="short"`` of ``X``, ``page`` for ``page-first``)."""
+    return (field not in words and field.removesuffix("-short") not in words
+            and not (field == "page" and "page-first" in words) and field != "language")
+
+
+def prepare_item(item: dict, key: str, words=None) -> dict:
+    """A CSL-JSON item as citeproc-py reads it, our key as its id. With the
+    style's `words` (:func:`style_words`), text fields the style never names
+    (an annotation, keywords) are left out: they could not print, and
+    preparing them was a good part of the work (speed)."""
     item = note_field_lines(csl_json_aliases(item))
     out = {"id": key, "type": item.get("type") or "document"}
     for field, value in item.items():
         if field in ("id", "type") or value in (None, "", [], {}):
+            continue
+        if words is not None and field not in _NAME_VARS and field not in _DATE_VARS \
+                and _unused(field, words):
             continue
         if field in _NAME_VARS:
             if isinstance(value, list):
@@ -313,5 +359,5 @@ def prepare_item(item: dict, key: str) -> dict:
             continue
         if isinstance(value, (dict, list)):
             continue
-        out[field] = _prepare_string(field, value)
+        out[field] = fidelity.keep_edge_spaces(field, _prepare_string(field, value))
     return out

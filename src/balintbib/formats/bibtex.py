@@ -548,10 +548,6 @@ FIELD_ORDER = (
 _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 
-_RENAMED_DUPLICATE = re.compile(r"^(.+)-(\d+)$")
-_COPY_HINT = re.compile(r"-\d+$", re.M)
-
-
 def ordered_fields(fields: dict[str, str]) -> list[str]:
     """Known fields in canonical order, then the rest in their existing order; a
     renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
@@ -559,29 +555,34 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
     order = [f for f in fields if f in index]
     order.sort(key=index.__getitem__)
     order += [f for f in fields if f not in index]
-    if not _COPY_HINT.search("\n".join(fields)):  # no name-2 copies (one search for all names)
-        return order
     copies: dict[str, list[tuple[int, str]]] = {}
-    for name in order:
-        m = _RENAMED_DUPLICATE.match(name) if name[-1:].isdigit() else None
-        if m and m.group(1) in fields:
-            copies.setdefault(m.group(1), []).append((int(m.group(2)), name))
+    for name in fields:
+        if name[-1:].isdecimal():  # name-2: the name before the last "-" and its number after it
+            base, dash, number = name.rpartition("-")
+            if base and number.isdecimal() and base in fields:
+                copies.setdefault(base, []).append((int(number), name))
     if not copies:
         return order
     moved = {name for group in copies.values() for _, name in group}
     out: list[str] = []
-
-    def emit(name: str) -> None:  # a copy of a copy (isbn-13-2 after isbn-13 after isbn) follows it
-        out.append(name)
-        group = copies.get(name)
-        if group:
-            for _, copy in sorted(group):
-                emit(copy)
-
     for name in order:
         if name not in moved:
-            emit(name)
+            out.append(name)
+            group = copies.get(name)
+            if group:
+                _emit_copies(out, group, copies)
     return out
+
+
+def _emit_copies(out: list[str], group: list[tuple[int, str]], copies) -> None:
+    """A field's copies in number order, each followed by its own copies (isbn-13-2 after isbn-13)."""
+    if len(group) > 1:
+        group = sorted(group)
+    for _, copy in group:
+        out.append(copy)
+        more = copies.get(copy)
+        if more:
+            _emit_copies(out, more, copies)
 
 
 def format_value(content: str, is_expression: bool = False) -> str:

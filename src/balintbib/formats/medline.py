@@ -52,19 +52,38 @@ _INITIALS = re.compile(r"[A-Z]{1,6}")
 _YEAR = re.compile(r"\d{4}")
 
 
+def _head_tag(head: str) -> str | None:
+    """The tag of a line starting with `head` (its first six characters) in the common
+    ``TAG - `` form (what `_LINE` reads), None for any other line."""
+    tag = head[:4].rstrip(" ")
+    if (head[4:6] == "- " and len(tag) > 1 and tag.isascii() and tag.isalnum() and tag.isupper()
+            and tag[0].isalpha()):
+        return tag
+    return None
+
+
+#: `_head_tag` by line head: a file has few distinct heads (bounded for one that has many).
+_HEADS: dict[str, str | None] = {}
+
+
 def read_text(text: str, path: str = "<string>") -> ReadResult:
     result = ReadResult(path, FORMAT)
     record: list[tuple[int, str, str]] = []
+    heads = _HEADS
     for n, line in enumerate(text.splitlines(), 1):
-        if not line or line.isspace():
+        head = line[:6]
+        tag = heads.get(head, "")
+        if tag == "":
+            tag = _head_tag(head)
+            if len(heads) < 4096:
+                heads[head] = tag
+        if tag is not None:  # the common case, fast
+            value = line[6:].strip()
+        elif not line or line.isspace():
             if record:
                 _close(record, path, result)
                 record = []
             continue
-        tag = line[:4].rstrip(" ")
-        if (line[4:6] == "- " and len(tag) > 1 and tag.isascii() and tag.isalnum() and tag.isupper()
-                and tag[0].isalpha()):  # the common case, fast (what _LINE reads)
-            value = line[6:].strip()
         else:
             m = _LINE.match(line.rstrip())
             tag, value = (m.group(1), m.group(2).strip()) if m and not line.startswith(" ") else (None, "")
@@ -218,7 +237,9 @@ def _latex(text: str) -> str:
 def _short_matches(full: str, short: str) -> bool:
     """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
     family, _, given = full.partition(",")
-    initials = "".join(w[0] for w in _GIVEN_WORDS.split(given.strip()) if w)
+    # given names split at white space and hyphens (str.split alone when there is no hyphen)
+    words = given.split() if "-" not in given else _GIVEN_WORDS.split(given.strip())
+    initials = "".join([w[0] for w in words if w])
     return short.strip() == f"{family.strip()} {initials}".strip()
 
 

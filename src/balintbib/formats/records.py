@@ -101,7 +101,6 @@ def person_from_text(text: str) -> Person:
     return Person(family=text_to_latex(words[-1]), given=text_to_latex(" ".join(words[:-1])))
 
 
-#: (format, tag, list tags) -> (import field name, whether its values form one list).
 def written_plain_name(text: str) -> str | None:
     """``format_name(person_from_text(text))`` for the common ``Family, Given`` whose
     written form certainly reads back (`plain_name_reads_back`); None for every other name."""
@@ -112,7 +111,8 @@ def written_plain_name(text: str) -> str | None:
     return f"{family}, {given}" if plain_name_reads_back(family, given) else None
 
 
-_SLUGS: dict[tuple[str, str, frozenset], tuple[str, bool]] = {}
+#: (format, list tags) -> tag -> (import field name, whether its values form one list).
+_SLUGS: dict[tuple[str, frozenset], dict[str, tuple[str, bool]]] = {}
 
 
 class Builder:
@@ -126,6 +126,9 @@ class Builder:
         self.expressions: set[str] = set()
         self.people: dict[str, list[Person | str]] = {}  # a str: a name already written (`person`)
         self.lists: dict[str, list[str]] = {}
+        self._slugs = _SLUGS.get((fmt, list_tags))  # tag -> (import field name, is a list)
+        if self._slugs is None:
+            self._slugs = _SLUGS[(fmt, list_tags)] = {}
 
     # -- values ----------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -154,11 +157,12 @@ class Builder:
         value = value.strip()
         if not value:
             return
-        slot = _SLUGS.get((self.fmt, tag, self.list_tags))
+        slot = self._slugs.get(tag)
         if slot is None:
             name = f"import-{self.fmt}-" + (re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "line")
-            slot = _SLUGS[(self.fmt, tag, self.list_tags)] = (
-                name, tag.upper() in self.list_tags or tag in self.list_tags)
+            slot = (name, tag.upper() in self.list_tags or tag in self.list_tags)
+            if len(self._slugs) < 4096:  # tags repeat; a file of made-up tags must not grow it forever
+                self._slugs[tag] = slot
         name, is_list = slot
         if is_list:
             self.lists.setdefault(name, []).append(value)

@@ -75,6 +75,17 @@ HIDDEN_TAGS = frozenset({"M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "
 _LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
 
 
+def _head_tag(head: str) -> str | None:
+    """The tag of a line starting with `head` (its first six characters) in the common
+    ``XX  - `` form, None for any other line (read by `_LINE`)."""
+    tag = head[:2]
+    return tag if head[2:6] == "  - " and tag.isalnum() and tag.isupper() else None
+
+
+#: `_head_tag` by line head: a file has few distinct heads (bounded for one that has many).
+_HEADS: dict[str, str | None] = {}
+
+
 def read_text(text: str, path: str = "<string>") -> ReadResult:
     """Records are read in one pass over the lines: a tag line is ``(line, tag, value)`` in
     its record; a line without a tag continues the value before it, or is text between
@@ -85,9 +96,15 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
     start = 0
     last = None  # the tag of the last tag line (None after text outside records)
 
+    heads = _HEADS
     for n, line in enumerate(text.splitlines(), 1):
-        tag = line[:2]
-        if line[2:6] == "  - " and tag.isalnum() and tag.isupper():  # the common case, fast
+        head = line[:6]
+        tag = heads.get(head, "")
+        if tag == "":
+            tag = _head_tag(head)
+            if len(heads) < 4096:
+                heads[head] = tag
+        if tag is not None:  # the common case, fast
             value = line[6:].strip()
         else:
             m = _LINE.match(line.rstrip())

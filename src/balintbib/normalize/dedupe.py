@@ -242,11 +242,33 @@ def merge(group: list[Reference]) -> MergeResult:
 
 
 def _key_info(ref: Reference, macros: dict[str, str]) -> dict:
-    """What the Matcher indexes: normalized title, year, first author, DOI, PMID."""
-    title = _norm_title(ref, macros)
-    doi = ref.fields.get("doi")
-    return {"title": title, "year": _year(ref), "author": _first_author(ref) if title else "",
-            "doi": ids.doi_key(doi) if doi else "", "pmid": _pmid(ref)}
+    """What the Matcher indexes: normalized title, year, first author, DOI, PMID
+    (`_norm_title`, `_year`, `_first_author`, `ids.doi_key`, `_pmid` in one function, with
+    their common cases inline: it runs for every entry of the library and every new one)."""
+    fields = ref.fields
+    get = fields.get
+    title = get("title", "")
+    if "title" in ref.expressions:
+        title = resolve_expression(title, macros)
+    if "\\" in title or "{" in title or "$" in title:
+        title = plain(title)
+    if not title.isascii():
+        title = ascii_fold(title)
+    title = _NOT_TITLE_WORD.sub(" ", title.lower()).strip(" ")
+    year = get("year") or get("date") or ""
+    if not (len(year) == 4 and year.isascii() and year.isdigit()):
+        m = _YEAR.search(year)
+        year = m.group() if m else ""
+    author = ""
+    if title:
+        first = get("author") or get("editor") or ""
+        if first:
+            first = _AND.split(first.strip(), 1)[0] if "{" not in first else split_name_list(first)[0]
+            author = family_key(first).lower()
+    doi = get("doi")
+    pmid = get("pmid", "")
+    return {"title": title, "year": year, "author": author, "doi": ids.doi_key(doi) if doi else "",
+            "pmid": pmid if pmid.isdigit() and pmid.isascii() else _NON_DIGIT.sub("", pmid)}
 
 
 def _complete(d: dict, ref: Reference) -> dict:

@@ -22,6 +22,8 @@ _DOI_URL = re.compile(r"^\s*(?:https?://)?(?:dx\.|www\.)?doi\.org/(10\.\d{4,9}/\
 
 def clean_doi(value: str) -> str:
     """``https://doi.org/10.1/x`` -> ``10.1/x`` (whitespace and resolver prefixes gone)."""
+    if value[:3] == "10.":  # no prefix can start so (the common case)
+        return value.strip()
     value = value.strip()
     while True:
         stripped = _DOI_PREFIX.sub("", value, count=1)

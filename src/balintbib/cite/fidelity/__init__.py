@@ -28,14 +28,14 @@ from functools import lru_cache
 from citeproc import model as m
 
 from .formatting import CSL_NS
-from .state import MemoMixin
-from .locale import Locale, Style
+from .state import MemoMixin, render_children
+from .locale import Locale, Style, Term
 from .numbers import Label, Number
 from .dates import Date, Date_Part
 from .names import Name, Name_Part, Names
 from .substitution import Substitute
 from .sorting import Key, Sort
-from .layout import Else_If, Group, If, Layout, Text
+from .layout import Choose, Else_If, Group, If, Layout, Text
 
 # what the engine and the exporters use, under the package's name
 from .formatting import FORMATTER, NS  # noqa: E402,F401
@@ -43,11 +43,12 @@ from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
 from .name_parts import initialize_given, parse_particles  # noqa: E402,F401
 from .names import person_id  # noqa: E402,F401
 from .disambiguation import given_level, name_key, registered_person, same_initials_in_one_entry  # noqa: E402,F401,E501
-from .punctuation import KEEP_SPACE, SEAL, finish, seal_quoted_punctuation, thin_spaces, typographic  # noqa: E402,F401
+from .punctuation import (SEAL, finish, keep_edge_spaces, seal_quoted_punctuation,  # noqa: E402,F401
+                          thin_spaces, typographic)
 from .variables import citation_label  # noqa: E402,F401
 
-OVERRIDES = [Locale, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
-             Substitute, Sort, Key]
+OVERRIDES = [Locale, Choose, If, Else_If, Style, Text, Number, Label, Group, Date, Date_Part, Name_Part, Layout, Names, Name,
+             Substitute, Sort, Key, Term]
 
 
 def element_classes() -> dict[str, type]:
@@ -62,7 +63,10 @@ def element_classes() -> dict[str, type]:
 
 @lru_cache(maxsize=None)
 def _with_memo(cls):
-    return type(cls.__name__, (MemoMixin, cls), {"__module__": __name__})
+    namespace = {"__module__": __name__}
+    if getattr(cls, "render_children", None) is m.Parent.render_children:
+        namespace["render_children"] = render_children  # the same, faster (state.py)
+    return type(cls.__name__, (MemoMixin, cls), namespace)
 
 
 def make_parser():

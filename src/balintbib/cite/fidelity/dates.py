@@ -104,10 +104,16 @@ class Date(VariableCallMixin, DisplayMixin, m.Date):
             name = part.get("name")
             if name not in show_parts:
                 continue
+            twice = name in doubled
+            suffix_done = RENDER_STATE["suffix_done"]
+            if name == "year" and twice and not end.is_nil():
+                # the implicit year suffix goes on the end of a year range
+                # (citeproc-js: Elsevier Harvard "1984–1986a", not "1984a–1986")
+                RENDER_STATE["suffix_done"] = True
             start = _pieces(part, begin, caller)
+            RENDER_STATE["suffix_done"] = suffix_done
             if start is None:
                 continue
-            twice = name in doubled
             stop = _pieces(part, end, caller) if twice and not end.is_nil() else None
             rendered.append((name, part, start, stop, twice))
         last = max((i for i, entry in enumerate(rendered) if entry[4]), default=None)

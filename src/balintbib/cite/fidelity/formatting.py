@@ -10,7 +10,7 @@ import re
 from citeproc.string import MixedString, NoCase, String
 
 from ..markup import CLOSE, MARKERS, OPEN, wrap
-from .punctuation import KEEP_SPACE, SEAL
+from .punctuation import SEAL
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 NS = {"cs": CSL_NS}
@@ -91,6 +91,8 @@ SKIP_WORD = re.compile("^(?:" + "|".join(_SKIP_WORDS) + ")$")
 # What splits a title into strings for title case (citeproc-js's tag list):
 # quotation marks, dashes, the slash, sentence punctuation and brackets (and
 # the invisible seal between punctuation of one field, see .punctuation).
+_NUMBER_VARIABLES = frozenset({"edition", "volume", "issue", "number", "chapter-number",
+                               "collection-number", "number-of-pages", "number-of-volumes"})
 _TITLE_TAGS = frozenset("\u2018\u2019\u201c\u201d\"'-\u2013\u2014/.,;?!:[]()" + SEAL)
 _APOSTROPHES = frozenset("'\u2019")
 
@@ -113,6 +115,10 @@ class TextCaseMixin:
         text_case = self.get("text-case")
         if text_case is None or text is None:
             return text
+        if text_case == "capitalize-first" and self.get("variable") in _NUMBER_VARIABLES \
+                and not any(protected for _, protected in _segments(text)) \
+                and not any(c in MARKERS for c in str(text)):
+            return String(capitalize_number_elements(str(text)))
         if isinstance(text, (int, float)):
             text = String(str(text))
         segs = list(_segments(text))
@@ -135,6 +141,33 @@ class TextCaseMixin:
             chars = title_case(chars, protected)
         return _rebuild(chars, [p and c not in MARKERS for c, p in zip(chars, protected)]) \
             if any(protected) else String("".join(chars))
+
+
+# citeproc-js's number parser: the joiners that split a number variable into
+# elements, and a short lower-case word it reads as a label ("with ", "ed.")
+_NUMBER_JOINERS = re.compile(r"(\s*&\s*|,\s+and\s+|\s+and\s+|;\s+|,\s+|\s*[-\u2013]+\s*)")
+_NUMBER_LABEL = re.compile(r"^[a-z]{1,4}(?:\.| ) *")
+
+
+def capitalize_number_elements(text: str) -> str:
+    """``text-case="capitalize-first"`` on a number variable that is not a
+    number (an edition written out), as citeproc-js applies it: its number
+    parser splits the value at ", ", "; ", "&", "and" and hyphens, and each
+    element gets capitalize-first on its own; after the first element a
+    leading lower-case word of one to four letters followed by a space or a
+    period is read as a label and left as written. Examples (MLA):
+    "ninth Dover printing, tenth GPO printing" -> "Ninth Dover printing,
+    Tenth GPO printing"; "Re-edited" -> "Re-Edited"; "Revised and enlarged"
+    -> "Revised and Enlarged"; "23rd printing, with corrections." -> "23rd
+    printing, with Corrections."."""
+    pieces = _NUMBER_JOINERS.split(text)
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
+        start = _NUMBER_LABEL.match(piece).end() if index and _NUMBER_LABEL.match(piece) else 0
+        word = piece[start:].split(" ", 1)[0]
+        if word and word == word.lower() and word[:1].isalpha() and len(word[0].upper()) == 1:
+            pieces[index] = piece[:start] + word[0].upper() + piece[start + 1:]
+    return "".join(pieces)
 
 
 def _title_strings(chars, protected):
@@ -338,57 +371,12 @@ class StripPeriodsMixin:
         return string
 
 
-_DECORATIONS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
-
-
-def is_decorated(element, quotes: bool = False) -> bool:
-    """Whether `element` sets formatting (``font-style`` and the rest, any
-    value, "normal" too), or with `quotes` also ``quotes="true"``: what
-    citeproc-js calls a blob's decorations."""
-    attrib = element.attrib
-    return any(name in attrib for name in _DECORATIONS) or (
-        quotes and attrib.get("quotes", "false").lower() == "true")
-
-
-def climb_kept_space(element, text):
-    """The :data:`.punctuation.KEEP_SPACE` marks of :meth:`DisplayMixin.wrap`
-    where pieces meet in their parent `element` (a ``cs:group``, a
-    ``cs:text`` calling a macro, the layout): a last piece that ends with the
-    space of a formatted element's suffix passes the space up when `element`
-    has no formatting or quotes (citeproc-js moves it to `element`'s suffix,
-    where a space opening the next piece's prefix merges with it), and
-    between pieces joined by a delimiter citeproc-js drops the space that
-    doubles the delimiter's: the mark is dropped there."""
-    if text is None:
-        return text
-    value = str(text)
-    if KEEP_SPACE not in value:
-        return text
-    delimiter = element.get("delimiter")
-    if delimiter:
-        value = value.replace(KEEP_SPACE + delimiter, delimiter)
-    if value.endswith(KEEP_SPACE) and not is_decorated(element, quotes=True):
-        value = value[:-1]
-    return String(value)
-
-
 class DisplayMixin:
     def wrap(self, string):
         """CSL 1.0.2 "display": ``block``, ``left-margin``, ``right-inline``,
         ``indent`` become markers around the affixed output (citeproc-py ignores
-        the attribute; fixtures ``display_*``, ``bugreports_DisplayBlock*``).
-
-        A formatted or quoted element whose suffix ends with a space keeps
-        it beside a space opening the next piece's prefix: citeproc-js drops
-        the second space only after an unformatted piece
-        (bourgogne-franche-comte-nature "*TUGboat*  [en ligne]" from
-        ``suffix=" "`` and ``prefix=" ["``). A
-        :data:`.punctuation.KEEP_SPACE` mark goes after the suffix (see
-        :func:`climb_kept_space`)."""
+        the attribute; fixtures ``display_*``, ``bugreports_DisplayBlock*``)."""
         string = super().wrap(string)
-        if string is not None and self.get("suffix", "")[-1:] == " " \
-                and str(string)[-1:] == " " and is_decorated(self, quotes=True):
-            string = String(str(string) + KEEP_SPACE)
         display = self.get("display")
         if string is not None and display in ("block", "left-margin", "right-inline", "indent"):
             return wrap(display, string)

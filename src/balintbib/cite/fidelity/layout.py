@@ -6,19 +6,22 @@ apostrophes) are in :mod:`.punctuation`."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from ..markup import CLOSE, OPEN, wrap
-from .punctuation import SEAL
-from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin, climb_kept_space
-from .state import RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered, _suppressed
-from .numbers import NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end
+from .punctuation import SEAL, decorated, mark_own_punctuation, seal_after_decorated, split_leading_punctuation
+from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
+from .state import (RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered,
+                    MemoMixin, _only_base_method, _suppressed, children)
+from .numbers import (NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges,
+                      written_en_dash)
 from .positions import first_reference_note, positions
 from .disambiguation import _capitalize_first_term, _collapse_numbers, _collapse_years, _group_cites
-from .sorting import cite_authorstrings, macro_sort_text, uses_grouped_sort
+from .sorting import cite_authorstrings, macro_sort_text, number_in_macro_key, uses_grouped_sort
 
 # two numbers or roman numerals ("53(1-2)", "61-I"): citeproc-js joins them
 # with the range delimiter
@@ -50,9 +53,19 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             return self._citation_label(item, context)
         if variable == "first-reference-note-number":
             return self._first_reference_note(item, context)
+        text = self._number_variable(item, context)
+        if RENDER_STATE.get("macro_key") and text is not None:
+            text = number_in_macro_key(variable, dict.get(item.reference, variable.replace("-", "_"), ""),
+                                       text)
+        return text
+
+    def _number_variable(self, item, context):
+        variable = self.get("variable")
         text = super()._variable(item, context)
         if variable in self.NUMERIC_VARIABLES and text is not None:
             s = str(text)
+            if written_en_dash(s, variable):
+                return String(s.strip())
             if _NUMERIC_RANGE.fullmatch(s):
                 a, b = re.split(r"\s*[-\u2013]\s*", s.strip())
                 # an en dash written in the data stays (citeproc-js: AMA "2(1–2)"
@@ -60,6 +73,11 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
                 delimiter = "\u2013" if "\u2013" in s else \
                     str(self.get_single_term("page-range-delimiter") or "\u2013")
                 return String(a + delimiter + b)
+            if "-" in s and "\u2013" not in s:
+                changed = number_variable_ranges(
+                    s, str(self.get_single_term("page-range-delimiter") or "\u2013"))
+                if changed != s:
+                    return String(changed)
         return text
 
     def _locator(self, item):
@@ -108,6 +126,9 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         if string is not None and str(string).endswith(" ") and self.get("macro") is None \
                 and self.get("suffix", "").startswith(" "):
             string = String(str(string) + SEAL)
+        if string is not None and self.get("suffix") and self.get("quotes") != "true" and decorated(self):
+            # the element's own suffix after its formatting: "Why?." (:func:`.seal_after_decorated`)
+            string = seal_after_decorated(string, self.get("suffix"), True)
         return super().wrap(string)
 
     def render(self, item, *args, **kwargs):
@@ -115,55 +136,179 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
         nothing, affixes and all, yet counts as a variable that rendered:
         the page label stays (citeproc-js: MLA "vol. 10, 2014, p.", AMA
         "2014;10." where "2014;10:-." was printed)."""
-        if self.get("variable") in ("page", "page-first") and hasattr(item, "reference") \
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if shape.page and hasattr(item, "reference") \
                 and _DASH_ONLY.fullmatch(str(dict.get(item.reference, "page", "x"))):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
             return None
-        return super().render(item, *args, **kwargs)
+        if not shape.direct:
+            return super().render(item, *args, **kwargs)
+        # (speed) what VariableCallMixin.render and citeproc-py's Text.render do
+        if shape.counted:
+            VAR_CALLS["calls"] += 1
+        text, language = self.process(item, *args, **kwargs)
+        result = self.markup(text, language)
+        if shape.counted and result is not None and (
+                result != "" if isinstance(result, str) else str(result) != ""):
+            VAR_CALLS["hits"] += 1
+        return result
 
     def _term(self, item):
-        """Remember the first term a cite prints, for :func:`_capitalize_first_term`."""
+        """Remember the first term a cite prints, for :func:`_capitalize_first_term`;
+        a term that opens a bibliography entry starts with a capital
+        (:func:`_opening_term`)."""
         text = super()._term(item)
         if text and RENDER_STATE.get("first_term") is None:
             RENDER_STATE["first_term"] = str(text)
-        return text
+        return _opening_term(text)
+
+    def _read_shape(self) -> "_TextShape":
+        """Speed: what the element is, read from its attributes once."""
+        attrib = self.attrib
+        kind = next((name for name in ("variable", "macro", "term", "value") if name in attrib), None)
+        cls = type(self)
+        known = (cls.case is TextCaseMixin.case and cls.strip_periods is StripPeriodsMixin.strip_periods
+                 and cls.quote is QuoteMixin.quote and cls.markup is Text.markup
+                 and _defined(cls, "wrap") <= _TEXT_WRAPS)
+        plain = known and _only_base_method(cls, "format") and not any(
+            name in attrib for name in _MARKUP_ATTRIBUTES)
+        direct = _defined(cls, "render") == {Text.render, VariableCallMixin.render, m.Text.render,
+                                             m.CitationStylesElement.render}
+        self._shape = shape = _TextShape(
+            "macro" in attrib, kind, self.get("variable") in ("page", "page-first"),
+            "variable" in attrib, plain, direct,
+            "variable" in attrib and self.get("variable") != "year-suffix")
+        return shape
+
+    def markup(self, text, language):
+        """citeproc-py's (case, strip periods, format, quote, affixes); an
+        element with none of these attributes returns the text as they would
+        (speed).
+
+        Punctuation opening what a variable, value or term prints goes
+        outside its formatting and quotation marks, after the prefix, as
+        citeproc-js moves it (:func:`.punctuation.split_leading_punctuation`:
+        Harvard ': “a new beamer class”'). With ``text-case`` citeproc-js
+        cases the whole string again, so the run prints twice (Chicago
+        "1986a. : : The Program" for the title ": The Program"). A value or
+        term that is only punctuation merges with nothing before it
+        (:func:`.punctuation.mark_own_punctuation`)."""
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if text and shape.kind in ("value", "term"):
+            text = mark_own_punctuation(text)
+        if shape.plain:
+            if not text:
+                return None
+            return str(text) if isinstance(text, (int, float)) else text
+        if text and not shape.macro:
+            run, rest = split_leading_punctuation(text)
+            if run:
+                twice = self.get("text-case") is not None
+                content = text if twice else rest
+                formatted = self.format(self.case(self.strip_periods(content), language))
+                # the run and the cased string do not merge (".NET": "..NET")
+                return self.wrap(String(run + SEAL if twice else run) + self.quote(formatted))
+        return super().markup(text, language)
 
     def process(self, item, context=None, **kwargs):
         if context is None:
             context = self
-        if "macro" in self.attrib and kwargs.get("sort_options"):
+        shape = self.__dict__.get("_shape") or self._read_shape()
+        if shape.macro and kwargs.get("sort_options"):
             # sort keys: the name options reach names inside nested macros
             # (citeproc-py drops them at the first cs:text macro)
             macro = self.get_macro(self.get("macro"))
-            text = macro_sort_text(macro, macro.render(
-                item, context, sort_options=kwargs["sort_options"]))
+            nested = RENDER_STATE.get("macro_key")
+            RENDER_STATE["macro_key"] = True
+            try:
+                text = macro_sort_text(macro, macro.render(
+                    item, context, sort_options=kwargs["sort_options"]))
+            finally:
+                RENDER_STATE["macro_key"] = nested
             language = _item_language(self, item)
             return text, language
-        if "macro" in self.attrib:
+        if shape.macro:
             # a macro call acts like a group (citeproc-js): terms in it are not
             # printed when every variable it calls is empty (group_SuppressTermInMacro)
             calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-            parent_start, VAR_CALLS["start"] = VAR_CALLS.get("start"), calls
-            try:
-                text, language = super().process(item, context=context, **kwargs)
-            finally:
-                VAR_CALLS["start"] = parent_start
+            printed = RENDER_STATE.get("entry_printed")
+            text, language = self._text(item, context, **kwargs)
             called, rendered = VAR_CALLS["calls"] - calls, VAR_CALLS["hits"] - hits
             VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
             if called and not rendered:
-                _suppressed_group(True, calls, parent_start)
+                VAR_CALLS["calls"] += 1
+                RENDER_STATE["entry_printed"] = printed
                 return None, language
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
-            else:
-                _suppressed_group(False, calls, parent_start)
-            return climb_kept_space(self, text), language
-        text, language = super().process(item, context=context, **kwargs)
-        if "variable" in self.attrib and text:
+            return text, language
+        text, language = self._text(item, context, **kwargs)
+        if shape.records and text:
             _record_rendered(context, self.get("variable"))
+        elif "value" in self.attrib and text:
+            RENDER_STATE["entry_printed"] = True
         return text, language
+
+    def _text(self, item, context, **kwargs):
+        """citeproc-py's ``Text.process`` (the text and the item's language),
+        with the language read without an exception per item (speed)."""
+        kind = (self.__dict__.get("_shape") or self._read_shape()).kind
+        if kind == "variable":
+            text = self._variable(item, context)
+        elif kind == "macro":
+            text = self.get_macro(self.get("macro")).render(item, context)
+        elif kind == "term":
+            text = self._term(item)
+        elif kind == "value":
+            text = String(self.preformat(self.get("value")))
+        else:
+            return super().process(item, context=context, **kwargs)
+        return text, _item_language(self, item)
+
+
+class _TextShape(NamedTuple):
+    macro: bool  # calls a macro
+    kind: str | None  # what it prints: variable, macro, term or value
+    page: bool  # prints page or page-first
+    records: bool  # has a variable (recorded when it renders)
+    plain: bool  # its markup returns the text unchanged
+    direct: bool  # rendered by Text.render alone (the steps of its MRO known)
+    counted: bool  # counted for cs:group suppression (VariableCallMixin)
+
+
+def _defined(cls, name) -> set:
+    """The functions named `name` along the class's MRO."""
+    return {klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__}
+
+
+# the affixing steps that leave a text unchanged without affixes or display
+_TEXT_WRAPS = {MemoMixin.wrap, Text.wrap, DisplayMixin.wrap, m.Affixed.wrap}
+# attributes that make citeproc-py's markup of a cs:text change the text
+_MARKUP_ATTRIBUTES = ("text-case", "strip-periods", "font-style", "font-variant", "font-weight",
+                      "text-decoration", "vertical-align", "quotes", "prefix", "suffix", "display")
+
+
+def _opening_term(text):
+    """A term printed before anything else of a bibliography entry (no
+    variable, value or term printed yet; affixes do not count) gets
+    ``capitalize-first``, as citeproc-js capitalizes a term without a
+    predecessor: an entry without author or date opens with APA's "(N.d.)",
+    Chicago's "N.d.", Harvard's "(No date)". Citations are left to
+    :func:`_capitalize_first_term`. Example: APA, an item with only a
+    publisher, prints "(N.d.). Macmillan." where it printed "(n.d.)"."""
+    start = RENDER_STATE.get("entry_start")
+    if not text or start is None or RENDER_STATE.get("entry_printed"):
+        return text
+    RENDER_STATE["entry_printed"] = True
+    value = str(text)
+    if VAR_CALLS["hits"] != start or not value[:1].islower():
+        return text
+    word = value.split(" ", 1)[0]
+    if word != word.lower():  # citeproc-js leaves a word with capitals alone
+        return text
+    return String(value[0].upper() + value[1:])
 
 
 def _printed_terms_only(text) -> bool:
@@ -183,50 +328,89 @@ class Group(DisplayMixin, m.Group):
         ``cs:choose`` branches and macros (citeproc-py looks at every branch:
         APA "(Publication)" for a thesis; fixtures ``group_*``)."""
         calls, hits = VAR_CALLS["calls"], VAR_CALLS["hits"]
-        parent_start, VAR_CALLS["start"] = VAR_CALLS.get("start"), calls
-        delimiter = self.get("delimiter", "")
+        printed = RENDER_STATE.get("entry_printed")
+        delimiter = self.__dict__.get("_group_delimiter")
+        if delimiter is None:  # (speed: read once)
+            delimiter = self._group_delimiter = self.get("delimiter", "")
         output = []
-        try:
-            for child in self.iterchildren():
-                try:
-                    if isinstance(child, m.Choose):
-                        text = child.render(item, context=context, delimiter=delimiter, **kwargs)
-                    else:
-                        text = child.render(item, context=context, **kwargs)
-                except VariableError:
-                    continue
-                if text is not None and str(text) != "":
-                    output.append(text)
-        finally:
-            VAR_CALLS["start"] = parent_start
+        formatted = []  # whether each printed child is formatted (citeproc-js: decorated)
+        for child, choose in children(self):
+            try:
+                if choose:
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text is not None and (text != "" if isinstance(text, str) else str(text) != ""):
+                if formatted and formatted[-1] and not delimiter:
+                    # the next child's prefix after a formatted child
+                    output[-1] = seal_after_decorated(output[-1], str(text), False)
+                output.append(text)
+                formatted.append(not choose and child.get("quotes") != "true" and decorated(child))
+        if delimiter and any(formatted[:-1]):
+            output = [seal_after_decorated(text, delimiter, True) if flag else text
+                      for text, flag in zip(output[:-1], formatted)] + output[-1:]
         called = VAR_CALLS["calls"] - calls
         rendered = VAR_CALLS["hits"] - hits
         # a nested group is one unit to its parent (citeproc-js): rendered, it
         # counts as a variable that printed, even if it printed only terms
-        # (IEEE "[Online]. Available: …"); suppressed, see _suppressed_group
+        # (IEEE "[Online]. Available: …"); suppressed, as an empty variable
+        # (NLM "Located at", APA "(Original work published)")
         VAR_CALLS["calls"], VAR_CALLS["hits"] = calls, hits
         if output and (called == 0 or rendered > 0):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
-            return climb_kept_space(self, self.join(output))
-        _suppressed_group(called > 0, calls, parent_start)
+            if type(self).join is not m.Delimited.join:
+                return self.join(output)
+            try:  # citeproc-py's Delimited.join, with the delimiter read once (speed)
+                return join(output, delimiter)
+            except Exception:  # noqa: BLE001 - as citeproc-py's
+                return String("")
+        if called and self._calls_directly():
+            VAR_CALLS["calls"] += 1
+        RENDER_STATE["entry_printed"] = printed  # a suppressed group printed nothing
         raise VariableError
 
+    def _calls_directly(self) -> bool:
+        """Whether this group calls a variable itself (a child, or a child of
+        its cs:choose), not only through macros. Suppressed, a group whose
+        variables are all behind macros does not count as an empty variable
+        to its parent: citeproc-js prints NLM's "In" of a chapter with no
+        container ("In. p. 191-5")."""
+        found = self.__dict__.get("_direct")
+        if found is None:
+            found = self._direct = bool(self.xpath(
+                "./cs:*[@variable]|./cs:choose/*/cs:*[@variable]|./cs:choose/*/cs:group", namespaces=NS)) \
+                or bool(self.xpath("./cs:group", namespaces=NS))
+        return found
 
-def _suppressed_group(attempted: bool, before: int, parent_start) -> None:
-    """A suppressed group (or macro call, a group to citeproc-js) SETS its
-    parent's "a variable was tried" flag to its own, as citeproc-js does: the
-    parent forgets the empty variables tried before it when this group tried
-    none. So NLM's "In" prints for a chapter with no container (the last
-    suppressed piece, the container-title macro, tried nothing: "In. p.
-    191-5"), and planning-practice-and-research's "in: " does not (its last
-    piece tried the empty container title; citeproc-js prints nothing where
-    "in: ," was printed). `before`: the count of variable calls when the
-    group began; `parent_start`: when its parent began."""
-    if attempted:
-        VAR_CALLS["calls"] = before + 1
-    elif parent_start is not None:
-        VAR_CALLS["calls"] = parent_start
+
+_CONDITIONS = ("type", "variable", "is-numeric", "is-uncertain-date", "locator", "position",
+               "disambiguate")
+
+
+class Choose(m.Choose):
+    def render(self, item, context=None, delimiter="", **kwargs):
+        """citeproc-py's: the first branch whose condition holds, over the
+        remembered children; our conditions are tested without raising
+        ``ConditionFailed`` for each branch not taken (speed)."""
+        branches = self.__dict__.get("_branches")
+        if branches is None:
+            branches = self._branches = tuple(
+                (child, isinstance(child, If) and type(child).render is If.render)
+                for child, _ in children(self))
+        for child, condition in branches:
+            if condition:
+                if child.holds(item, context):
+                    return child.render_children(item, context=context, delimiter=delimiter,
+                                                 **kwargs)
+                continue
+            try:
+                return child.render(item, context=context, delimiter=delimiter, **kwargs)
+            except m.ConditionFailed:
+                continue
+        return None
 
 
 class If(m.If):
@@ -235,34 +419,43 @@ class If(m.If):
         true only for items the disambiguation step flagged (citeproc-py
         ignored it, so the condition always held: MLA printed titles in every
         citation; fixtures ``disambiguate_*``, ``condition_*``)."""
-        if not self.passes(item, context):
+        if not self.holds(item, context):
             raise m.ConditionFailed
         return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
-    def passes(self, item, context=None) -> bool:
-        """Whether the branch's conditions hold for `item`."""
+    def holds(self, item, context=None) -> bool:
+        """Whether the condition holds for the item (:meth:`render`)."""
+        tests, match = self.__dict__.get("_tests") or self._compile_tests()
         results = []
-        if "type" in self.attrib:
-            results += self._type(item)
-        if "variable" in self.attrib:
-            results += self._variable(item)
-        if "is-numeric" in self.attrib:
-            results += self._is_numeric(item)
-        if "is-uncertain-date" in self.attrib:
-            results += self._is_uncertain_date(item)
-        if "locator" in self.attrib:
-            results += self._locator(item)
-        if "position" in self.attrib:
-            results += self._position(item, context)
-        if "disambiguate" in self.attrib:
-            flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
-            results.append(flagged == (self.get("disambiguate") == "true"))
-        match = self.get("match", "all")
+        for test in tests:
+            if test == "type":
+                results += self._type(item)
+            elif test == "variable":
+                results += self._variable(item)
+            elif test == "is-numeric":
+                results += self._is_numeric(item)
+            elif test == "is-uncertain-date":
+                results += self._is_uncertain_date(item)
+            elif test == "locator":
+                results += self._locator(item)
+            elif test == "position":
+                results += self._position(item, context)
+            else:
+                flagged = getattr(item, "key", None) in RENDER_STATE["disambiguate"]
+                results.append(flagged == (self.get("disambiguate") == "true"))
         if match == "any":
             return any(results)
         if match == "none":
             return not any(results)
         return all(results)
+
+    def _compile_tests(self):
+        """Speed: the condition's tests (in the order they are evaluated) and
+        its ``match``, read from the element once."""
+        attrib = self.attrib
+        self._tests = found = (tuple(test for test in _CONDITIONS if test in attrib),
+                               self.get("match", "all"))
+        return found
 
     def _position(self, item, context):
         """``position`` (CSL 1.0.2 "Choose") with note numbers and locators
@@ -313,8 +506,12 @@ class If(m.If):
         return out
 
     def _variable(self, item):
+        names = self.__dict__.get("_variables")
+        if names is None:  # (speed: the names split once)
+            names = self._variables = tuple((variable, variable.replace("-", "_"))
+                                            for variable in self.get("variable").split())
         out = []
-        for variable in self.get("variable").split():
+        for variable, key in names:
             if variable == "locator":
                 out.append("locator" in item)
             elif variable == "year-suffix":
@@ -322,7 +519,7 @@ class If(m.If):
             elif variable == "page-first":
                 out.append(bool(_page_first(item.reference)))
             else:
-                value = item.reference.get(variable.replace("-", "_"))
+                value = item.reference.get(key)
                 out.append(value is not None and str(value) != "" if not isinstance(value, list)
                            else bool(value))
         return out
@@ -354,20 +551,24 @@ class Layout(DisplayMixin, m.Layout):
         bibliography = self.getparent()
         align = bibliography.get("second-field-align")
         output = []
-        for item in citation_items:
-            self.repressed = {}
-            self._rendered_vars = set()
-            self._first_names_done = False
-            RENDER_STATE.update(item=item, suffix_done=False)
-            if align:
-                text = self._render_aligned(item)
-            elif self._uses_display():
-                text = self._render_display_entry(item)
-                text = self.format(text) if text is not None else None
-            else:
-                text = climb_kept_space(self, self.render_children(item))
-                text = self.format(self._wrap_entry(text)) if text is not None else None
-            output.append(text)
+        try:
+            for item in citation_items:
+                self.repressed = {}
+                self._rendered_vars = set()
+                self._first_names_done = False
+                RENDER_STATE.update(item=item, suffix_done=False, entry_printed=False,
+                                    entry_start=VAR_CALLS["hits"])
+                if align:
+                    text = self._render_aligned(item)
+                elif self._uses_display():
+                    text = self._render_display_entry(item)
+                    text = self.format(text) if text is not None else None
+                else:
+                    text = self.render_children(item)
+                    text = self.format(self._wrap_entry(text)) if text is not None else None
+                output.append(text)
+        finally:
+            RENDER_STATE["entry_start"] = None  # citations and sort keys: not an entry
         return output
 
     def _wrap_entry(self, text):
@@ -438,7 +639,6 @@ class Layout(DisplayMixin, m.Layout):
             pass  # an empty macro call: the suffix is lost with it
         elif element in alternatives:
             last = alternatives[element]
-        last = climb_kept_space(self, last)
         text = str(join([piece for _, piece in pieces[:-1]] + [last], ""))
         prefix = self.get("prefix", "")
         if prefix and pieces[0][0].get("display") in _DISPLAY_KINDS:
@@ -456,7 +656,7 @@ class Layout(DisplayMixin, m.Layout):
             if isinstance(child, m.Choose):
                 for branch in child.iterchildren():
                     if isinstance(branch.tag, str) and (
-                            not isinstance(branch, If) or branch.passes(item)):
+                            not isinstance(branch, If) or branch.holds(item)):
                         self._display_pieces(branch, item, pieces)
                         break
                 continue
@@ -522,7 +722,7 @@ class Layout(DisplayMixin, m.Layout):
             RENDER_STATE["cite_mode"] = cite.get("mode")
             RENDER_STATE["author_suppressed"] = False
             try:
-                output = climb_kept_space(self, self.render_children(cite))
+                output = self.render_children(cite)
             except VariableError:
                 output = None
             finally:
@@ -561,7 +761,7 @@ class Layout(DisplayMixin, m.Layout):
         return self.format(self.wrap(text))
 
     def render_children(self, item, **kwargs):
-        RENDER_STATE.update(item=item, suffix_done=False)
+        RENDER_STATE.update(item=item, suffix_done=False, namesets=0)
         self.repressed = {}
         self._rendered_vars = set()
         return super().render_children(item, **kwargs)

@@ -106,6 +106,26 @@ def typeset_terms(root):
 _FORM_FALLBACK = {"verb-short": "verb", "symbol": "short", "verb": None, "short": None}
 
 
+class Term(m.Term):
+    """A locale term; its singular and plural text read once (speed: lxml's
+    path cache is too small for a style's many lookups, so every ``find`` of
+    ``cs:single`` was compiled again)."""
+
+    @property
+    def single(self):
+        found = self.__dict__.get("_single")
+        if found is None:
+            found = self._single = m.Term.single.fget(self)
+        return found
+
+    @property
+    def multiple(self):
+        found = self.__dict__.get("_multiple")
+        if found is None:
+            found = self._multiple = m.Term.multiple.fget(self)
+        return found
+
+
 class Locale(MemoMixin, m.Locale):
     def get_term(self, name, form=None, zero_padded=False):
         """Term forms fall back (CSL 1.0.2 "Terms"): "verb-short" -> "verb" ->

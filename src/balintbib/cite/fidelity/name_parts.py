@@ -10,7 +10,7 @@ import re
 
 from citeproc.string import String
 
-from .punctuation import SEAL
+from .punctuation import SEAL, thin_spaces
 
 # Character classes citeproc-js uses when it initializes a given name (its
 # NAME_INITIAL, ROMANESQUE and STARTSWITH_ROMANESQUE patterns): which words
@@ -311,6 +311,9 @@ def _render_one_name(name, form, inverted, sort_sep, init_with, initialize, hyph
         given = initialize_given(given, init_with, initialize, hyphen)
     if not for_sort:
         family, given = seal_doubled_punctuation(family), seal_doubled_punctuation(given)
+        # each printed part, like any printed string: a space before ";" is narrow
+        # (citeproc-js: APA "Schaffer, W. J.\u202f;," for the given name "W. J.;")
+        family, given = thin_spaces(family), thin_spaces(given)
     if given and not for_sort:
         given = given_markup(given)
         if given.startswith(" "):

@@ -51,11 +51,7 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         else:
             ed_trans = False
 
-        name_elem = names_context.find("cs:name", NS)
-        label_elem = names_context.find("cs:label", NS)
-        children = list(names_context)
-        label_first = (label_elem is not None and name_elem is not None
-                       and children.index(label_elem) < children.index(name_elem))
+        name_elem, label_elem, label_first = _name_and_label(names_context)
         outputs = []
         labels = []
         count = 0
@@ -159,6 +155,20 @@ class Names(VariableCallMixin, DisplayMixin, m.Names):
         return self.wrap(self.format(text))
 
 
+def _name_and_label(names_context):
+    """The ``cs:name`` and ``cs:label`` of a ``cs:names``, and whether the
+    label comes first; remembered per element (speed)."""
+    found = names_context.__dict__.get("_name_and_label")
+    if found is None:
+        name_elem = names_context.find("cs:name", NS)
+        label_elem = names_context.find("cs:label", NS)
+        children = list(names_context)
+        label_first = (label_elem is not None and name_elem is not None
+                       and children.index(label_elem) < children.index(name_elem))
+        found = names_context._name_and_label = (name_elem, label_elem, label_first)
+    return found
+
+
 def _suppress_author(kwargs) -> bool:
     """A cite marked ``suppress-author`` (citeproc-js's cite flag, pandoc's
     ``[-@key]``): the first name list the cite renders, or what substitutes
@@ -224,6 +234,18 @@ def _owner_uncached(element):
 def _opt(name_elem, context, option, sort_options=None):
     if sort_options and option in sort_options:
         return sort_options[option]
+    # speed: the answer depends on the style alone, remembered per element and context
+    memo = (name_elem if name_elem is not None else context).__dict__.setdefault("_opts", {})
+    found = memo.get((option, context), _UNKNOWN)
+    if found is _UNKNOWN:
+        found = memo[(option, context)] = _opt_uncached(name_elem, context, option)
+    return found
+
+
+_UNKNOWN = object()
+
+
+def _opt_uncached(name_elem, context, option):
     if name_elem is not None and option in name_elem.attrib:
         return name_elem.get(option)
     owner = _owner(context) if context is not None else None
@@ -256,6 +278,21 @@ def _subsequent_cite(item, context) -> bool:
     cites = getattr(owner, "cites", None) or ()
     key = getattr(item, "key", None)
     return any(cite.key == key for cite in cites)
+
+
+def _added_names(item, sort_options):
+    """The names ``disambiguate-add-names`` gave this item, for the name list
+    being rendered now: only the first name list an entry or cite renders
+    gets them. citeproc-js keeps one count per name list in rendering order
+    and disambiguates on what the citation shows (MLA: the author), so in
+    the bibliography the author list is expanded and the editors of the
+    container keep their et-al ("Kopp, Oliver, Frank Leymann, Tobias Unger,
+    et al. ... edited by Daniel Eichhorn et al."). A sort key takes none."""
+    if sort_options is not None or item is None:
+        return None
+    index = RENDER_STATE.get("namesets", 0)
+    RENDER_STATE["namesets"] = index + 1
+    return RENDER_STATE["add_names"].get(getattr(item, "key", None)) if index == 0 else None
 
 
 def render_name_list(name_elem, names, context, item, sort_options=None):
@@ -297,7 +334,7 @@ def render_name_list(name_elem, names, context, item, sort_options=None):
         # the ellipsis always stands for two names or more (multilingual-matters,
         # et-al-min 7, use-first 6: five names of eight, "…, Heilmann, M., … Christiansen, S.H.")
         et_al_use_first = et_al_min - 2
-    extra = RENDER_STATE["add_names"].get(getattr(item, "key", None)) if item is not None else None
+    extra = _added_names(item, sort_options)
     if truncated and extra and extra > et_al_use_first and sort_options is None:
         et_al_use_first = extra  # disambiguate-add-names (CSL 1.0.2 "Disambiguation", step 1)
         truncated = total > extra

@@ -10,8 +10,8 @@ from citeproc import model as m
 from citeproc.source import VariableError
 from citeproc.string import String
 
-from .formatting import DisplayMixin, NS, StripPeriodsMixin, TextCaseMixin
-from .state import VariableCallMixin, _suppressed
+from .formatting import CSL_NS, DisplayMixin, NS, StripPeriodsMixin, TextCaseMixin
+from .state import RENDER_STATE, VariableCallMixin, _suppressed
 
 NUMERIC_VARIABLES = {"volume", "issue", "number", "edition", "chapter-number",
                      "collection-number", "number-of-pages", "number-of-volumes"}
@@ -33,6 +33,8 @@ class NumericRangeMixin:
         exactly as written ("N110-5", "3-B"); ``\\-`` is a literal hyphen;
         lists keep their ", " and " & " (fixtures ``page_*``, ``number_*``)."""
         text = str(value)
+        if written_en_dash(text, variable):
+            return String(text.strip())
         if variable == "page-first":
             match = re.match(r"\s*([^\s,&\-\u2013]+)", text)
             return String(match.group(1)) if match else String(text)
@@ -78,8 +80,72 @@ class NumericRangeMixin:
                            if glue else part.strip())
             else:
                 out.append(self.format_number(part.replace("\\-", "-")) if part.strip().isdigit()
-                           else part.replace("\\-", "-"))
+                           else self._chain(part, delimiter, range_format).replace("\\-", "-"))
         return String("".join(str(o) for o in out))
+
+    @staticmethod
+    def _chain(part: str, delimiter: str, range_format) -> str:
+        """:func:`last_link_of_chain`; with a ``page-range-format`` a page
+        with spaces in it stays as written (citeproc-js's page-range
+        mangler: MLA "pp. 43-49 (or 43-48??)", but "p. M-1-M–12")."""
+        if range_format and re.search(r"\s", part.strip()):
+            return part
+        return last_link_of_chain(part, delimiter)
+
+
+_LIST_SEPARATOR = re.compile(r"(\s*,\s+|\s*;\s+|\s*&\s*|\s+and\s+)")
+_LETTERS_THEN_DIGITS = re.compile(r"^[A-Za-z]+\d+$")
+
+
+def last_link_of_chain(text: str, delimiter: str = "\u2013") -> str:
+    """A chain of three or more parts joined by hyphens that citeproc-js's
+    number parser reads as ending in a range gets the range delimiter at its
+    last hyphen only (report numbers and pages of machine-made data): numbers
+    only ("93-12-04" -> "93-12–04", "1-3-5-7" -> "1-3-5–7"), numbers after a
+    prefixed number ("NPS012-81-005" -> "NPS012-81–005"), and a letter prefix
+    written on both ends ("M-1-M-12" -> "M-1-M–12"). Chains with words in
+    them stay as written ("STAN-CS-83-974", "NPS-09-95-003", "A-B-3",
+    "C3-27-C3-32"). Each item of a list (", ", "; ", "&", "and") is a chain of
+    its own; a ``\\-`` is a literal hyphen: left alone."""
+    if text.count("-") < 2 or "\\-" in text:
+        return text
+    pieces = _LIST_SEPARATOR.split(text)
+    for index in range(0, len(pieces), 2):
+        parts = pieces[index].split("-")
+        if len(parts) >= 3 and _reads_as_range_chain(parts):
+            pieces[index] = "-".join(parts[:-1]) + delimiter + parts[-1]
+    return "".join(pieces)
+
+
+def _reads_as_range_chain(parts: list[str]) -> bool:
+    if all(part.isdigit() for part in parts[1:]):
+        return parts[0].isdigit() or bool(_LETTERS_THEN_DIGITS.match(parts[0]))
+    return len(parts) == 4 and parts[0] == parts[2] and parts[0].isalpha() \
+        and parts[1].isdigit() and parts[3].isdigit()
+
+
+def number_variable_ranges(text: str, delimiter: str) -> str:
+    """A number variable written as a list of ranges gets the range
+    delimiter in each ("12-15, 17-19" -> "12–15, 17–19", citeproc-js),
+    and a hyphen chain its last link (:func:`last_link_of_chain`)."""
+    pieces = _LIST_SEPARATOR.split(text)
+    if len(pieces) > 1:
+        for index in range(0, len(pieces), 2):
+            if _SIMPLE_RANGE.fullmatch(pieces[index]):
+                a, b = re.split(r"\s*[-\u2013]\s*", pieces[index].strip())
+                pieces[index] = a + delimiter + b
+    return last_link_of_chain("".join(pieces), delimiter)
+
+
+_SIMPLE_RANGE = re.compile(r"\s*\d+\s*-\s*\d+\s*")
+
+
+def written_en_dash(text: str, variable: str) -> bool:
+    """A number variable (not ``page`` or ``locator``) with an en dash written
+    in it is printed as written, spaces and all: citeproc-js reads only
+    hyphens as a range ("1 - 2" -> "1–2") and leaves "1 – 2" alone (AIJ
+    "109(1 – 2)"; the page "111 – 159" still becomes "111–159")."""
+    return "\u2013" in text and variable in NUMERIC_VARIABLES
 
 
 def _ascending(first: str, last: str) -> bool:
@@ -102,8 +168,13 @@ class Number(NumericRangeMixin, VariableCallMixin, DisplayMixin, TextCaseMixin, 
         if variable in _suppressed(context if context is not None else self):
             return None
         if variable and "-" in variable and variable not in ("page-first",):
-            return self._process(item.reference[variable.replace("-", "_")], variable)
-        return super().process(item, context=context, **kwargs)
+            text = self._process(item.reference[variable.replace("-", "_")], variable)
+        else:
+            text = super().process(item, context=context, **kwargs)
+        if RENDER_STATE.get("macro_key") and text is not None and variable:
+            from .sorting import number_in_macro_key  # (sorting imports names, which need no numbers)
+            text = number_in_macro_key(variable, dict.get(item.reference, variable.replace("-", "_"), ""), text)
+        return text
 
     def format_number(self, number):
         """Ordinals: ``long-ordinal`` above 10 falls back to ``ordinal``; roman
@@ -177,7 +248,17 @@ def term_gender(element, name) -> str | None:
     the first ``cs:term`` of that name in the locale chain."""
     if not name:
         return None
-    for locale in _locales_of(element):
+    chain = _locales_of(element)
+    if not chain:
+        return None
+    memo = chain[0].__dict__.setdefault("_term_genders", {})  # (speed: asked per number)
+    if name not in memo:
+        memo[name] = _term_gender(chain, name)
+    return memo[name]
+
+
+def _term_gender(chain, name) -> str | None:
+    for locale in chain:
         for term in locale.iterfind(f"cs:terms/cs:term[@name='{name}']", NS):
             if term.get("gender"):
                 return term.get("gender")
@@ -185,7 +266,15 @@ def term_gender(element, name) -> str | None:
 
 
 def _ordinal_table(locale) -> dict:
-    """(name, gender-form or None) -> (suffix, match) of a locale's long ordinal terms."""
+    """(name, gender-form or None) -> (suffix, match) of a locale's long
+    ordinal terms; remembered per locale (speed: asked per ordinal)."""
+    table = locale.__dict__.get("_ordinal_table")
+    if table is None:
+        table = locale._ordinal_table = _read_ordinal_table(locale)
+    return table
+
+
+def _read_ordinal_table(locale) -> dict:
     table = {}
     terms = locale.find("cs:terms", NS)
     if terms is None:
@@ -308,13 +397,33 @@ class Label(DisplayMixin, TextCaseMixin, StripPeriodsMixin, m.Label):
                     return None
             elif variable is not None:
                 key = variable.replace("-", "_")
-                if key not in item.reference or variable in _suppressed(context if context is not None else self):
+                if variable in _suppressed(context if context is not None else self):
                     return None
+                if key not in item.reference:
+                    if not self._beside_another_variable(variable):
+                        return None
+                    plural = False
                 if variable == "page" and plural is None:
                     plural = is_plural_number(str(item.reference[key]))
                 elif variable == "number-of-pages" and plural is None:
                     plural = _is_plural_value(str(item.reference[key]))
         return super().process(item, variable=variable, plural=plural, context=context, **kwargs)
+
+    def _beside_another_variable(self, variable) -> bool:
+        """A label of an empty number variable in a group with a different
+        variable prints its term in the singular, and the group decides
+        (citeproc-js; Harvard Cite Them Right's ``number-of-volumes`` with
+        ``<label variable="volume"/>``: "Computers & Typesetting (5 vol)").
+        Alone, or beside its own variable, it prints nothing (citeproc-py
+        issue #204: no stray "Edition")."""
+        memo = self.__dict__.setdefault("_beside_memo", {})
+        if variable not in memo:
+            parent = self.getparent()
+            memo[variable] = parent is not None and parent.tag == f"{{{CSL_NS}}}group" \
+                and variable in NUMERIC_VARIABLES and any(
+                    child.get("variable") not in (None, variable)
+                    for child in parent if child is not self)
+        return memo[variable]
 
     def _is_plural(self, item):
         variable = self.get("variable")

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from citeproc import model as m
 from citeproc.source import DateRange, LiteralDate, VariableError
+from citeproc.string import String
 
 from .formatting import CSL_NS, NS
 from .state import RENDER_STATE
@@ -285,6 +286,30 @@ class Key(m.Key):
 # a macro with a date can keep its dates only (macro_sort_text)
 _DATE_OPEN, _DATE_CLOSE = "\ue0d0", "\ue0d1"
 _DATES_IN = re.compile("\ue0d0[^\ue0d1]*\ue0d1")
+
+
+_KEY_NUMBER = re.compile(r"^[A-Za-z]*[1-9][0-9]*$")
+_KEY_ELEMENTS = re.compile(r"\s*(?:,|&|\band\b|-|\u2013)\s*")
+KEY_NUMBER_VARIABLES = frozenset({"volume", "issue", "number", "edition", "chapter-number",
+                                  "collection-number", "number-of-pages", "number-of-volumes",
+                                  "page", "locator"})
+
+
+def number_in_macro_key(variable: str, value, text):
+    """A number printed inside a macro that is a sort key: citeproc-js's key
+    text carries the string "undefined" before a value its number parser
+    reads as numeric (its first element a number, a letter prefix allowed:
+    "3", "43-49", "A1", "1 & 2"; not "07", "12a", "2nd", "STAN-CS"), so such
+    values sort after words. MLA's ``container1`` key of two items with the
+    same author and title: "no. abc" < "no. STAN-CS" < "no. 2" < "no. 10"
+    (citeproc-js 2.4.63's order; its key reads "no.|undefined2"). Only while
+    a macro key is rendered (``RENDER_STATE["macro_key"]``)."""
+    if not RENDER_STATE.get("macro_key") or text is None or variable not in KEY_NUMBER_VARIABLES:
+        return text
+    first = _KEY_ELEMENTS.split(str(value).strip(), 1)[0]
+    if not _KEY_NUMBER.match(first):
+        return text
+    return String("undefined" + str(text))
 
 
 def macro_sort_text(macro, text) -> str | None:

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from citeproc import model as m
 from citeproc.source import VariableError
+from citeproc.string import join
 
 from .formatting import DisplayMixin, FORMATTER
 
@@ -23,7 +24,10 @@ class VariableCallMixin:
     produced output, so that ``cs:group`` can apply its implicit condition."""
 
     def render(self, *args, **kwargs):
-        if "variable" not in self.attrib or self.get("variable") == "year-suffix":
+        counted = self.__dict__.get("_counted")
+        if counted is None:  # (speed: read from the element once)
+            counted = self._counted = "variable" in self.attrib and self.get("variable") != "year-suffix"
+        if not counted:
             return super().render(*args, **kwargs)
         VAR_CALLS["calls"] += 1
         result = super().render(*args, **kwargs)
@@ -37,7 +41,8 @@ class VariableCallMixin:
 RENDER_STATE = {"item": None, "suffix_done": False, "add_names": {}, "disambiguate": set(),
                 "givenname": {}, "first_names": None, "shown_names": None, "names_full": None,
                 "cite_mode": None, "author_suppressed": False, "grouped_sort": True,
-                "suffix_swap": None}
+                "suffix_swap": None, "namesets": 0, "entry_start": None, "entry_printed": False,
+                "macro_key": False}
 
 
 # ------------------------------------------------ suppressed variables
@@ -49,10 +54,17 @@ def _attr(element, name, default=None):
 
 
 def _item_language(element, item):
-    try:
-        return str(item.reference.language)[:2]
-    except VariableError:
-        return element.get_root().get("default-locale", "en")[:2]
+    """The item's language (two letters), else the style's default locale;
+    read with dict.get (speed: citeproc-py's attribute lookup raises and
+    catches an exception for every item without a language, in every
+    cs:text)."""
+    language = dict.get(item.reference, "language")
+    if language is None:
+        found = element.__dict__.get("_default_language")
+        if found is None:
+            found = element._default_language = element.get_root().get("default-locale", "en")[:2]
+        return found
+    return str(language)[:2]
 
 
 def _suppressed(context) -> set:
@@ -76,6 +88,37 @@ def _record_rendered(context, variable):
 
 
 # ------------------------------------------------------------ memoization
+
+def children(element) -> tuple:
+    """Speed: an element's children, each with whether it is a ``cs:choose``
+    (which gets the delimiter of the enclosing element), remembered on the
+    element: a parsed style never changes shape, and lxml's ``iterchildren``
+    builds an iterator and finds each child's proxy on every call."""
+    kids = element.__dict__.get("_kid_list")
+    if kids is None:
+        kids = element._kid_list = tuple((child, isinstance(child, m.Choose))
+                                         for child in element.iterchildren())
+    return kids
+
+
+def render_children(self, item, delimiter="", **kwargs):
+    """citeproc-py's ``Parent.render_children`` over the remembered
+    children (:func:`children`); given to every element class that would
+    run citeproc-py's (:func:`balintbib.cite.fidelity._with_memo`)."""
+    output = []
+    for child, choose in children(self):
+        try:
+            if choose:
+                text = child.render(item, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, **kwargs)
+            if text is not None:
+                output.append(text)
+        except VariableError:
+            pass
+    if output:
+        return join(output, delimiter)
+    return None
 
 
 
@@ -112,6 +155,19 @@ class MemoMixin:
         if found is None:
             found = memo[table] = {}
         return found
+
+    def xpath_search(self, expression):
+        """Speed: citeproc-py's XPath questions (a localized date's
+        ``cs:date-part`` for every date part rendered, the macros, the
+        layout) answered once per element: the parsed style never changes
+        shape. A new list each time (callers may change it)."""
+        memo = self.__dict__.get("_xpaths")
+        if memo is None:
+            memo = self._xpaths = {}
+        found = memo.get(expression)
+        if found is None:
+            found = memo[expression] = super().xpath_search(expression)
+        return list(found)
 
     def get_root(self):
         memo = self.__dict__.get("_root")
