@@ -80,6 +80,11 @@ def test_punctuation_in_quote_also_takes_the_prefix_of_a_formatted_element(tmp_p
 
 
 @pytest.mark.parametrize("layout, body, expected", [
+    # bourgogne-franche-comte-nature "TUGboat  [en ligne]": two spaces after a formatted piece
+    ('suffix="."', '<text variable="title" font-style="italic" suffix=" "/>'
+     '<text variable="container-title" prefix=" [" suffix="]"/>', "A title  [Journal]."),
+    ('suffix="."', '<text variable="title" quotes="true" suffix=" "/>'
+     '<text variable="container-title" prefix=" (" suffix=")"/>', "“A title”  (Journal)."),
     # one space after a plain piece, or where the space climbs to a plain group
     ('suffix="."', '<text variable="title" suffix=" "/><text variable="container-title" prefix=" [" suffix="]"/>',
      "A title [Journal]."),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from . import fidelity, markup
 
 _SEAL = fidelity.SEAL
+_KEEP_SPACE = fidelity.KEEP_SPACE
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Output:
 
     def _finish(self, text) -> str:
         text = fidelity.finish(str(text), self.punctuation_in_quote)
-        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "")
+        return markup.resolve_quotes(text, self.quotes).replace(_SEAL, "").replace(_KEEP_SPACE, "")
 
     def _entry(self, item_id: str, text: str, trim_html: bool = True) -> RenderedEntry:
         """Text, HTML and Markdown of one rendering; a bibliography entry's

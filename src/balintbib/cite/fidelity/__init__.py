@@ -43,7 +43,7 @@ from .state import RENDER_STATE, VAR_CALLS  # noqa: E402,F401
 from .name_parts import initialize_given, parse_particles  # noqa: E402,F401
 from .names import person_id  # noqa: E402,F401
 from .disambiguation import given_level, name_key, registered_person, same_initials_in_one_entry  # noqa: E402,F401,E501
-from .punctuation import (SEAL, finish, keep_edge_spaces, seal_quoted_punctuation,  # noqa: E402,F401
+from .punctuation import (KEEP_SPACE, SEAL, finish, keep_edge_spaces, seal_quoted_punctuation,  # noqa: E402,F401
                           thin_spaces, typographic)
 from .variables import citation_label  # noqa: E402,F401
 

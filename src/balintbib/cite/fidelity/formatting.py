@@ -10,7 +10,7 @@ import re
 from citeproc.string import MixedString, NoCase, String
 
 from ..markup import CLOSE, MARKERS, OPEN, wrap
-from .punctuation import SEAL
+from .punctuation import KEEP_SPACE, SEAL
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 NS = {"cs": CSL_NS}
@@ -371,12 +371,52 @@ class StripPeriodsMixin:
         return string
 
 
+_DECORATIONS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+
+
+def is_decorated(element, quotes: bool = False) -> bool:
+    """Whether `element` sets formatting (``font-style`` and the rest, any
+    value, "normal" too), or with `quotes` also ``quotes="true"``: what
+    citeproc-js calls a blob's decorations."""
+    attrib = element.attrib
+    return any(name in attrib for name in _DECORATIONS) or (
+        quotes and attrib.get("quotes", "false").lower() == "true")
+
+
+def climb_kept_space(element, text):
+    """The :data:`.punctuation.KEEP_SPACE` marks of :meth:`DisplayMixin.wrap`
+    where pieces meet in their parent `element` (a ``cs:group``, a
+    ``cs:text`` calling a macro, the layout): a last piece that ends with the
+    space of a formatted element's suffix passes the space up when `element`
+    has no formatting or quotes (citeproc-js moves it to `element`'s suffix,
+    where a space opening the next piece's prefix merges with it), and
+    between pieces joined by a delimiter citeproc-js drops the space that
+    doubles the delimiter's: the mark is dropped there."""
+    if text is None:
+        return text
+    value = str(text)
+    if KEEP_SPACE not in value:
+        return text
+    delimiter = element.get("delimiter")
+    if delimiter:
+        value = value.replace(KEEP_SPACE + delimiter, delimiter)
+    if value.endswith(KEEP_SPACE) and not is_decorated(element, quotes=True):
+        value = value[:-1]
+    return String(value)
+
+
 class DisplayMixin:
     def wrap(self, string):
         """CSL 1.0.2 "display": ``block``, ``left-margin``, ``right-inline``,
         ``indent`` become markers around the affixed output (citeproc-py ignores
         the attribute; fixtures ``display_*``, ``bugreports_DisplayBlock*``)."""
         string = super().wrap(string)
+        if string is not None and self.get("suffix", "")[-1:] == " " \
+                and str(string)[-1:] == " " and is_decorated(self, quotes=True):
+            # a formatted or quoted piece keeps its suffix's space beside a space
+            # opening the next prefix (citeproc-js: bourgogne-franche-comte-nature
+            # "*TUGboat*  [en ligne]"); see climb_kept_space
+            string = String(str(string) + KEEP_SPACE)
         display = self.get("display")
         if string is not None and display in ("block", "left-margin", "right-inline", "indent"):
             return wrap(display, string)

@@ -14,7 +14,7 @@ from citeproc.string import String, join
 
 from ..markup import CLOSE, OPEN, wrap
 from .punctuation import SEAL, decorated, mark_own_punctuation, seal_after_decorated, split_leading_punctuation
-from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin
+from .formatting import DisplayMixin, NS, QuoteMixin, StripPeriodsMixin, TextCaseMixin, climb_kept_space
 from .state import (RENDER_STATE, VAR_CALLS, VariableCallMixin, _item_language, _record_rendered,
                     MemoMixin, _only_base_method, _suppressed, children)
 from .numbers import (NUMERIC_VARIABLES, NumericRangeMixin, format_page_range_end, number_variable_ranges,
@@ -243,7 +243,7 @@ class Text(NumericRangeMixin, VariableCallMixin, DisplayMixin, QuoteMixin, TextC
             if called or _printed_terms_only(text):
                 VAR_CALLS["calls"] += 1
                 VAR_CALLS["hits"] += 1
-            return text, language
+            return climb_kept_space(self, text), language
         text, language = self._text(item, context, **kwargs)
         if shape.records and text:
             _record_rendered(context, self.get("variable"))
@@ -362,9 +362,9 @@ class Group(DisplayMixin, m.Group):
             VAR_CALLS["calls"] += 1
             VAR_CALLS["hits"] += 1
             if type(self).join is not m.Delimited.join:
-                return self.join(output)
+                return climb_kept_space(self, self.join(output))
             try:  # citeproc-py's Delimited.join, with the delimiter read once (speed)
-                return join(output, delimiter)
+                return climb_kept_space(self, join(output, delimiter))
             except Exception:  # noqa: BLE001 - as citeproc-py's
                 return String("")
         if called and self._calls_directly():
@@ -564,7 +564,7 @@ class Layout(DisplayMixin, m.Layout):
                     text = self._render_display_entry(item)
                     text = self.format(text) if text is not None else None
                 else:
-                    text = self.render_children(item)
+                    text = climb_kept_space(self, self.render_children(item))
                     text = self.format(self._wrap_entry(text)) if text is not None else None
                 output.append(text)
         finally:
@@ -639,6 +639,7 @@ class Layout(DisplayMixin, m.Layout):
             pass  # an empty macro call: the suffix is lost with it
         elif element in alternatives:
             last = alternatives[element]
+        last = climb_kept_space(self, last)
         text = str(join([piece for _, piece in pieces[:-1]] + [last], ""))
         prefix = self.get("prefix", "")
         if prefix and pieces[0][0].get("display") in _DISPLAY_KINDS:
@@ -722,7 +723,7 @@ class Layout(DisplayMixin, m.Layout):
             RENDER_STATE["cite_mode"] = cite.get("mode")
             RENDER_STATE["author_suppressed"] = False
             try:
-                output = self.render_children(cite)
+                output = climb_kept_space(self, self.render_children(cite))
             except VariableError:
                 output = None
             finally:

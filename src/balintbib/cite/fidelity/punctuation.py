@@ -19,7 +19,11 @@ _DROP_SECOND = {(":", ":"), (";", ":"), ("!", ":"), ("?", ":"), (":", "."), ("."
                 (";", "."), ("!", "."), ("?", "."), (";", ";"), ("!", "!"), ("?", "?"),
                 (",", ",")}
 _DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
-_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}]*)([.,;:!?])(?![.])")
+# After the space that ends the suffix of a formatted or quoted element:
+# keeps a space opening the next piece's prefix from merging with it
+# (:class:`.formatting.DisplayMixin`, :func:`.formatting.climb_kept_space`).
+KEEP_SPACE = "\ue0fd"
+_PUNCT_PAIR = re.compile(f"(?<![.])([.,;:!?])([{MARKERS}{KEEP_SPACE}]*)([.,;:!?])(?![.])")
 # every quotation's closing marker: quotes="true" and quotation marks in data
 _Q_CLOSES = CLOSE["quote"] + CLOSE["dquote"] + CLOSE["squote"]
 # Before punctuation that an element prints on its own (a value "."): it
