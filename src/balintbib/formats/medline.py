@@ -17,7 +17,7 @@ import re
 from ..model import Person
 from ..normalize import identifiers as ids
 from ..latex import text_to_latex
-from .records import (Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number,
+from .records import (Builder, ImportProblem, LineHeads, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number,
                       person_from_text, written_plain_name)
 
 FORMAT = "medline"
@@ -62,8 +62,7 @@ def _head_tag(head: str) -> str | None:
     return None
 
 
-#: `_head_tag` by line head: a file has few distinct heads (bounded for one that has many).
-_HEADS: dict[str, str | None] = {}
+_HEADS = LineHeads(_head_tag)
 
 
 def read_text(text: str, path: str = "<string>") -> ReadResult:
@@ -71,12 +70,7 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
     record: list[tuple[int, str, str]] = []
     heads = _HEADS
     for n, line in enumerate(text.splitlines(), 1):
-        head = line[:6]
-        tag = heads.get(head, "")
-        if tag == "":
-            tag = _head_tag(head)
-            if len(heads) < 4096:
-                heads[head] = tag
+        tag = heads[line[:6]]
         if tag is not None:  # the common case, fast
             value = line[6:].strip()
         elif not line or line.isspace():

@@ -62,6 +62,23 @@ PMCID_IN_TEXT = re.compile(r"\bPMC\d+\b", re.I)
 _PLAIN_PAGES = re.compile(r"[\w\s,.:+\u2013-]+")
 
 
+class LineHeads(dict):
+    """Tags of a tagged format's lines by their first six characters, read by
+    `read_head` (a tag, or None for a line of another shape) on first sight.
+    A file has few distinct heads, so a reader looks a line up instead of
+    testing it; the table stops growing at 4,096 heads (a file that has more)."""
+
+    def __init__(self, read_head):
+        super().__init__()
+        self.read_head = read_head
+
+    def __missing__(self, head: str) -> str | None:
+        tag = self.read_head(head)
+        if len(self) < 4096:
+            self[head] = tag
+        return tag
+
+
 def month_number(word: str) -> int | None:
     w = word.strip().rstrip(".").lower()
     if w.isdigit():

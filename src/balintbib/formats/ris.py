@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ..normalize import identifiers as ids
-from .records import Builder, ImportProblem, ReadResult, clean_doi, clean_pmcid, decode_bytes
+from .records import Builder, ImportProblem, LineHeads, ReadResult, clean_doi, clean_pmcid, decode_bytes
 
 FORMAT = "ris"
 
@@ -82,8 +82,7 @@ def _head_tag(head: str) -> str | None:
     return tag if head[2:6] == "  - " and tag.isalnum() and tag.isupper() else None
 
 
-#: `_head_tag` by line head: a file has few distinct heads (bounded for one that has many).
-_HEADS: dict[str, str | None] = {}
+_HEADS = LineHeads(_head_tag)
 
 
 def read_text(text: str, path: str = "<string>") -> ReadResult:
@@ -98,12 +97,7 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
 
     heads = _HEADS
     for n, line in enumerate(text.splitlines(), 1):
-        head = line[:6]
-        tag = heads.get(head, "")
-        if tag == "":
-            tag = _head_tag(head)
-            if len(heads) < 4096:
-                heads[head] = tag
+        tag = heads[line[:6]]
         if tag is not None:  # the common case, fast
             value = line[6:].strip()
         else:
