@@ -56,27 +56,36 @@ class ReadResult:
 MONTHS = list(MONTH_MACROS)
 _MONTH_WORD = {m: i for i, m in enumerate(MONTHS, 1)}
 _MONTH_WORD.update({v.lower(): i for i, v in enumerate(MONTH_MACROS.values(), 1)})
-_DOI_TAIL = re.compile(r"[.,;:)\]]+$")
 PMID_IN_TEXT = re.compile(r"^\s*(\d{1,9})\s*(?:\[pmid\])?\s*$", re.I)
 PMCID_IN_TEXT = re.compile(r"\bPMC\d+\b", re.I)
 _PLAIN_PAGES = re.compile(r"[\w\s,.:+\u2013-]+")
 
 
-class LineHeads(dict):
+class Memo(dict):
+    """A pure function's results by argument, computed on first sight.  Readers keep
+    one per file for values that repeat in it (names, ISSNs, dates, line heads); the
+    table stops growing at `limit` entries (a file of all different values)."""
+
+    def __init__(self, function, limit: int = 4096):
+        super().__init__()
+        self.function = function
+        self.limit = limit
+
+    def __missing__(self, key):
+        value = self.function(key)
+        if len(self) < self.limit:
+            self[key] = value
+        return value
+
+
+class LineHeads(Memo):
     """Tags of a tagged format's lines by their first six characters, read by
     `read_head` (a tag, or None for a line of another shape) on first sight.
     A file has few distinct heads, so a reader looks a line up instead of
-    testing it; the table stops growing at 4,096 heads (a file that has more)."""
+    testing it."""
 
     def __init__(self, read_head):
-        super().__init__()
-        self.read_head = read_head
-
-    def __missing__(self, head: str) -> str | None:
-        tag = self.read_head(head)
-        if len(self) < 4096:
-            self[head] = tag
-        return tag
+        super().__init__(read_head)
 
 
 def month_number(word: str) -> int | None:
@@ -91,7 +100,7 @@ def clean_doi(value: str) -> str | None:
     m = ids.DOI_IN_TEXT.search(value or "")
     if not m:
         return None
-    doi = _DOI_TAIL.sub("", m.group(1))
+    doi = m.group(1).rstrip(".,;:)]")
     return doi if ids.is_valid_doi(doi) else None
 
 
@@ -128,6 +137,16 @@ def written_plain_name(text: str) -> str | None:
     return f"{family}, {given}" if plain_name_reads_back(family, given) else None
 
 
+def written_name(text: str) -> str | None:
+    """A name from text as BibTeX writes it in a name list (``format_name(person_from_text(text))``);
+    None when the text holds no name."""
+    name = written_plain_name(text)
+    if name is not None:
+        return name
+    p = person_from_text(text)
+    return format_name(p) if p.literal or p.family else None
+
+
 #: (format, list tags) -> tag -> (import field name, whether its values form one list).
 _SLUGS: dict[tuple[str, frozenset], dict[str, tuple[str, bool]]] = {}
 
@@ -141,7 +160,7 @@ class Builder:
         self.list_tags = list_tags
         self.fields: dict[str, str] = {}  # BibTeX content
         self.expressions: set[str] = set()
-        self.people: dict[str, list[Person | str]] = {}  # a str: a name already written (`person`)
+        self.people: dict[str, list[str]] = {}  # names as written in a BibTeX name list
         self.lists: dict[str, list[str]] = {}
         self._slugs = _SLUGS.get((fmt, list_tags))  # tag -> (import field name, is a list)
         if self._slugs is None:
@@ -197,21 +216,17 @@ class Builder:
             n += 1
         self.fields[f"{name}-{n}"] = content
 
-    def person(self, role: str, text: str | Person, written: bool = False) -> None:
+    def person(self, role: str, text: str | Person | None, written: bool = False) -> None:
         """A person from a `Person`, from text (`person_from_text`), or (`written`) from the
-        name as `written_plain_name` gave it."""
+        name as `written_name` gave it (None: no name)."""
         if written:
-            self.people.setdefault(role, []).append(text)
-            return
-        if not isinstance(text, Person):
-            name = written_plain_name(text)
-            if name is not None:  # "Family, Given" as format_name writes it, no Person needed
-                self.people.setdefault(role, []).append(name)
-                return
-        p = text if isinstance(text, Person) else person_from_text(text)
-        if p.literal == "" and not p.family:
-            return
-        self.people.setdefault(role, []).append(p)
+            name = text
+        elif isinstance(text, Person):
+            name = format_name(text) if text.literal or text.family else None
+        else:
+            name = written_name(text)
+        if name is not None:
+            self.people.setdefault(role, []).append(name)
 
     def date(self, year: str = "", month: str | int | None = None, day: str | int | None = None) -> None:
         """Year, month (as the macro) and day; what is not a date is the caller's to keep."""
@@ -255,14 +270,11 @@ class Builder:
 
     # -- result ----------------------------------------------------------------
     def build(self, type_: str, key: str = "") -> Reference:
-        ref = Reference(key, type_)
-        for role, people in self.people.items():
-            ref.fields[role] = " and ".join(p if isinstance(p, str) else format_name(p) for p in people)
-        ref.fields.update(self.fields)
+        fields = {role: " and ".join(names) for role, names in self.people.items()}
+        fields.update(self.fields)
         for name, values in self.lists.items():
-            ref.fields[name] = text_to_latex("; ".join(dict.fromkeys(values)))
-        ref.expressions = set(self.expressions)
-        return ref
+            fields[name] = text_to_latex("; ".join(dict.fromkeys(values)))
+        return Reference(key, type_, fields, set(self.expressions))
 
 
 def decode_bytes(data: bytes) -> str:

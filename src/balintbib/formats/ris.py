@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 
 from ..normalize import identifiers as ids
-from .records import Builder, ImportProblem, LineHeads, ReadResult, clean_doi, clean_pmcid, decode_bytes
+from .records import (Builder, ImportProblem, LineHeads, Memo, ReadResult, clean_doi, clean_pmcid, decode_bytes,
+                      written_name)
 
 FORMAT = "ris"
 
@@ -86,12 +87,13 @@ _HEADS = LineHeads(_head_tag)
 
 
 def read_text(text: str, path: str = "<string>") -> ReadResult:
-    """Records are read in one pass over the lines: a tag line is ``(line, tag, value)`` in
-    its record; a line without a tag continues the value before it, or is text between
+    """Records are read in one pass over the lines: a tag line is ``(tag, value)`` in its
+    record; a line without a tag continues the value before it, or is text between
     records (export headers such as ``Record #1 of 2``), ignored."""
     result = ReadResult(path, FORMAT)
     problems = result.problems
-    record: list[tuple[int, str, str]] = []
+    values = _Values()
+    record: list[tuple[str, str]] = []
     start = 0
     last = None  # the tag of the last tag line (None after text outside records)
 
@@ -107,8 +109,8 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
             else:
                 more = line.strip()
                 if more and last is not None and last != "ER":  # a continuation line
-                    ln, t, v = record[-1]
-                    record[-1] = (ln, t, (v + "\n" + more).strip())
+                    t, v = record[-1]
+                    record[-1] = (t, (v + "\n" + more).strip())
                 elif more:
                     last = None
                 continue
@@ -117,28 +119,28 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
             if not record:
                 problems.append(ImportProblem(path, n, "'ER' with no record open; ignored"))
             else:
-                _close(record, start, path, result)
+                _close(record, start, values, result)
                 record = []
             continue
-        if tag == "TY" and record and any(t != "TY" for _, t, _ in record):
+        if tag == "TY" and record and record[-1][0] != "TY":  # a record's TY lines come first
             problems.append(ImportProblem(
                 path, start, "record has no 'ER  - ' line before the next 'TY'; read up to line "
                 f"{n - 1}"))
-            _close(record, start, path, result)
+            _close(record, start, values, result)
             record = []
         if not record:
             start = n
             if tag != "TY":
                 problems.append(ImportProblem(
                     path, n, f"record starts with '{tag}', not 'TY  - '; read as @misc"))
-        record.append((n, tag, value))
+        record.append((tag, value))
     if record:
-        _close(record, start, path, result)
+        _close(record, start, values, result)
     return result
 
 
-def _close(record: list[tuple[int, str, str]], start: int, path: str, result: ReadResult) -> None:
-    result.references.append(_record(record, path, result))
+def _close(record: list[tuple[str, str]], start: int, values: _Values, result: ReadResult) -> None:
+    result.references.append(_record(record, start, values, result))
     result.lines.append(start)
 
 
@@ -154,57 +156,79 @@ _SLASH_DATE = re.compile(r"\d{4}/\d{2}/\d{2}")
 _YEAR = re.compile(r"\d{4}")
 _PMID_MARKED = re.compile(r"\s*(\d{1,9})\s*\[pmid\]\s*", re.I)
 _ISSN_TYPES = frozenset({"article", "misc", "online", "unpublished"})
+#: (entry type, whether AU/A1 are editors) -> `FIELDS` with the rules that depend on the type applied.
+_MAPPINGS: dict[tuple[str, bool], dict[str, tuple[str, str]]] = {}
 
 
-def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -> object:
+def _mapping(btype: str, edited_book: bool) -> dict[str, tuple[str, str]]:
+    """`FIELDS` for one entry type: ``PB``, ``BT`` and ``T2`` as plain text fields (or kept),
+    ``SN`` an ISSN first or an ISBN first, ``AU``/``A1`` editors of an edited book."""
+    mapping = _MAPPINGS.get((btype, edited_book))
+    if mapping is None:
+        mapping = dict(FIELDS)
+        mapping["PB"] = ("text", "school" if btype in ("phdthesis", "mastersthesis") else
+                         "institution" if btype == "report" else "publisher")
+        mapping["BT"] = ("text", "title" if btype == "book" else "booktitle")
+        container = _CONTAINER.get(btype)
+        mapping["T2"] = ("text", container) if container else _KEEP
+        mapping["SN"] = ("issn-or-isbn", "issn" if btype in _ISSN_TYPES else "isbn")
+        if edited_book:
+            mapping["AU"] = mapping["A1"] = ("person", "editor")
+        _MAPPINGS[(btype, edited_book)] = mapping
+    return mapping
+
+
+class _Values:
+    """Readings of values that repeat in a file (names, ISSNs, dates), each read once per file."""
+
+    def __init__(self):
+        self.names = Memo(written_name)
+        self.serials = Memo(_serial_numbers)
+        self.dates = Memo(_read_date)
+
+
+def _record(record: list[tuple[str, str]], start: int, values: _Values, result: ReadResult) -> object:
     b = Builder(FORMAT, LIST_TAGS)
-    types = []
-    pubmed = False
-    for _, t, v in record:
-        if t == "TY":
-            types.append(v)
-        elif (t == "DB" or t == "DP") and not pubmed and "pubmed" in v.lower():
-            pubmed = True
-    ris_type = types[0].strip().upper() if types else ""
-    for extra in types[1:]:
+    types = 0  # the record's TY lines (all at its start)
+    while types < len(record) and record[types][0] == "TY":
+        types += 1
+    ris_type = record[0][1].strip().upper() if types else ""
+    for _, extra in record[1:types]:
         b.keep("TY", extra)
-    if len(types) > 1:
+    if types > 1:
         result.problems.append(ImportProblem(
-            path, record[0][0], f"{len(types)} 'TY' lines in one record; the first ({ris_type}) is used, "
+            result.path, start, f"{types} 'TY' lines in one record; the first ({ris_type}) is used, "
             "the others are kept in import-ris-ty"))
     btype = TYPES.get(ris_type)
     if btype is None:
         btype = "misc"
         if ris_type:
             b.keep("TY", ris_type)
+    pubmed = any((t == "DB" or t == "DP") and "pubmed" in v.lower() for t, v in record)
+    mapping = _mapping(btype, ris_type == "EDBOOK")
     first_page = last_page = ""
     fields = b.fields
-    hidden = False
-    for n, tag, value in record:
-        if tag == "TY" or not value:
+    hidden = []  # (tag, value) where identifiers may hide
+    for i in range(types, len(record)):
+        tag, value = record[i]
+        if not value:
             continue
-        kind, target = FIELDS.get(tag, _KEEP)
-        if kind == "keep":
+        kind, target = mapping.get(tag, _KEEP)
+        if kind == "text":
+            b.text(target, value, tag)
+        elif kind == "keep":
             b.keep(tag, value)
             if tag in HIDDEN_TAGS:
-                hidden = True
-        elif kind == "text":
-            b.text(target, value, tag)
+                hidden.append((tag, value))
         elif kind == "person":
-            role = target
-            if ris_type == "EDBOOK" and (tag == "AU" or tag == "A1"):
-                role = "editor"
             if "\n" in value:
                 for name in value.split("\n"):
-                    b.person(role, name)
+                    b.person(target, values.names[name], written=True)
             else:
-                b.person(role, value)
+                b.person(target, values.names[value], written=True)
         elif kind == "issn-or-isbn":
-            for part in _SN_PARTS.split(value):
-                if not part.strip():
-                    continue
-                issn = ids.format_issn(part)
-                if issn and btype in _ISSN_TYPES:
+            for part, issn in values.serials[value]:
+                if issn and target == "issn":
                     b.identifier("issn", issn, tag)
                 elif ids.isbn13(part):
                     b.identifier("isbn", part.strip(), tag)
@@ -213,7 +237,7 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
                 else:
                     b.keep(tag, part)
         elif kind == "date":
-            if not _date(b, value):
+            if not _date(b, value, values.dates[value]):
                 b.keep(tag, value)
         elif kind == "pages-first":
             if first_page:
@@ -226,7 +250,7 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
             else:
                 last_page = value
         elif kind == "url":
-            hidden = True
+            hidden.append((tag, value))
             for url in value.split():
                 if "url" not in fields:
                     b.text("url", url, tag)
@@ -239,17 +263,6 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
                 b.keep(tag, value)  # PubMed's RIS writes the e-pub date in ET
             else:
                 b.text("edition", value, tag)
-        elif kind == "publisher":
-            b.text("school" if btype in ("phdthesis", "mastersthesis") else
-                   "institution" if btype == "report" else "publisher", value, tag)
-        elif kind == "booktitle":
-            b.text("title" if btype == "book" else "booktitle", value, tag)
-        elif kind == "container":
-            target = _CONTAINER.get(btype)
-            if target is None:
-                b.keep(tag, value)
-            else:
-                b.text(target, value, tag)
         elif kind == "urldate":
             m = _URLDATE.match(value)
             if m and "urldate" not in fields:
@@ -259,7 +272,7 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
             else:
                 b.keep(tag, value)
         elif kind == "pmcid":
-            hidden = True
+            hidden.append((tag, value))
             pmcid = clean_pmcid(value)
             if pmcid:
                 b.identifier("pmcid", pmcid, tag)
@@ -269,33 +282,45 @@ def _record(record: list[tuple[int, str, str]], path: str, result: ReadResult) -
             b.keep(tag, value)
     b.pages(first_page, last_page)
     if hidden:
-        _hidden_identifiers(b, record, pubmed)
+        _hidden_identifiers(b, hidden, pubmed)
     return b.build(btype)
 
 
-def _date(b: Builder, value: str) -> bool:
-    """``2001``, ``2001/09/01/``, ``2001///``, ``2001/00/00/other``, ``2018/03/01/``; False if no year."""
+def _serial_numbers(value: str) -> tuple[tuple[str, str | None], ...]:
+    """An ``SN`` value's parts, each with the ISSN it is (or None)."""
+    return tuple((part, ids.format_issn(part)) for part in _SN_PARTS.split(value) if part.strip())
+
+
+def _read_date(value: str) -> tuple[str, int | None, str, bool] | None:
+    """``2001``, ``2001/09/01/``, ``2001///``, ``2001/00/00/other``, ``2018/03/01/`` as (year,
+    month, day, whether that is all the value says); None if no year."""
     parts = value.split("/")
     year = parts[0].strip()
     if not _YEAR.fullmatch(year):
-        return False
-    if "year" in b.fields:
-        return b.fields["year"] == year and len(value.strip().rstrip("/")) == 4
+        return None
     month = parts[1].strip() if len(parts) > 1 else ""
     day = parts[2].strip() if len(parts) > 2 else ""
     other = "/".join(parts[3:]).strip()
     m = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
-    b.date(year, m, day if m else None)
     # exact when nothing but year/month/day was given
     leftover = other or (month and not m and month not in ("00", "0")) or (day and not day.isdigit())
-    return not leftover
+    return year, m, day, not leftover
 
 
-def _hidden_identifiers(b: Builder, record, pubmed: bool) -> None:
+def _date(b: Builder, value: str, date) -> bool:
+    """Set the date `_read_date` read from `value`; False if the value is not all used."""
+    if date is None:
+        return False
+    year, month, day, exact = date
+    if "year" in b.fields:
+        return b.fields["year"] == year and len(value.strip().rstrip("/")) == 4
+    b.date(year, month, day if month else None)
+    return exact
+
+
+def _hidden_identifiers(b: Builder, hidden: list[tuple[str, str]], pubmed: bool) -> None:
     """DOI in M3/UR/N1/L2, PMID in AN (PubMed) or U1 ``[pmid]``, PMCID in U2/L2 (values stay kept)."""
-    for _, tag, value in record:
-        if tag not in HIDDEN_TAGS:
-            continue
+    for tag, value in hidden:
         if "doi" not in b.fields and tag in ("M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID"):
             if tag == "UR" and not ids.doi_of_url(value.strip()) and "doi" not in value.lower():
                 continue
