@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 
-from ..model import Person
+from ..model import Person, format_name
 from ..normalize import identifiers as ids
 from ..latex import text_to_latex
-from .records import (Builder, ImportProblem, LineHeads, ReadResult, clean_doi, clean_pmcid, decode_bytes, month_number,
-                      person_from_text, written_plain_name)
+from .records import (Builder, ImportProblem, LineHeads, Memo, ReadResult, clean_doi, clean_pmcid, decode_bytes,
+                      month_number, person_from_text, written_name)
 
 FORMAT = "medline"
 
@@ -67,7 +67,9 @@ _HEADS = LineHeads(_head_tag)
 
 def read_text(text: str, path: str = "<string>") -> ReadResult:
     result = ReadResult(path, FORMAT)
-    record: list[tuple[int, str, str]] = []
+    values = _Values()
+    record: list[tuple[str, str]] = []  # (tag, value)
+    start = 0  # the line the record starts on
     heads = _HEADS
     for n, line in enumerate(text.splitlines(), 1):
         tag = heads[line[:6]]
@@ -75,26 +77,30 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
             value = line[6:].strip()
         elif not line or line.isspace():
             if record:
-                _close(record, path, result)
+                _close(record, start, values, result)
                 record = []
             continue
         else:
             m = _LINE.match(line.rstrip())
             tag, value = (m.group(1), m.group(2).strip()) if m and not line.startswith(" ") else (None, "")
         if tag is not None:
-            if (tag == "PMID" or tag == "PMC") and any(t == tag for _, t, _ in record):
-                _close(record, path, result)  # a new record without a blank line before it
+            if (tag == "PMID" or tag == "PMC") and any(t == tag for t, _ in record):
+                _close(record, start, values, result)  # a new record without a blank line before it
                 record = []
-            record.append((n, tag, value))
+            if not record:
+                start = n
+            record.append((tag, value))
         elif line.startswith(" ") and record:
-            ln, tag, value = record[-1]
-            record[-1] = (ln, tag, (value + " " + line.strip()).strip())
+            tag, value = record[-1]
+            record[-1] = (tag, (value + " " + line.strip()).strip())
         else:
             result.problems.append(ImportProblem(
                 path, n, f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}; kept"))
-            record.append((n, "?", line.strip()))  # kept as import-medline-line
+            if not record:
+                start = n
+            record.append(("?", line.strip()))  # kept as import-medline-line
     if record:
-        _close(record, path, result)
+        _close(record, start, values, result)
     return result
 
 
@@ -102,36 +108,35 @@ def read_bytes(data: bytes, path: str = "<string>") -> ReadResult:
     return read_text(decode_bytes(data), path)
 
 
-def _close(record, path: str, result: ReadResult) -> None:
-    if not any(t != "?" for _, t, _ in record):
+def _close(record: list[tuple[str, str]], start: int, values: _Values, result: ReadResult) -> None:
+    if not any(t != "?" for t, _ in record):
         return  # only unreadable lines: reported already, nothing to read
-    result.references.append(_record(record))
-    result.lines.append(record[0][0])
+    result.references.append(_record(record, values))
+    result.lines.append(start)
 
 
-def _record(record) -> object:
+class _Values:
+    """Readings of values that repeat in a file (authors' names, ISSNs, dates), each read once."""
+
+    def __init__(self):
+        self.full_names = Memo(_full_name)
+        self.short_names = Memo(lambda value: _written(_short_name(value)))
+        self.issns = Memo(lambda value: ids.format_issn(value.split("(")[0]))
+        self.dates = Memo(_read_date)
+
+
+def _record(record: list[tuple[str, str]], values: _Values) -> object:
     b = Builder(FORMAT, LIST_TAGS)
-    authors: list[dict] = []  # {"person", "full", "short", "extra": [(tag, value)]}
+    authors: list[dict] = []  # {"name": as written, "full", "short", "extra": [(tag, value)]}
     editors: list[Person] = []
-    pts = []
-    has_bti = has_ti = has_fed = False
-    for _, t, v in record:
-        if t == "PT":
-            pts.append(v.lower())
-        elif t == "BTI":
-            has_bti = True
-        elif t == "TI":
-            has_ti = True
-        elif t == "FED":
-            has_fed = True
-    btype = "article"
-    for pt in pts:
-        if pt in BOOK_TYPES:
-            btype = BOOK_TYPES[pt]
-            break
-    if has_bti:
+    tags = [t for t, _ in record]
+    has_ti, has_fed = "TI" in tags, "FED" in tags
+    if "BTI" in tags:
         btype = "incollection" if has_ti else "book"
-    for _, tag, value in record:
+    else:
+        pts = [v.lower() for t, v in record if t == "PT"] if "PT" in tags else []
+        btype = next((BOOK_TYPES[pt] for pt in pts if pt in BOOK_TYPES), "article")
+    for tag, value in record:
         if not value:
             continue
         kind, target = FIELDS.get(tag, _KEEP)
@@ -139,6 +144,21 @@ def _record(record) -> object:
             b.keep(tag, value)
         elif kind == "text":
             b.text(target, value, tag)
+        elif kind == "fau":
+            name, short = values.full_names[value]
+            authors.append({"name": name, "full": value, "short": None, "extra": [], "expected": short})
+        elif kind == "au":
+            if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
+                authors[-1]["short"] = value
+                if value.strip() != authors[-1]["expected"]:
+                    authors[-1]["extra"].append(("AU", value))
+                continue
+            authors.append({"name": values.short_names[value], "full": None, "short": value, "extra": []})
+        elif kind == "affiliation":
+            if authors:
+                authors[-1]["extra"].append((tag, value))
+            else:
+                b.keep(tag, value)
         elif kind == "booktitle":
             b.text("booktitle" if btype == "incollection" else "title", value, tag)
         elif kind == "pmid":
@@ -152,27 +172,9 @@ def _record(record) -> object:
                 b.identifier("pmcid", pmcid, tag)
             else:
                 b.keep(tag, value)
-        elif kind == "fau":
-            # PubMed writes a full name without a comma only for a one-name author (a mononym)
-            # (a plain "Family, Given" is kept as written by `written_plain_name`: no Person needed)
-            person = ((written_plain_name(value) or person_from_text(value)) if "," in value
-                      else Person(literal=_latex(value.strip())))
-            authors.append({"person": person, "full": value, "short": None, "extra": []})
-        elif kind == "au":
-            if authors and authors[-1]["short"] is None and authors[-1]["full"] is not None:
-                authors[-1]["short"] = value
-                if not _short_matches(authors[-1]["full"], value):
-                    authors[-1]["extra"].append(("AU", value))
-                continue
-            authors.append({"person": _short_name(value), "full": None, "short": value, "extra": []})
         elif kind == "cn":
-            authors.append({"person": Person(literal=_latex(value)), "full": value, "short": value,
+            authors.append({"name": _written(Person(literal=_latex(value))), "full": value, "short": value,
                             "extra": []})
-        elif kind == "affiliation":
-            if authors:
-                authors[-1]["extra"].append((tag, value))
-            else:
-                b.keep(tag, value)
         elif kind == "editor":
             editors.append(person_from_text(value))
         elif kind == "editor-short":
@@ -181,7 +183,7 @@ def _record(record) -> object:
             else:
                 b.keep(tag, value)
         elif kind == "issn":
-            issn = ids.format_issn(value.split("(")[0])
+            issn = values.issns[value]
             if issn and "issn" not in b.fields:
                 b.fields["issn"] = issn
                 if "(" in value:
@@ -199,13 +201,12 @@ def _record(record) -> object:
             else:
                 b.pages(value)
         elif kind == "date":
-            if not _date(b, value):
+            if not _date(b, values.dates[value]):
                 b.keep(tag, value)
         elif kind == "articleid":
             m = _ARTICLE_ID.fullmatch(value)
-            kind_ = m.group(2).lower() if m else ""
-            if kind_ == "doi" and clean_doi(m.group(1)):
-                doi = clean_doi(m.group(1))
+            doi = clean_doi(m.group(1)) if m and m.group(2).lower() == "doi" else None
+            if doi:
                 if "doi" not in b.fields:
                     b.fields["doi"] = doi
                 elif ids.doi_key(b.fields["doi"]) != doi.lower():
@@ -215,7 +216,7 @@ def _record(record) -> object:
         else:
             b.keep(tag, value)
     for a in authors:
-        b.person("author", a["person"], written=isinstance(a["person"], str))
+        b.person("author", a["name"], written=True)
         name = a["full"] or a["short"]
         for tag, value in a["extra"]:
             b.keep(tag, f"{name}: {value}")
@@ -224,17 +225,34 @@ def _record(record) -> object:
     return b.build(btype)
 
 
+def _written(person: Person) -> str | None:
+    """`person` as written in a name list; None for no name."""
+    return format_name(person) if person.literal or person.family else None
+
+
+def _full_name(value: str) -> tuple[str | None, str]:
+    """A ``FAU`` value as written in a name list, and the ``AU`` that goes with it (`_short_form`).
+    PubMed writes a full name without a comma only for a one-name author (a mononym)."""
+    name = written_name(value) if "," in value else _written(Person(literal=_latex(value.strip())))
+    return name, _short_form(value)
+
+
 def _latex(text: str) -> str:
     return text_to_latex(text)
 
 
-def _short_matches(full: str, short: str) -> bool:
-    """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
+def _short_form(full: str) -> str:
+    """PubMed's ``AU`` for a ``FAU``: ``Brinjikji, Waleed`` -> ``Brinjikji W``."""
     family, _, given = full.partition(",")
     # given names split at white space and hyphens (str.split alone when there is no hyphen)
     words = given.split() if "-" not in given else _GIVEN_WORDS.split(given.strip())
     initials = "".join([w[0] for w in words if w])
-    return short.strip() == f"{family.strip()} {initials}".strip()
+    return f"{family.strip()} {initials}".strip()
+
+
+def _short_matches(full: str, short: str) -> bool:
+    """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
+    return short.strip() == _short_form(full)
 
 
 def _short_name(value: str) -> Person:
@@ -245,17 +263,25 @@ def _short_name(value: str) -> Person:
     return Person(literal=_latex(value))
 
 
-def _date(b: Builder, value: str) -> bool:
-    """``2018 Apr``, ``2020 May 23``, ``2013 06 10``, ``2020``; False (kept) for the rest
-    (``2019 Mar-Apr``, ``2018 Spring``), whose year is still used."""
+def _read_date(value: str) -> tuple[str, int | None, str | None, bool] | None:
+    """``2018 Apr``, ``2020 May 23``, ``2013 06 10``, ``2020`` as (year, month, day, True);
+    the rest (``2019 Mar-Apr``, ``2018 Spring``) with False (kept), its year still used;
+    None without a year."""
     words = value.split()
     if not words or not _YEAR.fullmatch(words[0]):
-        return False
-
+        return None
     month = month_number(words[1]) if len(words) > 1 else None
     day = words[2] if len(words) > 2 and words[2].isdigit() else None
-    b.date(words[0], month, day if month else None)
     exact = len(words) == 1 or (month is not None and (len(words) == 2 or (len(words) == 3 and day)))
+    return words[0], month, day if month else None, bool(exact)
+
+
+def _date(b: Builder, date) -> bool:
+    """Set the date `_read_date` read; False when the value is to be kept."""
+    if date is None:
+        return False
+    year, month, day, exact = date
+    b.date(year, month, day)
     return exact
 
 
