@@ -36,7 +36,7 @@ FIELDS = {
     "DP": ("date", ""),
     "LID": ("articleid", ""), "AID": ("articleid", ""),
     "LA": ("text", "language"),
-    "PB": ("text", "publisher"), "PL": ("keep", ""),
+    "PB": ("text", "publisher"), "PL": ("keep", ""), "PT": ("publication-type", ""),
 }
 #: Kept tags whose values form one list (joined with "; ").
 LIST_TAGS = frozenset({"MH", "OT", "PT", "RN", "SB", "GR", "PHST", "OTO", "SI"})
@@ -129,19 +129,19 @@ def _record(record: list[tuple[str, str]], values: _Values) -> object:
     b = Builder(FORMAT, LIST_TAGS)
     authors: list[dict] = []  # {"name": as written, "full", "short", "extra": [(tag, value)]}
     editors: list[Person] = []
-    tags = [t for t, _ in record]
-    has_ti, has_fed = "TI" in tags, "FED" in tags
-    if "BTI" in tags:
-        btype = "incollection" if has_ti else "book"
-    else:
-        pts = [v.lower() for t, v in record if t == "PT"] if "PT" in tags else []
-        btype = next((BOOK_TYPES[pt] for pt in pts if pt in BOOK_TYPES), "article")
+    book_type = None  # from the first publication type that is not an article's
+    has_bti = False
     for tag, value in record:
         if not value:
+            has_bti = has_bti or tag == "BTI"
             continue
         kind, target = FIELDS.get(tag, _KEEP)
         if kind == "keep":  # the most common kind first
             b.keep(tag, value)
+        elif kind == "publication-type":
+            b.keep(tag, value)
+            if book_type is None:
+                book_type = BOOK_TYPES.get(value.lower())
         elif kind == "text":
             b.text(target, value, tag)
         elif kind == "fau":
@@ -159,8 +159,9 @@ def _record(record: list[tuple[str, str]], values: _Values) -> object:
                 authors[-1]["extra"].append((tag, value))
             else:
                 b.keep(tag, value)
-        elif kind == "booktitle":
-            b.text("booktitle" if btype == "incollection" else "title", value, tag)
+        elif kind == "booktitle":  # a chapter's book title when the record has a title, else the book's title
+            has_bti = True
+            b.text("booktitle" if _has(record, "TI") else "title", value, tag)
         elif kind == "pmid":
             if _PMID.fullmatch(value):
                 b.identifier("pmid", value, tag)
@@ -178,7 +179,7 @@ def _record(record: list[tuple[str, str]], values: _Values) -> object:
         elif kind == "editor":
             editors.append(person_from_text(value))
         elif kind == "editor-short":
-            if not has_fed:
+            if not _has(record, "FED"):
                 editors.append(_short_name(value))
             else:
                 b.keep(tag, value)
@@ -222,7 +223,13 @@ def _record(record: list[tuple[str, str]], values: _Values) -> object:
             b.keep(tag, f"{name}: {value}")
     for e in editors:
         b.person("editor", e)
-    return b.build(btype)
+    if has_bti:
+        return b.build("incollection" if _has(record, "TI") else "book")
+    return b.build(book_type or "article")
+
+
+def _has(record: list[tuple[str, str]], tag: str) -> bool:
+    return any(t == tag for t, _ in record)
 
 
 def _written(person: Person) -> str | None:

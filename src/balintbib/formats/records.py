@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..errors import BalintError
 from ..latex import text_to_latex
-from ..model import MONTH_MACROS, Person, Reference, content_from_text, format_name, plain_name_reads_back
+from ..model import MONTH_MACROS, VERBATIM_FIELDS, Person, Reference, format_name, plain_name_reads_back
 from ..normalize import identifiers as ids
 
 
@@ -175,7 +175,7 @@ class Builder:
         value = value.strip()
         if not value:
             return
-        content = content_from_text(name, value)
+        content = value if name in VERBATIM_FIELDS else text_to_latex(value)  # `content_from_text`
         if name not in self.fields:
             self.fields[name] = content
         elif self.fields[name] != content:
@@ -210,8 +210,8 @@ class Builder:
         if self.fields[name] == content:
             return
         n = 2
-        while f"{name}-{n}" in self.fields:
-            if self.fields[f"{name}-{n}"] == content:
+        while (other := self.fields.get(f"{name}-{n}")) is not None:
+            if other == content:
                 return
             n += 1
         self.fields[f"{name}-{n}"] = content
