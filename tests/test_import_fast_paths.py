@@ -329,3 +329,63 @@ def test_medline_short_name_check_agrees_with_the_regex_split_on_random_names():
         initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
         for short in (f"{family.strip()} {initials}".strip(), "Smith A", full):
             assert medline._short_matches(full, short) == (short.strip() == f"{family.strip()} {initials}".strip())
+
+
+# -- the readers: values read once per file ------------------------------------------------
+
+_VALUES = ["Smith, John A.", "van Roy, Kaatje", "Smith", "World Health Organization", "Kjeldmand,  Dorte ",
+           "Smith, J., Jr.", "A, B, C", "smith, a", "-, A.", "Brinjikji W", "Smith-Jones, Anne-Marie", "others",
+           "2001", "2001/09/01/", "2001///", "2001/00/00/other", "2019 Mar-Apr", "2018 Spring", "2020 May 23",
+           "2013 06 10", "abc", "0915-5287", "2187-5626; 0915-5287", "978-3-16-148410-0", "0-306-40615-2",
+           "1234 567X", "1759-8486 (Electronic)", "10.1136/x [doi]", "123[pmid]", "PMC12345", "PubMed",
+           "Book Chapter", "Book", "Journal Article", "50% & $ _ ~", "a--b", ""]
+
+
+def _random_records(rnd: random.Random, fmt: str) -> list[str]:
+    if fmt == "ris":
+        tags = sorted(set(ris.FIELDS) | ris.HIDDEN_TAGS | {"KW", "DB", "N1", "ZZ"})
+        return ["\n".join([f"TY  - {rnd.choice(['JOUR', 'BOOK', 'EDBOOK', 'CHAP', 'THES', 'XYZ'])}"]
+                          + [f"{rnd.choice(tags)}  - {rnd.choice(_VALUES)}" for _ in range(rnd.randint(1, 12))]
+                          + ["ER  - "]) for _ in range(rnd.randint(2, 6))]
+    tags = sorted(set(medline.FIELDS) | medline.LIST_TAGS | {"OWN", "FAU", "AU", "AD"})
+    return ["\n".join(f"{rnd.choice(tags):<4}- {rnd.choice(_VALUES)}" for _ in range(rnd.randint(1, 14)))
+            for _ in range(rnd.randint(2, 6))]
+
+
+@pytest.mark.parametrize("fmt", ["ris", "medline"])
+def test_a_file_reads_as_its_records_read_alone(fmt):
+    """The readers read a repeated name, ISSN or date once per file (`records.Memo`): a record
+    must read the same whether the file told the reader that value before or not."""
+    reader, separator = (ris, "\n") if fmt == "ris" else (medline, "\n\n")
+    dump = lambda refs: [(r.type, list(r.fields.items()), sorted(r.expressions)) for r in refs]
+    rnd = random.Random(11)
+    for _ in range(400):
+        records = _random_records(rnd, fmt)
+        together = reader.read_text(separator.join(records)).references
+        alone = [ref for record in records for ref in reader.read_text(record).references]
+        assert dump(together) == dump(alone), records
+
+
+def test_a_memo_past_its_limit_still_answers():
+    from balintbib.formats.records import Memo
+
+    calls = []
+    squares = Memo(lambda x: calls.append(x) or x * x, limit=2)
+    assert [squares[x] for x in (1, 2, 3, 1, 3)] == [1, 4, 9, 1, 9]
+    assert calls == [1, 2, 3, 3] and len(squares) == 2
+
+
+@pytest.mark.parametrize("ris_type, lines, expected", [
+    ("THES", ["PB  - Univ"], {"school": "Univ"}),
+    ("RPRT", ["PB  - Agency"], {"institution": "Agency"}),
+    ("JOUR", ["PB  - Press", "T2  - J Med"], {"publisher": "Press", "journal": "J Med"}),
+    ("BOOK", ["BT  - Whole book", "T2  - A series", "SN  - 978-3-16-148410-0"],
+     {"title": "Whole book", "series": "A series", "isbn": "978-3-16-148410-0"}),
+    ("CHAP", ["BT  - The book", "T2  - Also the book"], {"booktitle": "The book", "import-ris-t2": "Also the book"}),
+    ("GEN", ["T2  - Somewhere", "SN  - 0915-5287"], {"import-ris-t2": "Somewhere", "issn": "0915-5287"}),
+    ("EDBOOK", ["AU  - Smith, A.", "A2  - Jones, B."], {"editor": "Smith, A. and Jones, B."}),
+    ("JOUR", ["AU  - Smith, A.", "A2  - Jones, B."], {"author": "Smith, A.", "editor": "Jones, B."}),
+])
+def test_ris_tags_whose_field_depends_on_the_type(ris_type, lines, expected):
+    ref = ris.read_text("\n".join([f"TY  - {ris_type}", *lines, "ER  - "])).references[0]
+    assert {name: ref.fields.get(name) for name in expected} == expected
