@@ -13,6 +13,7 @@ as ``import-medline-<tag>`` (MeSH, publication types, history, comments...).
 from __future__ import annotations
 
 import re
+import sys
 
 from ..model import Person, format_name
 from ..normalize import identifiers as ids
@@ -58,7 +59,7 @@ def _head_tag(head: str) -> str | None:
     tag = head[:4].rstrip(" ")
     if (head[4:6] == "- " and len(tag) > 1 and tag.isascii() and tag.isalnum() and tag.isupper()
             and tag[0].isalpha()):
-        return tag
+        return sys.intern(tag)  # the mapping compares and looks up tags many times
     return None
 
 
@@ -80,9 +81,11 @@ def read_text(text: str, path: str = "<string>") -> ReadResult:
                 _close(record, start, values, result)
                 record = []
             continue
+        elif line[0] == " ":  # a continuation line
+            tag = None
         else:
             m = _LINE.match(line.rstrip())
-            tag, value = (m.group(1), m.group(2).strip()) if m and not line.startswith(" ") else (None, "")
+            tag, value = (m.group(1), m.group(2).strip()) if m else (None, "")
         if tag is not None:
             if (tag == "PMID" or tag == "PMC") and any(t == tag for t, _ in record):
                 _close(record, start, values, result)  # a new record without a blank line before it

@@ -270,7 +270,9 @@ class Builder:
 
     # -- result ----------------------------------------------------------------
     def build(self, type_: str, key: str = "") -> Reference:
-        fields = {role: " and ".join(names) for role, names in self.people.items()}
+        fields = {}
+        for role, names in self.people.items():
+            fields[role] = " and ".join(names)
         fields.update(self.fields)
         for name, values in self.lists.items():
             fields[name] = text_to_latex("; ".join(dict.fromkeys(values)))

@@ -17,6 +17,7 @@ what it means); the few rules that depend on the record's type or source
 from __future__ import annotations
 
 import re
+import sys
 
 from ..normalize import identifiers as ids
 from .records import (Builder, ImportProblem, LineHeads, Memo, ReadResult, clean_doi, clean_pmcid, decode_bytes,
@@ -70,8 +71,11 @@ FIELDS = {
 #: Kept tags whose repeats form one list (joined with "; ").
 LIST_TAGS = frozenset({"KW"})
 _KEEP = ("keep", "")
-#: Tags where identifiers hide (`_hidden_identifiers`).
-HIDDEN_TAGS = frozenset({"M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID", "C2", "M2"})
+#: Tags where identifiers hide (`_hidden_identifiers`): DOIs, PMIDs, PMCIDs.
+_DOI_TAGS = frozenset({"M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID"})
+_PMID_TAGS = frozenset({"U1", "U2", "U3", "U4", "U5", "AN", "C2", "M2", "ID"})
+_PMCID_TAGS = frozenset({"U1", "U2", "U3", "U4", "U5", "L2", "C2", "N1"})
+HIDDEN_TAGS = _DOI_TAGS | _PMID_TAGS | _PMCID_TAGS
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
 
@@ -80,7 +84,8 @@ def _head_tag(head: str) -> str | None:
     """The tag of a line starting with `head` (its first six characters) in the common
     ``XX  - `` form, None for any other line (read by `_LINE`)."""
     tag = head[:2]
-    return tag if head[2:6] == "  - " and tag.isalnum() and tag.isupper() else None
+    # interned: the mapping compares and looks up tags many times
+    return sys.intern(tag) if head[2:6] == "  - " and tag.isalnum() and tag.isupper() else None
 
 
 _HEADS = LineHeads(_head_tag)
@@ -320,24 +325,24 @@ def _date(b: Builder, value: str, date) -> bool:
 
 def _hidden_identifiers(b: Builder, hidden: list[tuple[str, str]], pubmed: bool) -> None:
     """DOI in M3/UR/N1/L2, PMID in AN (PubMed) or U1 ``[pmid]``, PMCID in U2/L2 (values stay kept)."""
+    fields = b.fields
     for tag, value in hidden:
-        if "doi" not in b.fields and tag in ("M3", "UR", "N1", "L2", "AN", "U1", "U2", "U3", "U4", "U5", "ID"):
+        if "doi" not in fields and tag in _DOI_TAGS:
             if tag == "UR" and not ids.doi_of_url(value.strip()) and "doi" not in value.lower():
                 continue
             doi = clean_doi(value)
             if doi:
-                b.fields["doi"] = doi
-        if tag in ("U1", "U2", "U3", "U4", "U5", "AN", "C2", "M2", "ID"):
+                fields["doi"] = doi
+        if "pmid" not in fields and tag in _PMID_TAGS:
             m = _PMID_MARKED.fullmatch(value)
             if m or (tag == "AN" and pubmed and value.strip().isdigit()):
-                if "pmid" not in b.fields:
-                    b.fields["pmid"] = m.group(1) if m else value.strip()
-        if "pmcid" not in b.fields and tag in ("U1", "U2", "U3", "U4", "U5", "L2", "C2", "N1"):
-            if tag in ("L2", "N1") and "pmc" not in value.lower():
+                fields["pmid"] = m.group(1) if m else value.strip()
+        if "pmcid" not in fields and tag in _PMCID_TAGS:
+            if (tag == "L2" or tag == "N1") and "pmc" not in value.lower():
                 continue
             pmcid = clean_pmcid(value)
             if pmcid:
-                b.fields["pmcid"] = pmcid
+                fields["pmcid"] = pmcid
 
 
 def sniff(text: str) -> bool:
