@@ -389,3 +389,11 @@ def test_a_memo_past_its_limit_still_answers():
 def test_ris_tags_whose_field_depends_on_the_type(ris_type, lines, expected):
     ref = ris.read_text("\n".join([f"TY  - {ris_type}", *lines, "ER  - "])).references[0]
     assert {name: ref.fields.get(name) for name in expected} == expected
+
+
+def test_ris_sniff_finds_an_er_line_as_the_multiline_pattern_does():
+    rnd = random.Random(12)
+    pieces = ["ER  -", "ER -", "ER-", "\n", "\r", "x", " ", "ER  - ", "TY  - JOUR"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        assert ris._has_er_line(text) == bool(re.search(r"^ER {1,2}-", text, re.M)), repr(text)

@@ -351,4 +351,14 @@ def sniff(text: str) -> bool:
     if re.search(r"^TY {1,2}- ", head, re.M):
         return True
     # the head first: the search through the whole text only for what looks like RIS
-    return len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2 and bool(re.search(r"^ER {1,2}-", text, re.M))
+    return len(re.findall(r"^[A-Z][A-Z0-9]  - ", head, re.M)) >= 2 and _has_er_line(text)
+
+
+_ER_LINE = re.compile(r"\nER {1,2}-")
+
+
+def _has_er_line(text: str) -> bool:
+    """An ``ER`` line anywhere in the text (``^ER {1,2}-`` with re.M: a pattern that starts
+    with a literal is searched several times faster, which matters for a large MEDLINE file,
+    whose tag lines look like RIS's)."""
+    return text.startswith(("ER -", "ER  -")) or _ER_LINE.search(text) is not None
