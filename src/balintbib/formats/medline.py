@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 import sys
 
-from ..model import Person, format_name
+from ..model import Person
 from ..normalize import identifiers as ids
 from ..latex import text_to_latex
 from .records import (Builder, ImportProblem, LineHeads, Memo, ReadResult, clean_doi, clean_pmcid, decode_bytes,
-                      month_number, person_from_text, written_name)
+                      month_number, person_from_text, written_name, written_person)
 
 FORMAT = "medline"
 
@@ -123,14 +123,15 @@ class _Values:
 
     def __init__(self):
         self.full_names = Memo(_full_name)
-        self.short_names = Memo(lambda value: _written(_short_name(value)))
+        self.short_names = Memo(lambda value: written_person(_short_name(value)))
         self.issns = Memo(lambda value: ids.format_issn(value.split("(")[0]))
         self.dates = Memo(_read_date)
 
 
 def _record(record: list[tuple[str, str]], values: _Values) -> object:
     b = Builder(FORMAT, LIST_TAGS)
-    authors: list[dict] = []  # {"name": as written, "full", "short", "extra": [(tag, value)]}
+    # {"name": as written, "full", "short", "extra": [(tag, value)], "expected": the AU its FAU implies}
+    authors: list[dict] = []
     editors: list[Person] = []
     book_type = None  # from the first publication type that is not an article's
     has_bti = False
@@ -177,7 +178,7 @@ def _record(record: list[tuple[str, str]], values: _Values) -> object:
             else:
                 b.keep(tag, value)
         elif kind == "cn":
-            authors.append({"name": _written(Person(literal=_latex(value))), "full": value, "short": value,
+            authors.append({"name": written_person(Person(literal=_latex(value))), "full": value, "short": value,
                             "extra": []})
         elif kind == "editor":
             editors.append(person_from_text(value))
@@ -235,15 +236,10 @@ def _has(record: list[tuple[str, str]], tag: str) -> bool:
     return any(t == tag for t, _ in record)
 
 
-def _written(person: Person) -> str | None:
-    """`person` as written in a name list; None for no name."""
-    return format_name(person) if person.literal or person.family else None
-
-
 def _full_name(value: str) -> tuple[str | None, str]:
     """A ``FAU`` value as written in a name list, and the ``AU`` that goes with it (`_short_form`).
     PubMed writes a full name without a comma only for a one-name author (a mononym)."""
-    name = written_name(value) if "," in value else _written(Person(literal=_latex(value.strip())))
+    name = written_name(value) if "," in value else written_person(Person(literal=_latex(value.strip())))
     return name, _short_form(value)
 
 

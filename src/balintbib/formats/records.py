@@ -141,9 +141,11 @@ def written_name(text: str) -> str | None:
     """A name from text as BibTeX writes it in a name list (``format_name(person_from_text(text))``);
     None when the text holds no name."""
     name = written_plain_name(text)
-    if name is not None:
-        return name
-    p = person_from_text(text)
+    return name if name is not None else written_person(person_from_text(text))
+
+
+def written_person(p: Person) -> str | None:
+    """A person as BibTeX writes it in a name list; None for no name (no family, no literal)."""
     return format_name(p) if p.literal or p.family else None
 
 
@@ -222,7 +224,7 @@ class Builder:
         if written:
             name = text
         elif isinstance(text, Person):
-            name = format_name(text) if text.literal or text.family else None
+            name = written_person(text)
         else:
             name = written_name(text)
         if name is not None:

@@ -9,9 +9,10 @@ others are kept (``import-ris-<tag>``).  Tags that have no place in the model
 are kept the same way, so nothing of the file is lost.
 
 The mapping is data: `TYPES` (RIS type -> BibTeX type) and `FIELDS` (tag ->
-what it means); the few rules that depend on the record's type or source
-(``T2``, ``SN``, ``ET`` in PubMed's export, identifiers hidden in ``M3``,
-``UR``, ``N1``, ``U1``/``U2``) are in `_finish`.
+what it means), made concrete for each entry type by `_mapping` (``PB``, ``BT``,
+``T2``, ``SN``, an edited book's authors); what depends on the record's source
+(``ET`` in PubMed's export) is decided in `_record`, identifiers hidden in ``M3``,
+``UR``, ``N1``, ``U1``/``U2``... are looked for in `_hidden_identifiers`.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ TYPES = {
 }
 
 #: Tag -> (kind, target).  Kinds: text (a BibTeX field), person (a name role),
-#: date, pages-first/pages-last, doi, url, abstract, issn-or-isbn, container,
-#: keep (an import field; identifiers in it are looked for in `_finish`).
+#: date, pages-first/pages-last, doi, url, issn-or-isbn, edition, urldate, pmcid,
+#: keep (an import field; identifiers in it are looked for in `_hidden_identifiers`);
+#: booktitle, container, publisher: made text or keep for each entry type by `_mapping`.
 FIELDS = {
     "TI": ("text", "title"), "T1": ("text", "title"), "CT": ("text", "title"),
     "BT": ("booktitle", ""),
