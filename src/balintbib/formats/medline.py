@@ -256,11 +256,6 @@ def _short_form(full: str) -> str:
     return f"{family.strip()} {initials}".strip()
 
 
-def _short_matches(full: str, short: str) -> bool:
-    """True when PubMed's ``AU`` (``Brinjikji W``) is what ``FAU`` (``Brinjikji, Waleed``) gives."""
-    return short.strip() == _short_form(full)
-
-
 def _short_name(value: str) -> Person:
     """``Brinjikji W`` -> family Brinjikji, given W (PubMed's short form)."""
     words = value.split()
