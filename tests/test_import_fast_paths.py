@@ -396,3 +396,19 @@ def test_ris_sniff_finds_an_er_line_as_the_multiline_pattern_does():
     for _ in range(3000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
         assert ris._has_er_line(text) == bool(re.search(r"^ER {1,2}-", text, re.M)), repr(text)
+
+
+def test_clean_doi_drops_trailing_punctuation_as_the_pattern_did():
+    from balintbib.formats.records import clean_doi
+    from balintbib.normalize import identifiers as ids
+
+    def general(value):
+        m = ids.DOI_IN_TEXT.search(value)
+        doi = re.sub(r"[.,;:)\]]+$", "", m.group(1)) if m else None
+        return doi if doi and ids.is_valid_doi(doi) else None
+
+    rnd = random.Random(13)
+    pieces = ["10.1000/", "abc", ".", ",", ";", ":", ")", "]", "(", "doi:", " ", "\n", "x"]
+    for _ in range(5000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 7)))
+        assert clean_doi(value) == general(value), repr(value)
