@@ -216,8 +216,7 @@ def _record(record: list[tuple[str, str]], start: int, values: _Values, result: 
     first_page = last_page = ""
     fields = b.fields
     hidden = []  # (tag, value) where identifiers may hide
-    for i in range(types, len(record)):
-        tag, value = record[i]
+    for tag, value in record[types:]:
         if not value:
             continue
         kind, target = mapping.get(tag, _KEEP)
