@@ -310,6 +310,37 @@ def test_matcher_keys_agree_with_the_rule_functions_on_random_entries():
         assert clean_doi(doi) == value
 
 
+def test_title_words_are_the_words_between_runs_of_other_characters():
+    from balintbib.normalize.dedupe import _title_words
+
+    rnd = random.Random(4)
+    pieces = ["Balint", "groups", "HIV", "2", " ", "  ", ":", "-", "\t", "\n", "é", "ß", "Ω", "_", "'", ""]
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
+        assert _title_words(text) == re.sub(r"[^a-z0-9]+", " ", text.lower()).strip(" "), text
+
+
+def test_key_markers_agree_with_the_whole_name_list_on_random_entries():
+    from balintbib.normalize.keys import _marker, _significant, family_key
+
+    rnd = random.Random(5)
+    people = ["Smith, J.", "others", "{World Health Organization}", "van Roy, K.", "J. Smith", "OTHERS", " ",
+              "{A} and B", "Ängel, Å."]
+    titles = ["The Balint group", "A", "On the {HIV} of Ärzte", "", "of the an", "$x$ Über alles", "the-end"]
+    for _ in range(3000):
+        fields = {}
+        if rnd.random() < 0.8:
+            fields[rnd.choice(["author", "editor"])] = rnd.choice([" and ", " AND ", "\tand "]).join(
+                rnd.choice(people) for _ in range(rnd.randint(1, 4)))
+        if rnd.random() < 0.8:
+            fields["title"] = " ".join(rnd.choice(titles) for _ in range(rnd.randint(1, 3)))
+        ref = Reference("k", "article", fields)
+        names = split_name_list(fields.get("author") or fields.get("editor") or "")
+        first = "" if names == [""] else "EtAl" if names[0].lower() == "others" else family_key(names[0])
+        assert _marker("auth", ref) == first, fields
+        assert _marker("veryshorttitle", ref) == next(iter(_significant(ref)), ""), fields
+
+
 def test_issn_rule_gives_the_same_value_the_second_time():
     # the fixed value is remembered by the written value: the same answer every time
     for value, expected in [("03785955", "0378-5955"), ("09155287; 2187 5626", "0915-5287, 2187-5626"),
