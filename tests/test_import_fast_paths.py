@@ -341,6 +341,36 @@ def test_key_markers_agree_with_the_whole_name_list_on_random_entries():
         assert _marker("veryshorttitle", ref) == next(iter(_significant(ref)), ""), fields
 
 
+def test_page_ranges_of_digits_are_written_as_the_general_rule_writes_them():
+    from balintbib.normalize import identifiers
+
+    rnd = random.Random(3)
+    pieces = ["12", "7", "-", "--", "---", "\u2013", " ", ",", "e", "iv", "\u0663", "\u00b2", ""]
+    for _ in range(5000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5)))
+        general = ", ".join(f"{m.group(1)}--{m.group(2)}" if (m := identifiers._RANGE.match(item)) else item.strip()
+                            for item in value.split(","))
+        if not all(identifiers._RANGE.match(i) or identifiers._SINGLE.match(i) for i in value.split(",")):
+            general = value
+        assert identifiers.format_pages(value) == general, value
+
+
+def test_the_unicode_rule_looks_at_a_reference_once_and_changes_the_same():
+    rnd = random.Random(8)
+    pieces = ["M{\\aa}rtenson", "\\'e", "Mårtenson", "plain", "\\url", "é", " "]
+    for policy in ("utf8", "latex"):
+        ctx = RuleContext(NormalizeOptions(unicode=policy))
+        for _ in range(2000):
+            fields = {name: "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3)))
+                      for name in rnd.sample(["title", "author", "url", "note", "journal"], rnd.randint(0, 4))}
+            ref = Reference("k", "article", dict(fields))
+            rules.fix_unicode(ref, ctx)
+            for name, value in fields.items():  # each value on its own, as the rule works
+                alone = Reference("k", "article", {name: value})
+                rules.fix_unicode(alone, ctx)
+                assert ref.fields[name] == alone.fields[name], (policy, fields)
+
+
 def test_issn_rule_gives_the_same_value_the_second_time():
     # the fixed value is remembered by the written value: the same answer every time
     for value, expected in [("03785955", "0378-5955"), ("09155287; 2187 5626", "0915-5287, 2187-5626"),
