@@ -314,7 +314,8 @@ def test_title_words_are_the_words_between_runs_of_other_characters():
     from balintbib.normalize.dedupe import _title_words
 
     rnd = random.Random(4)
-    pieces = ["Balint", "groups", "HIV", "2", " ", "  ", ":", "-", "\t", "\n", "é", "ß", "Ω", "_", "'", ""]
+    pieces = ["Balint", "groups", "HIV", "2", " ", "  ", ":", "-", "\t", "\n", "é", "ß", "Ω", "_", "'", "",
+              "\u212a", "\u0130", "\x7f", "\x0b", "~"]
     for _ in range(5000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
         assert _title_words(text) == re.sub(r"[^a-z0-9]+", " ", text.lower()).strip(" "), text
