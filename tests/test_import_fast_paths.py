@@ -122,6 +122,32 @@ def test_names_rule_agrees_with_name_by_name_rewriting_on_random_lists():
         assert _names_rule(value)[0] == expected, value
 
 
+def test_name_lists_without_runs_of_white_space_split_as_the_pattern_splits_them():
+    from balintbib.normalize.rules.names import _AND, _canonical_names, _split_spaced
+
+    def canonical_by_the_pattern(value):  # the check as first written
+        if ("{" in value or "  " in value or " ," in value or "\t" in value or "\n" in value or "\r" in value
+                or value.count(",") != value.count(", ") or value != value.strip()):
+            return False
+        names = _AND.split(value)
+        return all("," in n for n in names) and " and ".join(names) == value
+
+    import sys
+
+    # what `_split_spaced` rests on: printable white space is the space; only A, N, D lower to a, n, d
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert [c for c in chars if c.isprintable() and (c.isspace() or re.match(r"\s", c))] == [" "]
+    assert [c for c in chars if any(x in c.lower() for x in "and ")] == list(" ADNadn")
+    rnd = random.Random(12)
+    parts = ["Smith", ", J.", " and ", " AND ", " And ", "and", "AND", " ", ",", "\x0b", "\u00a0", "\x1c", "é",
+             "Anderson", "\t", "\x00", " and and ", "{X}"]
+    for _ in range(20000):
+        value = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 9)))
+        assert _canonical_names(value) == canonical_by_the_pattern(value), value
+        if not ("  " in value or "\t" in value or "\n" in value or "\r" in value):
+            assert _split_spaced(value) == _AND.split(value), value
+
+
 # -- white space ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fields, expected", [
