@@ -398,6 +398,45 @@ def test_the_unicode_rule_looks_at_a_reference_once_and_changes_the_same():
                 assert ref.fields[name] == alone.fields[name], (policy, fields)
 
 
+def test_keys_agree_with_the_general_rules_on_random_entries():
+    from balintbib.normalize.keys import _marker
+
+    def year_by_search(ref):
+        for name in ("year", "date"):
+            m = re.search(r"\d{4}", ref.fields.get(name, ""))
+            if m:
+                return m.group()
+        return ""
+
+    def base_by_the_rules(pattern, ref):
+        out = []
+        for m in re.finditer(r"\[([^\]]+)\]|([^\[]+)", pattern):
+            if m.group(2):
+                out.append(m.group(2))
+                continue
+            name, *mods = m.group(1).split(":")
+            value = year_by_search(ref) if name == "year" else _marker(name, ref)
+            for mod in mods:
+                value = getattr(value, mod)()
+            out.append(value)
+        key = re.sub(r"[^A-Za-z0-9_:.+-]", "", "".join(out))
+        return key if re.search(r"[A-Za-z]", key) else ""
+
+    rnd = random.Random(21)
+    years = ["2015", "", "c. 1999", "\u0662\u0660\u0661\u0665", "\u00b2015", "99", "2015a", "20155"]
+    patterns = ["[auth:lower][year][veryshorttitle:lower]", "[auth][year]", "[year]", "x-[year]_[auth:upper]",
+                "[auth:lower]é[year]", "[veryshorttitle] [year]"]
+    for _ in range(3000):
+        fields = {"author": rnd.choice(["Smith, J.", "Ö'Brien, K.", "", "{WHO}", "van Roy, K."]),
+                  "title": rnd.choice(["The Balint group", "", "Über alles", "a"])}
+        for name in ("year", "date"):
+            if rnd.random() < 0.7:
+                fields[name] = rnd.choice(years)
+        ref = Reference("k", "article", fields)
+        pattern = rnd.choice(patterns)
+        assert KeyPattern(pattern).base(ref) == base_by_the_rules(pattern, ref), (pattern, fields)
+
+
 def test_issn_rule_gives_the_same_value_the_second_time():
     # the fixed value is remembered by the written value: the same answer every time
     for value, expected in [("03785955", "0378-5955"), ("09155287; 2187 5626", "0915-5287, 2187-5626"),

@@ -97,6 +97,9 @@ _FIRST_PAGE = re.compile(r"\s*([A-Za-z]?\d+)")
 
 
 def _year(ref: Reference) -> str:
+    year = ref.fields.get("year", "")
+    if len(year) == 4 and year.isdecimal():  # 2015 (most years): what the search below finds
+        return year
     for name in ("year", "date"):
         m = _YEAR.search(ref.fields.get(name, ""))
         if m:
@@ -207,7 +210,9 @@ class KeyPattern:
             for mod in mods:
                 value = mod(value)
             out.append(value)
-        key = _KEY_CHARS.sub("", "".join(out))
+        key = "".join(out)
+        if not (key.isascii() and key.isalnum()):  # (ASCII letters and digits are all kept)
+            key = _KEY_CHARS.sub("", key)
         # a key made of the year alone, or nothing, says too little: keep the entry's own key
         return key if _HAS_LETTER.search(key) else ""
 
