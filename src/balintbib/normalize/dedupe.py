@@ -79,7 +79,7 @@ def _first_author(ref: Reference) -> str:
 
 def _simple(ref: Reference, name: str) -> str:
     value = ref.fields.get(name, "")
-    if value.isalnum() and value.isascii():  # 12, 4B: nothing to fold or drop (the common case)
+    if not value or (value.isalnum() and value.isascii()):  # none, 12, 4B: nothing to fold or drop
         return value.lower()
     return _NON_WORD.sub("", ascii_fold(plain(value)).lower())
 
