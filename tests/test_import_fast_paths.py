@@ -329,3 +329,86 @@ def test_medline_short_name_check_agrees_with_the_regex_split_on_random_names():
         initials = "".join(w[0] for w in re.split(r"[\s-]+", given.strip()) if w)
         for short in (f"{family.strip()} {initials}".strip(), "Smith A", full):
             assert medline._short_matches(full, short) == (short.strip() == f"{family.strip()} {initials}".strip())
+
+
+def test_field_order_is_a_new_list_each_time():
+    """The order of a shape is remembered: a caller changing the list it got changes nothing else."""
+    fields = {"year": "2001", "title": "t", "author": "a"}
+    order = ordered_fields(fields)
+    order.append("x")
+    order.reverse()
+    assert ordered_fields(dict(fields)) == ["author", "title", "year"]
+
+
+# -- the library written back -------------------------------------------------------------
+
+def _entry_text(key: str, title: str) -> str:
+    return f"@article{{{key},\n  title = {{{title}}}\n}}"
+
+
+def test_library_render_agrees_with_the_plain_rule_on_random_changes(tmp_path):
+    """`Library.render` (untouched blocks as read, only changed ones rewritten, new entries
+    merged into the key order) against the rule written out entry by entry."""
+    from balintbib.library import Library
+    from balintbib.normalize.engine import render_entry
+
+    rnd = random.Random(6)
+    for case in range(300):
+        keys = rnd.sample([f"k{n:02d}" for n in range(40)] + ["K05", "a", "Zz"], rnd.randint(0, 8))
+        if rnd.random() < 0.5:
+            keys.sort(key=str.lower)
+        seps = [rnd.choice(["\n\n", "\n", "\n% a comment\n\n", "\n\n\n"]) for _ in keys]
+        text = rnd.choice(["", "% header\n\n"]) + "".join(_entry_text(k, f"T {k}") + s for k, s in zip(keys, seps))
+        path = tmp_path / f"c{case}.bib"
+        path.write_text(text, encoding="utf-8")
+        lib = Library.load(path)
+        lib.insert_sorted = rnd.random() < 0.8
+        changed, removed = {}, set()
+        for ref in list(lib.references):
+            roll = rnd.random()
+            if roll < 0.15:
+                ref.fields["title"] = "Changed"
+                changed[ref.key] = ref
+            elif roll < 0.25 and not lib.insert_sorted:
+                lib.remove(ref)
+                removed.add(ref.key)
+        new = [Reference(f"n{rnd.randint(0, 99):02d}{i}", "article", {"title": "New"}) for i in range(rnd.randint(0, 4))]
+        for ref in new:
+            lib.add(ref)
+        # the rule, entry by entry
+        bf = lib.files[0]
+        parts, skip = [], False
+        for block in bf.blocks:
+            key = getattr(block, "key", None)
+            if skip and key is None:
+                skip = False
+                raw = block.raw[2:] if block.raw.startswith("\n\n") else block.raw[1:] if block.raw.startswith("\n") \
+                    else block.raw
+                parts.append((None, raw))
+                continue
+            skip = False
+            if key in removed:
+                skip = True
+            elif key in changed:
+                from balintbib.formats import bibtex
+                parts.append((key, bibtex.render_entry(changed[key], ordered_fields(changed[key].fields))))
+            else:
+                parts.append((key, block.raw))
+        if new and lib.insert_sorted:
+            pending = sorted(new, key=lambda r: r.key.lower())
+            out = []
+            for key, part in parts:
+                while key is not None and pending and pending[0].key.lower() < key.lower():
+                    out.append(render_entry(pending.pop(0)) + "\n\n")
+                out.append(part)
+            expected = "".join(out)
+            if pending:
+                expected = expected.rstrip("\n") + ("\n\n" if expected.strip() else "")
+                expected += "\n\n".join(render_entry(r) for r in pending) + "\n"
+        elif new:
+            expected = "".join(p for _, p in parts).rstrip("\n")
+            expected += ("\n\n" if expected.strip() else "") + "\n\n".join(
+                render_entry(r) for r in new) + "\n"
+        else:
+            expected = "".join(p for _, p in parts) if (changed or removed) else None
+        assert lib.render().get(str(path)) == expected, (text, sorted(changed), sorted(removed), [r.key for r in new])

@@ -231,32 +231,22 @@ class Library:
         """The new text of every file that changes, by path."""
         out: dict[str, str] = {}
         removed = {id(s.block) for s in self._removed}
-        current = {id(self._slots[id(r)].block): r for r in self.references if id(r) in self._slots}
-        new_refs = [r for r in self.references if id(r) not in self._slots]
+        changed: dict[int, Reference] = {}  # id(block) -> its reference, whose content changed
+        new_refs: list[Reference] = []
+        slots = self._slots
+        for ref in self.references:
+            slot = slots.get(id(ref))
+            if slot is None:
+                new_refs.append(ref)
+            elif not ref.same_content(slot.original):
+                changed[id(slot.block)] = ref
         main = str(self.main_file)
         known_paths = {bf.path for bf in self.files}
         for bf in self.files:
-            parts: list[str] = []
-            dirty = False
-            skip_blank = False
-            for block in bf.blocks:
-                if skip_blank and isinstance(block, Text):
-                    skip_blank = False
-                    stripped = _drop_one_blank_line(block.raw)
-                    if stripped:
-                        parts.append(stripped)
-                    continue
-                skip_blank = False
-                if id(block) in removed:
-                    dirty = True
-                    skip_blank = True
-                    continue
-                ref = current.get(id(block))
-                if ref is not None and not ref.same_content(self._slots[id(ref)].original):
-                    parts.append(bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields)))
-                    dirty = True
-                else:
-                    parts.append(block.raw)
+            if removed or changed:
+                parts, dirty = self._render_blocks(bf, removed, changed)
+            else:
+                parts, dirty = [block.raw for block in bf.blocks], False
             if bf.path == main and new_refs and self.insert_sorted:
                 out[bf.path] = self._insert_sorted(bf, parts, new_refs)
                 continue
@@ -272,6 +262,33 @@ class Library:
             out[main] = "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in new_refs) + "\n"
         return out
 
+    @staticmethod
+    def _render_blocks(bf: BibFile, removed: set[int], changed: dict[int, Reference]) -> tuple[list[str], bool]:
+        """A file's blocks as text: untouched ones as read, changed entries in the canonical
+        layout, removed ones gone (with one blank line after them); and whether any of that happened."""
+        parts: list[str] = []
+        dirty = False
+        skip_blank = False
+        for block in bf.blocks:
+            if skip_blank and isinstance(block, Text):
+                skip_blank = False
+                stripped = _drop_one_blank_line(block.raw)
+                if stripped:
+                    parts.append(stripped)
+                continue
+            skip_blank = False
+            if id(block) in removed:
+                dirty = True
+                skip_blank = True
+                continue
+            ref = changed.get(id(block))
+            if ref is not None:
+                parts.append(bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields)))
+                dirty = True
+            else:
+                parts.append(block.raw)
+        return parts, dirty
+
     def _insert_sorted(self, bf: BibFile, parts: list[str], new_refs: list[Reference]) -> str:
         """The main file with new entries placed where `normalize`'s sort by key puts them
         (before the first entry whose key sorts after theirs; at the end otherwise)."""
@@ -282,20 +299,23 @@ class Library:
         keys = [r.key.lower() for r in pending]
         i, n = 0, len(pending)
         out: list[str] = []
-        for block, part in zip(blocks, parts) if len(blocks) == len(parts) else []:
-            if i < n and isinstance(block, Entry):
-                key = block.key.lower()
-                while i < n and keys[i] < key:
-                    out.append(render_entry(pending[i]) + "\n\n")
-                    i += 1
-            out.append(part)
-        if len(blocks) != len(parts):
-            out, i = list(parts), 0  # entries were removed: keep the order as it is, append
-        pending = pending[i:]
+        done = 0  # parts[:done] are in out
+        if len(blocks) == len(parts):  # (when entries were removed, the order stays as it is: all at the end)
+            for at, block in enumerate(blocks):
+                if isinstance(block, Entry) and keys[i] < block.key.lower():
+                    out += parts[done:at]
+                    done = at
+                    key = block.key.lower()
+                    while i < n and keys[i] < key:
+                        out += (render_entry(pending[i]), "\n\n")
+                        i += 1
+                    if i == n:
+                        break
+        out += parts[done:]
         text = "".join(out)
-        if pending:
+        if i < n:
             text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
-            text += "\n\n".join(render_entry(r) for r in pending) + "\n"
+            text += "\n\n".join([render_entry(r) for r in pending[i:]]) + "\n"
         return text
 
     def stale_files(self, paths=None) -> list[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field as dc_field
 
 from ..model import Reference
@@ -551,18 +552,26 @@ _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 def ordered_fields(fields: dict[str, str]) -> list[str]:
     """Known fields in canonical order, then the rest in their existing order; a
     renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
+    return list(_field_order(tuple(fields)))
+
+
+@lru_cache(maxsize=2048)
+def _field_order(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`ordered_fields` of the names in this order, remembered: a library's entries come
+    in a few shapes (the same fields from the same exporter), so each shape is sorted once."""
     index = _ORDER_INDEX
-    order = [f for f in fields if f in index]
+    order = [f for f in names if f in index]
     order.sort(key=index.__getitem__)
-    order += [f for f in fields if f not in index]
+    order += [f for f in names if f not in index]
+    present = set(names)
     copies: dict[str, list[tuple[int, str]]] = {}
-    for name in fields:
+    for name in names:
         if name[-1:].isdecimal():  # name-2: the name before the last "-" and its number after it
             base, dash, number = name.rpartition("-")
-            if base and number.isdecimal() and base in fields:
+            if base and number.isdecimal() and base in present:
                 copies.setdefault(base, []).append((int(number), name))
     if not copies:
-        return order
+        return tuple(order)
     moved = {name for group in copies.values() for _, name in group}
     out: list[str] = []
     for name in order:
@@ -571,7 +580,7 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
             group = copies.get(name)
             if group:
                 _emit_copies(out, group, copies)
-    return out
+    return tuple(out)
 
 
 def _emit_copies(out: list[str], group: list[tuple[int, str]], copies) -> None:
