@@ -251,10 +251,8 @@ class Library:
                 out[bf.path] = self._insert_sorted(bf, parts, new_refs)
                 continue
             if bf.path == main and new_refs:
-                text = "".join(parts)
-                text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
-                text += "\n\n".join(bibtex.render_entry(r, bibtex.ordered_fields(r.fields)) for r in new_refs) + "\n"
-                out[bf.path] = text
+                out[bf.path] = _with_entries(parts, [bibtex.render_entry(r, bibtex.ordered_fields(r.fields))
+                                                     for r in new_refs])
                 continue
             if dirty:
                 out[bf.path] = "".join(parts)
@@ -294,29 +292,29 @@ class Library:
         (before the first entry whose key sorts after theirs; at the end otherwise)."""
         from .normalize.engine import render_entry  # the canonical layout, fast path for plain values
 
-        blocks = bf.blocks
-        pending = sorted(new_refs, key=lambda r: r.key.lower())
-        keys = [r.key.lower() for r in pending]
+        # Rendered in the order they came, which is the order their data lie in memory
+        # (in key order, a third slower on 9,000 entries: every entry is a cache miss).
+        texts = [render_entry(r) for r in new_refs]
+        pending = sorted((r.key.lower(), at) for at, r in enumerate(new_refs))  # by key; stable
         i, n = 0, len(pending)
         out: list[str] = []
         done = 0  # parts[:done] are in out
+        blocks = bf.blocks
         if len(blocks) == len(parts):  # (when entries were removed, the order stays as it is: all at the end)
             for at, block in enumerate(blocks):
-                if isinstance(block, Entry) and keys[i] < block.key.lower():
+                if isinstance(block, Entry) and pending[i][0] < block.key.lower():
                     out += parts[done:at]
                     done = at
                     key = block.key.lower()
-                    while i < n and keys[i] < key:
-                        out += (render_entry(pending[i]), "\n\n")
+                    while i < n and pending[i][0] < key:
+                        out += (texts[pending[i][1]], "\n\n")
                         i += 1
                     if i == n:
                         break
         out += parts[done:]
-        text = "".join(out)
         if i < n:
-            text = text.rstrip("\n") + ("\n\n" if text.strip() else "")
-            text += "\n\n".join([render_entry(r) for r in pending[i:]]) + "\n"
-        return text
+            return _with_entries(out, [texts[at] for _, at in pending[i:]])
+        return "".join(out)
 
     def stale_files(self, paths=None) -> list[str]:
         """Files (of `paths`, default all) whose text on disk is no longer what was read or saved."""
@@ -392,6 +390,21 @@ class Library:
     def encoding_of(self, path: str) -> str:
         """The encoding a file of the library was read (and is written) in."""
         return next((bf.encoding for bf in self.files if bf.path == path), UTF8)
+
+
+def _with_entries(parts: list[str], entries: list[str]) -> str:
+    """The text of ``parts`` (changed in place) and then ``entries``: the text's trailing
+    newlines become one blank line (none when the text is blank), one newline at the end.
+    Works on the parts, so a big file's text is not copied once more for it."""
+    while parts and (not parts[-1] or parts[-1].endswith("\n")):
+        last = parts.pop().rstrip("\n")
+        if last:
+            parts.append(last)
+            break
+    if any(part.strip() for part in parts):
+        parts.append("\n\n")
+    parts += ("\n\n".join(entries), "\n")
+    return "".join(parts)
 
 
 def _drop_one_blank_line(raw: str) -> str:
