@@ -412,3 +412,29 @@ def test_library_render_agrees_with_the_plain_rule_on_random_changes(tmp_path):
         else:
             expected = "".join(p for _, p in parts) if (changed or removed) else None
         assert lib.render().get(str(path)) == expected, (text, sorted(changed), sorted(removed), [r.key for r in new])
+
+
+def test_field_lines_on_random_layouts():
+    """`Entry.fields` (made on first use from what the reader kept) gives each field the line
+    its name is written on, whatever the values and the white space between them span."""
+    from balintbib.formats import bibtex
+
+    rnd = random.Random(8)
+    values = ["{plain}", "{two\nlines}", "{a {nested}\n}", '"quoted"', '"q {b}\n"', "2004", "jan",
+              'jan # " 1"', "{}", "{x}\n # {y}"]
+    for _ in range(300):
+        lines, expected = [rnd.choice(["", "% c\n", "\n\n"])], []
+        for e in range(rnd.randint(1, 3)):
+            lines.append(f"@article{{k{e},")
+            for i in range(rnd.randint(0, 6)):
+                at = sum(part.count("\n") for part in lines) + 1 + rnd.choice([0, 0, 1])
+                gap = "\n" if at > sum(part.count("\n") for part in lines) + 1 else ""
+                name = rnd.choice(["title", "Note", "x-y", "year"])
+                pad = rnd.choice([" = ", "=", " =\n ", "\t= "])
+                lines.append(f"\n{gap}  {name}{pad}{rnd.choice(values)},")
+                expected.append((e, name, at + 1))
+            lines.append(rnd.choice(["\n}\n", "}\n", "\n  }\n\n"]))
+        text = "".join(lines)
+        bf = bibtex.parse(text)
+        got = [(int(b.key[1:]), f.name, f.line) for b in bf.entries for f in b.fields]
+        assert not bf.problems and got == expected, text

@@ -70,7 +70,24 @@ class Text(Block):
 class Entry(Block):
     entry_type: str = ""  # as written: Article, article, ARTICLE
     key: str = ""
-    fields: list[Field] = dc_field(default_factory=list)
+    #: The fields as read, each ``(name, value, literal, offset)``: the name as written, the value
+    #: expression as written, its literal content (None for a macro or concatenation) and where
+    #: the name starts in `raw`.  `fields` gives them as `Field` objects, with their lines.
+    items: list[tuple[str, str, str | None, int]] = dc_field(default_factory=list, repr=False)
+
+    @property
+    def fields(self) -> list[Field]:
+        """The fields as `Field` objects (made on first use: loading a library needs only `items`)."""
+        made = self.__dict__.get("_fields")
+        if made is None:
+            raw, line, last = self.raw, self.line, 0
+            made = []
+            for name, value, literal, offset in self.items:
+                line += raw.count("\n", last, offset)
+                last = offset
+                made.append(Field(name, value, line, literal))
+            self.__dict__["_fields"] = made
+        return made
 
 
 @dataclass
@@ -147,6 +164,7 @@ _BARE = re.compile(r"[^\s,{}\"#()=%]+")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'[{}"]')
 _KEY = re.compile(r"[^,\s{}()]*")
+_KEY_AROUND = re.compile(r"[ \t\r\n]*([^,\s{}()]*)[ \t\r\n]*")  # a key and the white space around it
 _SWALLOWED = re.compile(r"\n[ \t]*([A-Za-z][\w:-]*)[ \t]*=")
 _FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
 # A field whose value is one brace group without nested braces, one quoted
@@ -348,47 +366,33 @@ class _Reader:
 
     def entry(self, start: int, etype: str, pos: int, close: str, line: int) -> tuple[Entry, int]:
         text = self.text
-        pos = self.skip_ws(pos)
-        km = _KEY.match(text, pos)
-        key = km.group()
-        pos = self.skip_ws(km.end())
-        fields: list[Field] = []
+        km = _KEY_AROUND.match(text, pos)
+        key = km.group(1)
+        pos = km.end()
+        items: list[tuple[str, str, str | None, int]] = []
         if pos < self.n and text[pos] == close:
-            return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
+            return Entry(text[start : pos + 1], line, etype, key, items), pos + 1
         if pos >= self.n or text[pos] != ",":
             if pos < self.n and text[pos] == "=" :
                 raise _ParseError(pos, "expected a citation key before the first field")
             found = repr(text[pos]) if pos < self.n else "the end of the file"
             raise _ParseError(pos, f"expected ',' after the key '{key}', found {found}")
         pos += 1
-        simple, count = _SIMPLE_FIELD.match, text.count
+        simple, append = _SIMPLE_FIELD.match, items.append
         while True:
             # The common field first (its pattern skips the white space before it).
             sm = simple(text, pos)
             if sm:
                 name, value, braced, quoted, bare = sm.groups()
-                if braced is not None:
-                    lit = braced
-                elif quoted is not None:
-                    lit = quoted
-                else:
-                    lit = bare if bare.isdigit() else None
-                at = sm.start(1)  # line_at, inlined: positions only move forward here
-                if at >= self._lpos:
-                    self._line += count("\n", self._lpos, at)
-                    self._lpos = at
-                    f = Field(name, value, self._line, "")
-                else:
-                    f = Field(name, value, self.line_at(at), "")
-                f.literal = lit
-                fields.append(f)
+                append((name, value, braced if braced is not None else quoted if quoted is not None
+                        else bare if bare.isdigit() else None, sm.start(1) - start))
                 pos = sm.end()
                 continue
             pos = self.skip_ws(pos)
             if pos >= self.n:
                 raise _ParseError(pos, f"the file ends before entry '{key}' is closed")
             if text[pos] == close:
-                return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
+                return Entry(text[start : pos + 1], line, etype, key, items), pos + 1
             m = _FIELD_OPEN.match(text, pos)
             if not m:
                 nm = _NAME.match(text, pos)
@@ -400,7 +404,8 @@ class _Reader:
             name = m.group(1)
             vstart = m.end()
             vend = self.value(vstart)
-            fields.append(Field(name, text[vstart:vend], self.line_at(m.start(1))))
+            value = text[vstart:vend]
+            items.append((name, value, _literal_content(value), m.start(1) - start))
             pos = self.skip_ws(vend)
             if pos < self.n and text[pos] == ",":
                 pos += 1
@@ -519,8 +524,8 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     renamed: list[str] = []
     fields = ref.fields
     next_copy: dict[str, int] = {}  # the next free name-N (a name given 20,000 times stays linear)
-    for f in entry.fields:
-        name = f.name.lower()
+    for name, value, lit, _ in entry.items:
+        name = name.lower()
         if name in fields:
             n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
@@ -528,9 +533,8 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
             next_copy[name] = n + 1
             renamed.append(name)
             name = f"{name}-{n}"
-        lit = f.literal
         if lit is None:
-            fields[name] = f.value
+            fields[name] = value
             ref.expressions.add(name)
         else:
             fields[name] = lit
