@@ -106,22 +106,27 @@ class Library:
         self.insert_sorted = False
         for bf in files:
             self.macros.update(bf.strings)
+        references, slots, to_reference = self.references, self._slots, bibtex.entry_to_reference
         for bf in files:
             self.problems.extend(bf.problems)
             for block in bf.blocks:
                 if isinstance(block, Entry):
-                    ref, renamed = bibtex.entry_to_reference(block)
-                    for name in dict.fromkeys(renamed):
-                        count = renamed.count(name) + 1
-                        lines = [f.line for f in block.fields if f.name.lower() == name]
-                        self.problems.append(
-                            Problem(bf.path, lines[1] if len(lines) > 1 else block.line, 1, "B003",
-                                    f"field '{name}' given {count} times in '{block.key}'; "
-                                    f"the later values are kept as {name}-2...",
-                                    "warning")
-                        )
-                    self.references.append(ref)
-                    self._slots[id(ref)] = _Slot(bf, block, ref.copy())
+                    ref, renamed = to_reference(block)
+                    if renamed:
+                        self._report_renamed(bf, block, renamed)
+                    references.append(ref)
+                    slots[id(ref)] = _Slot(bf, block, ref.copy())
+
+    def _report_renamed(self, bf: BibFile, block: Entry, renamed: list[str]) -> None:
+        for name in dict.fromkeys(renamed):
+            count = renamed.count(name) + 1
+            lines = [f.line for f in block.fields if f.name.lower() == name]
+            self.problems.append(
+                Problem(bf.path, lines[1] if len(lines) > 1 else block.line, 1, "B003",
+                        f"field '{name}' given {count} times in '{block.key}'; "
+                        f"the later values are kept as {name}-2...",
+                        "warning")
+            )
 
     # -- loading --------------------------------------------------------------
     @classmethod

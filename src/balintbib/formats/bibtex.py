@@ -195,16 +195,6 @@ class _Reader:
         self.path = path
         self.n = len(text)
         self._newlines: list[int] | None = None  # built on the first error
-        self._line, self._lpos = 1, 0
-
-    def line_at(self, pos: int) -> int:
-        """1-based line of ``pos``; cheap for positions that only move forward."""
-        if pos >= self._lpos:
-            self._line += self.text.count("\n", self._lpos, pos)
-        else:
-            self._line -= self.text.count("\n", pos, self._lpos)
-        self._lpos = pos
-        return self._line
 
     def line_col(self, pos: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -272,20 +262,25 @@ class _Reader:
     # blocks -----------------------------------------------------------------
     def parse(self) -> BibFile:
         text, blocks, problems = self.text, [], []
+        count = text.count
         pos = 0
+        line, at = 1, 0  # the line of position `at` (both only move forward)
         keys: dict[str, int] = {}
         while pos < self.n:
             m = _AT.search(text, pos)
             if not m:
-                blocks.append(Text(text[pos:], self.line_at(pos)))
+                blocks.append(Text(text[pos:], line + count("\n", at, pos)))
                 break
-            if m.start() > pos:
-                blocks.append(Text(text[pos : m.start()], self.line_at(pos)))
             start = m.start()
+            if start > pos:
+                line += count("\n", at, pos)
+                at = pos
+                blocks.append(Text(text[pos:start], line))
+            line += count("\n", at, start)
+            at = start
             kind = m.group(1).lower()
             close = "}" if m.group(2) == "{" else ")"
             body = m.end()
-            line = self.line_at(start)
             try:
                 if kind == "comment":
                     end = self.comment_end(m.end() - 1, close)
