@@ -157,14 +157,15 @@ class BibFile:
 
 # -- the reader -----------------------------------------------------------------
 
-_AT = re.compile(r"@[ \t\r\n]*([A-Za-z_][\w:.+-]*)[ \t\r\n]*([{(])")
+# A block's start: ``@type{`` or ``@type(``, and (what an entry's key would be) the text up to
+# the first comma, space or brace after it, with the white space around that.
+_AT = re.compile(r"@[ \t\r\n]*([A-Za-z_][\w:.+-]*)[ \t\r\n]*([{(])[ \t\r\n]*([^,\s{}()]*)[ \t\r\n]*")
 _WS = re.compile(r"[ \t\r\n]*")
 _NAME = re.compile(r"[^\s=,{}\"#()%]+")
 _BARE = re.compile(r"[^\s,{}\"#()=%]+")
 _BRACES = re.compile(r"[{}]")
 _QUOTE_OR_BRACE = re.compile(r'[{}"]')
 _KEY = re.compile(r"[^,\s{}()]*")
-_KEY_AROUND = re.compile(r"[ \t\r\n]*([^,\s{}()]*)[ \t\r\n]*")  # a key and the white space around it
 _SWALLOWED = re.compile(r"\n[ \t]*([A-Za-z][\w:-]*)[ \t]*=")
 _FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
 # A field whose value is one brace group without nested braces, one quoted
@@ -172,9 +173,9 @@ _FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
 # the end of the entry -- the common case, matched in one step; anything else
 # takes the general path.
 _SIMPLE_FIELD = re.compile(
-    r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*"
-    r"(\{([^{}]*)\}|\"([^\"{}]*)\"|([^\s,{}\"#()=%]+))"
-    r"[ \t\r\n]*(?:,|(?=[})]))"
+    r"[ \t\r\n]*+([^\s=,{}\"#()%]++)[ \t\r\n]*+=[ \t\r\n]*+"
+    r"(\{([^{}]*+)\}|\"([^\"{}]*+)\"|([^\s,{}\"#()=%]++))"
+    r"[ \t\r\n]*+(?:,|(?=[})]))"
 )
 
 
@@ -280,10 +281,10 @@ class _Reader:
             at = start
             kind = m.group(1).lower()
             close = "}" if m.group(2) == "{" else ")"
-            body = m.end()
+            body = m.end(2)
             try:
                 if kind == "comment":
-                    end = self.comment_end(m.end() - 1, close)
+                    end = self.comment_end(body - 1, close)
                     blocks.append(Comment(text[start:end], line))
                 elif kind == "string":
                     end, name, value = self.string_def(body, close)
@@ -294,7 +295,7 @@ class _Reader:
                     end = self.expect_close(vend, close, "@preamble")
                     blocks.append(Preamble(text[start:end], line, text[vstart:vend]))
                 else:
-                    entry, end = self.entry(start, m.group(1), body, close, line)
+                    entry, end = self.entry(start, m.group(1), m.group(3), m.end(), close, line)
                     blocks.append(entry)
                     low = entry.key.lower()
                     if not entry.key:
@@ -359,11 +360,9 @@ class _Reader:
         end = self.expect_close(vend, close, "@string")
         return end, m.group(1), self.text[vstart:vend]
 
-    def entry(self, start: int, etype: str, pos: int, close: str, line: int) -> tuple[Entry, int]:
+    def entry(self, start: int, etype: str, key: str, pos: int, close: str, line: int) -> tuple[Entry, int]:
+        """The entry at ``start``, its key read (``pos`` is after it and the white space after it)."""
         text = self.text
-        km = _KEY_AROUND.match(text, pos)
-        key = km.group(1)
-        pos = km.end()
         items: list[tuple[str, str, str | None, int]] = []
         if pos < self.n and text[pos] == close:
             return Entry(text[start : pos + 1], line, etype, key, items), pos + 1
