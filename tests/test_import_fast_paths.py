@@ -438,3 +438,25 @@ def test_field_lines_on_random_layouts():
         bf = bibtex.parse(text)
         got = [(int(b.key[1:]), f.name, f.line) for b in bf.entries for f in b.fields]
         assert not bf.problems and got == expected, text
+
+
+def test_field_names_lower_cased_on_random_spellings():
+    """Field names are lower-cased through a table of the names seen (each once): the same
+    references as lower-casing every name, duplicates renamed ``name-2`` as before."""
+    from balintbib.formats import bibtex
+
+    rnd = random.Random(9)
+    for _ in range(500):
+        names = [rnd.choice(["title", "Title", "TITLE", "tItLe", "Note", "note", "X-Y", "x-y", "year"])
+                 for _ in range(rnd.randint(0, 6))]
+        text = "@Article{k,\n" + ",\n".join(f"  {n} = {{v{i}}}" for i, n in enumerate(names)) + "\n}\n"
+        ref, renamed = bibtex.entry_to_reference(bibtex.parse(text).entries[0])
+        expected: dict[str, str] = {}
+        for i, n in enumerate(names):
+            low, k = n.lower(), 2
+            if low in expected:
+                while f"{low}-{k}" in expected:
+                    k += 1
+                low = f"{low}-{k}"
+            expected[low] = f"v{i}"
+        assert list(ref.fields.items()) == list(expected.items()) and ref.type == "article", names

@@ -507,6 +507,11 @@ def _quote_closes_at_end(value: str) -> bool:
 # -- entries <-> references ------------------------------------------------------
 
 
+#: Field names as written -> in lower case.  A library uses a few dozen names thousands of
+#: times: each is lower-cased once, and every reference shares the one string (its hash computed).
+_LOWER_NAMES: dict[str, str] = {}
+
+
 def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     """Convert an entry; returns the reference and the names of renamed duplicates.
 
@@ -518,8 +523,14 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     renamed: list[str] = []
     fields = ref.fields
     next_copy: dict[str, int] = {}  # the next free name-N (a name given 20,000 times stays linear)
+    known = _LOWER_NAMES.get
     for name, value, lit, _ in entry.items:
-        name = name.lower()
+        low = known(name)
+        if low is None:
+            low = name.lower()
+            if len(_LOWER_NAMES) < 10_000:
+                _LOWER_NAMES[name] = low
+        name = low
         if name in fields:
             n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
