@@ -19,7 +19,6 @@ import gc
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from .formats import bibtex
@@ -84,13 +83,20 @@ def collector_paused(freeze: bool = False):
                 gc.enable()
 
 
-@dataclass
 class _Slot:
-    """Where a reference came from, and how it looked when read."""
+    """Where a reference came from, and how it looked when read: a copy of the key, type,
+    fields and expressions, the content `Reference.same_content` compares (``ref.same_content(slot)``:
+    one object per entry, no second `Reference`)."""
 
-    file: BibFile
-    block: Entry
-    original: Reference
+    __slots__ = ("file", "block", "key", "type", "fields", "expressions")
+
+    def __init__(self, file: BibFile, block: Entry, ref: Reference):
+        self.file = file
+        self.block = block
+        self.key = ref.key
+        self.type = ref.type
+        self.fields = dict(ref.fields)
+        self.expressions = set(ref.expressions)
 
 
 class Library:
@@ -115,7 +121,7 @@ class Library:
                     if renamed:
                         self._report_renamed(bf, block, renamed)
                     references.append(ref)
-                    slots[id(ref)] = _Slot(bf, block, ref.copy())
+                    slots[id(ref)] = _Slot(bf, block, ref)
 
     def _report_renamed(self, bf: BibFile, block: Entry, renamed: list[str]) -> None:
         for name in dict.fromkeys(renamed):
@@ -190,7 +196,7 @@ class Library:
     def source_of(self, ref: Reference) -> str:
         """The entry as written in its file (the canonical layout when it is new or changed)."""
         slot = self._slots.get(id(ref))
-        if slot is not None and ref.same_content(slot.original):
+        if slot is not None and ref.same_content(slot):
             return slot.block.raw
         return bibtex.render_entry(ref, bibtex.ordered_fields(ref.fields))
 
@@ -219,7 +225,7 @@ class Library:
         out = []
         for ref in self.references:
             slot = self._slots.get(id(ref))
-            if slot is None or not ref.same_content(slot.original):
+            if slot is None or not ref.same_content(slot):
                 out.append(ref)
         return out
 
@@ -243,7 +249,7 @@ class Library:
             slot = slots.get(id(ref))
             if slot is None:
                 new_refs.append(ref)
-            elif not ref.same_content(slot.original):
+            elif not ref.same_content(slot):
                 changed[id(slot.block)] = ref
         main = str(self.main_file)
         known_paths = {bf.path for bf in self.files}
@@ -388,7 +394,7 @@ class Library:
                 if match:
                     fresh = match.pop(0)
                     new_slots[id(ref)] = _Slot(reloaded._slots[id(fresh)].file,
-                                               reloaded._slots[id(fresh)].block, ref.copy())
+                                               reloaded._slots[id(fresh)].block, ref)
             self._slots = new_slots
         return written
 
