@@ -122,6 +122,32 @@ def test_names_rule_agrees_with_name_by_name_rewriting_on_random_lists():
         assert _names_rule(value)[0] == expected, value
 
 
+def test_name_lists_without_runs_of_white_space_split_as_the_pattern_splits_them():
+    from balintbib.normalize.rules.names import _AND, _canonical_names, _split_spaced
+
+    def canonical_by_the_pattern(value):  # the check as first written
+        if ("{" in value or "  " in value or " ," in value or "\t" in value or "\n" in value or "\r" in value
+                or value.count(",") != value.count(", ") or value != value.strip()):
+            return False
+        names = _AND.split(value)
+        return all("," in n for n in names) and " and ".join(names) == value
+
+    import sys
+
+    # what `_split_spaced` rests on: printable white space is the space; only A, N, D lower to a, n, d
+    chars = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert [c for c in chars if c.isprintable() and (c.isspace() or re.match(r"\s", c))] == [" "]
+    assert [c for c in chars if any(x in c.lower() for x in "and ")] == list(" ADNadn")
+    rnd = random.Random(12)
+    parts = ["Smith", ", J.", " and ", " AND ", " And ", "and", "AND", " ", ",", "\x0b", "\u00a0", "\x1c", "é",
+             "Anderson", "\t", "\x00", " and and ", "{X}"]
+    for _ in range(20000):
+        value = "".join(rnd.choice(parts) for _ in range(rnd.randint(1, 9)))
+        assert _canonical_names(value) == canonical_by_the_pattern(value), value
+        if not ("  " in value or "\t" in value or "\n" in value or "\r" in value):
+            assert _split_spaced(value) == _AND.split(value), value
+
+
 # -- white space ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fields, expected", [
@@ -308,6 +334,107 @@ def test_matcher_keys_agree_with_the_rule_functions_on_random_entries():
                 break
             value = stripped.strip()
         assert clean_doi(doi) == value
+
+
+def test_title_words_are_the_words_between_runs_of_other_characters():
+    from balintbib.normalize.dedupe import _title_words
+
+    rnd = random.Random(4)
+    pieces = ["Balint", "groups", "HIV", "2", " ", "  ", ":", "-", "\t", "\n", "é", "ß", "Ω", "_", "'", "",
+              "\u212a", "\u0130", "\x7f", "\x0b", "~"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
+        assert _title_words(text) == re.sub(r"[^a-z0-9]+", " ", text.lower()).strip(" "), text
+
+
+def test_key_markers_agree_with_the_whole_name_list_on_random_entries():
+    from balintbib.normalize.keys import _marker, _significant, family_key
+
+    rnd = random.Random(5)
+    people = ["Smith, J.", "others", "{World Health Organization}", "van Roy, K.", "J. Smith", "OTHERS", " ",
+              "{A} and B", "Ängel, Å."]
+    titles = ["The Balint group", "A", "On the {HIV} of Ärzte", "", "of the an", "$x$ Über alles", "the-end"]
+    for _ in range(3000):
+        fields = {}
+        if rnd.random() < 0.8:
+            fields[rnd.choice(["author", "editor"])] = rnd.choice([" and ", " AND ", "\tand "]).join(
+                rnd.choice(people) for _ in range(rnd.randint(1, 4)))
+        if rnd.random() < 0.8:
+            fields["title"] = " ".join(rnd.choice(titles) for _ in range(rnd.randint(1, 3)))
+        ref = Reference("k", "article", fields)
+        names = split_name_list(fields.get("author") or fields.get("editor") or "")
+        first = "" if names == [""] else "EtAl" if names[0].lower() == "others" else family_key(names[0])
+        assert _marker("auth", ref) == first, fields
+        assert _marker("veryshorttitle", ref) == next(iter(_significant(ref)), ""), fields
+
+
+def test_page_ranges_of_digits_are_written_as_the_general_rule_writes_them():
+    from balintbib.normalize import identifiers
+
+    rnd = random.Random(3)
+    pieces = ["12", "7", "-", "--", "---", "\u2013", " ", ",", "e", "iv", "\u0663", "\u00b2", ""]
+    for _ in range(5000):
+        value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5)))
+        general = ", ".join(f"{m.group(1)}--{m.group(2)}" if (m := identifiers._RANGE.match(item)) else item.strip()
+                            for item in value.split(","))
+        if not all(identifiers._RANGE.match(i) or identifiers._SINGLE.match(i) for i in value.split(",")):
+            general = value
+        assert identifiers.format_pages(value) == general, value
+
+
+def test_the_unicode_rule_looks_at_a_reference_once_and_changes_the_same():
+    rnd = random.Random(8)
+    pieces = ["M{\\aa}rtenson", "\\'e", "Mårtenson", "plain", "\\url", "é", " "]
+    for policy in ("utf8", "latex"):
+        ctx = RuleContext(NormalizeOptions(unicode=policy))
+        for _ in range(2000):
+            fields = {name: "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3)))
+                      for name in rnd.sample(["title", "author", "url", "note", "journal"], rnd.randint(0, 4))}
+            ref = Reference("k", "article", dict(fields))
+            rules.fix_unicode(ref, ctx)
+            for name, value in fields.items():  # each value on its own, as the rule works
+                alone = Reference("k", "article", {name: value})
+                rules.fix_unicode(alone, ctx)
+                assert ref.fields[name] == alone.fields[name], (policy, fields)
+
+
+def test_keys_agree_with_the_general_rules_on_random_entries():
+    from balintbib.normalize.keys import _marker
+
+    def year_by_search(ref):
+        for name in ("year", "date"):
+            m = re.search(r"\d{4}", ref.fields.get(name, ""))
+            if m:
+                return m.group()
+        return ""
+
+    def base_by_the_rules(pattern, ref):
+        out = []
+        for m in re.finditer(r"\[([^\]]+)\]|([^\[]+)", pattern):
+            if m.group(2):
+                out.append(m.group(2))
+                continue
+            name, *mods = m.group(1).split(":")
+            value = year_by_search(ref) if name == "year" else _marker(name, ref)
+            for mod in mods:
+                value = getattr(value, mod)()
+            out.append(value)
+        key = re.sub(r"[^A-Za-z0-9_:.+-]", "", "".join(out))
+        return key if re.search(r"[A-Za-z]", key) else ""
+
+    rnd = random.Random(21)
+    years = ["2015", "", "c. 1999", "\u0662\u0660\u0661\u0665", "\u00b2015", "99", "2015a", "20155"]
+    patterns = ["[auth:lower][year][veryshorttitle:lower]", "[auth][year]", "[year]", "x-[year]_[auth:upper]",
+                "[auth:lower]é[year]", "[veryshorttitle] [year]"]
+    for _ in range(3000):
+        fields = {"author": rnd.choice(["Smith, J.", "Ö'Brien, K.", "", "{WHO}", "van Roy, K."]),
+                  "title": rnd.choice(["The Balint group", "", "Über alles", "a"])}
+        for name in ("year", "date"):
+            if rnd.random() < 0.7:
+                fields[name] = rnd.choice(years)
+        ref = Reference("k", "article", fields)
+        pattern = rnd.choice(patterns)
+        assert KeyPattern(pattern).base(ref) == base_by_the_rules(pattern, ref), (pattern, fields)
 
 
 def test_issn_rule_gives_the_same_value_the_second_time():

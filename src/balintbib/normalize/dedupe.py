@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 from ..model import Reference, resolve_expression, split_list
 from . import identifiers as ids
-from .keys import ascii_fold, family_key, plain
+from .keys import ascii_fold, family_key, first_name, plain
 from .latexchars import decode_accents
-from .rules import _AND, LIST_FIELDS, split_name_list, squash
+from .rules import LIST_FIELDS, squash
 
 TITLE_CUTOFF = 93
 #: Entries sharing an identifier must still have titles this alike (token_sort_ratio).
@@ -37,7 +37,7 @@ class Group:
     reason: str
 
 
-_NOT_TITLE_WORD = re.compile(r"[^a-z0-9]+")
+_TITLE_WORD = re.compile(r"[a-z0-9]+")
 _FIRST_PAGE = re.compile(r"\s*([A-Za-z]*\d+)")
 _NON_WORD = re.compile(r"\W+")
 _YEAR = re.compile(r"\d{4}")
@@ -49,8 +49,20 @@ def _norm_title(ref: Reference, macros: dict[str, str]) -> str:
     title = ref.fields.get("title", "")
     if "title" in ref.expressions:
         title = resolve_expression(title, macros)
-    # the words [a-z0-9]+ joined by single spaces, in one substitution
-    return _NOT_TITLE_WORD.sub(" ", ascii_fold(plain(title)).lower()).strip(" ")
+    return _title_words(ascii_fold(plain(title)))
+
+
+#: Every byte but a-z and 0-9 as a space (`_title_words` of ASCII text).
+_BYTE_TO_SPACE = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256))
+
+
+def _title_words(text: str) -> str:
+    """The words ``[a-z0-9]+`` of the lower-cased text, joined by single spaces (what titles
+    are compared by; `text` already plain and folded to ASCII)."""
+    low = text.lower()
+    if low.isascii():  # (nearly always) the same words, split at C speed
+        return b" ".join(low.encode("ascii").translate(_BYTE_TO_SPACE).split()).decode("ascii")
+    return " ".join(_TITLE_WORD.findall(low))
 
 
 def _first_page(ref: Reference) -> str:
@@ -62,14 +74,12 @@ def _first_author(ref: Reference) -> str:
     value = ref.fields.get("author") or ref.fields.get("editor") or ""
     if not value:
         return ""
-    if "{" not in value:  # the first name only (`split_name_list`'s split, stopped after one)
-        return family_key(_AND.split(value.strip(), 1)[0]).lower()
-    return family_key(split_name_list(value)[0]).lower()
+    return family_key(first_name(value)).lower()
 
 
 def _simple(ref: Reference, name: str) -> str:
     value = ref.fields.get(name, "")
-    if value.isalnum() and value.isascii():  # 12, 4B: nothing to fold or drop (the common case)
+    if not value or (value.isalnum() and value.isascii()):  # none, 12, 4B: nothing to fold or drop
         return value.lower()
     return _NON_WORD.sub("", ascii_fold(plain(value)).lower())
 
@@ -254,7 +264,7 @@ def _key_info(ref: Reference, macros: dict[str, str]) -> dict:
         title = plain(title)
     if not title.isascii():
         title = ascii_fold(title)
-    title = _NOT_TITLE_WORD.sub(" ", title.lower()).strip(" ")
+    title = _title_words(title)
     year = get("year") or get("date") or ""
     if not (len(year) == 4 and year.isascii() and year.isdigit()):
         m = _YEAR.search(year)
@@ -263,8 +273,7 @@ def _key_info(ref: Reference, macros: dict[str, str]) -> dict:
     if title:
         first = get("author") or get("editor") or ""
         if first:
-            first = _AND.split(first.strip(), 1)[0] if "{" not in first else split_name_list(first)[0]
-            author = family_key(first).lower()
+            author = family_key(first_name(first)).lower()
     doi = get("doi")
     pmid = get("pmid", "")
     return {"title": title, "year": year, "author": author, "doi": ids.doi_key(doi) if doi else "",
@@ -291,11 +300,12 @@ class Matcher:
     """Finds, for a new reference, the library entries it duplicates, by the rule of
     `find_duplicates` (same DOI or PMID unless the titles disagree; else the title rule).
 
-    Indexed once: DOI, PMID, exact title+year, and titles in blocks of (year, first
-    author).  The title rule needs equal first authors whenever both entries name one
-    (`_compatible`), so a reference with a first author is compared only with its own
-    block and the year's entries without an author; one without an author with the whole
-    year.  Matching n references against m entries costs about n times a block's size.
+    Indexed once: DOI, PMID, and titles in blocks of (year, first author).  The title
+    rule needs equal first authors whenever both entries name one (`_compatible`), so a
+    reference with a first author is compared only with its own block and the year's
+    entries without an author; one without an author with the whole year.  An entry of
+    the same title is among those (ratio 100), and wins over the nearly same ones.
+    Matching n references against m entries costs about n times a block's size.
     What only `_compatible` needs (volume, number, pages...) is computed for the
     candidates alone.
     """
@@ -305,69 +315,77 @@ class Matcher:
 
         self._fuzz, self._process = fuzz, process
         self.macros = macros or {}
-        self.refs: list[Reference] = []
-        self.info: list[dict] = []
+        self.refs: list[Reference] = list(refs)
+        self.info: list[dict] = [_key_info(ref, self.macros) for ref in self.refs]
         self.by_doi: dict[str, list[int]] = defaultdict(list)
         self.by_pmid: dict[str, list[int]] = defaultdict(list)
-        self.by_title: dict[str, list[int]] = defaultdict(list)
-        self.blocks: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        #: (year, first author) -> (entries, their titles); (year, None): the whole year
+        self.blocks: dict[tuple[str, str | None], tuple[list[int], list[str]]] = {}
         self.last_info: dict | None = None
-        for ref in refs:
-            self.add(ref)
+        self._index(0)
 
     def add(self, ref: Reference, info: dict | None = None) -> None:
         """Index `ref` (`info`: what `match` computed for it, to save computing it again)."""
-        i = len(self.refs)
-        d = info if info is not None else _key_info(ref, self.macros)
         self.refs.append(ref)
-        self.info.append(d)
-        if d["doi"]:
-            self.by_doi[d["doi"]].append(i)
-        if d["pmid"]:
-            self.by_pmid[d["pmid"]].append(i)
-        title = d["title"]
-        if title:
-            year = d["year"]
-            self.by_title[title + "\0" + year].append(i)
-            blocks = self.blocks
-            for block in ((year, d["author"]), (year, "\0all")):
-                members = blocks.get(block)
-                if members is None:
-                    members = blocks[block] = ([], [])
-                members[0].append(i)
-                members[1].append(title)
+        self.info.append(info if info is not None else _key_info(ref, self.macros))
+        self._index(len(self.info) - 1)
+
+    def _index(self, start: int) -> None:
+        """Index the entries from `start` on."""
+        by_doi, by_pmid, blocks = self.by_doi, self.by_pmid, self.blocks
+        for i in range(start, len(self.info)):
+            d = self.info[i]
+            if d["doi"]:
+                by_doi[d["doi"]].append(i)
+            if d["pmid"]:
+                by_pmid[d["pmid"]].append(i)
+            title = d["title"]
+            if title:
+                year = d["year"]
+                for block in ((year, d["author"]), (year, None)):
+                    members = blocks.get(block)
+                    if members is None:
+                        members = blocks[block] = ([], [])
+                    members[0].append(i)
+                    members[1].append(title)
 
     def _fits(self, j: int, d: dict, ref: Reference, matched_on: str = "") -> bool:
         return _compatible(_complete(self.info[j], self.refs[j]), _complete(d, ref), matched_on)
+
+    def _same_ident(self, ref: Reference, d: dict, ident: str, index: dict[str, list[int]]) -> list[int]:
+        """The entries of the same DOI or PMID whose titles (if both have one) agree."""
+        ratio, title, info = self._fuzz.token_sort_ratio, d["title"], self.info
+        return [j for j in index[d[ident]] if self._fits(j, d, ref, ident) and (
+            not info[j]["title"] or not title or ratio(info[j]["title"], title) >= IDENT_TITLE_CUTOFF)]
 
     def match(self, ref: Reference) -> tuple[list[Reference], str]:
         """The entries `ref` is the same work as (first the best), and why; ``([], "")`` if none.
 
         `last_info` keeps what was computed about `ref`, for `add`."""
-        fuzz, process = self._fuzz, self._process
         d = self.last_info = _key_info(ref, self.macros)
-        for ident, index, label in (("doi", self.by_doi, "DOI"), ("pmid", self.by_pmid, "PMID")):
-            if not d[ident] or d[ident] not in index:
-                continue
-            hits = [j for j in index[d[ident]]
-                    if self._fits(j, d, ref, ident) and (
-                        not self.info[j]["title"] or not d["title"]
-                        or fuzz.token_sort_ratio(self.info[j]["title"], d["title"]) >= IDENT_TITLE_CUTOFF)]
-            if hits:
-                return [self.refs[j] for j in hits], f"same {label} {d[ident]}"
-        if not d["title"]:
+        refs = self.refs
+        doi, pmid, title = d["doi"], d["pmid"], d["title"]
+        # (`in` leaves the defaultdicts as they are; "" is never in them)
+        if doi in self.by_doi and (hits := self._same_ident(ref, d, "doi", self.by_doi)):
+            return [refs[j] for j in hits], f"same DOI {doi}"
+        if pmid in self.by_pmid and (hits := self._same_ident(ref, d, "pmid", self.by_pmid)):
+            return [refs[j] for j in hits], f"same PMID {pmid}"
+        if not title:
             return [], ""
-        exact = [j for j in self.by_title.get(d["title"] + "\0" + d["year"], ()) if self._fits(j, d, ref)]
-        if exact:
-            return [self.refs[j] for j in exact], "same title, year, volume and pages agree"
-        blocks = [(d["year"], d["author"]), (d["year"], "")] if d["author"] else [(d["year"], "\0all")]
-        hits: list[int] = []
-        for block in blocks:
-            members, titles = self.blocks.get(block, ((), ()))
-            if not members:
+        year, author = d["year"], d["author"]
+        same: list[int] = []
+        near: list[int] = []
+        extract, ratio = self._process.extract, self._fuzz.ratio
+        for block in ((year, author), (year, "")) if author else ((year, None),):
+            members = self.blocks.get(block)
+            if members is None:
                 continue
-            found = process.extract(d["title"], titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=None)
-            hits += [members[c] for _, _, c in found if self._fits(members[c], d, ref)]
-        if hits:
-            return [self.refs[j] for j in sorted(set(hits))], "nearly the same title, year, volume and pages agree"
+            for found, _, c in extract(title, members[1], scorer=ratio, score_cutoff=TITLE_CUTOFF, limit=None):
+                j = members[0][c]
+                if self._fits(j, d, ref):
+                    (same if found == title else near).append(j)
+        if same:
+            return [refs[j] for j in sorted(same)], "same title, year, volume and pages agree"
+        if near:
+            return [refs[j] for j in sorted(near)], "nearly the same title, year, volume and pages agree"
         return [], ""

@@ -141,6 +141,9 @@ _SINGLE = re.compile(r"^\s*" + _PAGE + r"\s*$")
 
 def format_pages(value: str) -> str:
     """``12-15``, ``12–15``, ``12 --- 15`` -> ``12--15``; lists item by item; the rest kept."""
+    first, _, last = value.partition("-")
+    if first.isdecimal() and (last.isdecimal() or (last[:1] == "-" and last[1:].isdecimal())):
+        return f"{first}--{last.lstrip('-')}"  # 12-15 or 12--15 (most ranges): what the rule below gives
     items = value.split(",")
     out = []
     for item in items:

@@ -74,18 +74,18 @@ def family_key(name: str) -> str:
     return "".join(words(plain(f"{p.particle} {p.family}")))
 
 
-def _families(ref: Reference, limit: int | None = None) -> list[str]:
+def first_name(value: str) -> str:
+    """The first name of a name list (`split_name_list`'s first, without splitting the rest)."""
+    return _AND.split(value.strip(), 1)[0] if "{" not in value else split_name_list(value)[0]
+
+
+def _families(ref: Reference) -> list[str]:
     value = ref.fields.get("author") or ref.fields.get("editor") or ""
     if not value:
         return []
-    if limit is not None and "{" not in value:  # the first names only: `split_name_list`'s split, stopped
-        names = _AND.split(value.strip(), limit + 1)[:limit + 1]
-    else:
-        names = split_name_list(value)
-    if limit is not None:
-        names = names[:limit + 1]
+    names = split_name_list(value)
     return [family_key(n) for n in names if n.lower() != "others"] + (
-        ["EtAl"] if names and names[-1].lower() == "others" else [])
+        ["EtAl"] if names[-1].lower() == "others" else [])
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -93,9 +93,13 @@ _KEY_CHARS = re.compile(r"[^A-Za-z0-9_:.+-]")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 _SUFFIX = re.compile(r"[a-z]{1,2}")
 _AUTHORS_N = re.compile(r"authors(\d+)")
+_FIRST_PAGE = re.compile(r"\s*([A-Za-z]?\d+)")
 
 
 def _year(ref: Reference) -> str:
+    year = ref.fields.get("year", "")
+    if len(year) == 4 and year.isdecimal():  # 2015 (most years): what the search below finds
+        return year
     for name in ("year", "date"):
         m = _YEAR.search(ref.fields.get(name, ""))
         if m:
@@ -111,37 +115,68 @@ def _significant(ref: Reference) -> list[str]:
     return [w for w in _title_words(ref) if w.lower() not in STOPWORDS]
 
 
-def _marker(name: str, ref: Reference) -> str:
-    if name == "auth":
-        fam = _families(ref, 0)
-        return fam[0] if fam else ""
-    if name == "year":
-        return _year(ref)
-    if name == "veryshorttitle":  # the first of `_significant`, without splitting the whole title
-        title = ascii_fold(plain(ref.fields.get("title", "")))
-        return next((w for w in _ALNUM_RUN.findall(title) if w.lower() not in STOPWORDS), "")
-    if name == "authors":
-        return "".join(_families(ref))
-    m = _AUTHORS_N.fullmatch(name)
-    if m:
-        n = int(m.group(1))
+# -- the markers: one function of the reference each ---------------------------------------
+
+def _auth(ref: Reference) -> str:
+    value = ref.fields.get("author") or ref.fields.get("editor") or ""
+    if not value:
+        return ""
+    first = first_name(value)
+    return "EtAl" if first.lower() == "others" else family_key(first)
+
+
+def _very_short_title(ref: Reference) -> str:
+    """The first of `_significant`, without splitting the whole title."""
+    for m in _ALNUM_RUN.finditer(ascii_fold(plain(ref.fields.get("title", "")))):
+        word = m.group()
+        if word.lower() not in STOPWORDS:
+            return word
+    return ""
+
+
+def _authors_n(n: int):
+    def marker(ref: Reference) -> str:
         fam = [f for f in _families(ref) if f != "EtAl"]
         return "".join(fam[:n]) + ("EtAl" if len(fam) > n else "")
-    if name == "authEtAl":
-        fam = [f for f in _families(ref) if f != "EtAl"]
-        return fam[0] + ("EtAl" if len(fam) > 2 else fam[1] if len(fam) == 2 else "") if fam else ""
-    if name == "shorttitle":
-        return "".join(w.capitalize() for w in _significant(ref)[:3])
-    if name == "title":
-        return "".join(w.capitalize() for w in _title_words(ref))
-    if name == "firstpage":
-        m = re.match(r"\s*([A-Za-z]?\d+)", ref.fields.get("pages", ""))
-        return m.group(1) if m else ""
-    if name == "journal":
-        return "".join(w[0] for w in words(plain(ref.fields.get("journal", ""))) if w[0].isupper())
-    if name == "entrytype":
-        return ref.type
+    return marker
+
+
+def _auth_et_al(ref: Reference) -> str:
+    fam = [f for f in _families(ref) if f != "EtAl"]
+    return fam[0] + ("EtAl" if len(fam) > 2 else fam[1] if len(fam) == 2 else "") if fam else ""
+
+
+def _first_page(ref: Reference) -> str:
+    m = _FIRST_PAGE.match(ref.fields.get("pages", ""))
+    return m.group(1) if m else ""
+
+
+_MARKERS = {
+    "auth": _auth,
+    "year": _year,
+    "veryshorttitle": _very_short_title,
+    "authors": lambda ref: "".join(_families(ref)),
+    "authEtAl": _auth_et_al,
+    "shorttitle": lambda ref: "".join(w.capitalize() for w in _significant(ref)[:3]),
+    "title": lambda ref: "".join(w.capitalize() for w in _title_words(ref)),
+    "firstpage": _first_page,
+    "journal": lambda ref: "".join(w[0] for w in words(plain(ref.fields.get("journal", ""))) if w[0].isupper()),
+    "entrytype": lambda ref: ref.type,
+}
+
+
+def _marker_function(name: str):
+    if name in _MARKERS:
+        return _MARKERS[name]
+    m = _AUTHORS_N.fullmatch(name)
+    if m:
+        return _authors_n(int(m.group(1)))
     raise ConfigError(f"key pattern: unknown marker [{name}]")
+
+
+def _marker(name: str, ref: Reference) -> str:
+    """The value of one marker (``auth``, ``year``...) for `ref`."""
+    return _marker_function(name)(ref)
 
 
 _MODIFIERS = {"lower": str.lower, "upper": str.upper}
@@ -159,8 +194,7 @@ class KeyPattern:
                 for mod in mods:
                     if mod not in _MODIFIERS:
                         raise ConfigError(f"key pattern: unknown modifier ':{mod}' in [{m.group(1)}]")
-                _marker(marker, Reference("x"))  # raises for unknown markers
-                parts.append((marker, tuple(_MODIFIERS[mod] for mod in mods)))
+                parts.append((_marker_function(marker), tuple(_MODIFIERS[mod] for mod in mods)))
             else:
                 parts.append((None, m.group(2)))
         object.__setattr__(self, "_parts", tuple(parts))
@@ -172,11 +206,13 @@ class KeyPattern:
             if marker is None:
                 out.append(mods)
                 continue
-            value = _marker(marker, ref)
+            value = marker(ref)
             for mod in mods:
                 value = mod(value)
             out.append(value)
-        key = _KEY_CHARS.sub("", "".join(out))
+        key = "".join(out)
+        if not (key.isascii() and key.isalnum()):  # (ASCII letters and digits are all kept)
+            key = _KEY_CHARS.sub("", key)
         # a key made of the year alone, or nothing, says too little: keep the entry's own key
         return key if _HAS_LETTER.search(key) else ""
 

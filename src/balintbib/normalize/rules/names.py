@@ -157,8 +157,22 @@ def _canonical_names(value: str) -> bool:
     if ("{" in value or "  " in value or " ," in value or "\t" in value or "\n" in value or "\r" in value
             or value.count(",") != value.count(", ") or value != value.strip()):
         return False
-    names = _AND.split(value)
+    names = _split_spaced(value)
     return all("," in n for n in names) and " and ".join(names) == value
+
+
+def _split_spaced(value: str) -> list[str]:
+    """``_AND.split(value)`` for a value without runs of white space, tabs or line breaks.
+
+    Printable text has no white space but spaces, so there ``_AND`` finds `` and `` in any
+    case (no letter but A, N, D lowers to a, n, d); when the lower-case ones are all of them
+    (counted: a count finds every one when none overlaps another, as the two in
+    `` and and `` do), `str.split` finds the same."""
+    if value.isprintable():
+        low = value.lower()
+        if " and and " not in low and low.count(" and ") == value.count(" and "):
+            return value.split(" and ")
+    return _AND.split(value)
 
 
 @rule("names", "names as 'Family, Given and ...' (particles, Jr. and {Organisations} kept right)")

@@ -13,6 +13,9 @@ from .names import split_name_list
 def fix_unicode(ref: Reference, ctx: RuleContext) -> None:
     policy = ctx.options.unicode
     fields, exprs, verbatim = ref.fields, ref.expressions, _VERBATIM
+    everything = "".join(fields.values())  # one look at all the values first (most have nothing to do)
+    if (policy == "utf8" and "\\" not in everything) or (policy == "latex" and everything.isascii()):
+        return
     for name, value in fields.items():
         if (policy == "utf8" and "\\" not in value) or (policy == "latex" and value.isascii()):
             continue  # nothing to decode or encode (what `decode_accents`/`encode_accents` would say)
