@@ -152,7 +152,7 @@ class BibFile:
         return out
 
     def render(self) -> str:
-        return "".join(b.raw for b in self.blocks)
+        return "".join([b.raw for b in self.blocks])
 
 
 # -- the reader -----------------------------------------------------------------
