@@ -539,3 +539,134 @@ def test_clean_doi_drops_trailing_punctuation_as_the_pattern_did():
     for _ in range(5000):
         value = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 7)))
         assert clean_doi(value) == general(value), repr(value)
+
+
+def test_field_order_is_a_new_list_each_time():
+    """The order of a shape is remembered: a caller changing the list it got changes nothing else."""
+    fields = {"year": "2001", "title": "t", "author": "a"}
+    order = ordered_fields(fields)
+    order.append("x")
+    order.reverse()
+    assert ordered_fields(dict(fields)) == ["author", "title", "year"]
+
+
+# -- the library written back -------------------------------------------------------------
+
+def _entry_text(key: str, title: str) -> str:
+    return f"@article{{{key},\n  title = {{{title}}}\n}}"
+
+
+def test_library_render_agrees_with_the_plain_rule_on_random_changes(tmp_path):
+    """`Library.render` (untouched blocks as read, only changed ones rewritten, new entries
+    merged into the key order) against the rule written out entry by entry."""
+    from balintbib.library import Library
+    from balintbib.normalize.engine import render_entry
+
+    rnd = random.Random(6)
+    for case in range(300):
+        keys = rnd.sample([f"k{n:02d}" for n in range(40)] + ["K05", "a", "Zz"], rnd.randint(0, 8))
+        if rnd.random() < 0.5:
+            keys.sort(key=str.lower)
+        seps = [rnd.choice(["\n\n", "\n", "\n% a comment\n\n", "\n\n\n"]) for _ in keys]
+        text = rnd.choice(["", "% header\n\n"]) + "".join(_entry_text(k, f"T {k}") + s for k, s in zip(keys, seps))
+        path = tmp_path / f"c{case}.bib"
+        path.write_text(text, encoding="utf-8")
+        lib = Library.load(path)
+        lib.insert_sorted = rnd.random() < 0.8
+        changed, removed = {}, set()
+        for ref in list(lib.references):
+            roll = rnd.random()
+            if roll < 0.15:
+                ref.fields["title"] = "Changed"
+                changed[ref.key] = ref
+            elif roll < 0.25 and not lib.insert_sorted:
+                lib.remove(ref)
+                removed.add(ref.key)
+        new = [Reference(f"n{rnd.randint(0, 99):02d}{i}", "article", {"title": "New"}) for i in range(rnd.randint(0, 4))]
+        for ref in new:
+            lib.add(ref)
+        # the rule, entry by entry
+        bf = lib.files[0]
+        parts, skip = [], False
+        for block in bf.blocks:
+            key = getattr(block, "key", None)
+            if skip and key is None:
+                skip = False
+                raw = block.raw[2:] if block.raw.startswith("\n\n") else block.raw[1:] if block.raw.startswith("\n") \
+                    else block.raw
+                parts.append((None, raw))
+                continue
+            skip = False
+            if key in removed:
+                skip = True
+            elif key in changed:
+                from balintbib.formats import bibtex
+                parts.append((key, bibtex.render_entry(changed[key], ordered_fields(changed[key].fields))))
+            else:
+                parts.append((key, block.raw))
+        if new and lib.insert_sorted:
+            pending = sorted(new, key=lambda r: r.key.lower())
+            out = []
+            for key, part in parts:
+                while key is not None and pending and pending[0].key.lower() < key.lower():
+                    out.append(render_entry(pending.pop(0)) + "\n\n")
+                out.append(part)
+            expected = "".join(out)
+            if pending:
+                expected = expected.rstrip("\n") + ("\n\n" if expected.strip() else "")
+                expected += "\n\n".join(render_entry(r) for r in pending) + "\n"
+        elif new:
+            expected = "".join(p for _, p in parts).rstrip("\n")
+            expected += ("\n\n" if expected.strip() else "") + "\n\n".join(
+                render_entry(r) for r in new) + "\n"
+        else:
+            expected = "".join(p for _, p in parts) if (changed or removed) else None
+        assert lib.render().get(str(path)) == expected, (text, sorted(changed), sorted(removed), [r.key for r in new])
+
+
+def test_field_lines_on_random_layouts():
+    """`Entry.fields` (made on first use from what the reader kept) gives each field the line
+    its name is written on, whatever the values and the white space between them span."""
+    from balintbib.formats import bibtex
+
+    rnd = random.Random(8)
+    values = ["{plain}", "{two\nlines}", "{a {nested}\n}", '"quoted"', '"q {b}\n"', "2004", "jan",
+              'jan # " 1"', "{}", "{x}\n # {y}"]
+    for _ in range(300):
+        lines, expected = [rnd.choice(["", "% c\n", "\n\n"])], []
+        for e in range(rnd.randint(1, 3)):
+            lines.append(f"@article{{k{e},")
+            for i in range(rnd.randint(0, 6)):
+                at = sum(part.count("\n") for part in lines) + 1 + rnd.choice([0, 0, 1])
+                gap = "\n" if at > sum(part.count("\n") for part in lines) + 1 else ""
+                name = rnd.choice(["title", "Note", "x-y", "year"])
+                pad = rnd.choice([" = ", "=", " =\n ", "\t= "])
+                lines.append(f"\n{gap}  {name}{pad}{rnd.choice(values)},")
+                expected.append((e, name, at + 1))
+            lines.append(rnd.choice(["\n}\n", "}\n", "\n  }\n\n"]))
+        text = "".join(lines)
+        bf = bibtex.parse(text)
+        got = [(int(b.key[1:]), f.name, f.line) for b in bf.entries for f in b.fields]
+        assert not bf.problems and got == expected, text
+
+
+def test_field_names_lower_cased_on_random_spellings():
+    """Field names are lower-cased through a table of the names seen (each once): the same
+    references as lower-casing every name, duplicates renamed ``name-2`` as before."""
+    from balintbib.formats import bibtex
+
+    rnd = random.Random(9)
+    for _ in range(500):
+        names = [rnd.choice(["title", "Title", "TITLE", "tItLe", "Note", "note", "X-Y", "x-y", "year"])
+                 for _ in range(rnd.randint(0, 6))]
+        text = "@Article{k,\n" + ",\n".join(f"  {n} = {{v{i}}}" for i, n in enumerate(names)) + "\n}\n"
+        ref, renamed = bibtex.entry_to_reference(bibtex.parse(text).entries[0])
+        expected: dict[str, str] = {}
+        for i, n in enumerate(names):
+            low, k = n.lower(), 2
+            if low in expected:
+                while f"{low}-{k}" in expected:
+                    k += 1
+                low = f"{low}-{k}"
+            expected[low] = f"v{i}"
+        assert list(ref.fields.items()) == list(expected.items()) and ref.type == "article", names

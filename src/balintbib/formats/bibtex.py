@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field as dc_field
 
 from ..model import Reference
@@ -69,7 +70,24 @@ class Text(Block):
 class Entry(Block):
     entry_type: str = ""  # as written: Article, article, ARTICLE
     key: str = ""
-    fields: list[Field] = dc_field(default_factory=list)
+    #: The fields as read, each ``(name, value, literal, offset)``: the name as written, the value
+    #: expression as written, its literal content (None for a macro or concatenation) and where
+    #: the name starts in `raw`.  `fields` gives them as `Field` objects, with their lines.
+    items: list[tuple[str, str, str | None, int]] = dc_field(default_factory=list, repr=False)
+
+    @property
+    def fields(self) -> list[Field]:
+        """The fields as `Field` objects (made on first use: loading a library needs only `items`)."""
+        made = self.__dict__.get("_fields")
+        if made is None:
+            raw, line, last = self.raw, self.line, 0
+            made = []
+            for name, value, literal, offset in self.items:
+                line += raw.count("\n", last, offset)
+                last = offset
+                made.append(Field(name, value, line, literal))
+            self.__dict__["_fields"] = made
+        return made
 
 
 @dataclass
@@ -134,12 +152,14 @@ class BibFile:
         return out
 
     def render(self) -> str:
-        return "".join(b.raw for b in self.blocks)
+        return "".join([b.raw for b in self.blocks])
 
 
 # -- the reader -----------------------------------------------------------------
 
-_AT = re.compile(r"@[ \t\r\n]*([A-Za-z_][\w:.+-]*)[ \t\r\n]*([{(])")
+# A block's start: ``@type{`` or ``@type(``, and (what an entry's key would be) the text up to
+# the first comma, space or brace after it, with the white space around that.
+_AT = re.compile(r"@[ \t\r\n]*([A-Za-z_][\w:.+-]*)[ \t\r\n]*([{(])[ \t\r\n]*([^,\s{}()]*)[ \t\r\n]*")
 _WS = re.compile(r"[ \t\r\n]*")
 _NAME = re.compile(r"[^\s=,{}\"#()%]+")
 _BARE = re.compile(r"[^\s,{}\"#()=%]+")
@@ -153,9 +173,9 @@ _FIELD_OPEN = re.compile(r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*")
 # the end of the entry -- the common case, matched in one step; anything else
 # takes the general path.
 _SIMPLE_FIELD = re.compile(
-    r"[ \t\r\n]*([^\s=,{}\"#()%]+)[ \t\r\n]*=[ \t\r\n]*"
-    r"(\{([^{}]*)\}|\"([^\"{}]*)\"|([^\s,{}\"#()=%]+))"
-    r"[ \t\r\n]*(?:,|(?=[})]))"
+    r"[ \t\r\n]*+([^\s=,{}\"#()%]++)[ \t\r\n]*+=[ \t\r\n]*+"
+    r"(\{([^{}]*+)\}|\"([^\"{}]*+)\"|([^\s,{}\"#()=%]++))"
+    r"[ \t\r\n]*+(?:,|(?=[})]))"
 )
 
 
@@ -176,16 +196,6 @@ class _Reader:
         self.path = path
         self.n = len(text)
         self._newlines: list[int] | None = None  # built on the first error
-        self._line, self._lpos = 1, 0
-
-    def line_at(self, pos: int) -> int:
-        """1-based line of ``pos``; cheap for positions that only move forward."""
-        if pos >= self._lpos:
-            self._line += self.text.count("\n", self._lpos, pos)
-        else:
-            self._line -= self.text.count("\n", pos, self._lpos)
-        self._lpos = pos
-        return self._line
 
     def line_col(self, pos: int) -> tuple[int, int]:
         if self._newlines is None:
@@ -253,23 +263,28 @@ class _Reader:
     # blocks -----------------------------------------------------------------
     def parse(self) -> BibFile:
         text, blocks, problems = self.text, [], []
+        count = text.count
         pos = 0
+        line, at = 1, 0  # the line of position `at` (both only move forward)
         keys: dict[str, int] = {}
         while pos < self.n:
             m = _AT.search(text, pos)
             if not m:
-                blocks.append(Text(text[pos:], self.line_at(pos)))
+                blocks.append(Text(text[pos:], line + count("\n", at, pos)))
                 break
-            if m.start() > pos:
-                blocks.append(Text(text[pos : m.start()], self.line_at(pos)))
             start = m.start()
+            if start > pos:
+                line += count("\n", at, pos)
+                at = pos
+                blocks.append(Text(text[pos:start], line))
+            line += count("\n", at, start)
+            at = start
             kind = m.group(1).lower()
             close = "}" if m.group(2) == "{" else ")"
-            body = m.end()
-            line = self.line_at(start)
+            body = m.end(2)
             try:
                 if kind == "comment":
-                    end = self.comment_end(m.end() - 1, close)
+                    end = self.comment_end(body - 1, close)
                     blocks.append(Comment(text[start:end], line))
                 elif kind == "string":
                     end, name, value = self.string_def(body, close)
@@ -280,7 +295,7 @@ class _Reader:
                     end = self.expect_close(vend, close, "@preamble")
                     blocks.append(Preamble(text[start:end], line, text[vstart:vend]))
                 else:
-                    entry, end = self.entry(start, m.group(1), body, close, line)
+                    entry, end = self.entry(start, m.group(1), m.group(3), m.end(), close, line)
                     blocks.append(entry)
                     low = entry.key.lower()
                     if not entry.key:
@@ -345,49 +360,33 @@ class _Reader:
         end = self.expect_close(vend, close, "@string")
         return end, m.group(1), self.text[vstart:vend]
 
-    def entry(self, start: int, etype: str, pos: int, close: str, line: int) -> tuple[Entry, int]:
+    def entry(self, start: int, etype: str, key: str, pos: int, close: str, line: int) -> tuple[Entry, int]:
+        """The entry at ``start``, its key read (``pos`` is after it and the white space after it)."""
         text = self.text
-        pos = self.skip_ws(pos)
-        km = _KEY.match(text, pos)
-        key = km.group()
-        pos = self.skip_ws(km.end())
-        fields: list[Field] = []
+        items: list[tuple[str, str, str | None, int]] = []
         if pos < self.n and text[pos] == close:
-            return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
+            return Entry(text[start : pos + 1], line, etype, key, items), pos + 1
         if pos >= self.n or text[pos] != ",":
             if pos < self.n and text[pos] == "=" :
                 raise _ParseError(pos, "expected a citation key before the first field")
             found = repr(text[pos]) if pos < self.n else "the end of the file"
             raise _ParseError(pos, f"expected ',' after the key '{key}', found {found}")
         pos += 1
-        simple, count = _SIMPLE_FIELD.match, text.count
+        simple, append = _SIMPLE_FIELD.match, items.append
         while True:
             # The common field first (its pattern skips the white space before it).
             sm = simple(text, pos)
             if sm:
                 name, value, braced, quoted, bare = sm.groups()
-                if braced is not None:
-                    lit = braced
-                elif quoted is not None:
-                    lit = quoted
-                else:
-                    lit = bare if bare.isdigit() else None
-                at = sm.start(1)  # line_at, inlined: positions only move forward here
-                if at >= self._lpos:
-                    self._line += count("\n", self._lpos, at)
-                    self._lpos = at
-                    f = Field(name, value, self._line, "")
-                else:
-                    f = Field(name, value, self.line_at(at), "")
-                f.literal = lit
-                fields.append(f)
+                append((name, value, braced if braced is not None else quoted if quoted is not None
+                        else bare if bare.isdigit() else None, sm.start(1) - start))
                 pos = sm.end()
                 continue
             pos = self.skip_ws(pos)
             if pos >= self.n:
                 raise _ParseError(pos, f"the file ends before entry '{key}' is closed")
             if text[pos] == close:
-                return Entry(text[start : pos + 1], line, etype, key, fields), pos + 1
+                return Entry(text[start : pos + 1], line, etype, key, items), pos + 1
             m = _FIELD_OPEN.match(text, pos)
             if not m:
                 nm = _NAME.match(text, pos)
@@ -399,7 +398,8 @@ class _Reader:
             name = m.group(1)
             vstart = m.end()
             vend = self.value(vstart)
-            fields.append(Field(name, text[vstart:vend], self.line_at(m.start(1))))
+            value = text[vstart:vend]
+            items.append((name, value, _literal_content(value), m.start(1) - start))
             pos = self.skip_ws(vend)
             if pos < self.n and text[pos] == ",":
                 pos += 1
@@ -507,6 +507,11 @@ def _quote_closes_at_end(value: str) -> bool:
 # -- entries <-> references ------------------------------------------------------
 
 
+#: Field names as written -> in lower case.  A library uses a few dozen names thousands of
+#: times: each is lower-cased once, and every reference shares the one string (its hash computed).
+_LOWER_NAMES: dict[str, str] = {}
+
+
 def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     """Convert an entry; returns the reference and the names of renamed duplicates.
 
@@ -518,8 +523,14 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
     renamed: list[str] = []
     fields = ref.fields
     next_copy: dict[str, int] = {}  # the next free name-N (a name given 20,000 times stays linear)
-    for f in entry.fields:
-        name = f.name.lower()
+    known = _LOWER_NAMES.get
+    for name, value, lit, _ in entry.items:
+        low = known(name)
+        if low is None:
+            low = name.lower()
+            if len(_LOWER_NAMES) < 10_000:
+                _LOWER_NAMES[name] = low
+        name = low
         if name in fields:
             n = next_copy.get(name, 2)
             while f"{name}-{n}" in fields:
@@ -527,9 +538,8 @@ def entry_to_reference(entry: Entry) -> tuple[Reference, list[str]]:
             next_copy[name] = n + 1
             renamed.append(name)
             name = f"{name}-{n}"
-        lit = f.literal
         if lit is None:
-            fields[name] = f.value
+            fields[name] = value
             ref.expressions.add(name)
         else:
             fields[name] = lit
@@ -551,18 +561,26 @@ _ORDER_INDEX = {name: i for i, name in enumerate(FIELD_ORDER)}
 def ordered_fields(fields: dict[str, str]) -> list[str]:
     """Known fields in canonical order, then the rest in their existing order; a
     renamed duplicate (``note-2``, see `entry_to_reference`) right after its field."""
+    return list(_field_order(tuple(fields)))
+
+
+@lru_cache(maxsize=2048)
+def _field_order(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`ordered_fields` of the names in this order, remembered: a library's entries come
+    in a few shapes (the same fields from the same exporter), so each shape is sorted once."""
     index = _ORDER_INDEX
-    order = [f for f in fields if f in index]
+    order = [f for f in names if f in index]
     order.sort(key=index.__getitem__)
-    order += [f for f in fields if f not in index]
+    order += [f for f in names if f not in index]
+    present = set(names)
     copies: dict[str, list[tuple[int, str]]] = {}
-    for name in fields:
+    for name in names:
         if name[-1:].isdecimal():  # name-2: the name before the last "-" and its number after it
             base, dash, number = name.rpartition("-")
-            if base and number.isdecimal() and base in fields:
+            if base and number.isdecimal() and base in present:
                 copies.setdefault(base, []).append((int(number), name))
     if not copies:
-        return order
+        return tuple(order)
     moved = {name for group in copies.values() for _, name in group}
     out: list[str] = []
     for name in order:
@@ -571,7 +589,7 @@ def ordered_fields(fields: dict[str, str]) -> list[str]:
             group = copies.get(name)
             if group:
                 _emit_copies(out, group, copies)
-    return out
+    return tuple(out)
 
 
 def _emit_copies(out: list[str], group: list[tuple[int, str]], copies) -> None:
