@@ -145,6 +145,17 @@ def test_atomic_write_on_a_full_disk_keeps_the_old_file(tmp_path):
     assert os.listdir(tmp_path) == ["x.bib"]
 
 
+def test_atomic_write_of_many_megabytes_is_complete(tmp_path):
+    # Written in 1 MiB slices: the file holds every byte, in order, across the slices' seams.
+    target = tmp_path / "big.bib"
+    target.write_text("old")
+    text = "".join(f"@misc{{k{i}, title = {{Holmstr\xf6m \u0150ry {i}}}}}\n" for i in range(90_000))
+    assert len(text.encode()) > 3 * (1 << 20) + 1
+    atomic_write_text(target, text)
+    assert target.read_text(encoding="utf-8") == text
+    assert os.listdir(tmp_path) == ["big.bib"]
+
+
 def test_a_windows1252_file_is_written_back_as_windows1252(tmp_path, run_cli):
     path = tmp_path / "old.bib"
     original = "@misc{a, title = {Caf\xe9}}\n\n@misc{b, title = {x}}\n".encode("latin-1")
