@@ -16,7 +16,8 @@ passes over the rendered entry (:func:`finish`) are in :mod:`.punctuation`.
 Modules follow the chapters of the specification: :mod:`.names`,
 :mod:`.dates`, :mod:`.numbers` (numbers and labels), :mod:`.formatting`
 (text case and formatting), :mod:`.sorting`, :mod:`.disambiguation`
-(disambiguation and collapsing), :mod:`.layout` (layout), :mod:`.punctuation` (punctuation and finishing),
+(disambiguation and collapsing), :mod:`.text`, :mod:`.choose`, :mod:`.layout` (layout and
+group), :mod:`.punctuation` (punctuation and finishing),
 :mod:`.locale`; :mod:`.state` holds what they share while an entry is
 rendered. A correction to a name rule is in ``names.py``, and so on.
 """
@@ -35,7 +36,9 @@ from .dates import Date, Date_Part
 from .names import Name, Name_Part, Names
 from .substitution import Substitute
 from .sorting import Key, Sort
-from .layout import Choose, Else_If, Group, If, Layout, Text
+from .text import Text
+from .choose import Choose, Else_If, If
+from .layout import Group, Layout
 
 # what the engine and the exporters use, under the package's name
 from .formatting import FORMATTER, NS  # noqa: E402,F401
